@@ -1,0 +1,49 @@
+import type { Logger } from 'pino';
+import type { Dispatcher } from 'undici';
+import type { Registry } from 'prom-client';
+import type { Store } from '../store/types.js';
+import type { ProviderTranslator, ModelEndpoint } from '../upstream/providers/types.js';
+import type { GatehouseConfig } from './schema/index.js';
+import type { RouteConfig } from './schema/route.js';
+import type { Stage } from '../pipeline/context.js';
+
+/** A route with everything compiled at boot. Features add compiled parts by module augmentation. */
+export interface RuntimeRoute {
+  readonly alias: string;
+  readonly config: Readonly<RouteConfig>;
+  readonly tier: 1 | 2 | 3;
+  readonly endpoints: ReadonlySet<ModelEndpoint>;
+  readonly provider: ProviderTranslator;
+  /** Keep-alive pool to this deployment's origin. */
+  readonly dispatcher: Dispatcher;
+  readonly origin: string;
+  /** Base path of the upstream URL without a trailing slash (e.g. `/v1`). */
+  readonly basePath: string;
+  /** Resolved upstream headers (credentials included); never logged. */
+  readonly upstreamHeaders: Readonly<Record<string, string>>;
+  readonly countTokens: (text: string) => number;
+  /** The route-scoped stages, built once at boot by the pipeline builder. */
+  stages: readonly Stage[];
+}
+
+/**
+ * Shared feature services (limiter, authenticator, detector engine, audit sinks ...). Each feature
+ * augments this interface with its own field and registers a builder in src/config/services.ts.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: extended by module augmentation
+export interface Services {}
+
+/**
+ * The derived runtime: the frozen config plus compiled objects and shared services.
+ * Feature modules extend it by module augmentation and a builder in src/config/builders.ts.
+ */
+export interface Runtime {
+  readonly config: Readonly<GatehouseConfig>;
+  readonly routes: ReadonlyMap<string, RuntimeRoute>;
+  readonly store: Store;
+  readonly logger: Logger;
+  readonly metrics: Registry;
+  readonly services: Services;
+  /** Release pools, timers and connections. */
+  readonly closers: Array<() => Promise<void> | void>;
+}

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { logSchema, serverSchema, sideListenerSchema, storeSchema } from './core.js';
+import { routeSchema } from './route.js';
+
+/**
+ * The whole gatehouse.yaml. Feature sections (auth, limits, guardrails, telemetry) each live in
+ * their own schema file and are added here as one line.
+ */
+export const configSchema = z
+  .object({
+    version: z.literal(1).default(1),
+    server: serverSchema.prefault({}),
+    health: sideListenerSchema.extend({ port: sideListenerSchema.shape.port.default(8081) }).prefault({}),
+    metrics: sideListenerSchema.extend({ port: sideListenerSchema.shape.port.default(9464) }).prefault({}),
+    store: storeSchema.default({ kind: 'memory' }),
+    log: logSchema.prefault({}),
+    /** The built-in deterministic demo model on its own loopback port. */
+    demo: z
+      .object({ enabled: z.boolean().default(false), port: z.number().int().min(0).max(65535).default(0) })
+      .strict()
+      .prefault({}),
+    lint: z
+      .object({
+        /** Dateless aliases that float to new snapshots (the operator lists them); refused as pinned ids. */
+        floatingModelIds: z.array(z.string()).default([]),
+      })
+      .strict()
+      .prefault({}),
+    routes: z.array(routeSchema).default([]),
+  })
+  .strict()
+  .superRefine((cfg, ctx) => {
+    const seen = new Set<string>();
+    cfg.routes.forEach((r, i) => {
+      if (seen.has(r.alias)) ctx.addIssue({ code: 'custom', path: ['routes', i, 'alias'], message: `duplicate alias "${r.alias}"` });
+      seen.add(r.alias);
+    });
+  });
+
+export type GatehouseConfig = z.infer<typeof configSchema>;
+export type GatehouseConfigInput = z.input<typeof configSchema>;

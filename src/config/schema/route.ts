@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { secretRef } from './core.js';
+
+export const PROVIDER_KINDS = ['openai', 'vllm', 'tgi', 'ollama'] as const;
+export const ENDPOINTS = ['chat', 'completions', 'embeddings'] as const;
+export const TOKENIZERS = ['o200k_base', 'cl100k_base', 'p50k_base', 'r50k_base'] as const;
+
+const aliasPattern = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
+export const upstreamSchema = z
+  .object({
+    provider: z.enum(PROVIDER_KINDS),
+    url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).describe('base URL, e.g. http://vllm:8000/v1'),
+    /** The pinned model id sent upstream. Consumers never choose it. */
+    model: z.string().min(1),
+    apiKey: secretRef.optional(),
+    /** Extra static headers for the upstream (values may be secret references). */
+    headers: z.record(z.string(), z.string()).default({}),
+    connections: z.number().int().positive().max(4096).default(128),
+    maxResponseBytes: z.number().int().positive().default(8 * 1_048_576),
+  })
+  .strict();
+
+export const capsSchema = z
+  .object({
+    maxInputTokens: z.number().int().positive().default(8_192),
+    maxOutputTokens: z.number().int().positive().default(1_024),
+    maxN: z.number().int().positive().max(128).default(1),
+    maxMessages: z.number().int().positive().default(256),
+    maxBodyBytes: z.number().int().positive().optional(),
+  })
+  .strict();
+
+export const timeoutsSchema = z
+  .object({
+    connectMs: z.number().int().positive().default(2_000),
+    firstByteMs: z.number().int().positive().default(30_000),
+    idleMs: z.number().int().positive().default(15_000),
+    totalMs: z.number().int().positive().default(120_000),
+  })
+  .strict();
+
+export const routeSchema = z
+  .object({
+    alias: z.string().regex(aliasPattern, 'expected letters, digits and . _ : - (max 128)'),
+    tier: z.union([z.literal(1), z.literal(2), z.literal(3)]).default(1),
+    endpoints: z.array(z.enum(ENDPOINTS)).min(1).default(['chat', 'completions']),
+    upstream: upstreamSchema,
+    tokenizer: z.enum(TOKENIZERS).default('o200k_base'),
+    caps: capsSchema.prefault({}),
+    timeouts: timeoutsSchema.prefault({}),
+  })
+  .strict();
+
+export type RouteConfig = z.infer<typeof routeSchema>;
+export type ProviderKind = (typeof PROVIDER_KINDS)[number];
+export type TokenizerName = (typeof TOKENIZERS)[number];

@@ -1,0 +1,13 @@
+import type { Runtime } from './runtime.js';
+
+/**
+ * Builders for shared feature services, run once at boot in this order before any stage is built.
+ * Each assigns its service onto `rt.services` (typed by module augmentation of `Services`) and may
+ * push a closer onto `rt.closers`.
+ */
+export interface ServiceDef {
+  readonly name: string;
+  readonly build: (rt: Runtime) => void | Promise<void>;
+}
+
+export const SERVICES: readonly ServiceDef[] = [];

@@ -1,0 +1,19 @@
+import { authErrors } from './codes/auth.js';
+import { edgeErrors } from './codes/edge.js';
+import { guardErrors } from './codes/guard.js';
+import { limitsErrors } from './codes/limits.js';
+import { telemetryErrors } from './codes/telemetry.js';
+import { upstreamErrors } from './codes/upstream.js';
+import type { ErrorDef } from './types.js';
+
+/** The one catalog of GH_ERR_* codes. docs/errors.md must list every key (test/unit/errors.test.ts). */
+export const ERRORS = Object.freeze({
+  ...edgeErrors,
+  ...upstreamErrors,
+  ...authErrors,
+  ...limitsErrors,
+  ...guardErrors,
+  ...telemetryErrors,
+} satisfies Record<string, ErrorDef>);
+
+export type ErrorCode = keyof typeof ERRORS;

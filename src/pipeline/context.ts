@@ -1,0 +1,105 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { GatehouseError } from '../errors/gatehouse-error.js';
+import type { Identity } from '../identity.js';
+import type { RuntimeRoute } from '../config/runtime.js';
+import type { Endpoint } from '../upstream/providers/types.js';
+
+export interface TraceContext {
+  readonly traceId: string;
+  /** This hop's span, sent upstream as the parent in `traceparent`. */
+  readonly spanId: string;
+  /** The caller's span when a valid `traceparent` came in. */
+  readonly parentSpanId: string | null;
+  readonly flags: string;
+}
+
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+}
+
+/** A guardrail decision, recorded on the audit event without the matched text. */
+export interface Verdict {
+  readonly phase: 'input' | 'output';
+  readonly detector: string;
+  readonly type: string;
+  readonly action: 'allow' | 'flag' | 'redact' | 'block';
+  readonly score: number;
+}
+
+/** One parsed SSE data event of a streamed completion (already JSON-decoded). */
+export type StreamChunk = Record<string, unknown>;
+
+/**
+ * Output inspection on streams: chunks go in, the chunks to release come out (possibly held back
+ * or rewritten). Throwing a GatehouseError ends the stream with a terminal error event.
+ */
+export interface StreamInspector {
+  onChunk(chunk: StreamChunk): StreamChunk[];
+  onEnd(): StreamChunk[];
+}
+
+export interface UpstreamResult {
+  readonly status: number;
+  /** Non-streamed answers are read whole and parsed (bounded by the route's response cap). */
+  json: Record<string, unknown> | null;
+  /** Streamed answers: the raw upstream body, consumed by the deliver step. */
+  readonly stream: AsyncIterable<Buffer> | null;
+}
+
+/**
+ * Per-request state. Features add their own fields by module augmentation
+ * (`declare module '../pipeline/context.js' { interface RequestContext { ... } }`).
+ */
+export interface RequestContext {
+  readonly requestId: string;
+  trace: TraceContext;
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  /** performance.now() at arrival, for latencies. */
+  readonly start: number;
+  /** Wall clock at arrival. */
+  readonly startedAt: number;
+  readonly endpoint: Endpoint;
+  /** Aborted when the client goes away or a total timeout fires; the upstream call listens to it. */
+  readonly abort: AbortController;
+  readonly sourceIp: string;
+  readonly userAgent: string;
+  /** Set by TLS listeners with a verified client certificate. */
+  readonly peerCertificate: import('node:tls').PeerCertificate | null;
+
+  identity: Identity | null;
+  route: RuntimeRoute | null;
+  /** The alias the consumer asked for (kept even when unknown, for the audit event). */
+  alias: string | null;
+  /** Parsed request body; stages may rewrite it (model pinning, max_tokens clamp, redaction). */
+  body: Record<string, unknown> | null;
+  stream: boolean;
+  /** Whether the consumer itself asked for `stream_options.include_usage`. */
+  clientWantsUsage: boolean;
+  inputTokens: number;
+  /** The clamped output budget sent upstream. */
+  maxOutputTokens: number;
+
+  upstream: UpstreamResult | null;
+  streamInspectors: StreamInspector[];
+  usage: Usage | null;
+  usageSource: 'upstream' | 'counted' | 'none';
+  /** Completion text accumulated on streams, counted at the end when the upstream gives no usage. */
+  streamedText: string;
+  /** ms from arrival to the first byte of model output sent to the client. */
+  ttftMs: number | null;
+  status: number;
+  error: GatehouseError | null;
+  /** True once response headers went out (an error must then be an SSE terminal event). */
+  headersSent: boolean;
+  clientAborted: boolean;
+  verdicts: Verdict[];
+  /** Reasons to hand the request to the Judge. */
+  flags: string[];
+  cost: number;
+  /** Extra headers for the client response (rate-limit headers, ...). */
+  responseHeaders: Record<string, string>;
+}
+
+export type Stage = (ctx: RequestContext) => void | Promise<void>;

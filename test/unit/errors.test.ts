@@ -1,0 +1,36 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ERRORS } from '../../src/errors/catalog.js';
+import { errorBody, GatehouseError, toGatehouseError } from '../../src/errors/gatehouse-error.js';
+
+const doc = readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8');
+
+describe('error catalog', () => {
+  it.each(Object.keys(ERRORS))('%s is documented with its status', (code) => {
+    const row = doc.split('\n').find((l) => l.startsWith(`| \`${code}\` |`));
+    expect(row, `docs/errors.md has no row for ${code}`).toBeDefined();
+    expect(row).toContain(`| ${ERRORS[code as keyof typeof ERRORS].status} |`);
+  });
+
+  it('documents no code that does not exist', () => {
+    const documented = [...doc.matchAll(/^\| `(GH_ERR_[A-Z0-9_]+)` \|/gm)].map((m) => m[1]);
+    for (const c of documented) expect(Object.keys(ERRORS)).toContain(c);
+  });
+
+  it('every code is GH_ERR_* with an HTTP error status', () => {
+    for (const [code, def] of Object.entries(ERRORS)) {
+      expect(code).toMatch(/^GH_ERR_[A-Z0-9_]+$/);
+      expect(def.status).toBeGreaterThanOrEqual(400);
+      expect(def.status).toBeLessThan(600);
+    }
+  });
+
+  it('serialises in the OpenAI shape without internal details', () => {
+    const err = toGatehouseError(new Error('ECONNREFUSED 10.0.0.7:8000 secret=abc'));
+    const body = JSON.parse(errorBody(err, 'req_1'));
+    expect(body).toEqual({
+      error: { message: 'Internal gateway error.', type: 'server_error', param: null, code: 'GH_ERR_INTERNAL', request_id: 'req_1' },
+    });
+    expect(new GatehouseError('GH_ERR_UNKNOWN_MODEL').status).toBe(404);
+  });
+});

@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
-import type { Dispatcher } from 'undici';
 import type { Registry } from 'prom-client';
+import type { Dispatcher } from 'undici';
+import type { Stage } from '../pipeline/context.js';
 import type { Store } from '../store/types.js';
-import type { ProviderTranslator, ModelEndpoint } from '../upstream/providers/types.js';
+import type { ModelEndpoint, ProviderTranslator } from '../upstream/providers/types.js';
 import type { GatehouseConfig } from './schema/index.js';
 import type { RouteConfig } from './schema/route.js';
-import type { Stage } from '../pipeline/context.js';
 
 /** A route with everything compiled at boot. Features add compiled parts by module augmentation. */
 export interface RuntimeRoute {

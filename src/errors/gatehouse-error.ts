@@ -10,7 +10,10 @@ export class GatehouseError extends Error {
   /** Extra response headers (retry-after, www-authenticate, ...). */
   readonly headers: Readonly<Record<string, string>> | undefined;
 
-  constructor(code: ErrorCode, opts: { message?: string; cause?: unknown; headers?: Record<string, string> } = {}) {
+  constructor(
+    code: ErrorCode,
+    opts: { message?: string; cause?: unknown; headers?: Record<string, string> } = {},
+  ) {
     const def = ERRORS[code];
     super(opts.message ?? def.message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'GatehouseError';

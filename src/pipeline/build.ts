@@ -16,9 +16,14 @@ export interface BuiltPipeline {
 export function checkStageDefs(defs: readonly StageDef[]): readonly StageDef[] {
   for (const d of defs) {
     if (!order.has(d.phase)) throw new Error(`stage ${d.name}: unknown phase "${d.phase}"`);
-    if (d.scope === 'edge' && !EDGE_PHASES.has(d.phase)) throw new Error(`stage ${d.name}: edge stages run in correlate, authenticate or validate`);
-    if (d.scope === 'completion' && !COMPLETION.has(d.phase)) throw new Error(`stage ${d.name}: completion stages run in settle or record`);
-    if (d.scope === 'route' && (COMPLETION.has(d.phase) || d.phase === 'correlate' || d.phase === 'authenticate'))
+    if (d.scope === 'edge' && !EDGE_PHASES.has(d.phase))
+      throw new Error(`stage ${d.name}: edge stages run in correlate, authenticate or validate`);
+    if (d.scope === 'completion' && !COMPLETION.has(d.phase))
+      throw new Error(`stage ${d.name}: completion stages run in settle or record`);
+    if (
+      d.scope === 'route' &&
+      (COMPLETION.has(d.phase) || d.phase === 'correlate' || d.phase === 'authenticate')
+    )
       throw new Error(`stage ${d.name}: route stages run from validate to inspectOutput`);
   }
   return [...defs].sort((a, b) => order.get(a.phase)! - order.get(b.phase)!);

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RuntimeRoute } from '../config/runtime.js';
 import type { GatehouseError } from '../errors/gatehouse-error.js';
 import type { Identity } from '../identity.js';
-import type { RuntimeRoute } from '../config/runtime.js';
 import type { Endpoint } from '../upstream/providers/types.js';
 
 export interface TraceContext {
@@ -98,6 +98,8 @@ export interface RequestContext {
   /** Reasons to hand the request to the Judge. */
   flags: string[];
   cost: number;
+  /** Extra headers for the upstream request (the signed downstream identity, ...). Never consumer credentials. */
+  upstreamExtraHeaders: Record<string, string>;
   /** Extra headers for the client response (rate-limit headers, ...). */
   responseHeaders: Record<string, string>;
 }

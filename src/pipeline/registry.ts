@@ -12,11 +12,21 @@ import type { Phase } from './phases.js';
  * (settle, record) run after every request, whatever happened.
  */
 export type StageDef =
-  | { readonly name: string; readonly phase: Phase; readonly scope: 'edge'; readonly create: (rt: Runtime) => Stage | null }
+  | {
+      readonly name: string;
+      readonly phase: Phase;
+      readonly scope: 'edge';
+      readonly create: (rt: Runtime) => Stage | null;
+    }
   | {
       readonly name: string;
       readonly phase: Phase;
       readonly scope: 'route';
       readonly create: (rt: Runtime, route: RuntimeRoute) => Stage | null;
     }
-  | { readonly name: string; readonly phase: Phase; readonly scope: 'completion'; readonly create: (rt: Runtime) => Stage | null };
+  | {
+      readonly name: string;
+      readonly phase: Phase;
+      readonly scope: 'completion';
+      readonly create: (rt: Runtime) => Stage | null;
+    };

@@ -1,7 +1,20 @@
+import { correlateStage } from '../edge/correlate.js';
+import { capsStage } from '../edge/validate/caps-stage.js';
+import { parseStage } from '../edge/validate/parse-stage.js';
+import { recordStage } from '../telemetry/record.js';
+import { callUpstreamStage } from '../upstream/call-stage.js';
+import { routeStage } from '../upstream/route-stage.js';
 import type { StageDef } from './registry.js';
 
 /**
  * Every stage of the data plane, in any order: the builder sorts them by the phase list and checks
  * each one's scope. Features add one line here.
  */
-export const STAGES: readonly StageDef[] = [];
+export const STAGES: readonly StageDef[] = [
+  correlateStage,
+  parseStage,
+  capsStage,
+  routeStage,
+  callUpstreamStage,
+  recordStage,
+];

@@ -70,10 +70,9 @@ export function createRedisStore(opts: RedisStoreOptions): RedisStore {
       await cmd.del(prefix + key);
     },
     async incrWindow(key, windowMs) {
-      const r = await (cmd as unknown as { ghIncrWindow(k: string, ms: number): Promise<number> }).ghIncrWindow(
-        prefix + key,
-        windowMs,
-      );
+      const r = await (
+        cmd as unknown as { ghIncrWindow(k: string, ms: number): Promise<number> }
+      ).ghIncrWindow(prefix + key, windowMs);
       return Number(r);
     },
     async publish(channel, message) {

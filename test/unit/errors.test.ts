@@ -29,7 +29,13 @@ describe('error catalog', () => {
     const err = toGatehouseError(new Error('ECONNREFUSED 10.0.0.7:8000 secret=abc'));
     const body = JSON.parse(errorBody(err, 'req_1'));
     expect(body).toEqual({
-      error: { message: 'Internal gateway error.', type: 'server_error', param: null, code: 'GH_ERR_INTERNAL', request_id: 'req_1' },
+      error: {
+        message: 'Internal gateway error.',
+        type: 'server_error',
+        param: null,
+        code: 'GH_ERR_INTERNAL',
+        request_id: 'req_1',
+      },
     });
     expect(new GatehouseError('GH_ERR_UNKNOWN_MODEL').status).toBe(404);
   });

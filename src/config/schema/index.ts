@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { authSchema } from './auth.js';
 import { logSchema, serverSchema, sideListenerSchema, storeSchema } from './core.js';
 import { routeSchema } from './route.js';
+import { telemetrySchema } from './telemetry.js';
 
 /**
  * The whole gatehouse.yaml. Feature sections (auth, limits, guardrails, telemetry) each live in
@@ -14,11 +16,6 @@ export const configSchema = z
     metrics: sideListenerSchema.extend({ port: sideListenerSchema.shape.port.default(9464) }).prefault({}),
     store: storeSchema.default({ kind: 'memory' }),
     log: logSchema.prefault({}),
-    /** The built-in deterministic demo model on its own loopback port. */
-    demo: z
-      .object({ enabled: z.boolean().default(false), port: z.number().int().min(0).max(65535).default(0) })
-      .strict()
-      .prefault({}),
     lint: z
       .object({
         /** Dateless aliases that float to new snapshots (the operator lists them); refused as pinned ids. */
@@ -27,12 +24,19 @@ export const configSchema = z
       .strict()
       .prefault({}),
     routes: z.array(routeSchema).default([]),
+    auth: authSchema.prefault({}),
+    telemetry: telemetrySchema.prefault({}),
   })
   .strict()
   .superRefine((cfg, ctx) => {
     const seen = new Set<string>();
     cfg.routes.forEach((r, i) => {
-      if (seen.has(r.alias)) ctx.addIssue({ code: 'custom', path: ['routes', i, 'alias'], message: `duplicate alias "${r.alias}"` });
+      if (seen.has(r.alias))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['routes', i, 'alias'],
+          message: `duplicate alias "${r.alias}"`,
+        });
       seen.add(r.alias);
     });
   });

@@ -10,14 +10,20 @@ const aliasPattern = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 export const upstreamSchema = z
   .object({
     provider: z.enum(PROVIDER_KINDS),
-    url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).describe('base URL, e.g. http://vllm:8000/v1'),
+    url: z
+      .url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
+      .describe('base URL, e.g. http://vllm:8000/v1'),
     /** The pinned model id sent upstream. Consumers never choose it. */
     model: z.string().min(1),
     apiKey: secretRef.optional(),
     /** Extra static headers for the upstream (values may be secret references). */
     headers: z.record(z.string(), z.string()).default({}),
     connections: z.number().int().positive().max(4096).default(128),
-    maxResponseBytes: z.number().int().positive().default(8 * 1_048_576),
+    maxResponseBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(8 * 1_048_576),
   })
   .strict();
 

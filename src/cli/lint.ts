@@ -1,0 +1,23 @@
+import { lintConfig } from '../config/lint.js';
+import { ConfigError, loadConfigFile } from '../config/load.js';
+import { flagString, parseArgs } from './args.js';
+
+/** `gatehouse lint --config FILE`: every problem on its own line, non-zero exit when there is any. */
+export async function runLintCommand(argv: string[]): Promise<number> {
+  const args = parseArgs(argv);
+  const file = flagString(args, 'config') ?? args.positionals[0];
+  if (!file) {
+    process.stderr.write('usage: gatehouse lint --config FILE\n');
+    return 2;
+  }
+  let problems: string[];
+  try {
+    problems = lintConfig(loadConfigFile(file));
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    problems = [...err.problems];
+  }
+  for (const p of problems) process.stdout.write(`${file}: ${p}\n`);
+  if (problems.length === 0) process.stdout.write(`${file}: ok\n`);
+  return problems.length === 0 ? 0 : 1;
+}

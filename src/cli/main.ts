@@ -1,0 +1,43 @@
+import { ConfigError } from '../config/load.js';
+import { runLintCommand } from './lint.js';
+import { runStartCommand } from './start.js';
+
+type Command = (argv: string[]) => Promise<number>;
+
+/** Subcommands by name; features add theirs here. */
+const COMMANDS: Readonly<Record<string, { run: Command; help: string }>> = {
+  start: {
+    run: runStartCommand,
+    help: 'start [--config FILE]   run the gateway (embedded demo defaults without a config)',
+  },
+  lint: { run: runLintCommand, help: 'lint --config FILE      check a configuration, print every problem' },
+};
+
+function usage(): string {
+  return `usage: gatehouse <command>\n\n${Object.values(COMMANDS)
+    .map((c) => `  ${c.help}`)
+    .join('\n')}\n`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === 'help') {
+    process.stdout.write(usage());
+    return name === undefined ? 2 : 0;
+  }
+  const cmd = COMMANDS[name];
+  if (!cmd) {
+    process.stderr.write(`unknown command "${name}"\n${usage()}`);
+    return 2;
+  }
+  try {
+    return await cmd.run(rest);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`gatehouse: ${err.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`gatehouse: ${(err as Error).message}\n`);
+    return 1;
+  }
+}

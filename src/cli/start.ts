@@ -1,0 +1,61 @@
+import { loadConfigFile, parseConfig } from '../config/load.js';
+import type { GatehouseConfig } from '../config/schema/index.js';
+import { DEMO_MODEL_ID, type DemoUpstream, startDemoUpstream } from '../demo/upstream.js';
+import { type Gateway, startGateway } from '../gateway.js';
+import { flagString, parseArgs } from './args.js';
+
+/**
+ * `gatehouse start [--config FILE]`. Without a config it runs the embedded defaults: plain HTTP on
+ * 127.0.0.1:8080 in front of the built-in demo model, in-memory state, and prints a curl to try.
+ */
+export async function runStartCommand(argv: string[]): Promise<number> {
+  const args = parseArgs(argv);
+  const file = flagString(args, 'config') ?? process.env.GATEHOUSE_CONFIG;
+  let demo: DemoUpstream | null = null;
+  let config: Readonly<GatehouseConfig>;
+  if (file) config = loadConfigFile(file);
+  else {
+    demo = await startDemoUpstream();
+    config = demoConfig(demo.url, Number(flagString(args, 'port') ?? 8080));
+  }
+  let gw: Gateway;
+  try {
+    gw = await startGateway(config);
+  } catch (err) {
+    await demo?.close();
+    throw err;
+  }
+  const lines = [`gatehouse listening on ${gw.url}`];
+  if (gw.healthUrl) lines.push(`health:  ${gw.healthUrl}/health`);
+  if (gw.metricsUrl) lines.push(`metrics: ${gw.metricsUrl}/metrics`);
+  if (demo) {
+    lines.push('', 'Embedded defaults: built-in demo model, in-memory state. Try:', '');
+    lines.push(
+      `curl -s ${gw.url}/v1/chat/completions -H 'content-type: application/json' \\`,
+      `  -d '{"model":"demo","messages":[{"role":"user","content":"Hello, Gatehouse"}]}'`,
+    );
+  }
+  process.stderr.write(`${lines.join('\n')}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await gw.close();
+  await demo?.close();
+  return 0;
+}
+
+export function demoConfig(upstreamUrl: string, port = 8080): Readonly<GatehouseConfig> {
+  return parseConfig({
+    server: { host: '127.0.0.1', port, allowPlaintext: true },
+    routes: [
+      {
+        alias: 'demo',
+        endpoints: ['chat', 'completions', 'embeddings'],
+        upstream: { provider: 'openai', url: upstreamUrl, model: DEMO_MODEL_ID },
+        caps: { maxInputTokens: 4096, maxOutputTokens: 512 },
+      },
+    ],
+  });
+}

@@ -1,0 +1,93 @@
+import type { Logger } from 'pino';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { Pool } from 'undici';
+import { type BuiltPipeline, buildEdge, buildRoute, checkStageDefs } from '../pipeline/build.js';
+import type { StageDef } from '../pipeline/registry.js';
+import { STAGES } from '../pipeline/stages.js';
+import { createMemoryStore } from '../store/memory.js';
+import { createRedisStore } from '../store/redis.js';
+import type { Store } from '../store/types.js';
+import { createLogger } from '../telemetry/logger.js';
+import { PROVIDERS } from '../upstream/providers/registry.js';
+import type { ModelEndpoint } from '../upstream/providers/types.js';
+import { loadTokenCounter } from '../upstream/tokenizer.js';
+import type { Runtime, RuntimeRoute, Services } from './runtime.js';
+import type { GatehouseConfig } from './schema/index.js';
+import type { RouteConfig } from './schema/route.js';
+import { resolveSecret } from './secrets.js';
+import { SERVICES } from './services.js';
+
+type StoreConfig = GatehouseConfig['store'];
+const STORE_FACTORIES: { [K in StoreConfig['kind']]: (c: Extract<StoreConfig, { kind: K }>) => Store } = {
+  memory: () => createMemoryStore(),
+  redis: (c) =>
+    createRedisStore({
+      url: resolveSecret(c.url),
+      prefix: c.prefix,
+      connectTimeoutMs: c.connectTimeoutMs,
+      commandTimeoutMs: c.commandTimeoutMs,
+    }),
+};
+
+export interface BuildOptions {
+  logger?: Logger;
+  stages?: readonly StageDef[];
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface BuiltRuntime {
+  readonly rt: Runtime;
+  readonly pipeline: BuiltPipeline;
+}
+
+/** Derives the runtime from the frozen config: compiled routes, pools, services, then each route's pipeline. */
+export async function buildRuntime(
+  config: Readonly<GatehouseConfig>,
+  opts: BuildOptions = {},
+): Promise<BuiltRuntime> {
+  const logger = opts.logger ?? createLogger(config.log.level);
+  const metrics = new Registry();
+  collectDefaultMetrics({ register: metrics, prefix: 'gatehouse_' });
+  const storeCfg = config.store;
+  const store = (STORE_FACTORIES[storeCfg.kind] as (c: StoreConfig) => Store)(storeCfg);
+  const closers: Array<() => Promise<void> | void> = [() => store.close()];
+  const routes = new Map<string, RuntimeRoute>();
+  for (const rc of config.routes) {
+    const route = await compileRoute(rc, opts.env ?? process.env);
+    routes.set(rc.alias, route);
+    closers.push(() => route.dispatcher.close());
+  }
+  const rt: Runtime = { config, routes, store, logger, metrics, services: {} as Services, closers };
+  for (const s of SERVICES) await s.build(rt);
+  const defs = checkStageDefs(opts.stages ?? STAGES);
+  const pipeline = buildEdge(rt, defs);
+  for (const route of routes.values()) route.stages = buildRoute(rt, route, defs);
+  return { rt, pipeline };
+}
+
+async function compileRoute(rc: RouteConfig, env: NodeJS.ProcessEnv): Promise<RuntimeRoute> {
+  const url = new URL(rc.upstream.url);
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(rc.upstream.headers)) headers[k.toLowerCase()] = resolveSecret(v, env);
+  if (rc.upstream.apiKey !== undefined)
+    headers.authorization = `Bearer ${resolveSecret(rc.upstream.apiKey, env)}`;
+  const dispatcher = new Pool(url.origin, {
+    connections: rc.upstream.connections,
+    connect: { timeout: rc.timeouts.connectMs },
+    keepAliveTimeout: 30_000,
+    pipelining: 1,
+  });
+  return {
+    alias: rc.alias,
+    config: rc,
+    tier: rc.tier,
+    endpoints: new Set<ModelEndpoint>(rc.endpoints),
+    provider: PROVIDERS[rc.upstream.provider],
+    dispatcher,
+    origin: url.origin,
+    basePath: url.pathname.replace(/\/+$/, ''),
+    upstreamHeaders: Object.freeze(headers),
+    countTokens: await loadTokenCounter(rc.tokenizer),
+    stages: [],
+  };
+}

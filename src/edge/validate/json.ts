@@ -1,0 +1,46 @@
+import { GatehouseError } from '../../errors/gatehouse-error.js';
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * Strict UTF-8 decode, JSON parse, then one iterative walk that bounds depth and refuses
+ * prototype-pollution keys (JSON.parse keeps `__proto__` as an own key, which a later
+ * Object.assign or spread would turn into a prototype change).
+ */
+export function parseJsonBody(buf: Buffer, maxDepth: number): Record<string, unknown> {
+  let text: string;
+  try {
+    text = utf8.decode(buf);
+  } catch {
+    throw new GatehouseError('GH_ERR_INVALID_UTF8');
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new GatehouseError('GH_ERR_INVALID_JSON');
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new GatehouseError('GH_ERR_SCHEMA', { message: 'Request body must be a JSON object.' });
+  }
+  checkShape(value, maxDepth);
+  return value as Record<string, unknown>;
+}
+
+function checkShape(root: object, maxDepth: number): void {
+  const stack: Array<[unknown, number]> = [[root, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (depth > maxDepth) throw new GatehouseError('GH_ERR_TOO_DEEP');
+    if (Array.isArray(v)) {
+      for (const x of v) if (x !== null && typeof x === 'object') stack.push([x, depth + 1]);
+    } else {
+      for (const k in v as Record<string, unknown>) {
+        if (FORBIDDEN.has(k)) throw new GatehouseError('GH_ERR_FORBIDDEN_KEY');
+        const x = (v as Record<string, unknown>)[k];
+        if (x !== null && typeof x === 'object') stack.push([x, depth + 1]);
+      }
+    }
+  }
+}

@@ -1,0 +1,46 @@
+import { GatehouseError } from '../../errors/gatehouse-error.js';
+import { mayUseAlias } from '../../identity.js';
+import type { StageDef } from '../../pipeline/registry.js';
+import type { ModelEndpoint } from '../../upstream/providers/types.js';
+import { compileValidators } from './compile.js';
+import { parseJsonBody } from './json.js';
+import { readBody } from './read-body.js';
+
+const JSON_TYPE = /^application\/json\s*(;|$)/i;
+
+/**
+ * Reads and checks the body, then resolves the alias to its route. Unknown aliases and aliases the
+ * identity may not use get the same 404, so the answer does not reveal which aliases exist.
+ */
+export const parseStage: StageDef = {
+  name: 'validate.parse',
+  phase: 'validate',
+  scope: 'edge',
+  create: (rt) => {
+    const validators = compileValidators();
+    const { maxBodyBytes, maxJsonDepth, bodyTimeoutMs } = rt.config.server;
+    return async (ctx) => {
+      if (ctx.endpoint === 'models') return;
+      const endpoint: ModelEndpoint = ctx.endpoint;
+      const type = ctx.req.headers['content-type'];
+      if (type === undefined || !JSON_TYPE.test(type))
+        throw new GatehouseError('GH_ERR_UNSUPPORTED_MEDIA_TYPE');
+      const buf = await readBody(ctx.req, maxBodyBytes, bodyTimeoutMs);
+      const body = parseJsonBody(buf, maxJsonDepth);
+      validators[endpoint](body);
+      const alias = body.model as string;
+      ctx.alias = alias;
+      const route = rt.routes.get(alias);
+      if (route === undefined || (ctx.identity !== null && !mayUseAlias(ctx.identity, alias))) {
+        throw new GatehouseError('GH_ERR_UNKNOWN_MODEL', {
+          message: `The model '${alias.slice(0, 128)}' does not exist or you do not have access to it.`,
+        });
+      }
+      if (!route.endpoints.has(endpoint)) throw new GatehouseError('GH_ERR_ENDPOINT_NOT_SUPPORTED');
+      const cap = route.config.caps.maxBodyBytes;
+      if (cap !== undefined && buf.length > cap) throw new GatehouseError('GH_ERR_BODY_TOO_LARGE');
+      ctx.body = body;
+      ctx.route = route;
+    };
+  },
+};

@@ -1,0 +1,40 @@
+import { errors as undiciErrors } from 'undici';
+import type { ErrorCode } from '../errors/catalog.js';
+import { GatehouseError, isGatehouseError } from '../errors/gatehouse-error.js';
+
+/** undici failure codes → our catalog, so each timeout keeps its own code. */
+const BY_UNDICI_CODE: Readonly<Record<string, ErrorCode>> = {
+  UND_ERR_CONNECT_TIMEOUT: 'GH_ERR_UPSTREAM_CONNECT_TIMEOUT',
+  UND_ERR_HEADERS_TIMEOUT: 'GH_ERR_UPSTREAM_FIRST_BYTE_TIMEOUT',
+  UND_ERR_BODY_TIMEOUT: 'GH_ERR_UPSTREAM_IDLE_TIMEOUT',
+  UND_ERR_SOCKET: 'GH_ERR_UPSTREAM_RESET',
+  UND_ERR_CLOSED: 'GH_ERR_UPSTREAM_RESET',
+  UND_ERR_RES_CONTENT_LENGTH_MISMATCH: 'GH_ERR_UPSTREAM_RESET',
+  UND_ERR_INFO: 'GH_ERR_UPSTREAM_BAD_RESPONSE',
+  HPE_INVALID_CONSTANT: 'GH_ERR_UPSTREAM_BAD_RESPONSE',
+  ECONNREFUSED: 'GH_ERR_UPSTREAM_UNAVAILABLE',
+  ENOTFOUND: 'GH_ERR_UPSTREAM_UNAVAILABLE',
+  EAI_AGAIN: 'GH_ERR_UPSTREAM_UNAVAILABLE',
+  EHOSTUNREACH: 'GH_ERR_UPSTREAM_UNAVAILABLE',
+  ECONNRESET: 'GH_ERR_UPSTREAM_RESET',
+  EPIPE: 'GH_ERR_UPSTREAM_RESET',
+};
+
+/**
+ * Maps whatever the upstream call threw. An abort carries its own reason (total timeout or client
+ * gone) as a GatehouseError; anything unrecognised is an unavailable upstream, with the original
+ * kept as `cause` for the log only.
+ */
+export function mapUpstreamError(err: unknown, signal: AbortSignal): GatehouseError {
+  if (isGatehouseError(err)) return err;
+  if (signal.aborted && isGatehouseError(signal.reason)) return signal.reason;
+  const code = (err as { code?: string } | null)?.code;
+  if (code !== undefined) {
+    const mapped = BY_UNDICI_CODE[code];
+    if (mapped) return new GatehouseError(mapped, { cause: err });
+    if (code.startsWith('HPE_')) return new GatehouseError('GH_ERR_UPSTREAM_BAD_RESPONSE', { cause: err });
+  }
+  if (err instanceof undiciErrors.RequestAbortedError)
+    return new GatehouseError('GH_ERR_UPSTREAM_RESET', { cause: err });
+  return new GatehouseError('GH_ERR_UPSTREAM_UNAVAILABLE', { cause: err });
+}

@@ -46,13 +46,11 @@ async function errorOf(p: Promise<unknown>): Promise<InstanceType<typeof OpenAI.
 }
 
 const ask = (stream = false) =>
-  t
-    .client()
-    .chat.completions.create({
-      model: 'demo',
-      stream,
-      messages: [{ role: 'user', content: 'hello there' }],
-    } as never);
+  t.client().chat.completions.create({
+    model: 'demo',
+    stream,
+    messages: [{ role: 'user', content: 'hello there' }],
+  } as never);
 
 /** Reads a stream through the official client and returns the text and the error that ended it. */
 async function readStream(): Promise<{ text: string; error: unknown }> {

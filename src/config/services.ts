@@ -1,3 +1,4 @@
+import { limitsService } from '../edge/limits/service.js';
 import type { Runtime } from './runtime.js';
 
 /**
@@ -10,4 +11,4 @@ export interface ServiceDef {
   readonly build: (rt: Runtime) => void | Promise<void>;
 }
 
-export const SERVICES: readonly ServiceDef[] = [];
+export const SERVICES: readonly ServiceDef[] = [limitsService];

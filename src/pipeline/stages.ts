@@ -1,4 +1,6 @@
 import { correlateStage } from '../edge/correlate.js';
+import { admitStage } from '../edge/limits/admit-stage.js';
+import { settleStage } from '../edge/limits/settle-stage.js';
 import { capsStage } from '../edge/validate/caps-stage.js';
 import { parseStage } from '../edge/validate/parse-stage.js';
 import { recordStage } from '../telemetry/record.js';
@@ -16,5 +18,7 @@ export const STAGES: readonly StageDef[] = [
   capsStage,
   routeStage,
   callUpstreamStage,
+  admitStage,
+  settleStage,
   recordStage,
 ];

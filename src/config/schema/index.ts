@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { authSchema } from './auth.js';
 import { logSchema, serverSchema, sideListenerSchema, storeSchema } from './core.js';
+import { limitsSchema } from './limits.js';
 import { routeSchema } from './route.js';
 import { telemetrySchema } from './telemetry.js';
 
@@ -24,6 +25,7 @@ export const configSchema = z
       .strict()
       .prefault({}),
     routes: z.array(routeSchema).default([]),
+    limits: limitsSchema.prefault({}),
     auth: authSchema.prefault({}),
     telemetry: telemetrySchema.prefault({}),
   })

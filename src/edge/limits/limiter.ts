@@ -1,0 +1,261 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { RuntimeRoute } from '../../config/runtime.js';
+import type { LimitsConfig, Posture } from '../../config/schema/limits.js';
+import type { ErrorCode } from '../../errors/catalog.js';
+import { GatehouseError } from '../../errors/gatehouse-error.js';
+import type { Tier } from '../../identity.js';
+import type { RedisStore } from '../../store/redis.js';
+import type { Store } from '../../store/types.js';
+import type { LimitEvent, Reservation } from './events.js';
+import { rateLimitHeaders, retryHeaders } from './headers.js';
+import { createMemoryBackend } from './memory-backend.js';
+import { createLimitMetrics, type LimitMetrics } from './metrics.js';
+import { createRedisBackend } from './redis-backend.js';
+import { compileRoutePlans, type RoutePlans } from './spec.js';
+import type { Amounts, Dimension, LimitAlert, LimitBackend } from './types.js';
+
+/** A registry keyed by the dimension union: which code a refusal carries. */
+const REFUSAL: { readonly [D in Dimension]: ErrorCode } = {
+  requests: 'GH_ERR_RATE_REQUESTS',
+  inputTokens: 'GH_ERR_RATE_INPUT_TOKENS',
+  outputTokens: 'GH_ERR_RATE_OUTPUT_TOKENS',
+  cost: 'GH_ERR_COST_CAP',
+  concurrency: 'GH_ERR_CONCURRENCY',
+  globalConcurrency: 'GH_ERR_GLOBAL_CONCURRENCY',
+};
+
+/** Tell a closed-posture client to come back soon: Redis usually returns within seconds. */
+const UNAVAILABLE_RETRY_MS = 1_000;
+
+export interface AdmitRequest {
+  readonly route: RuntimeRoute;
+  readonly consumer: string;
+  readonly plan: string | null;
+  readonly tier: Tier;
+  readonly inputTokens: number;
+  readonly maxOutputTokens: number;
+}
+
+export interface Admitted {
+  readonly reservation: Reservation;
+  readonly headers: Record<string, string>;
+  readonly events: LimitEvent[];
+  readonly posture: Posture | null;
+}
+
+/** A refusal carries its headers and the events raised on the way (a store outage, for instance). */
+export class LimitRefusal extends GatehouseError {
+  constructor(
+    code: ErrorCode,
+    headers: Record<string, string>,
+    readonly events: LimitEvent[],
+    readonly dimension: Dimension | 'store',
+    readonly posture: Posture | null,
+  ) {
+    super(code, { headers });
+  }
+}
+
+export interface Limiter {
+  admit(req: AdmitRequest): Promise<Admitted>;
+  /** Reconcile to real usage (tokens); returns the real cost in US dollars. Never throws. */
+  settle(res: Reservation, inputTokens: number, outputTokens: number): Promise<number>;
+  readonly metrics: LimitMetrics;
+  close(): Promise<void>;
+}
+
+export interface LimiterOptions {
+  readonly config: LimitsConfig;
+  readonly routes: ReadonlyMap<string, RuntimeRoute>;
+  readonly store: Store;
+  readonly logger: Logger;
+  readonly metrics: Registry;
+  /** A controllable clock (tests). Without it, Redis' clock when `clock: redis`, else Date.now. */
+  readonly now?: () => number;
+}
+
+interface CompiledRoute {
+  readonly plans: RoutePlans;
+  readonly price: { readonly input: number; readonly output: number };
+}
+
+export function createLimiter(o: LimiterOptions): Limiter {
+  const { config: cfg, logger } = o;
+  const log = logger.child({ component: 'limits' });
+  const metrics = createLimitMetrics(o.metrics);
+  const isRedis = o.store.kind === 'redis';
+  const clock = o.now ?? Date.now;
+  // Redis keeps the clock unless a test injects one, so replicas with skewed clocks still agree.
+  const sharedNow = (): number | null =>
+    o.now !== undefined || !isRedis || cfg.clock === 'local' ? clock() : null;
+  const shared: LimitBackend = isRedis
+    ? createRedisBackend((o.store as RedisStore).redis(), (o.store as RedisStore).prefix)
+    : createMemoryBackend(clock);
+  const local: LimitBackend = createMemoryBackend(clock);
+
+  const compiled = new Map<string, CompiledRoute>();
+  for (const route of o.routes.values()) {
+    const plans = compileRoutePlans(cfg, route.alias, route.config.timeouts.totalMs);
+    const p = cfg.prices[route.config.upstream.model];
+    if (p === undefined)
+      log.warn(
+        { route: route.alias },
+        'no price for the pinned model: its cost counts as 0 against cost caps',
+      );
+    for (const [name, spec] of plans.shared) {
+      if (spec.windows[1][0]!.cap < route.config.caps.maxInputTokens)
+        log.warn(
+          { route: route.alias, plan: name },
+          'input tokens per minute are below caps.maxInputTokens: large prompts can never be admitted',
+        );
+    }
+    compiled.set(route.alias, {
+      plans,
+      price: { input: p?.inputPerMillion ?? 0, output: p?.outputPerMillion ?? 0 },
+    });
+  }
+
+  const unknownPlans = new Set<string>();
+  let storeUp = true;
+
+  const planOf = (name: string | null): string => {
+    if (name === null || cfg.plans[name] !== undefined) return name ?? cfg.defaultPlan;
+    if (!unknownPlans.has(name)) {
+      unknownPlans.add(name);
+      log.warn({ plan: name }, 'identity names an unknown plan: the default plan applies');
+    }
+    return cfg.defaultPlan;
+  };
+
+  const markDown = (events: LimitEvent[], posture: Posture, err: unknown) => {
+    metrics.storeUp.set(0);
+    if (!storeUp) return;
+    storeUp = false;
+    log.error({ err, posture }, 'limits store unreachable: store-down posture applies');
+    metrics.events.inc({ type: 'limits.store_unavailable' });
+    events.push({ type: 'limits.store_unavailable', severity: 'high', posture });
+  };
+  const markUp = (events: LimitEvent[]) => {
+    if (storeUp) return;
+    storeUp = true;
+    metrics.storeUp.set(1);
+    log.warn('limits store reachable again: shared limits apply');
+    metrics.events.inc({ type: 'limits.store_recovered' });
+    events.push({ type: 'limits.store_recovered', severity: 'low' });
+  };
+
+  return {
+    metrics,
+    async admit(req) {
+      const c = compiled.get(req.route.alias)!;
+      const plan = planOf(req.plan);
+      const amounts: Amounts = [
+        1,
+        req.inputTokens,
+        req.maxOutputTokens,
+        Math.ceil(req.inputTokens * c.price.input + req.maxOutputTokens * c.price.output),
+      ];
+      const events: LimitEvent[] = [];
+      const leaseId = randomUUID();
+      const base = { scope: req.route.alias, consumer: req.consumer, amounts, leaseId };
+      let backend = shared;
+      let spec = c.plans.shared.get(plan)!;
+      let posture: Posture | null = null;
+      let outcome = null;
+      if (!isRedis || o.store.healthy()) {
+        try {
+          outcome = await shared.admit({ ...base, spec, now: sharedNow() });
+          if (isRedis) markUp(events);
+        } catch (err) {
+          posture = cfg.onStoreDown[`tier${req.tier}`];
+          markDown(events, posture, err);
+        }
+      } else {
+        posture = cfg.onStoreDown[`tier${req.tier}`];
+        markDown(events, posture, new Error('redis not connected'));
+      }
+      if (outcome === null) {
+        const p = posture!;
+        metrics.degraded.inc({ route: req.route.alias, posture: p });
+        if (p === 'closed') {
+          metrics.decisions.inc({ route: req.route.alias, result: 'refused', dimension: 'store' });
+          const h: Record<string, string> = {};
+          retryHeaders(UNAVAILABLE_RETRY_MS, h);
+          throw new LimitRefusal('GH_ERR_LIMITS_UNAVAILABLE', h, events, 'store', p);
+        }
+        backend = local;
+        spec = c.plans.local.get(plan)!;
+        outcome = await local.admit({ ...base, spec, now: clock() });
+      }
+
+      const headers: Record<string, string> = {};
+      rateLimitHeaders(outcome.views, headers);
+      if (!outcome.ok) {
+        metrics.decisions.inc({ route: req.route.alias, result: 'refused', dimension: outcome.dimension });
+        retryHeaders(outcome.retryAfterMs, headers);
+        throw new LimitRefusal(REFUSAL[outcome.dimension], headers, events, outcome.dimension, posture);
+      }
+      metrics.decisions.inc({ route: req.route.alias, result: 'admitted', dimension: '' });
+      for (const a of outcome.alerts) events.push(toEvent(a));
+      for (const e of events) metrics.events.inc({ type: e.type });
+      return {
+        reservation: { backend, spec, ...base, at: outcome.at, price: c.price, settled: false },
+        headers,
+        events,
+        posture,
+      };
+    },
+
+    async settle(res, inputTokens, outputTokens) {
+      res.settled = true;
+      const costMicros = Math.ceil(inputTokens * res.price.input + outputTokens * res.price.output);
+      const deltas: Amounts = [
+        0,
+        inputTokens - res.amounts[1],
+        outputTokens - res.amounts[2],
+        costMicros - res.amounts[3],
+      ];
+      try {
+        await res.backend.settle({
+          scope: res.scope,
+          consumer: res.consumer,
+          spec: res.spec,
+          at: res.at,
+          deltas,
+          leaseId: res.leaseId,
+          now: res.backend === shared ? sharedNow() : clock(),
+        });
+      } catch (err) {
+        // The reservation stays charged (never under-counted) and the lease expires on its own.
+        metrics.settleFailures.inc();
+        log.warn({ err }, 'limits settlement failed');
+      }
+      return costMicros / 1e6;
+    },
+
+    async close() {
+      await shared.close();
+      await local.close();
+    },
+  };
+}
+
+function toEvent(a: LimitAlert): LimitEvent {
+  if (a.kind === 'softCap')
+    return {
+      type: 'limits.cost_soft_cap',
+      severity: 'medium',
+      usedUsd: a.used / 1e6,
+      softCapUsd: a.limit / 1e6,
+    };
+  return {
+    type: 'limits.quota_threshold',
+    severity: 'low',
+    dimension: a.dimension,
+    window: a.window,
+    used: a.used,
+    limit: a.limit,
+  };
+}

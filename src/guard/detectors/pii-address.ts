@@ -1,0 +1,42 @@
+/**
+ * Street and postal addresses by structure: a house number with a street word, unit markers (Suite,
+ * Apt.), post-office and military boxes, "City ST 12345", a postal code after a country line, and text
+ * introduced as an address. Every quantifier is bounded, so each pattern is linear in the text.
+ */
+import type { Span } from '../types.js';
+
+const STREET_WORDS =
+  'street|st|road|rd|avenue|ave|boulevard|blvd|lane|ln|drive|dr|court|ct|way|place|pl|terrace|highway|hwy|parkway|pkwy|square|sq|circle|cir|trail|crescent|close|alley|row|mews|gardens|grove';
+const LEADING_STREET =
+  'rue|rua|via|viale|calle|carrer|camino|chemin|avenida|av|avenue|boulevard|piazza|plaza|praça|largo|travessa|allée|quai|strada|ulica|ul|aleja|odos|leoforos';
+const SUFFIX_STREET =
+  'straße|strasse|str|weg|gasse|platz|allee|ring|damm|ufer|vej|gade|gatan|vägen|veien|gata|laan|straat|plein|dreef|tie|katu|utca|út|tér|iela|gatve|tänav|tee|brücke|sund|lund|bakken|stræde';
+
+const PATTERNS: readonly RegExp[] = [
+  new RegExp(`\\b\\d{1,5}[A-Za-z]?(?:\\s+\\d{1,5})?\\s+(?:[\\p{L}'.-]{1,30}\\s+){0,4}(?:${STREET_WORDS})\\b\\.?`, 'giu'),
+  new RegExp(`\\b\\d{1,5}[A-Za-z]?,?\\s+(?:\\d{1,5}\\s+)?(?:${LEADING_STREET})\\.?\\s+\\p{L}[\\p{L}'.-]{0,30}`, 'giu'),
+  new RegExp(`\\p{L}{2,30}(?:${SUFFIX_STREET})\\.?\\s+\\d{1,5}[A-Za-z]?\\b`, 'giu'),
+  /\b(?:suite|ste\.|apt\.?|apartment)\s*#?\s*\d{1,5}[A-Za-z]?\b/gi,
+  /\b(?:P\.?\s?O\.?\s*Box|Postbox|Post\s+Office\s+Box)\s+\d{1,6}\b/gi,
+  /\b(?:PSC|Unit)\s+\d{4},?\s+Box\s+\d{4}\b|\b[AFD]PO\s+A[AEP]\s+\d{5}\b/gi,
+  /\b(?:USNS|USNV|USS|USCGC)\s+\p{L}{2,30}\s*(?:\n|,)?\s*FPO\s+A[AEP]\b/gu,
+  /\b(?:zip(?:\s*code)?|postal\s*code|postcode)\s*(?:is|:|#)?\s*\d{5}(?:-\d{4})?\b/gi,
+  /\b\p{Lu}[\p{L}.'-]{1,30}(?:\s+\p{Lu}[\p{L}.'-]{1,30}){0,3},?\s+[A-Z]{2},?\s+\d{5}(?:-\d{4})?\b/gu,
+  // "<building> <street name> <number>" on its own line or after a colon, as written across Europe.
+  /(?:^|\n|:)[ \t>?*-]{0,6}\d{1,5}\s+(?:\d{1,5}\s+)?\p{L}[\p{L}'’.-]{0,30}(?:[ \t]+[\p{L}'’.-]{1,30}){0,5}[ \t]+\d{1,5}[A-Za-z]?\.?(?=[ \t]*(?:$|\n|,|\p{Lu}))/gmu,
+  // A country or city line ending in a postal code, after a line break.
+  /\n[ \t>?*-]{0,6}\p{Lu}[\p{L}'.-]{1,30}(?:[ \t]+\p{L}[\p{L}'.-]{0,30}){0,3}[ \t]+\d{4,6}[ \t]*(?=\n|$)/gu,
+  /\baddress(?:\s+is|:)\s*\n{0,2}[^\n]{0,10}\d{1,5}[^\n]{2,80}/gi,
+];
+
+export function findAddresses(text: string): Span[] {
+  const spans: Span[] = [];
+  for (const re of PATTERNS) {
+    re.lastIndex = 0;
+    for (const m of text.matchAll(re)) {
+      const lead = m[0].length - m[0].trimStart().length;
+      spans.push({ start: m.index + lead, end: m.index + m[0].trimEnd().length });
+    }
+  }
+  return spans;
+}

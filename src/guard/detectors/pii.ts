@@ -1,0 +1,142 @@
+/**
+ * Personal data with validation, not just shape: Luhn for cards, mod-97 for IBAN, issued ranges for
+ * US SSNs and UK NINOs, libphonenumber for phones (with a context fallback for numbers written the
+ * local way), node:net for IP addresses, and lexicon-plus-context for names and addresses.
+ */
+import { isIP } from 'node:net';
+import { isValidPhoneNumber } from 'libphonenumber-js';
+import type { Detector, Finding, ScanInput, Span } from '../types.js';
+import { findAddresses } from './pii-address.js';
+import { findPersons, findPersonsNlp, loadNameLexicon } from './pii-names.js';
+import { ibanLength, ibanValid, luhn, ninoValid, ssnValid } from './pii-validate.js';
+
+export const PII_ENTITIES = [
+  'EMAIL',
+  'PHONE',
+  'CREDIT_CARD',
+  'IBAN',
+  'US_SSN',
+  'UK_NINO',
+  'IP_ADDRESS',
+  'PERSON',
+  'ADDRESS',
+] as const;
+export type PiiEntity = (typeof PII_ENTITIES)[number];
+
+export interface PiiOptions {
+  readonly entities: readonly PiiEntity[];
+  /** `lexicon`: compromise's lexicon with context cues (fast); `nlp`: also compromise's parser (slow). */
+  readonly names: 'lexicon' | 'nlp';
+}
+
+const EMAIL_LOCAL = /[A-Za-z0-9._%+'-]/;
+const EMAIL_DOMAIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\.)+[A-Za-z]{2,24}/;
+const CARD = /(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d])/g;
+const IBAN = /\b[A-Za-z]{2}\d{2}(?:[ ]?[A-Za-z0-9]){11,34}/g;
+const SSN = /(?<![\d-])(\d{3})([- ]?)(\d{2})\2(\d{4})(?![\d-])/g;
+const SSN_CONTEXT = /\b(?:ssn|social\s+security|ss#)/i;
+const NINO = /\b([A-CEGHJ-PR-TW-Z]{2}) ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b/g;
+const IPV4 = /(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d]|\.\d)/g;
+const IPV6 = /(?<![0-9A-Fa-f:])(?:[0-9A-Fa-f]{1,4}:){2,7}(?::|[0-9A-Fa-f]{1,4})(?::[0-9A-Fa-f]{1,4}){0,5}(?![0-9A-Fa-f:])/g;
+const PHONE =
+  /(?<![\w+])(?:\+\d{1,3}[\s.-]?|00\d{1,3}[\s.-]?|001-)?(?:\(\d{1,5}\)[\s.-]?)?\d{2,5}(?:[\s.-]\d{2,8}){0,4}(?:\s?(?:x|ext\.?)\s?\d{1,6})?(?![\w])/g;
+const PHONE_CONTEXT_BEFORE = /(?:phone|tel|telephone|mobile|cell|fax|call|reach|answering|contact|whatsapp|sms|text|dial|ring|number)[^\n\d]{0,25}$/i;
+const PHONE_CONTEXT_AFTER = /^[\s-]{0,3}(?:office|fax|mobile|cell|home|work|phone|tel)/i;
+const DATE_LIKE = /^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\b|^\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}$/;
+
+function emails(text: string): Span[] {
+  const spans: Span[] = [];
+  // Anchored on each '@' and expanded by hand: an unanchored email regex is quadratic on long words.
+  for (let at = text.indexOf('@'); at >= 0; at = text.indexOf('@', at + 1)) {
+    let s = at;
+    while (s > 0 && at - s < 64 && EMAIL_LOCAL.test(text[s - 1]!)) s--;
+    if (s === at) continue;
+    const dom = EMAIL_DOMAIN.exec(text.slice(at + 1, at + 256));
+    if (dom === null) continue;
+    spans.push({ start: s, end: at + 1 + dom[0].length });
+  }
+  return spans;
+}
+
+function phones(text: string): Span[] {
+  const spans: Span[] = [];
+  for (const m of text.matchAll(PHONE)) {
+    const raw = m[0];
+    const digits = raw.replace(/\D/g, '');
+    if (digits.length < 6 || digits.length > 17 || DATE_LIKE.test(raw)) continue;
+    const end = m.index + raw.length;
+    const context =
+      PHONE_CONTEXT_BEFORE.test(text.slice(Math.max(0, m.index - 40), m.index)) || PHONE_CONTEXT_AFTER.test(text.slice(end, end + 12));
+    const formatted = /^\+|^\(\d{1,5}\)|^00\d/.test(raw) && digits.length >= 9;
+    const main = raw.replace(/\s?(?:x|ext\.?)\s?\d+$/, '');
+    const valid = digits.length >= 10 && (isValidPhoneNumber(main, 'US') || (main.startsWith('+') && isValidPhoneNumber(main)));
+    if (valid || formatted || (context && digits.length >= 6)) spans.push({ start: m.index, end });
+  }
+  return spans;
+}
+
+export function createPiiDetector(opts: PiiOptions): Detector {
+  const want = new Set<PiiEntity>(opts.entities);
+  const lex = want.has('PERSON') ? loadNameLexicon() : null;
+
+  const detect = ({ text }: ScanInput): Finding[] => {
+    const out: Finding[] = [];
+    const add = (type: PiiEntity, score: number, span: Span): void => {
+      out.push({ detector: 'pii', type, score, span });
+    };
+    if (want.has('EMAIL')) for (const s of emails(text)) add('EMAIL', 0.95, s);
+    if (want.has('CREDIT_CARD')) {
+      for (const m of text.matchAll(CARD)) {
+        const d = m[0].replace(/\D/g, '');
+        if (d.length >= 13 && d.length <= 19 && !/^(\d)\1+$/.test(d) && luhn(d)) add('CREDIT_CARD', 0.95, { start: m.index, end: m.index + m[0].length });
+      }
+    }
+    if (want.has('IBAN')) {
+      for (const m of text.matchAll(IBAN)) {
+        const len = ibanLength(m[0].slice(0, 2).toUpperCase());
+        if (len === undefined) continue;
+        // Take exactly the country's length of characters, skipping the grouping spaces.
+        let n = 0;
+        let k = 0;
+        while (k < m[0].length && n < len) if (m[0][k++] !== ' ') n++;
+        const cand = m[0].slice(0, k).replace(/ /g, '').toUpperCase();
+        if (cand.length === len && ibanValid(cand)) add('IBAN', 0.97, { start: m.index, end: m.index + k });
+      }
+    }
+    if (want.has('US_SSN')) {
+      for (const m of text.matchAll(SSN)) {
+        if (!ssnValid(m[1]!, m[3]!, m[4]!)) continue;
+        // Nine bare digits are an SSN only when the text says so.
+        if (m[2] === '' && !SSN_CONTEXT.test(text.slice(Math.max(0, m.index - 40), m.index))) continue;
+        add('US_SSN', m[2] === '' ? 0.8 : 0.9, { start: m.index, end: m.index + m[0].length });
+      }
+    }
+    if (want.has('UK_NINO')) {
+      for (const m of text.matchAll(NINO)) if (ninoValid(m[1]!)) add('UK_NINO', 0.85, { start: m.index, end: m.index + m[0].length });
+    }
+    if (want.has('IP_ADDRESS')) {
+      for (const re of [IPV4, IPV6]) {
+        for (const m of text.matchAll(re)) if (isIP(m[0]) !== 0) add('IP_ADDRESS', 0.85, { start: m.index, end: m.index + m[0].length });
+      }
+    }
+    if (want.has('PHONE')) for (const s of phones(text)) add('PHONE', 0.8, s);
+    if (want.has('ADDRESS')) for (const s of findAddresses(text)) add('ADDRESS', 0.7, s);
+    if (lex !== null) {
+      for (const s of findPersons(text, lex)) add('PERSON', 0.7, s);
+      if (opts.names === 'nlp') for (const s of findPersonsNlp(text)) add('PERSON', 0.8, s);
+    }
+    return dedupe(out);
+  };
+  return { name: 'pii', detect };
+}
+
+/**
+ * Overlapping findings collapse to the one with the strongest validation (highest score, then longest),
+ * so that a card number is not also reported as a phone number.
+ */
+function dedupe(findings: Finding[]): Finding[] {
+  const sorted = [...findings].sort((a, b) => b.score - a.score || b.span!.end - b.span!.start - (a.span!.end - a.span!.start));
+  const kept: Finding[] = [];
+  for (const f of sorted) if (!kept.some((k) => f.span!.start < k.span!.end && f.span!.end > k.span!.start)) kept.push(f);
+  return kept.sort((a, b) => a.span!.start - b.span!.start);
+}

@@ -1,0 +1,135 @@
+/**
+ * Secrets and credentials: provider token formats (secrets-rules.ts), keyword-anchored high-entropy
+ * values (`password = ...`, `Authorization: Bearer ...`) and public IPv4 addresses, with an allowlist
+ * of documented example values so that pasted documentation does not trip the gateway.
+ */
+import type { Detector, Finding, ScanInput } from '../types.js';
+import { SECRET_RULES } from './secrets-rules.js';
+
+export interface SecretsOptions {
+  /** Exact values never reported (in addition to the documented provider examples). */
+  readonly allowlist: readonly string[];
+  /** Keyword-anchored values (`api_key = ...`) judged by entropy and character classes. */
+  readonly keywordEntropy: boolean;
+  /** Public (routable) IPv4 addresses count as infrastructure secrets. */
+  readonly publicIp: boolean;
+}
+
+/** Example values published in provider documentation. */
+export const DOCUMENTED_EXAMPLES: readonly string[] = [
+  'AKIAIOSFODNN7EXAMPLE',
+  'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+  'ASIAIOSFODNN7EXAMPLE',
+  'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c',
+  'sk_test_4eC39HqLyjWDarjtT1zdp7dc',
+  'sk_test_BQokikJOvBiI2HlWgH4olfQ2',
+  'pk_test_TYooMQauvdEDq54NiTphI7jx',
+  'xoxb-not-a-real-token-this-will-not-work',
+  'ghp_16C7e42F292c6912E7710c838347Ae178B4a',
+];
+// Vendor docs mark fake values with these words; a real key never contains them.
+const EXAMPLE_MARKER =
+  /EXAMPLE|DUMMY|SAMPLE|PLACEHOLDER|FAKE[_-]?KEY|YOUR[_-]?(?:API[_-]?)?(?:KEY|TOKEN|SECRET)/i;
+
+const KEYWORD =
+  /(?:pass(?:word|wd|phrase)|\bpwd|secret|token|api[_-]?key|apikey|access[_-]?key|auth[_-]?key|credentials?|client[_-]?secret)[\w.-]{0,20}["']?\s*(?::=|=>|[:=]|\s+is\s+)\s*["'`]?([^\s"'`,;]{8,200})/gi;
+const BEARER = /\b(?:bearer|token)\s+([A-Za-z0-9._~+/-]{20,400}=*)/gi;
+const BASIC = /\bbasic\s+([A-Za-z0-9+/]{12,400}={0,2})(?![A-Za-z0-9+/=])/gi;
+const PLACEHOLDER =
+  /^(?:\$\{|\$[A-Za-z_]|%[sd(]|<|\{\{|\[)|insert|your[_-]|example|placeholder|changeme|redacted|xxxx|\*\*\*|^(?:null|none|true|false|undefined|password|secret|token)$/i;
+const IDENTIFIER = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$|^[A-Z][A-Z0-9_]*$|[()]/;
+const IPV4 = /(?<![\d.])(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?![\d]|\.\d)/g;
+
+export function shannonEntropy(s: string): number {
+  const counts = new Map<string, number>();
+  for (const c of s) counts.set(c, (counts.get(c) ?? 0) + 1);
+  let h = 0;
+  for (const n of counts.values()) {
+    const p = n / s.length;
+    h -= p * Math.log2(p);
+  }
+  return h;
+}
+
+function classes(s: string): { alnum: number; special: boolean } {
+  const alnum = Number(/[a-z]/.test(s)) + Number(/[A-Z]/.test(s)) + Number(/[0-9]/.test(s));
+  return { alnum, special: /[^A-Za-z0-9]/.test(s) };
+}
+
+/** A value after a secret-ish keyword that looks like a real credential rather than prose or code. */
+export function looksLikeSecret(value: string, password: boolean): boolean {
+  if (PLACEHOLDER.test(value) || IDENTIFIER.test(value)) return false;
+  const c = classes(value);
+  if (password && value.length >= 8 && c.alnum + Number(c.special) >= 3) return true;
+  return value.length >= 16 && c.alnum >= 2 && shannonEntropy(value) >= 3.0;
+}
+
+function octetsValid(parts: readonly string[]): boolean {
+  return parts.every((p) => !(p.length > 1 && p.startsWith('0')) && Number(p) <= 255);
+}
+
+/** Routable unicast IPv4: not private, loopback, link-local, CGNAT, multicast, reserved or documentation. */
+export function isPublicIpv4(a: number, b: number, c: number): boolean {
+  if (a === 0 || a === 10 || a === 127 || a >= 224) return false;
+  if (a === 100 && b >= 64 && b <= 127) return false;
+  if (a === 169 && b === 254) return false;
+  if (a === 172 && b >= 16 && b <= 31) return false;
+  if (a === 192 && b === 168) return false;
+  if (a === 192 && b === 0 && (c === 0 || c === 2)) return false;
+  if (a === 198 && (b === 18 || b === 19)) return false;
+  if ((a === 198 && b === 51 && c === 100) || (a === 203 && b === 0 && c === 113)) return false;
+  return true;
+}
+
+export function createSecretsDetector(opts: SecretsOptions): Detector {
+  const allow = new Set([...DOCUMENTED_EXAMPLES, ...opts.allowlist]);
+  const allowed = (v: string): boolean => allow.has(v) || EXAMPLE_MARKER.test(v);
+
+  const detect = ({ text }: ScanInput): Finding[] => {
+    const out: Finding[] = [];
+    const taken: Array<[number, number]> = [];
+    const add = (type: string, score: number, start: number, end: number): void => {
+      // The first (most specific) rule wins an overlapping span.
+      if (taken.some(([s, e]) => start < e && end > s)) return;
+      taken.push([start, end]);
+      out.push({ detector: 'secrets', type, score, span: { start, end } });
+    };
+    for (const rule of SECRET_RULES) {
+      rule.re.lastIndex = 0;
+      for (const m of text.matchAll(rule.re)) {
+        const g = rule.group ?? 0;
+        const value = m[g];
+        if (value === undefined || allowed(value) || (rule.validate && !rule.validate(value))) continue;
+        const start = g === 0 ? m.index : m.index + m[0].lastIndexOf(value);
+        add(rule.type, rule.score, start, start + value.length);
+      }
+    }
+    if (opts.keywordEntropy) {
+      for (const m of text.matchAll(KEYWORD)) {
+        const value = m[1]!;
+        const pw = /pass|pwd/i.test(m[0].slice(0, m[0].length - value.length));
+        if (allowed(value) || !looksLikeSecret(value, pw)) continue;
+        const start = m.index + m[0].length - value.length;
+        add(pw ? 'PASSWORD' : 'KEYWORD_SECRET', 0.8, start, start + value.length);
+      }
+      for (const re of [BEARER, BASIC]) {
+        for (const m of text.matchAll(re)) {
+          const value = m[1]!;
+          if (allowed(value) || !looksLikeSecret(value, false)) continue;
+          const start = m.index + m[0].length - value.length;
+          add('AUTH_HEADER', 0.85, start, start + value.length);
+        }
+      }
+    }
+    if (opts.publicIp) {
+      for (const m of text.matchAll(IPV4)) {
+        const parts = [m[1]!, m[2]!, m[3]!, m[4]!];
+        if (!octetsValid(parts) || !isPublicIpv4(Number(parts[0]), Number(parts[1]), Number(parts[2])))
+          continue;
+        add('PUBLIC_IP', 0.6, m.index, m.index + m[0].length);
+      }
+    }
+    return out;
+  };
+  return { name: 'secrets', detect };
+}

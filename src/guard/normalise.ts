@@ -1,0 +1,137 @@
+/**
+ * Text normalisation ahead of detection.
+ *
+ * - `sanitise` is what the gateway may forward upstream: NFKC, with invisible characters removed
+ *   (zero-width, bidi controls, soft hyphen, variation selectors and the U+E0000 tag block used for
+ *   "ASCII smuggling"). Detectors that report spans (PII, secrets) work on this text so that their
+ *   spans can be redacted in place.
+ * - `fold` is for matching only: confusables and diacritics folded to ASCII, lower case, leetspeak
+ *   undone inside words, letter-by-letter spacing collapsed. It is never sent anywhere.
+ */
+
+// Zero-width, joiners, word joiner and invisible operators, BOM, soft hyphen, Mongolian vowel
+// separator, bidi embeddings/overrides/isolates, variation selectors, Hangul fillers.
+const INVISIBLE =
+  /[\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180B-\u180E\u200B-\u200F\u202A-\u202E\u2060-\u206F\u3164\uFE00-\uFE0F\uFEFF\uFFA0\uFFF9-\uFFFB]|\uDB40[\uDC00-\uDDEF]/g;
+
+// Tag characters U+E0020..U+E007E mirror printable ASCII; as a surrogate pair that is \uDB40 + \uDC20..\uDC7E.
+const TAG_RUN = /(?:\uDB40[\uDC20-\uDC7E]){2,}/g;
+
+/** NFKC and removal of invisible characters. */
+export function sanitise(text: string): string {
+  const n = text.normalize('NFKC');
+  INVISIBLE.lastIndex = 0;
+  return INVISIBLE.test(n) ? n.replace(INVISIBLE, '') : n;
+}
+
+/** The ASCII text hidden in Unicode tag characters, if any (scanned as a decoded view). */
+export function tagSmuggled(text: string): string | null {
+  const runs = text.match(TAG_RUN);
+  if (!runs) return null;
+  let out = '';
+  for (const run of runs) {
+    for (let i = 1; i < run.length; i += 2) out += String.fromCharCode(run.charCodeAt(i) - 0xdc00);
+    out += ' ';
+  }
+  return out;
+}
+
+// Latin look-alikes from Cyrillic, Greek, Armenian and a few symbol blocks that NFKC leaves alone.
+// Source: the most frequent entries of Unicode's confusables.txt that map to a single ASCII letter.
+const CONFUSABLE_PAIRS: readonly (readonly [string, string])[] = [
+  ['аɑα', 'a'],
+  ['вʙβ', 'b'],
+  ['сϲⅽ', 'c'],
+  ['ԁɗ', 'd'],
+  ['еєεҽ', 'e'],
+  ['ғ', 'f'],
+  ['ɡց', 'g'],
+  ['һհ', 'h'],
+  ['іιɩӏ', 'i'],
+  ['јϳ', 'j'],
+  ['кκ', 'k'],
+  ['ⅼ', 'l'],
+  ['м', 'm'],
+  ['пոη', 'n'],
+  ['оοσօ', 'o'],
+  ['рρ', 'p'],
+  ['ԛ', 'q'],
+  ['г', 'r'],
+  ['ѕ', 's'],
+  ['т', 't'],
+  ['υս', 'u'],
+  ['νѵ', 'v'],
+  ['ԝѡ', 'w'],
+  ['хχ', 'x'],
+  ['уүγ', 'y'],
+  ['ᴢ', 'z'],
+  ['АΑ', 'a'],
+  ['ВΒ', 'b'],
+  ['СϹ', 'c'],
+  ['ЕΕ', 'e'],
+  ['НΗ', 'h'],
+  ['ІΙӀ', 'i'],
+  ['Ј', 'j'],
+  ['ΚК', 'k'],
+  ['МΜ', 'm'],
+  ['ΝИ', 'n'],
+  ['ОΟ', 'o'],
+  ['РΡ', 'p'],
+  ['ЅS', 's'],
+  ['ТΤ', 't'],
+  ['ХΧ', 'x'],
+  ['УΥ', 'y'],
+  ['ΖZ', 'z'],
+];
+
+const CONFUSABLES: ReadonlyMap<string, string> = new Map(
+  CONFUSABLE_PAIRS.flatMap(([chars, ascii]) => [...chars].map((c) => [c, ascii] as const)),
+);
+const NON_ASCII = /[^\u0000-\u007F]/;
+const COMBINING = /[\u0300-\u036F]/g;
+
+// Leetspeak inside a token that also has letters: "1gn0r3" -> "ignore", "pr3v10u$" -> "previous".
+const LEET: Readonly<Record<string, string>> = {
+  '0': 'o',
+  '1': 'i',
+  '3': 'e',
+  '4': 'a',
+  '5': 's',
+  '7': 't',
+  '8': 'b',
+  '9': 'g',
+  '@': 'a',
+  $: 's',
+  '!': 'i',
+  '|': 'l',
+  '+': 't',
+};
+const MIXED_TOKEN = /[a-z0-9@$!|+]*[a-z][a-z0-9@$!|+]*/g;
+const HAS_LEET = /[0-9@$!|+]/;
+const LEET_CHARS = /[0-9@$!|+]/g;
+const EDGE_DIGITS = /^[0-9]+|[0-9]+$/g;
+// "i g n o r e" / "i.g.n.o.r.e" / "i-g-n-o-r-e": four or more single letters with one separator.
+const SPACED = /\b(?:[a-z][ .\-_*]){3,}[a-z]\b/g;
+const SEPARATORS = /[ .\-_*]/g;
+
+function foldChar(c: string): string {
+  return CONFUSABLES.get(c) ?? c;
+}
+
+/** Matching form: ASCII-folded, lower case, leetspeak undone, spaced letters joined. */
+export function fold(sanitised: string): string {
+  let t = sanitised;
+  if (NON_ASCII.test(t)) {
+    let out = '';
+    for (const c of t) out += foldChar(c);
+    t = out.normalize('NFD').replace(COMBINING, '');
+  }
+  t = t.toLowerCase();
+  t = t.replace(MIXED_TOKEN, (tok) => {
+    // Numbers with a unit or a version ("10kg", "mp3", "gpt4") stay: only leet characters left after
+    // trimming leading and trailing digits count.
+    if (!HAS_LEET.test(tok.replace(EDGE_DIGITS, ''))) return tok;
+    return tok.replace(LEET_CHARS, (c) => LEET[c] ?? c);
+  });
+  return t.replace(SPACED, (run) => run.replace(SEPARATORS, ''));
+}

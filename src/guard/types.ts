@@ -1,0 +1,56 @@
+/**
+ * The detector contract. A detector is compiled once at boot by its factory and is then a pure
+ * function from (already normalised) text to findings. Findings carry offsets into the text that was
+ * scanned, never a copy of the matched value, so nothing sensitive leaks into verdicts or logs.
+ */
+
+export const DETECTOR_NAMES = ['injection', 'policy', 'pii', 'secrets'] as const;
+export type DetectorName = (typeof DETECTOR_NAMES)[number];
+
+export const ACTIONS = ['allow', 'flag', 'redact', 'block'] as const;
+export type GuardAction = (typeof ACTIONS)[number];
+
+/** Strength order of actions: the strongest action of all findings wins. */
+export const ACTION_RANK: Readonly<Record<GuardAction, number>> = { allow: 0, flag: 1, redact: 2, block: 3 };
+
+export interface Span {
+  readonly start: number;
+  readonly end: number;
+}
+
+export interface Finding {
+  readonly detector: DetectorName;
+  /** Entity or attack family, e.g. `EMAIL`, `AWS_ACCESS_KEY`, `instruction_override`, `model`. */
+  readonly type: string;
+  /** 0..1. */
+  readonly score: number;
+  /** Offsets into the scanned text; null when the finding is about the whole text (classifier) or a decoded view. */
+  readonly span: Span | null;
+}
+
+/** Where a piece of text came from in the request; indirect content has its own threshold. */
+export type SegmentKind = 'user' | 'indirect' | 'system';
+
+/**
+ * One text to scan. `text` is sanitised (NFKC, invisibles removed) and is what spans point into;
+ * `folded()` is the matching form (confusables, case, leetspeak), computed once and shared.
+ */
+export interface ScanInput {
+  readonly text: string;
+  readonly kind: SegmentKind;
+  folded(): string;
+}
+
+export type DetectFn = (input: ScanInput) => Finding[];
+
+/** A compiled detector. Spans of span-reporting detectors (PII, secrets) point into `ScanInput.text`. */
+export interface Detector {
+  readonly name: DetectorName;
+  readonly detect: DetectFn;
+}
+
+/** An optional out-of-process classifier (HTTP model server); always has a timeout. */
+export interface AsyncClassifier {
+  readonly name: string;
+  classify(text: string, signal: AbortSignal): Promise<number>;
+}

@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import OpenAI from 'openai';
+import OpenAI, { APIError } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoRoute, eventually, startTestGateway, type TestGateway } from '../../helpers/gateway.js';
 
@@ -171,6 +171,6 @@ describe('bad input gets a 400-class error in the documented shape', () => {
       .chat.completions.create({ model: 'demo', messages: [{ role: 'user', content: 'word '.repeat(200) }] })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.BadRequestError);
-    expect((err as OpenAI.APIError).code).toBe('GH_ERR_INPUT_TOKENS');
+    expect((err as APIError).code).toBe('GH_ERR_INPUT_TOKENS');
   });
 });

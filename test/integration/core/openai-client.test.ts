@@ -1,4 +1,4 @@
-import OpenAI from 'openai';
+import OpenAI, { APIError } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_MODEL_ID } from '../../../src/demo/upstream.js';
 import { startTestGateway, type TestGateway } from '../../helpers/gateway.js';
@@ -87,7 +87,7 @@ describe('official openai client through the gateway', () => {
       .chat.completions.create({ model: 'nope', messages: [{ role: 'user', content: 'x' }] })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.APIError);
-    const e = err as InstanceType<typeof OpenAI.APIError>;
+    const e = err as APIError;
     expect(e.status).toBe(404);
     expect(e.code).toBe('GH_ERR_UNKNOWN_MODEL');
     expect(e.requestID).toMatch(/^req_[0-9a-f]{24}$/);

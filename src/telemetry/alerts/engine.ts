@@ -1,0 +1,288 @@
+import { randomUUID } from 'node:crypto';
+import type { AlertsConfig } from '../../config/schema/telemetry.js';
+import type { Store } from '../../store/types.js';
+import type { AlertRecord } from '../audit/security.js';
+import type { AlertGauges } from '../metrics.js';
+import { Baseline, type BaselineState } from './baseline.js';
+import { type BucketData, type BucketMessage, bump, emptyBucket, latencySlot, sumWindow } from './buckets.js';
+import { SIGNAL_NAMES, SIGNALS, type SignalName } from './signals.js';
+
+/**
+ * The alert engine. Inputs land in this replica's open bucket; at each tick closed buckets are
+ * published on the store's `telemetry:buckets` channel, every replica merges every replica's
+ * buckets, and each signal is evaluated over the merged window. An alert fires after its condition
+ * has held for `forMs`, carries its severity, is sent once per transition (firing, resolved) and
+ * resolves when the condition clears. Replicas evaluate the same data, so the first to claim a
+ * transition in the store (`incrWindow`) sends it; the others stay quiet.
+ */
+export interface AlertEngineOptions {
+  readonly config: AlertsConfig;
+  readonly store: Store;
+  readonly now?: () => number;
+  readonly replica?: string;
+  /** Called once per transition, on the replica that claimed it. */
+  readonly notify: (alert: AlertRecord) => void | Promise<void>;
+  readonly onError?: (err: unknown) => void;
+  /** Tick on a timer every `evaluateIntervalMs` (default true; tests drive `tick()` themselves). */
+  readonly autoTick?: boolean;
+}
+
+export interface AlertEngine {
+  observeRequest(o: { status: number; latencyMs: number; tokens: number; blocked: boolean }): void;
+  observeAuthFailure(sourceIp: string): void;
+  observeUnknownConsumer(sourceIp: string): void;
+  observeQuota(consumer: string, dimension: string, ratio: number): void;
+  observeGpu(ratio: number): void;
+  /** Running totals of a sink's drops and its full flag (the engine takes the difference). */
+  observeSpool(sink: string, droppedTotal: number, full: boolean): void;
+  /** Publishes closed buckets and evaluates every signal (the timer calls it; tests call it). */
+  tick(): Promise<void>;
+  firing(): AlertRecord[];
+  gauges(): AlertGauges;
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+interface AlertState {
+  status: 'pending' | 'firing';
+  since: number;
+  firedAt: number;
+}
+
+const CHANNEL = 'telemetry:buckets';
+const KEY = '{gh-telemetry}';
+
+export function createAlertEngine(opts: AlertEngineOptions): AlertEngine {
+  const cfg = opts.config;
+  const now = opts.now ?? Date.now;
+  const replica = opts.replica ?? randomUUID();
+  const store = opts.store;
+  const signals = SIGNAL_NAMES.filter((s) => cfg.signals[SIGNALS[s].configKey].enabled);
+  const windowOf = (s: SignalName): number => cfg.signals[SIGNALS[s].configKey].windowMs;
+  const horizon = Math.max(...SIGNAL_NAMES.map(windowOf)) + 2 * cfg.bucketMs;
+  const baselines = new Map<SignalName, Baseline>();
+  for (const s of signals)
+    if (SIGNALS[s].baselineSample !== undefined)
+      baselines.set(s, new Baseline(cfg.baseline.halfLifeMs, cfg.baseline.warmupMs));
+
+  /** All replicas' closed buckets: `replica|t` → data (set, not added: re-delivery is harmless). */
+  const view = new Map<string, { t: number; d: BucketData }>();
+  const states = new Map<string, AlertState>();
+  const last = new Map<string, AlertRecord>();
+  const spoolSeen = new Map<string, number>();
+  let openT = Math.floor(now() / cfg.bucketMs) * cfg.bucketMs;
+  let open = emptyBucket();
+  let unsubscribe: (() => Promise<void>) | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  let ticking: Promise<void> | null = null;
+  const fail = opts.onError ?? (() => {});
+
+  const current = (): BucketData => {
+    const t = Math.floor(now() / cfg.bucketMs) * cfg.bucketMs;
+    if (t !== openT) rollTo(t);
+    return open;
+  };
+  const closed: BucketMessage[] = [];
+  /** Closes the open bucket and every empty one up to `t`: quiet periods must count as quiet. */
+  const rollTo = (t: number): void => {
+    closed.push({ v: 1, replica, t: openT, d: open });
+    for (let x = Math.max(openT + cfg.bucketMs, t - horizon); x < t; x += cfg.bucketMs)
+      closed.push({ v: 1, replica, t: x, d: emptyBucket() });
+    open = emptyBucket();
+    openT = t;
+  };
+
+  const merge = (m: BucketMessage): void => {
+    if (m.v !== 1 || typeof m.t !== 'number' || m.t < now() - horizon) return;
+    view.set(`${m.replica}|${m.t}`, { t: m.t, d: m.d });
+  };
+
+  const windowItems = (windowMs: number, t: number): Array<{ t: number; d: BucketData }> => {
+    const out: Array<{ t: number; d: BucketData }> = [];
+    for (const it of view.values()) if (it.t >= t - windowMs && it.t + cfg.bucketMs <= t) out.push(it);
+    return out;
+  };
+
+  /** Claims a transition across replicas: true for the first claimant (or when the store is down). */
+  const claim = async (fp: string, status: string, t: number): Promise<boolean> => {
+    const w = 3 * cfg.evaluateIntervalMs;
+    const b = Math.floor(t / w);
+    const k = (x: number): string => `${KEY}:alert:${fp}:${status}:${x}`;
+    try {
+      if ((await store.incrWindow(k(b), 4 * w)) !== 1) return false;
+      return (await store.get(k(b - 1))) === null;
+    } catch {
+      // Alerting fails open: a duplicate notification beats a silent incident.
+      return true;
+    }
+  };
+
+  const send = async (a: AlertRecord): Promise<void> => {
+    if (await claim(a.fingerprint, a.status, a.status === 'firing' ? a.startsAt : (a.endsAt ?? now())))
+      await Promise.resolve(opts.notify(a)).catch(fail);
+  };
+
+  const saveBaselines = async (): Promise<void> => {
+    const snap: Record<string, BaselineState> = {};
+    for (const [s, b] of baselines) {
+      const v = b.snapshot();
+      if (v !== null) snap[s] = v;
+    }
+    await store.set(`${KEY}:baselines`, JSON.stringify(snap), 7 * 86_400_000).catch(() => {});
+  };
+
+  const evaluate = async (t: number): Promise<void> => {
+    const transitions: AlertRecord[] = [];
+    for (const s of signals) {
+      const def = SIGNALS[s];
+      const sc = cfg.signals[def.configKey];
+      const items = windowItems(sc.windowMs, t);
+      const w = sumWindow(items);
+      const covered = w.buckets * cfg.bucketMs;
+      const b = baselines.get(s);
+      const obs = def.evaluate(w, sc, { ready: b?.ready ?? false, value: b?.value ?? null }, covered);
+      const seen = new Set<string>();
+      for (const o of obs) {
+        const fp = `${s}:${o.key}`;
+        if (!o.breached) continue;
+        seen.add(fp);
+        const st = states.get(fp);
+        const rec = (
+          status: 'firing' | 'resolved',
+          startsAt: number,
+          endsAt: number | null,
+        ): AlertRecord => ({
+          signal: s,
+          fingerprint: fp,
+          severity: sc.severity,
+          status,
+          value: o.value,
+          threshold: o.threshold,
+          baseline: o.baseline,
+          startsAt,
+          endsAt,
+          summary: o.summary,
+          labels: o.labels,
+        });
+        if (st === undefined) states.set(fp, { status: 'pending', since: t, firedAt: 0 });
+        const cur = states.get(fp)!;
+        if (cur.status === 'pending' && t - cur.since >= sc.forMs) {
+          cur.status = 'firing';
+          cur.firedAt = t;
+          transitions.push(rec('firing', t, null));
+        }
+        if (cur.status === 'firing') last.set(fp, rec('firing', cur.firedAt, null));
+      }
+      for (const [fp, st] of states) {
+        if (!fp.startsWith(`${s}:`) || seen.has(fp)) continue;
+        states.delete(fp);
+        const prev = last.get(fp);
+        last.delete(fp);
+        if (st.status === 'firing' && prev !== undefined)
+          transitions.push({ ...prev, status: 'resolved', endsAt: t });
+      }
+      // Learn only from calm periods: an incident must not become the baseline.
+      const sample = def.baselineSample?.(w, sc, covered) ?? null;
+      const firingNow = [...states.entries()].some(
+        ([fp, st]) => fp.startsWith(`${s}:`) && st.status === 'firing',
+      );
+      if (b !== undefined && sample !== null && !firingNow) b.update(sample, t);
+    }
+    for (const a of transitions) await send(a);
+  };
+
+  const tickOnce = async (): Promise<void> => {
+    current();
+    const t = now();
+    const out = closed.splice(0);
+    for (const m of out) {
+      merge(m);
+      await store.publish(CHANNEL, JSON.stringify(m)).catch(fail);
+    }
+    for (const [k, it] of view) if (it.t < t - horizon) view.delete(k);
+    await evaluate(t);
+    if (baselines.size > 0) await saveBaselines();
+  };
+
+  // Ticks never overlap: a slow store round trip delays the next one instead.
+  const tick = (): Promise<void> => {
+    const p = (ticking ?? Promise.resolve()).then(tickOnce, tickOnce);
+    ticking = p.catch(fail);
+    return p;
+  };
+
+  return {
+    observeRequest(o) {
+      const b = current();
+      b.requests++;
+      if (o.status >= 500) b.errors5xx++;
+      const slot = latencySlot(o.latencyMs);
+      b.lat[slot] = (b.lat[slot] ?? 0) + 1;
+      b.tokens += o.tokens;
+      if (o.blocked) b.blocks++;
+    },
+    observeAuthFailure: (ip) => bump(current().authFail, ip),
+    observeUnknownConsumer: (ip) => bump(current().unknown, ip),
+    observeQuota(consumer, dimension, ratio) {
+      const q = current().quota;
+      const k = `${consumer}\u0000${dimension}`;
+      const cur = q[k];
+      if (cur !== undefined) q[k] = Math.max(cur, ratio);
+      else if (Object.keys(q).length < 2_048) q[k] = ratio;
+    },
+    observeGpu(ratio) {
+      const b = current();
+      b.gpu = Math.max(b.gpu, ratio);
+    },
+    observeSpool(sink, droppedTotal, full) {
+      const prev = spoolSeen.get(sink) ?? droppedTotal;
+      spoolSeen.set(sink, droppedTotal);
+      const b = current();
+      if (droppedTotal > prev) bump(b.spoolDrops, sink, droppedTotal - prev);
+      b.spoolFull[sink] = full || (b.spoolFull[sink] ?? false);
+    },
+    tick,
+    firing: () => [...last.values()],
+    gauges() {
+      const t = now();
+      const auth = sumWindow(windowItems(windowOf('auth_failures'), t)).authFail;
+      const quota = sumWindow(windowItems(windowOf('quota'), t)).quota;
+      const byDim = new Map<string, number>();
+      for (const [k, r] of quota) {
+        const dim = k.split('\u0000')[1] ?? '';
+        byDim.set(dim, Math.max(byDim.get(dim) ?? 0, r));
+      }
+      return {
+        authFailuresMaxPerIp: Math.max(0, ...auth.values()),
+        quotaMaxRatio: [...byDim].map(([dimension, ratio]) => ({ dimension, ratio })),
+      };
+    },
+    async start() {
+      unsubscribe = await store.subscribe(CHANNEL, (msg) => {
+        try {
+          const m = JSON.parse(msg) as BucketMessage;
+          if (m.replica !== replica) merge(m);
+        } catch (err) {
+          fail(err);
+        }
+      });
+      try {
+        const raw = await store.get(`${KEY}:baselines`);
+        if (raw !== null)
+          for (const [s, st] of Object.entries(JSON.parse(raw) as Record<string, BaselineState>))
+            baselines.get(s as SignalName)?.restore(st);
+      } catch (err) {
+        fail(err);
+      }
+      if (opts.autoTick !== false) {
+        timer = setInterval(() => void tick().catch(fail), cfg.evaluateIntervalMs);
+        timer.unref();
+      }
+    },
+    async close() {
+      if (timer !== null) clearInterval(timer);
+      await ticking;
+      await unsubscribe?.();
+    },
+  };
+}

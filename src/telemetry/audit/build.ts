@@ -1,0 +1,368 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import type { Runtime } from '../../config/runtime.js';
+import { ERRORS } from '../../errors/catalog.js';
+import type { RequestContext } from '../../pipeline/context.js';
+import type { Endpoint } from '../../upstream/providers/types.js';
+import {
+  AUDIT_SCHEMA_VERSION,
+  type AuditEvent,
+  ECS_VERSION,
+  type EventCategory,
+  type EventOutcome,
+  SEVERITY_NUMBER,
+} from './schema.js';
+import type { AlertRecord, EventSubject, SecurityEventInput } from './security.js';
+import { extractInputText, extractOutputText } from './text.js';
+
+export type Redactor = (text: string) => string;
+
+export interface EventFactoryOptions {
+  readonly version: string;
+  readonly environment?: string | undefined;
+  readonly node?: string;
+  readonly includeText: boolean;
+  readonly maxTextChars: number;
+  /** The detectors' redaction; required when includeText is on (no unredacted text, ever). */
+  readonly redact?: Redactor | undefined;
+  readonly now?: () => number;
+}
+
+export interface EventFactory {
+  request(ctx: RequestContext): AuditEvent;
+  security(input: SecurityEventInput, subject: EventSubject | RequestContext): AuditEvent;
+  alert(a: AlertRecord): AuditEvent;
+}
+
+/** OpenTelemetry `gen_ai.operation.name` for each data-plane endpoint. */
+const OPERATION: Readonly<Record<Endpoint, string>> = {
+  chat: 'chat',
+  completions: 'text_completion',
+  embeddings: 'embeddings',
+  models: 'list_models',
+};
+
+const UA_MAX = 512;
+
+interface SecurityShape {
+  readonly category: EventCategory[];
+  readonly type: (i: SecurityEventInput) => string[];
+  readonly outcome: (i: SecurityEventInput) => EventOutcome;
+  readonly fields: (i: SecurityEventInput) => Partial<AuditEvent['gatehouse']>;
+  readonly reason: (i: SecurityEventInput) => string | undefined;
+}
+
+const fixed =
+  <T>(v: T) =>
+  () =>
+    v;
+
+/** One row per security action: ECS classification and the action's own `gatehouse.*` fields. */
+const SECURITY: { readonly [A in SecurityEventInput['action']]: SecurityShape } = {
+  'auth.failure': {
+    category: ['authentication'],
+    type: fixed(['start']),
+    outcome: fixed('failure'),
+    fields: (i) => (i.action === 'auth.failure' ? { auth: { method: i.method ?? null, tier: null } } : {}),
+    reason: (i) => (i.action === 'auth.failure' ? i.reason : undefined),
+  },
+  'consumer.unknown': {
+    category: ['authentication'],
+    type: fixed(['denied']),
+    outcome: fixed('failure'),
+    fields: (i) =>
+      i.action === 'consumer.unknown' ? { auth: { method: i.method ?? null, tier: null } } : {},
+    reason: (i) => (i.action === 'consumer.unknown' ? i.reason : undefined),
+  },
+  'limit.hit': {
+    category: ['web'],
+    type: fixed(['denied']),
+    outcome: fixed('failure'),
+    fields: (i) =>
+      i.action === 'limit.hit'
+        ? {
+            limit: {
+              dimension: i.dimension,
+              ...(i.limit !== undefined && { limit: i.limit }),
+              ...(i.used !== undefined && { used: i.used }),
+            },
+          }
+        : {},
+    reason: (i) => (i.action === 'limit.hit' ? `limit ${i.dimension}` : undefined),
+  },
+  'budget.threshold': {
+    category: ['web'],
+    type: fixed(['info']),
+    outcome: fixed('success'),
+    fields: (i) =>
+      i.action === 'budget.threshold'
+        ? {
+            budget: {
+              dimension: i.dimension,
+              used: i.used,
+              limit: i.limit,
+              ratio: i.limit > 0 ? i.used / i.limit : 0,
+              threshold: i.threshold ?? 0.8,
+            },
+          }
+        : {},
+    reason: fixed(undefined),
+  },
+  'guardrail.verdict': {
+    category: ['intrusion_detection'],
+    type: (i) => (i.action === 'guardrail.verdict' && i.verdict.action === 'block' ? ['denied'] : ['info']),
+    outcome: (i) =>
+      i.action === 'guardrail.verdict' && i.verdict.action === 'block' ? 'failure' : 'success',
+    fields: (i) => (i.action === 'guardrail.verdict' ? { verdict: { ...i.verdict } } : {}),
+    reason: (i) => (i.action === 'guardrail.verdict' ? `${i.verdict.detector}:${i.verdict.type}` : undefined),
+  },
+  'mode.change': {
+    category: ['configuration'],
+    type: fixed(['change']),
+    outcome: fixed('success'),
+    fields: (i) =>
+      i.action === 'mode.change'
+        ? { mode: { from: i.from, to: i.to, ...(i.reason !== undefined && { reason: i.reason }) } }
+        : {},
+    reason: (i) => (i.action === 'mode.change' ? i.reason : undefined),
+  },
+  'config.reload': {
+    category: ['configuration'],
+    type: fixed(['change']),
+    outcome: (i) => (i.action === 'config.reload' ? i.outcome : 'unknown'),
+    fields: (i) =>
+      i.action === 'config.reload'
+        ? {
+            config: {
+              outcome: i.outcome,
+              ...(i.version !== undefined && { version: i.version }),
+              ...(i.changes !== undefined && { changes: [...i.changes] }),
+            },
+          }
+        : {},
+    reason: fixed(undefined),
+  },
+};
+
+function isContext(s: EventSubject | RequestContext): s is RequestContext {
+  return 'requestId' in s && 'req' in s;
+}
+
+function clip(s: string | null | undefined, max: number): string | null {
+  if (s === null || s === undefined || s === '') return null;
+  return s.length > max ? s.slice(0, max) : s;
+}
+
+export function createEventFactory(opts: EventFactoryOptions): EventFactory {
+  if (opts.includeText && opts.redact === undefined)
+    throw new Error(
+      'telemetry.audit.includeText needs the detectors redaction function (none is registered)',
+    );
+  const now = opts.now ?? Date.now;
+  const service: AuditEvent['service'] = {
+    name: 'gatehouse',
+    version: opts.version,
+    ...(opts.environment !== undefined && { environment: opts.environment }),
+    node: { name: opts.node ?? hostname() },
+  };
+  // Redact before truncating: a cut through a secret could hide it from the detectors.
+  const redactText = (t: string): string => {
+    const r = opts.redact!(t);
+    return r.length > opts.maxTextChars ? r.slice(0, opts.maxTextChars) : r;
+  };
+
+  const envelope = (
+    ts: number,
+    kind: 'event' | 'alert',
+    category: EventCategory[],
+    type: string[],
+    action: AuditEvent['event']['action'],
+    outcome: EventOutcome,
+    severity: number,
+  ): AuditEvent => ({
+    '@timestamp': new Date(ts).toISOString(),
+    event: {
+      id: randomUUID(),
+      kind,
+      category,
+      type,
+      action,
+      outcome,
+      dataset: 'gatehouse.audit',
+      module: 'gatehouse',
+      severity,
+    },
+    ecs: { version: ECS_VERSION },
+    service,
+    source: { ip: null },
+    user_agent: { original: null },
+    user: { id: null },
+    gatehouse: { schema_version: AUDIT_SCHEMA_VERSION },
+  });
+
+  /** Identity and correlation shared by the request event and the security events of a request. */
+  const fromContext = (ev: AuditEvent, ctx: RequestContext): void => {
+    const id = ctx.identity;
+    ev.source.ip = clip(ctx.sourceIp, 64);
+    ev.user_agent.original = clip(ctx.userAgent, UA_MAX);
+    ev.user.id = id?.consumer ?? null;
+    ev.session = { id: id?.session ?? null };
+    ev.http = {
+      request: { id: ctx.requestId, method: ctx.req.method ?? null },
+      response: { status_code: ctx.status },
+    };
+    ev.url = { path: clip(ctx.req.url?.split('?', 1)[0], 256) };
+    ev.trace = { id: ctx.trace.traceId };
+    ev.span = { id: ctx.trace.spanId };
+    ev.gatehouse.request_id = ctx.requestId;
+    ev.gatehouse.auth = { method: id?.method ?? null, tier: id?.tier ?? null };
+    ev.gatehouse.agent = { id: id?.agent ?? null };
+    ev.gatehouse.trace = { parent_span_id: ctx.trace.parentSpanId };
+    ev.gatehouse.route = {
+      alias: ctx.route?.alias ?? null,
+      requested_alias: clip(ctx.alias, 128),
+      pinned_model: ctx.route?.config.upstream.model ?? null,
+      tier: ctx.route?.tier ?? null,
+    };
+  };
+
+  const fromSubject = (ev: AuditEvent, s: EventSubject): void => {
+    ev.source.ip = clip(s.sourceIp, 64);
+    ev.user_agent.original = clip(s.userAgent, UA_MAX);
+    ev.user.id = s.consumer ?? null;
+    if (s.session !== undefined) ev.session = { id: s.session };
+    if (s.traceId !== undefined) ev.trace = { id: s.traceId };
+    if (s.spanId !== undefined) ev.span = { id: s.spanId };
+    if (s.requestId !== undefined) ev.gatehouse.request_id = s.requestId;
+    if (s.method !== undefined) ev.gatehouse.auth = { method: s.method, tier: null };
+    if (s.agent !== undefined) ev.gatehouse.agent = { id: s.agent };
+  };
+
+  return {
+    request(ctx) {
+      const failed = ctx.error !== null || ctx.status >= 400;
+      const latencyMs = Math.max(0, performance.now() - ctx.start);
+      const ev = envelope(
+        ctx.startedAt,
+        'event',
+        ['web'],
+        failed ? ['error'] : ['access'],
+        'gen_ai.request',
+        failed ? 'failure' : 'success',
+        0,
+      );
+      ev.event.duration = Math.round(latencyMs * 1e6);
+      fromContext(ev, ctx);
+      const json = ctx.upstream?.json ?? null;
+      const respModel = typeof json?.model === 'string' ? json.model : null;
+      const respId = typeof json?.id === 'string' ? json.id : undefined;
+      const provider = ctx.route?.provider.kind ?? null;
+      const usage = ctx.usage ?? { inputTokens: ctx.inputTokens, outputTokens: 0 };
+      ev.gen_ai = {
+        operation: { name: OPERATION[ctx.endpoint] },
+        system: provider,
+        provider: { name: provider },
+        request: { model: clip(ctx.alias, 128), stream: ctx.stream },
+        response: { model: respModel ?? ctx.route?.config.upstream.model ?? null },
+        usage: { input_tokens: usage.inputTokens, output_tokens: usage.outputTokens },
+      };
+      if (ctx.maxOutputTokens > 0) ev.gen_ai.request.max_tokens = ctx.maxOutputTokens;
+      if (respId !== undefined) ev.gen_ai.response.id = clip(respId, 128) ?? undefined;
+      if (ctx.identity?.agent) ev.gen_ai.agent = { id: ctx.identity.agent };
+      if (opts.includeText) {
+        const input = extractInputText(ctx.body, redactText);
+        if (input !== null) ev.gen_ai.input = { messages: input };
+        const output = extractOutputText(json, ctx.streamedText, redactText);
+        if (output !== null) ev.gen_ai.output = { messages: output };
+      }
+      if (ctx.error !== null) ev.error = { code: ctx.error.code, type: ERRORS[ctx.error.code].type };
+      const g = ev.gatehouse;
+      g.endpoint = ctx.endpoint;
+      g.tokens = { input: usage.inputTokens, output: usage.outputTokens, source: ctx.usageSource };
+      g.cost = { usd: ctx.cost };
+      g.latency_ms = Math.round(latencyMs * 1000) / 1000;
+      g.ttft_ms = ctx.ttftMs === null ? null : Math.round(ctx.ttftMs * 1000) / 1000;
+      g.verdicts = ctx.verdicts.map((v) => ({ ...v }));
+      g.flags = [...ctx.flags];
+      g.client_aborted = ctx.clientAborted;
+      return ev;
+    },
+
+    security(input, subject) {
+      const shape = SECURITY[input.action];
+      const ev = envelope(
+        now(),
+        'event',
+        [...shape.category],
+        shape.type(input),
+        input.action,
+        shape.outcome(input),
+        0,
+      );
+      if (isContext(subject)) fromContext(ev, subject);
+      else fromSubject(ev, subject);
+      const reason = shape.reason(input);
+      if (reason !== undefined) ev.event.reason = reason;
+      Object.assign(ev.gatehouse, shape.fields(input));
+      return ev;
+    },
+
+    alert(a) {
+      const ev = envelope(
+        now(),
+        'alert',
+        ['intrusion_detection'],
+        ['indicator'],
+        a.status === 'firing' ? 'alert.firing' : 'alert.resolved',
+        'unknown',
+        SEVERITY_NUMBER[a.severity],
+      );
+      ev.event.reason = a.summary;
+      if (a.labels.source_ip !== undefined) ev.source.ip = a.labels.source_ip;
+      if (a.labels.consumer !== undefined) ev.user.id = a.labels.consumer;
+      ev.gatehouse.alert = {
+        signal: a.signal,
+        fingerprint: a.fingerprint,
+        severity: a.severity,
+        status: a.status,
+        value: a.value,
+        threshold: a.threshold,
+        baseline: a.baseline,
+        starts_at: new Date(a.startsAt).toISOString(),
+        ends_at: a.endsAt === null ? null : new Date(a.endsAt).toISOString(),
+        summary: a.summary,
+        labels: { ...a.labels },
+      };
+      return ev;
+    },
+  };
+}
+
+const factories = new WeakMap<Runtime, EventFactory>();
+
+/** The event factory of a runtime: the telemetry service's when built, else one from the config. */
+export function eventFactoryOf(rt: Runtime): EventFactory {
+  const svc = rt.services.telemetry;
+  if (svc !== undefined) return svc.events;
+  let f = factories.get(rt);
+  if (f === undefined) {
+    const a = rt.config.telemetry.audit;
+    f = createEventFactory({
+      version: GATEHOUSE_VERSION,
+      environment: a.environment,
+      includeText: a.includeText,
+      maxTextChars: a.maxTextChars,
+      redact: rt.services.auditRedactor,
+    });
+    factories.set(rt, f);
+  }
+  return f;
+}
+
+/** The per-request audit event (schema v1, docs/audit-events.md) of a finished request. */
+export function buildRequestEvent(ctx: RequestContext, rt: Runtime): AuditEvent {
+  return eventFactoryOf(rt).request(ctx);
+}
+
+export const GATEHOUSE_VERSION = '0.1.0';

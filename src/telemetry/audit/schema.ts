@@ -1,0 +1,128 @@
+/**
+ * The audit event, version 1 (docs/audit-events.md is the reference). One nested JSON document per
+ * event: OpenTelemetry GenAI semantic-convention names where they exist (`gen_ai.*`), ECS names for
+ * the rest, and Gatehouse's own fields under `gatehouse.*`. Dotted paths in the docs are paths in
+ * this document, so ECS-aware SIEMs (Elastic, Splunk's JSON extraction) map them without work.
+ *
+ * Key order matters for one reason: the serialiser relies on `@timestamp` then `event.id` opening
+ * every line, so sinks read both without parsing the whole event (see ./line.ts).
+ */
+export const AUDIT_SCHEMA_VERSION = 1;
+export const ECS_VERSION = '8.11.0';
+
+/** What happened. `gen_ai.request` is the per-request event; the rest are security events. */
+export type AuditAction =
+  | 'gen_ai.request'
+  | 'auth.failure'
+  | 'consumer.unknown'
+  | 'limit.hit'
+  | 'budget.threshold'
+  | 'guardrail.verdict'
+  | 'mode.change'
+  | 'config.reload'
+  | 'alert.firing'
+  | 'alert.resolved';
+
+export type EventCategory =
+  | 'web'
+  | 'authentication'
+  | 'intrusion_detection'
+  | 'configuration'
+  | 'process'
+  | 'threat';
+export type EventOutcome = 'success' | 'failure' | 'unknown';
+export type AlertSeverity = 'low' | 'medium' | 'high';
+
+/** ECS numeric severity for each alert severity (and 0 for plain events). */
+export const SEVERITY_NUMBER: Readonly<Record<AlertSeverity, number>> = { low: 21, medium: 47, high: 73 };
+
+export interface AuditVerdict {
+  readonly phase: 'input' | 'output';
+  readonly detector: string;
+  readonly type: string;
+  readonly action: 'allow' | 'flag' | 'redact' | 'block';
+  readonly score: number;
+}
+
+export interface AuditEvent {
+  '@timestamp': string;
+  event: {
+    id: string;
+    kind: 'event' | 'alert';
+    category: EventCategory[];
+    type: string[];
+    action: AuditAction;
+    outcome: EventOutcome;
+    dataset: 'gatehouse.audit';
+    module: 'gatehouse';
+    severity: number;
+    /** Nanoseconds, as ECS wants. */
+    duration?: number;
+    reason?: string;
+  };
+  ecs: { version: string };
+  service: { name: 'gatehouse'; version: string; environment?: string; node: { name: string } };
+  source: { ip: string | null };
+  user_agent: { original: string | null };
+  user: { id: string | null };
+  session?: { id: string | null };
+  http?: { request: { id: string; method: string | null }; response: { status_code: number } };
+  url?: { path: string | null };
+  trace?: { id: string };
+  span?: { id: string };
+  gen_ai?: {
+    operation: { name: string };
+    /** Older name of `gen_ai.provider.name`, kept for parsers built on it. */
+    system: string | null;
+    provider: { name: string | null };
+    request: { model: string | null; max_tokens?: number; stream: boolean };
+    response: { model: string | null; id?: string; finish_reasons?: string[] };
+    usage: { input_tokens: number; output_tokens: number };
+    agent?: { id: string };
+    input?: { messages: unknown };
+    output?: { messages: unknown };
+  };
+  error?: { code: string; type?: string };
+  gatehouse: GatehouseFields;
+}
+
+export interface GatehouseFields {
+  schema_version: number;
+  request_id?: string;
+  auth?: { method: string | null; tier: number | null };
+  agent?: { id: string | null };
+  route?: {
+    alias: string | null;
+    requested_alias: string | null;
+    pinned_model: string | null;
+    tier: number | null;
+  };
+  endpoint?: string;
+  tokens?: { input: number; output: number; source: string };
+  cost?: { usd: number };
+  latency_ms?: number;
+  ttft_ms?: number | null;
+  verdicts?: AuditVerdict[];
+  flags?: string[];
+  client_aborted?: boolean;
+  trace?: { parent_span_id: string | null };
+  /** Security-event details (one of these per action). */
+  limit?: { dimension: string; limit?: number; used?: number };
+  budget?: { dimension: string; used: number; limit: number; ratio: number; threshold: number };
+  verdict?: AuditVerdict;
+  mode?: { from: string | null; to: string; reason?: string };
+  config?: { outcome: string; version?: string; changes?: string[] };
+  alert?: {
+    signal: string;
+    fingerprint: string;
+    severity: AlertSeverity;
+    status: 'firing' | 'resolved';
+    value: number;
+    threshold: number;
+    baseline: number | null;
+    starts_at: string;
+    ends_at: string | null;
+    summary: string;
+    labels: Record<string, string>;
+  };
+}

@@ -1,0 +1,255 @@
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { Runtime } from '../config/runtime.js';
+import type { TelemetryConfig } from '../config/schema/telemetry.js';
+import { resolveSecret } from '../config/secrets.js';
+import type { RequestContext } from '../pipeline/context.js';
+import type { Store } from '../store/types.js';
+import { type AlertEngine, createAlertEngine } from './alerts/engine.js';
+import { createWebhookNotifier } from './alerts/webhooks.js';
+import { createEventFactory, type EventFactory, GATEHOUSE_VERSION, type Redactor } from './audit/build.js';
+import { toLine } from './audit/line.js';
+import type { AuditEvent } from './audit/schema.js';
+import type { EventSubject, SecurityEventInput } from './audit/security.js';
+import { createGpuScraper } from './gpu.js';
+import { createMetrics, type TelemetryMetrics } from './metrics.js';
+import { createLocalChannel, createSpooledChannel, type SinkChannel } from './sinks/channel.js';
+import { createSink } from './sinks/registry.js';
+import type { Sink } from './sinks/types.js';
+import { Spool } from './spool.js';
+
+/**
+ * The telemetry service: audit sinks (with their spools), metrics, the alert engine and the GPU
+ * scraper, built once at boot. Other features reach it as `rt.services.telemetry`.
+ */
+export interface TelemetryService {
+  readonly events: EventFactory;
+  readonly metrics: TelemetryMetrics;
+  readonly alerts: AlertEngine | null;
+  readonly channels: readonly SinkChannel[];
+  /** Writes an event to every sink. */
+  emit(ev: AuditEvent): void;
+  /** A security event outside a request (mode change, config reload, budget sweep ...). */
+  security(input: SecurityEventInput, subject?: EventSubject): void;
+  /** A security event of a request (the record stage calls it with the request's context). */
+  requestSecurity(input: SecurityEventInput, ctx: RequestContext): void;
+  /** Resolves true once every sink has delivered what it was given (false at the timeout). */
+  drain(timeoutMs: number): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+declare module '../config/runtime.js' {
+  interface Services {
+    telemetry?: TelemetryService;
+    /**
+     * The detectors' redaction (issue: guardrails), registered by its service builder before the
+     * telemetry one. Required for `telemetry.audit.includeText`.
+     */
+    auditRedactor?: Redactor;
+  }
+}
+
+export interface TelemetryOptions {
+  readonly config: TelemetryConfig;
+  readonly store: Store;
+  readonly registry: Registry;
+  readonly logger: Logger;
+  readonly redact?: Redactor | undefined;
+  readonly now?: () => number;
+  readonly replica?: string;
+  /** Extra sinks built by the caller (tests, embedding). */
+  readonly extraSinks?: readonly Sink[];
+  readonly autoTick?: boolean;
+  readonly secret?: (ref: string) => string;
+}
+
+/** How often sink health and spool state are read for logs and the spool alert. */
+const MONITOR_MS = 5_000;
+
+export async function createTelemetryService(opts: TelemetryOptions): Promise<TelemetryService> {
+  const cfg = opts.config;
+  const log = opts.logger.child({ component: 'telemetry' });
+  const secret = opts.secret ?? ((ref: string) => resolveSecret(ref));
+  const events = createEventFactory({
+    version: GATEHOUSE_VERSION,
+    environment: cfg.audit.environment,
+    includeText: cfg.audit.includeText,
+    maxTextChars: cfg.audit.maxTextChars,
+    redact: opts.redact,
+    ...(opts.now !== undefined && { now: opts.now }),
+  });
+  const metrics = createMetrics(opts.registry, cfg.metrics);
+
+  const channels: SinkChannel[] = [];
+  const sinks = cfg.audit.enabled ? cfg.audit.sinks.map((s) => createSink(s, { secret })) : [];
+  for (const sink of [...sinks, ...(opts.extraSinks ?? [])]) {
+    const sc = cfg.audit.sinks.find((s) => s.name === sink.name);
+    if (!sink.remote) {
+      channels.push(createLocalChannel(sink));
+      continue;
+    }
+    const dir = join(cfg.spool.dir, sink.name);
+    const spool = Spool.open({
+      dir,
+      maxBytes: cfg.spool.maxBytes,
+      segmentBytes: cfg.spool.segmentBytes,
+      fsync: cfg.spool.fsync,
+    });
+    const d = sc !== undefined && 'batchSize' in sc ? sc : undefined;
+    channels.push(
+      createSpooledChannel(sink, spool, {
+        batchSize: d?.batchSize ?? 500,
+        maxBatchBytes: d?.maxBatchBytes ?? 4 * 1_048_576,
+        flushIntervalMs: d?.flushIntervalMs ?? 1_000,
+        backoffInitialMs: d?.backoffInitialMs ?? 500,
+        backoffMaxMs: d?.backoffMaxMs ?? 60_000,
+        capacityBytes: cfg.spool.maxBytes,
+        deadLetterPath: join(dir, 'rejected.ndjson'),
+      }),
+    );
+  }
+  metrics.bindSinks(() => channels.map((c) => c.stats()));
+
+  const emit = (ev: AuditEvent): void => {
+    if (channels.length === 0) return;
+    const line = toLine(ev);
+    for (const c of channels) c.write(line);
+  };
+
+  const webhooks = createWebhookNotifier(cfg.alerts.webhooks, secret, (name, err) =>
+    log.warn({ webhook: name, err: (err as Error).message }, 'alert webhook delivery failed'),
+  );
+  const alerts = cfg.alerts.enabled
+    ? createAlertEngine({
+        config: cfg.alerts,
+        store: opts.store,
+        ...(opts.now !== undefined && { now: opts.now }),
+        ...(opts.replica !== undefined && { replica: opts.replica }),
+        ...(opts.autoTick !== undefined && { autoTick: opts.autoTick }),
+        onError: (err) => log.warn({ err: (err as Error).message }, 'alert engine error'),
+        async notify(a) {
+          log.warn(
+            {
+              alert: { signal: a.signal, status: a.status, severity: a.severity, fingerprint: a.fingerprint },
+            },
+            a.summary,
+          );
+          if (cfg.alerts.toAuditSinks) emit(events.alert(a));
+          await webhooks.notify(a);
+        },
+      })
+    : null;
+  if (alerts !== null)
+    metrics.bindAlerts(
+      () => alerts.firing(),
+      () => alerts.gauges(),
+    );
+
+  /** Counters and alert inputs of a security event. */
+  const account = (
+    input: SecurityEventInput,
+    ip: string | null,
+    consumer: string | null,
+    route: string | null,
+  ): void => {
+    switch (input.action) {
+      case 'auth.failure':
+        metrics.authFailure(input.reason);
+        if (ip !== null) alerts?.observeAuthFailure(ip);
+        return;
+      case 'consumer.unknown':
+        metrics.unknownConsumer();
+        alerts?.observeUnknownConsumer(ip ?? 'unknown');
+        return;
+      case 'limit.hit':
+        metrics.limitRejection(route, input.dimension);
+        return;
+      case 'budget.threshold':
+        metrics.budgetThreshold(input.dimension);
+        if (input.limit > 0)
+          alerts?.observeQuota(consumer ?? 'unknown', input.dimension, input.used / input.limit);
+        return;
+      default:
+        return;
+    }
+  };
+
+  const wasUp = new Map<string, boolean>();
+  const monitor = setInterval(() => {
+    for (const c of channels) {
+      const s = c.stats();
+      if (wasUp.get(s.name) !== s.up)
+        (s.up ? log.info.bind(log) : log.warn.bind(log))(
+          { sink: s.name, depth: s.depth },
+          s.up ? 'audit sink up' : 'audit sink down, spooling',
+        );
+      wasUp.set(s.name, s.up);
+      if (s.remote) alerts?.observeSpool(s.name, s.dropped, s.full);
+    }
+  }, MONITOR_MS);
+  monitor.unref();
+
+  let gpuTimer: NodeJS.Timeout | null = null;
+  const gpuCfg = cfg.metrics.gpu;
+  const gpu = gpuCfg === undefined ? null : createGpuScraper(gpuCfg, secret);
+  if (gpu !== null && gpuCfg !== undefined) {
+    const poll = async (): Promise<void> => {
+      try {
+        const samples = await gpu.scrape();
+        metrics.gpu(samples, gpuCfg.format);
+        if (samples.length > 0) alerts?.observeGpu(Math.max(...samples.map((s) => s.ratio)));
+      } catch {
+        metrics.gpuScrapeError();
+      }
+    };
+    void poll();
+    gpuTimer = setInterval(() => void poll(), gpuCfg.intervalMs);
+    gpuTimer.unref();
+  }
+
+  await alerts?.start();
+
+  return {
+    events,
+    metrics,
+    alerts,
+    channels,
+    emit,
+    security(input, subject = {}) {
+      emit(events.security(input, subject));
+      account(input, subject.sourceIp ?? null, subject.consumer ?? null, null);
+    },
+    requestSecurity(input, ctx) {
+      emit(events.security(input, ctx));
+      account(input, ctx.sourceIp, ctx.identity?.consumer ?? null, ctx.route?.alias ?? null);
+    },
+    async drain(timeoutMs) {
+      const r = await Promise.all(channels.map((c) => c.drain(timeoutMs)));
+      return r.every(Boolean);
+    },
+    async close() {
+      clearInterval(monitor);
+      if (gpuTimer !== null) clearInterval(gpuTimer);
+      await alerts?.close();
+      // Give healthy sinks a moment to deliver; whatever is left stays in the spool for next start.
+      await Promise.all(channels.map((c) => c.drain(c.stats().up ? 2_000 : 0)));
+      await Promise.all(channels.map((c) => c.close()));
+      await webhooks.close();
+      await gpu?.close();
+    },
+  };
+}
+
+/** The SERVICES builder: `rt.services.telemetry`, closed with the runtime. */
+export async function buildTelemetryService(rt: Runtime): Promise<void> {
+  const svc = await createTelemetryService({
+    config: rt.config.telemetry,
+    store: rt.store,
+    registry: rt.metrics,
+    logger: rt.logger,
+    redact: rt.services.auditRedactor,
+  });
+  rt.services.telemetry = svc;
+  rt.closers.push(() => svc.close());
+}

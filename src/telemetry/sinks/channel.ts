@@ -1,0 +1,217 @@
+import { appendFileSync } from 'node:fs';
+import type { Spool } from '../spool.js';
+import { type Sink, SinkError } from './types.js';
+
+/**
+ * The delivery path of one sink. Local sinks get lines in small batches straight away; remote
+ * sinks get them from their spool through a sender loop that retries with backoff, so a sink that
+ * is down only grows its spool.
+ */
+export interface ChannelStats {
+  readonly name: string;
+  readonly kind: string;
+  readonly remote: boolean;
+  /** Events accepted but not yet delivered. */
+  readonly depth: number;
+  readonly bytes: number;
+  readonly capacityBytes: number;
+  readonly dropped: number;
+  readonly delivered: number;
+  readonly rejected: number;
+  readonly failures: number;
+  readonly up: boolean;
+  readonly full: boolean;
+}
+
+export interface SinkChannel {
+  readonly sink: Sink;
+  write(line: string): void;
+  stats(): ChannelStats;
+  /** Resolves true once everything written so far is delivered, false at the timeout. */
+  drain(timeoutMs: number): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface DeliveryOptions {
+  readonly batchSize: number;
+  readonly maxBatchBytes: number;
+  readonly flushIntervalMs: number;
+  readonly backoffInitialMs: number;
+  readonly backoffMaxMs: number;
+}
+
+/** How often queued lines reach disk (spool) or the local sink: bounds what a crash can lose. */
+const FLUSH_MS = 20;
+
+const waitUntil = async (cond: () => boolean, timeoutMs: number): Promise<boolean> => {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() >= end) return false;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return true;
+};
+
+export function createLocalChannel(sink: Sink): SinkChannel {
+  let pending: string[] = [];
+  let delivered = 0;
+  let dropped = 0;
+  let failures = 0;
+  let up = true;
+  let timer: NodeJS.Timeout | null = null;
+  let inFlight: Promise<void> = Promise.resolve();
+  const flush = (): void => {
+    timer = null;
+    if (pending.length === 0) return;
+    const batch = pending;
+    pending = [];
+    inFlight = inFlight.then(() =>
+      sink.send(batch).then(
+        () => {
+          delivered += batch.length;
+          up = true;
+        },
+        () => {
+          // A local sink that cannot write (disk full, closed pipe) has nowhere to keep the lines.
+          dropped += batch.length;
+          failures++;
+          up = false;
+        },
+      ),
+    );
+  };
+  return {
+    sink,
+    write(line) {
+      pending.push(line);
+      if (timer === null) timer = setTimeout(flush, FLUSH_MS);
+    },
+    stats: () => ({
+      name: sink.name,
+      kind: sink.kind,
+      remote: false,
+      depth: pending.length,
+      bytes: 0,
+      capacityBytes: 0,
+      dropped,
+      delivered,
+      rejected: 0,
+      failures,
+      up,
+      full: false,
+    }),
+    async drain(timeoutMs) {
+      if (timer !== null) clearTimeout(timer);
+      flush();
+      await inFlight;
+      return waitUntil(() => pending.length === 0, timeoutMs);
+    },
+    async close() {
+      if (timer !== null) clearTimeout(timer);
+      flush();
+      await inFlight;
+      await sink.close();
+    },
+  };
+}
+
+export function createSpooledChannel(
+  sink: Sink,
+  spool: Spool,
+  opts: DeliveryOptions & { readonly capacityBytes: number; readonly deadLetterPath: string },
+): SinkChannel {
+  let closing = false;
+  let up = true;
+  let failures = 0;
+  let consecutive = 0;
+  let delivered = 0;
+  let rejected = 0;
+  let wake: (() => void) | null = null;
+  const flusher = setInterval(() => spool.flush(), FLUSH_MS);
+  flusher.unref();
+
+  /** Sleeps `ms`, cut short by close (and by a full batch when `byData`). */
+  const pause = (ms: number, byData: boolean): Promise<void> =>
+    new Promise((resolve) => {
+      const t = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(t);
+        wake = null;
+        resolve();
+      }
+      wake = byData ? done : null;
+      stop = done;
+    });
+  let stop: (() => void) | null = null;
+
+  const deadLetter = (lines: readonly string[]): void => {
+    if (lines.length === 0) return;
+    appendFileSync(opts.deadLetterPath, `${lines.join('\n')}\n`, { mode: 0o600 });
+    rejected += lines.length;
+  };
+
+  const loop = async (): Promise<void> => {
+    while (!closing) {
+      const batch = spool.read(opts.batchSize, opts.maxBatchBytes);
+      if (batch.lines.length === 0) {
+        await pause(opts.flushIntervalMs, true);
+        continue;
+      }
+      try {
+        const res = await sink.send(batch.lines);
+        deadLetter(res.rejected);
+        delivered += batch.lines.length - res.rejected.length;
+        spool.ack(batch);
+        up = true;
+        consecutive = 0;
+      } catch (err) {
+        if (err instanceof SinkError && !err.retryable) {
+          deadLetter(batch.lines);
+          spool.ack(batch);
+          continue;
+        }
+        failures++;
+        consecutive++;
+        up = false;
+        // Exponential backoff with equal jitter: half fixed, half random, capped.
+        const cap = Math.min(opts.backoffMaxMs, opts.backoffInitialMs * 2 ** Math.min(consecutive - 1, 30));
+        await pause(cap / 2 + Math.random() * (cap / 2), false);
+      }
+    }
+  };
+  const running = loop();
+
+  return {
+    sink,
+    write(line) {
+      if (!spool.append(line)) return;
+      if (wake !== null && spool.depth >= opts.batchSize) wake();
+    },
+    stats: () => ({
+      name: sink.name,
+      kind: sink.kind,
+      remote: true,
+      depth: spool.depth,
+      bytes: spool.bytes,
+      capacityBytes: opts.capacityBytes,
+      dropped: spool.dropped,
+      delivered,
+      rejected,
+      failures,
+      up,
+      full: spool.full,
+    }),
+    async drain(timeoutMs) {
+      wake?.();
+      return waitUntil(() => spool.depth === 0, timeoutMs);
+    },
+    async close() {
+      closing = true;
+      stop?.();
+      await running;
+      clearInterval(flusher);
+      spool.close();
+      await sink.close();
+    },
+  };
+}

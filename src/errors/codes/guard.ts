@@ -1,3 +1,45 @@
 import type { ErrorDef } from '../types.js';
 
-export const guardErrors = {} as const satisfies Record<string, ErrorDef>;
+/** Input guardrails (issue 5). Messages name the rule family, never the matched text. */
+export const guardErrors = {
+  GH_ERR_GUARD_INJECTION: {
+    status: 400,
+    type: 'invalid_request_error',
+    message: 'The request was refused by the input guardrail: it looks like a prompt injection or jailbreak attempt.',
+  },
+  GH_ERR_GUARD_INDIRECT_INJECTION: {
+    status: 400,
+    type: 'invalid_request_error',
+    message: 'The request was refused by the input guardrail: tool output or document content carries instructions to the model.',
+  },
+  GH_ERR_GUARD_POLICY: {
+    status: 400,
+    type: 'invalid_request_error',
+    message: 'The request was refused by the content policy of this model.',
+  },
+  GH_ERR_GUARD_PII: {
+    status: 400,
+    type: 'invalid_request_error',
+    message: 'The request was refused by the input guardrail: it contains personal data that this model may not receive.',
+  },
+  GH_ERR_GUARD_SECRET: {
+    status: 400,
+    type: 'invalid_request_error',
+    message: 'The request was refused by the input guardrail: it contains a credential or secret.',
+  },
+  GH_ERR_GUARD_ROLE: {
+    status: 400,
+    type: 'invalid_request_error',
+    message: 'The request contains a message role that this model does not accept from consumers.',
+  },
+  GH_ERR_GUARD_TOO_MANY_MESSAGES: {
+    status: 400,
+    type: 'invalid_request_error',
+    message: 'The request has more messages than this model accepts.',
+  },
+  GH_ERR_GUARD_UNAVAILABLE: {
+    status: 503,
+    type: 'service_unavailable',
+    message: 'The input guardrail is unavailable; the request was not processed.',
+  },
+} as const satisfies Record<string, ErrorDef>;

@@ -1,0 +1,123 @@
+import { percentile } from './load.js';
+
+export interface Round {
+  readonly ok: number;
+  readonly failed: number;
+  readonly seconds: number;
+  readonly proxyCpuUs: number;
+  readonly upstreamCpuUs: number;
+  readonly latencies: Float64Array;
+}
+
+export interface Row {
+  readonly scenario: string;
+  readonly target: string;
+  readonly rps: number;
+  readonly rpsMin: number;
+  readonly rpsMax: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly proxyCpuPerReq: number | null;
+  readonly upstreamCpuPerReq: number;
+  readonly failed: number;
+  readonly requests: number;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+/** Pools every round's latencies (percentiles over all samples); RPS is the median round. */
+export function summarise(scenario: string, target: string, rounds: readonly Round[], isProxy: boolean): Row {
+  const total = rounds.reduce((n, r) => n + r.latencies.length, 0);
+  const all = new Float64Array(total);
+  let o = 0;
+  for (const r of rounds) {
+    all.set(r.latencies, o);
+    o += r.latencies.length;
+  }
+  all.sort();
+  const rps = rounds.map((r) => r.ok / r.seconds);
+  const ok = rounds.reduce((n, r) => n + r.ok, 0);
+  const cpu = rounds.reduce((n, r) => n + r.proxyCpuUs, 0);
+  const up = rounds.reduce((n, r) => n + r.upstreamCpuUs, 0);
+  return {
+    scenario,
+    target,
+    rps: median(rps),
+    rpsMin: Math.min(...rps),
+    rpsMax: Math.max(...rps),
+    p50: percentile(all, 50),
+    p99: percentile(all, 99),
+    proxyCpuPerReq: isProxy ? cpu / ok : null,
+    upstreamCpuPerReq: up / ok,
+    failed: rounds.reduce((n, r) => n + r.failed, 0),
+    requests: ok,
+  };
+}
+
+const f0 = (x: number) => Math.round(x).toLocaleString('en-US');
+const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : 'n/a');
+const signed = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${x.toFixed(2)}` : 'n/a');
+
+export function table(rows: readonly Row[]): string {
+  const out = [
+    '| scenario | target | RPS (median) | RPS range over rounds | vs undici | p50 ms | p99 ms | added p50 ms | added p99 ms | proxy CPU µs/req | upstream CPU µs/req | non-2xx/errors |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of rows) {
+    const direct = rows.find((x) => x.scenario === r.scenario && x.target === 'direct');
+    const undici = rows.find((x) => x.scenario === r.scenario && x.target === 'undici');
+    const isDirect = r.target === 'direct';
+    out.push(
+      `| ${r.scenario} | ${r.target} | ${f0(r.rps)} | ${f0(r.rpsMin)}–${f0(r.rpsMax)} | ${
+        undici && !isDirect ? `${((100 * r.rps) / undici.rps).toFixed(0)}%` : ''
+      } | ${f2(r.p50)} | ${f2(r.p99)} | ${direct && !isDirect ? signed(r.p50 - direct.p50) : ''} | ${
+        direct && !isDirect ? signed(r.p99 - direct.p99) : ''
+      } | ${r.proxyCpuPerReq === null ? '' : f0(r.proxyCpuPerReq)} | ${f0(r.upstreamCpuPerReq)} | ${r.failed} |`,
+    );
+  }
+  return out.join('\n');
+}
+
+export interface Check {
+  readonly what: string;
+  readonly value: string;
+  readonly pass: boolean | null;
+}
+
+/** Issue 2's targets, each measured against the other targets of the same run. */
+export function checks(rows: readonly Row[]): Check[] {
+  const get = (s: string, t: string) => rows.find((r) => r.scenario === s && r.target === t);
+  const out: Check[] = [];
+  for (const s of [...new Set(rows.map((r) => r.scenario))]) {
+    const gh = get(s, 'gatehouse');
+    if (!gh) continue;
+    const undici = get(s, 'undici');
+    const direct = get(s, 'direct');
+    if (!s.includes('ms') && undici) {
+      const ratio = gh.rps / undici.rps;
+      out.push({
+        what: `${s}: Gatehouse RPS >= 70% of undici`,
+        value: `${(100 * ratio).toFixed(0)}%`,
+        pass: ratio >= 0.7,
+      });
+    }
+    if (s.includes('ms') && direct) {
+      const a50 = gh.p50 - direct.p50;
+      const a99 = gh.p99 - direct.p99;
+      out.push({ what: `${s}: added p50 <= 1 ms`, value: `${signed(a50)} ms`, pass: a50 <= 1 });
+      out.push({ what: `${s}: added p99 <= 5 ms`, value: `${signed(a99)} ms`, pass: a99 <= 5 });
+    }
+  }
+  return out;
+}
+
+export function checksTable(cs: readonly Check[]): string {
+  const out = ['| target | measured | met |', '|---|---:|:---:|'];
+  for (const c of cs)
+    out.push(`| ${c.what} | ${c.value} | ${c.pass === null ? '' : c.pass ? 'yes' : 'NO'} |`);
+  return out.join('\n');
+}

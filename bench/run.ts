@@ -1,0 +1,227 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildForBench } from './lib/build.js';
+import { drive } from './lib/load.js';
+import { freePort, killStarted, type Proc, startCommand, startNode } from './lib/procs.js';
+import { checks, checksTable, type Round, type Row, summarise, table } from './lib/report.js';
+import { writeNginxConfig } from './targets/nginx.js';
+
+/**
+ * Issue 2's benchmark: a mock OpenAI-compatible upstream, then the same closed-loop load through
+ * each target, interleaved round by round so machine drift hits them all alike. Every server is its
+ * own process so its CPU time per request can be read from /proc.
+ *
+ *   npm run bench -- [--duration 5] [--warmup 2] [--rounds 3] [--connections 32]
+ *                    [--only direct,nginx,undici,gatehouse] [--scenarios json,sse,json-50ms,sse-50ms]
+ *                    [--stages core|all] [--profile] [--out bench/results/latest.md]
+ */
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = dirname(HERE);
+const BUILD = join(ROOT, '.tmp', 'bench-build');
+const TARGETS = ['direct', 'nginx', 'undici', 'gatehouse'] as const;
+type TargetName = (typeof TARGETS)[number];
+
+interface Scenario {
+  readonly name: string;
+  readonly stream: boolean;
+  readonly delayMs: number;
+}
+const SCENARIOS: readonly Scenario[] = [
+  { name: 'json', stream: false, delayMs: 0 },
+  { name: 'sse', stream: true, delayMs: 0 },
+  { name: 'json-50ms', stream: false, delayMs: 50 },
+  { name: 'sse-50ms', stream: true, delayMs: 50 },
+];
+
+const messages = [
+  { role: 'system', content: 'You are a helpful assistant.' },
+  { role: 'user', content: 'Write one sentence about gateways.' },
+];
+const BODIES = {
+  json: JSON.stringify({ model: 'bench', messages, max_tokens: 64 }),
+  // Every target gets the same stream with usage, so the bytes moved are the same for all.
+  sse: JSON.stringify({
+    model: 'bench',
+    messages,
+    max_tokens: 64,
+    stream: true,
+    stream_options: { include_usage: true },
+  }),
+};
+
+function opt(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i !== -1 && i + 1 < process.argv.length ? process.argv[i + 1]! : fallback;
+}
+const has = (name: string) => process.argv.includes(`--${name}`);
+
+const duration = Number(opt('duration', '5'));
+const warmup = Number(opt('warmup', '2'));
+const rounds = Number(opt('rounds', '3'));
+const connections = Number(opt('connections', '32'));
+const stages = opt('stages', 'core');
+const profile = has('profile');
+const out = resolve(opt('out', join(HERE, 'results', 'latest.md')));
+const wanted = new Set(opt('only', TARGETS.join(',')).split(','));
+const scenarios = SCENARIOS.filter((s) =>
+  opt('scenarios', SCENARIOS.map((x) => x.name).join(','))
+    .split(',')
+    .includes(s.name),
+);
+
+const hasNginx = () => nginxVersion() !== 'absent';
+
+type Started = { name: TargetName; proc: Proc | null; url: string };
+
+async function startTargets(upstream: Proc, tmp: string): Promise<Started[]> {
+  const list: Started[] = [];
+  const up = upstream.url;
+  for (const name of TARGETS) {
+    if (!wanted.has(name)) continue;
+    if (name === 'direct') list.push({ name, proc: null, url: up });
+    else if (name === 'nginx') {
+      if (!hasNginx()) {
+        process.stderr.write('nginx not installed: skipped\n');
+        continue;
+      }
+      const port = await freePort();
+      const dir = mkdtempSync(join(tmp, 'nginx-'));
+      const conf = writeNginxConfig(dir, port, new URL(up));
+      const url = `http://127.0.0.1:${port}`;
+      list.push({ name, proc: await startCommand('nginx', ['-p', dir, '-c', conf], url), url });
+    } else if (name === 'undici') {
+      const p = await startNode(join(BUILD, 'bench', 'targets', 'undici-proxy.js'), ['--upstream', up]);
+      list.push({ name, proc: p, url: p.url });
+    } else {
+      const execArgv = profile
+        ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, '.tmp', 'bench-profiles')}`]
+        : [];
+      const p = await startNode(
+        join(BUILD, 'bench', 'targets', 'gatehouse.js'),
+        ['--upstream', up, '--stages', stages],
+        execArgv,
+      );
+      list.push({ name, proc: p, url: p.url });
+    }
+  }
+  return list;
+}
+
+async function measure(t: Started, upstream: Proc, body: string, seconds: number): Promise<Round> {
+  const cpu0 = t.proc?.cpuMicros() ?? 0;
+  const up0 = upstream.cpuMicros();
+  const t0 = performance.now();
+  const r = await drive({ url: t.url, connections, seconds, body });
+  const wall = (performance.now() - t0) / 1000;
+  return {
+    ok: r.ok,
+    failed: r.failed,
+    seconds: wall,
+    proxyCpuUs: (t.proc?.cpuMicros() ?? 0) - cpu0,
+    upstreamCpuUs: upstream.cpuMicros() - up0,
+    latencies: r.latencies,
+  };
+}
+
+async function main(): Promise<void> {
+  buildForBench(ROOT, BUILD);
+  const tmp = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
+  const loadBefore = loadavg();
+  const rows: Row[] = [];
+  const perRound: Record<string, Record<string, number[]>> = {};
+  for (const delay of [...new Set(scenarios.map((s) => s.delayMs))]) {
+    const upstream = await startNode(join(BUILD, 'bench', 'targets', 'mock-upstream.js'), [
+      '--delay',
+      String(delay),
+    ]);
+    const targets = await startTargets(upstream, tmp);
+    try {
+      for (const sc of scenarios.filter((s) => s.delayMs === delay)) {
+        const body = sc.stream ? BODIES.sse : BODIES.json;
+        for (const t of targets) await measure(t, upstream, body, warmup);
+        const results = new Map<TargetName, Round[]>(targets.map((t) => [t.name, []]));
+        for (let r = 0; r < rounds; r++) {
+          // Rotate the order each round so no target always runs first (or right after another).
+          for (let i = 0; i < targets.length; i++) {
+            const t = targets[(i + r) % targets.length]!;
+            const m = await measure(t, upstream, body, duration);
+            results.get(t.name)!.push(m);
+            process.stderr.write(
+              `${sc.name} round ${r + 1}/${rounds} ${t.name}: ${Math.round(m.ok / m.seconds)} rps\n`,
+            );
+          }
+        }
+        for (const t of targets) {
+          const rs = results.get(t.name)!;
+          rows.push(summarise(sc.name, t.name, rs, t.proc !== null));
+          (perRound[sc.name] ??= {})[t.name] = rs.map((x) => Math.round(x.ok / x.seconds));
+        }
+      }
+    } finally {
+      for (const t of targets) await t.proc?.stop();
+      await upstream.stop();
+    }
+  }
+  const md = render(rows, loadBefore, loadavg(), perRound);
+  process.stdout.write(`\n${md}\n`);
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, md);
+  writeFileSync(out.replace(/\.md$/, '.json'), JSON.stringify({ rows, perRound }, null, 2));
+  process.stderr.write(`written ${out}\n`);
+}
+
+function render(
+  rows: Row[],
+  before: number[],
+  after: number[],
+  perRound: Record<string, Record<string, number[]>>,
+): string {
+  const cmd = `npm run bench --${process.argv.slice(2).length ? ` ${process.argv.slice(2).join(' ')}` : ''}`;
+  const cpu = cpus();
+  const rr = Object.entries(perRound)
+    .map(
+      ([s, ts]) =>
+        `- ${s}: ${Object.entries(ts)
+          .map(([t, v]) => `${t} ${v.join(' / ')}`)
+          .join('; ')}`,
+    )
+    .join('\n');
+  return [
+    `# Core proxy benchmark — ${new Date().toISOString()}`,
+    '',
+    `Command: \`${cmd}\` (duration ${duration}s × ${rounds} rounds per target and scenario, ${warmup}s warm-up, ${connections} connections, Gatehouse stages: ${stages}${profile ? ', under --cpu-prof' : ''})`,
+    '',
+    `Machine: ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, Node ${process.version}, load average before ${before.map((x) => x.toFixed(2)).join(' ')}, after ${after.map((x) => x.toFixed(2)).join(' ')}; nginx ${nginxVersion()}`,
+    '',
+    table(rows),
+    '',
+    'Targets (issue 2), measured in this run:',
+    '',
+    checksTable(checks(rows)),
+    '',
+    'RPS of each round (drift and noise from other processes on the machine):',
+    '',
+    rr,
+    '',
+  ].join('\n');
+}
+
+function nginxVersion(): string {
+  // nginx prints its version on stderr.
+  const r = spawnSync('nginx', ['-v'], { encoding: 'utf8' });
+  return r.error ? 'absent' : r.stderr.trim().replace('nginx version: ', '');
+}
+
+for (const sig of ['SIGINT', 'SIGTERM'] as const)
+  process.once(sig, () => {
+    killStarted();
+    process.exit(130);
+  });
+main().catch((err) => {
+  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+  killStarted();
+  process.exit(1);
+});

@@ -1,0 +1,82 @@
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import type { ConsumerConfig } from '../../config/schema/auth.js';
+import { GatehouseError } from '../../errors/gatehouse-error.js';
+import { createKeyParser } from './api-key-format.js';
+import type { Consumer, ConsumerRegistry } from './consumers.js';
+
+export interface ApiKeyMatch {
+  readonly id: string;
+  readonly consumer: Consumer;
+}
+
+interface Row {
+  readonly id: string;
+  readonly digest: Buffer;
+  readonly consumer: Consumer | null;
+  readonly expiresAt: number;
+  readonly revoked: boolean;
+}
+
+/**
+ * Verifies presented API keys against the configured hashes.
+ *
+ * Timing: the presented key is hashed and the digest looked up in a table keyed by digest; a miss
+ * falls back to a dummy row, and the digest is then compared with `timingSafeEqual` in both cases.
+ * An unknown key and a wrong key (right id, wrong secret) therefore do the same work: one hash, one
+ * map probe, one fixed-size comparison. The probe's cost depends only on the digest, which an
+ * attacker cannot steer towards a stored one. The checksum check before it is public information.
+ */
+export function createApiKeyVerifier(
+  consumers: readonly ConsumerConfig[],
+  registry: ConsumerRegistry,
+  opts: { readonly prefix: string; readonly pepper: string | undefined; readonly now?: () => number },
+): (presented: string) => ApiKeyMatch {
+  const now = opts.now ?? Date.now;
+  const parse = createKeyParser(opts.prefix);
+  const scheme = opts.pepper === undefined ? 'sha256' : 'hmac-sha256';
+  const digestOf =
+    opts.pepper === undefined
+      ? (k: string) => createHash('sha256').update(k).digest()
+      : (k: string) =>
+          createHmac('sha256', opts.pepper as string)
+            .update(k)
+            .digest();
+
+  const table = new Map<string, Row>();
+  for (const c of consumers) {
+    for (const k of c.apiKeys) {
+      const [kind, hex] = k.hash.split(':') as [string, string];
+      if (kind !== scheme)
+        throw new Error(
+          `auth: key ${k.id} of consumer ${c.name} is hashed with ${kind} but the gateway expects ${scheme}`,
+        );
+      table.set(hex, {
+        id: k.id,
+        digest: Buffer.from(hex, 'hex'),
+        consumer: registry.get(c.name) ?? null,
+        expiresAt: k.expiresAt === undefined ? Number.POSITIVE_INFINITY : Date.parse(k.expiresAt),
+        revoked: k.revoked,
+      });
+    }
+  }
+  const dummy: Row = {
+    id: '',
+    digest: Buffer.alloc(32),
+    consumer: null,
+    expiresAt: 0,
+    revoked: true,
+  };
+
+  return (presented) => {
+    const parsed = parse(presented);
+    if (!parsed.ok) throw new GatehouseError('GH_ERR_AUTH_MALFORMED');
+    const digest = digestOf(presented);
+    const row = table.get(digest.toString('hex')) ?? dummy;
+    const equal = timingSafeEqual(digest, row.digest);
+    if (!equal || row.consumer === null || row.id !== parsed.id)
+      throw new GatehouseError('GH_ERR_AUTH_INVALID');
+    if (row.revoked) throw new GatehouseError('GH_ERR_AUTH_REVOKED');
+    if (now() >= row.expiresAt) throw new GatehouseError('GH_ERR_AUTH_EXPIRED');
+    return { id: row.id, consumer: row.consumer };
+  };
+}

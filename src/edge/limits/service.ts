@@ -1,4 +1,7 @@
+import { once } from 'node:events';
+import type { GatehouseConfig } from '../../config/schema/index.js';
 import type { ServiceDef } from '../../config/services.js';
+import type { RedisStore } from '../../store/redis.js';
 import { createLimiter, type Limiter } from './limiter.js';
 
 declare module '../../config/runtime.js' {
@@ -11,12 +14,13 @@ declare module '../../config/runtime.js' {
 /** Builds the limiter once at boot: compiled plans per route, the Lua scripts, the metrics. */
 export const limitsService: ServiceDef = {
   name: 'limits',
-  build: (rt) => {
+  build: async (rt) => {
     const cfg = rt.config.limits;
     if (!cfg.enabled) {
       rt.logger.warn('limits are disabled: requests, tokens, cost and concurrency are unbounded');
       return;
     }
+    if (rt.store.kind === 'redis') await firstConnection(rt.store as RedisStore, rt.config.store);
     const limiter = createLimiter({
       config: cfg,
       routes: rt.routes,
@@ -28,3 +32,23 @@ export const limitsService: ServiceDef = {
     rt.closers.push(() => limiter.close());
   },
 };
+
+/**
+ * Requests that arrive before the first connection would meet the store-down posture; wait for it
+ * (bounded by the connect timeout), so a normal boot raises no outage. A Redis that is down at boot
+ * is an outage: the posture applies and the limiter recovers when Redis comes.
+ */
+async function firstConnection(store: RedisStore, cfg: GatehouseConfig['store']): Promise<void> {
+  const redis = store.redis();
+  if (redis.status === 'ready') return;
+  const ms = cfg.kind === 'redis' ? cfg.connectTimeoutMs : 2_000;
+  const ac = new AbortController();
+  const timer = setTimeout(() => ac.abort(), ms);
+  try {
+    await once(redis, 'ready', { signal: ac.signal });
+  } catch {
+    // Not reachable yet: the posture decides until it is.
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,37 @@
+import type { Identity, Tier } from '../../../src/identity.js';
+import type { StageDef } from '../../../src/pipeline/registry.js';
+import { STAGES } from '../../../src/pipeline/stages.js';
+
+/**
+ * Test-only authenticate stage: the identity comes from `x-test-consumer`, `x-test-plan` and
+ * `x-test-tier` headers. It replaces whatever authenticate stages the gateway has, so these tests
+ * exercise the limiter and nothing else decides who the caller is.
+ */
+export const headerIdentityStage: StageDef = {
+  name: 'test.header-identity',
+  phase: 'authenticate',
+  scope: 'edge',
+  create: () => (ctx) => {
+    const h = ctx.req.headers;
+    const consumer = h['x-test-consumer'];
+    if (typeof consumer !== 'string') return;
+    const plan = h['x-test-plan'];
+    const identity: Identity = {
+      consumer,
+      agent: null,
+      session: null,
+      tier: Number(h['x-test-tier'] ?? 1) as Tier,
+      method: 'none',
+      scopes: [],
+      aliases: '*',
+      plan: typeof plan === 'string' ? plan : null,
+      sourceIp: ctx.sourceIp,
+      userAgent: ctx.userAgent,
+    };
+    ctx.identity = identity;
+  },
+};
+
+export function stagesWithHeaderIdentity(): readonly StageDef[] {
+  return [...STAGES.filter((s) => s.phase !== 'authenticate'), headerIdentityStage];
+}

@@ -1,0 +1,22 @@
+/**
+ * One gateway replica as its own process (for the multi-replica test): the config arrives as JSON
+ * in GH_REPLICA_CONFIG; the data-plane URL is printed as one JSON line on stdout; logs go to stderr.
+ */
+import pino from 'pino';
+import { parseConfig } from '../../../src/config/load.js';
+import { startGateway } from '../../../src/gateway.js';
+import { stagesWithHeaderIdentity } from './identity-stage.js';
+
+const config = parseConfig(JSON.parse(process.env.GH_REPLICA_CONFIG ?? '{}'));
+const gw = await startGateway(config, {
+  logger: pino({ level: config.log.level }, pino.destination(2)),
+  stages: stagesWithHeaderIdentity(),
+  drainMs: 200,
+});
+process.stdout.write(`${JSON.stringify({ url: gw.url })}\n`);
+const stop = async () => {
+  await gw.close();
+  process.exit(0);
+};
+process.once('SIGTERM', stop);
+process.once('SIGINT', stop);

@@ -1,4 +1,5 @@
 import { limitsService } from '../edge/limits/service.js';
+import { telemetryService } from '../telemetry/service.js';
 import type { Runtime } from './runtime.js';
 
 /**
@@ -11,4 +12,4 @@ export interface ServiceDef {
   readonly build: (rt: Runtime) => void | Promise<void>;
 }
 
-export const SERVICES: readonly ServiceDef[] = [limitsService];
+export const SERVICES: readonly ServiceDef[] = [limitsService, telemetryService];

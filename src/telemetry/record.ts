@@ -1,17 +1,26 @@
+import type { Stage } from '../pipeline/context.js';
 import type { StageDef } from '../pipeline/registry.js';
+import { deriveSecurityEvents } from './audit/derive.js';
 
 /**
- * One structured event per request. Carries identifiers and numbers only: no prompt, no answer, no
- * header values (credentials are also censored by the logger's redaction list).
+ * The record phase, after every request (success, error or abort):
+ * - one operational log line (identifiers and numbers only: no prompt, no answer, no header values;
+ *   credentials are also censored by the logger's redaction list);
+ * - the audit event (schema v1, docs/audit-events.md) to every configured sink;
+ * - the request's metrics and alert inputs;
+ * - the security events the request raised (auth failure, unknown consumer, limit hit, guardrail
+ *   verdicts), each as its own audit event.
  */
 export const recordStage: StageDef = {
-  name: 'record.log',
+  name: 'record',
   phase: 'record',
   scope: 'completion',
-  create: (rt) => {
+  create(rt): Stage {
     const log = rt.logger;
+    const svc = rt.services.telemetry;
     return (ctx) => {
-      const latencyMs = performance.now() - ctx.start;
+      const ev = svc?.events.request(ctx);
+      const latencyMs = ev?.gatehouse.latency_ms ?? Math.round((performance.now() - ctx.start) * 1000) / 1000;
       const route = ctx.route;
       log.info(
         {
@@ -31,7 +40,7 @@ export const recordStage: StageDef = {
           status: ctx.status,
           error_code: ctx.error?.code ?? null,
           stream: ctx.stream,
-          latency_ms: Math.round(latencyMs * 1000) / 1000,
+          latency_ms: latencyMs,
           ttft_ms: ctx.ttftMs === null ? null : Math.round(ctx.ttftMs * 1000) / 1000,
           input_tokens: ctx.usage?.inputTokens ?? ctx.inputTokens,
           output_tokens: ctx.usage?.outputTokens ?? 0,
@@ -42,6 +51,21 @@ export const recordStage: StageDef = {
         },
         'request',
       );
+      if (svc === undefined || ev === undefined) return;
+      svc.emit(ev);
+      svc.metrics.request(ctx, latencyMs / 1000);
+      const usage = ctx.usage;
+      const alerts = svc.alerts;
+      alerts?.observeRequest({
+        status: ctx.status,
+        latencyMs,
+        tokens: usage === null ? 0 : usage.inputTokens + usage.outputTokens,
+        blocked: ctx.verdicts.some((v) => v.action === 'block'),
+      });
+      for (const se of deriveSecurityEvents(ctx)) svc.requestSecurity(se, ctx);
+      if (alerts !== null && ctx.quotaUsage !== undefined && ctx.identity !== null)
+        for (const q of ctx.quotaUsage)
+          if (q.limit > 0) alerts.observeQuota(ctx.identity.consumer, q.dimension, q.used / q.limit);
     };
   },
 };

@@ -4,6 +4,7 @@ import type { Registry } from 'prom-client';
 import type { Runtime } from '../config/runtime.js';
 import type { TelemetryConfig } from '../config/schema/telemetry.js';
 import { resolveSecret } from '../config/secrets.js';
+import type { ServiceDef } from '../config/services.js';
 import type { RequestContext } from '../pipeline/context.js';
 import type { Store } from '../store/types.js';
 import { type AlertEngine, createAlertEngine } from './alerts/engine.js';
@@ -241,7 +242,9 @@ export async function createTelemetryService(opts: TelemetryOptions): Promise<Te
   };
 }
 
-/** The SERVICES builder: `rt.services.telemetry`, closed with the runtime. */
+/** The SERVICES entry: builds `rt.services.telemetry`, closed with the runtime. */
+export const telemetryService: ServiceDef = { name: 'telemetry', build: buildTelemetryService };
+
 export async function buildTelemetryService(rt: Runtime): Promise<void> {
   const svc = await createTelemetryService({
     config: rt.config.telemetry,

@@ -125,21 +125,31 @@ export class Spool {
     return true;
   }
 
-  /** Writes queued lines to the active segment (one write per call), rotating when it is big enough. */
+  /** Writes queued lines to disk, one write per segment touched, rotating at `segmentBytes`. */
   flush(): void {
     if (this.pending.length === 0 || this.closed) return;
-    const buf = Buffer.from(`${this.pending.join('\n')}\n`);
-    const count = this.pending.length;
+    const lines = this.pending;
     this.pending = [];
     this.pendingBytes = 0;
-    let active = this.segments[this.segments.length - 1]!;
-    if (active.size > 0 && active.size + buf.length > this.opts.segmentBytes) active = this.rotate();
-    let off = 0;
-    while (off < buf.length) off += writeSync(this.writeFd, buf, off, buf.length - off);
+    let i = 0;
+    while (i < lines.length) {
+      let active = this.segments[this.segments.length - 1]!;
+      if (active.size >= this.opts.segmentBytes) active = this.rotate();
+      const room = this.opts.segmentBytes - active.size;
+      let j = i;
+      let bytes = 0;
+      // At least one line per segment, however long.
+      do bytes += Buffer.byteLength(lines[j++]!) + 1;
+      while (j < lines.length && bytes + Buffer.byteLength(lines[j]!) + 1 <= room);
+      const buf = Buffer.from(`${lines.slice(i, j).join('\n')}\n`);
+      let off = 0;
+      while (off < buf.length) off += writeSync(this.writeFd, buf, off, buf.length - off);
+      active.size += buf.length;
+      this.used += buf.length;
+      this.lines += j - i;
+      i = j;
+    }
     if (this.opts.fsync) fsyncSync(this.writeFd);
-    active.size += buf.length;
-    this.used += buf.length;
-    this.lines += count;
   }
 
   /** Reads up to `maxLines` lines (and about `maxBytes`) from the cursor, without consuming them. */
@@ -217,6 +227,7 @@ export class Spool {
 
   private rotate(): Segment {
     const last = this.segments[this.segments.length - 1]!;
+    if (this.opts.fsync) fsyncSync(this.writeFd);
     closeSync(this.writeFd);
     const seg: Segment = { seq: last.seq + 1, size: 0, readFd: null };
     this.writeFd = openSync(join(this.dir, segName(seg.seq)), 'a');

@@ -251,7 +251,7 @@ export const telemetrySchema = z
         environment: z.string().min(1).optional(),
         sinks: z
           .array(sinkSchema)
-          .default([{ kind: 'stdout', name: 'stdout' }])
+          .default([])
           .refine((s) => new Set(s.map((x) => x.name)).size === s.length, 'sink names must be unique'),
       })
       .strict()

@@ -181,12 +181,9 @@ export function createAlertEngine(opts: AlertEngineOptions): AlertEngine {
         if (st.status === 'firing' && prev !== undefined)
           transitions.push({ ...prev, status: 'resolved', endsAt: t });
       }
-      // Learn only from calm periods: an incident must not become the baseline.
+      // Learn only from calm periods: an incident (pending or firing) must not become the baseline.
       const sample = def.baselineSample?.(w, sc, covered) ?? null;
-      const firingNow = [...states.entries()].some(
-        ([fp, st]) => fp.startsWith(`${s}:`) && st.status === 'firing',
-      );
-      if (b !== undefined && sample !== null && !firingNow) b.update(sample, t);
+      if (b !== undefined && sample !== null && seen.size === 0) b.update(sample, t);
     }
     for (const a of transitions) await send(a);
   };

@@ -7,11 +7,23 @@ import type { SecurityEventInput } from './security.js';
  * The security events of a finished request: those stages pushed on `ctx.securityEvents`, plus
  * what the outcome implies when they did not: an authentication error code is an `auth.failure`
  * (and a `consumer.unknown` when the code says UNKNOWN_CONSUMER), a limits error code is a
- * `limit.hit`, and every guardrail verdict other than `allow` is a `guardrail.verdict`.
+ * `limit.hit`, the limiter's quota and soft-cap events are `budget.threshold`, and every guardrail
+ * verdict other than `allow` is a `guardrail.verdict`.
  */
 const AUTH: ReadonlySet<string> = new Set(Object.keys(authErrors));
 const LIMITS: ReadonlySet<string> = new Set(Object.keys(limitsErrors));
 const UNKNOWN = /UNKNOWN_CONSUMER/;
+
+/** The limiter dimension each limits code stands for (src/errors/codes/limits.ts). */
+const DIMENSION: Readonly<Record<string, string>> = {
+  GH_ERR_RATE_REQUESTS: 'requests',
+  GH_ERR_RATE_INPUT_TOKENS: 'input_tokens',
+  GH_ERR_RATE_OUTPUT_TOKENS: 'output_tokens',
+  GH_ERR_COST_CAP: 'cost',
+  GH_ERR_CONCURRENCY: 'concurrency',
+  GH_ERR_GLOBAL_CONCURRENCY: 'global_concurrency',
+  GH_ERR_LIMITS_UNAVAILABLE: 'store_unavailable',
+};
 
 export function deriveSecurityEvents(ctx: RequestContext): SecurityEventInput[] {
   const pushed = ctx.securityEvents ?? [];
@@ -27,9 +39,28 @@ export function deriveSecurityEvents(ctx: RequestContext): SecurityEventInput[] 
     if (LIMITS.has(code) && !has('limit.hit'))
       out.push({
         action: 'limit.hit',
-        dimension: ctx.limitDimension ?? code.replace(/^GH_ERR_/, '').toLowerCase(),
+        dimension: ctx.limitDimension ?? DIMENSION[code] ?? code.replace(/^GH_ERR_/, '').toLowerCase(),
       });
   }
+  // The limiter raises each threshold event once per window across replicas (src/edge/limits/events.ts).
+  if (!has('budget.threshold'))
+    for (const e of ctx.limitEvents ?? []) {
+      if (e.type === 'limits.quota_threshold')
+        out.push({
+          action: 'budget.threshold',
+          dimension: `${e.dimension}/${e.window}`,
+          used: e.used,
+          limit: e.limit,
+        });
+      else if (e.type === 'limits.cost_soft_cap')
+        out.push({
+          action: 'budget.threshold',
+          dimension: 'cost_soft_cap',
+          used: e.usedUsd,
+          limit: e.softCapUsd,
+          threshold: 1,
+        });
+    }
   if (!has('guardrail.verdict'))
     for (const v of ctx.verdicts)
       if (v.action !== 'allow') out.push({ action: 'guardrail.verdict', verdict: v });

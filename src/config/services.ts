@@ -1,5 +1,6 @@
 import { limitsService } from '../edge/limits/service.js';
 import { telemetryService } from '../telemetry/service.js';
+import { outputGuardService } from '../guard/output/service.js';
 import type { Runtime } from './runtime.js';
 
 /**
@@ -12,4 +13,4 @@ export interface ServiceDef {
   readonly build: (rt: Runtime) => void | Promise<void>;
 }
 
-export const SERVICES: readonly ServiceDef[] = [limitsService, telemetryService];
+export const SERVICES: readonly ServiceDef[] = [limitsService, telemetryService, outputGuardService];

@@ -1,4 +1,6 @@
 import { correlateStage } from '../edge/correlate.js';
+import { inspectOutputStage } from '../guard/output/inspect-stage.js';
+import { prepareOutputGuardStage } from '../guard/output/prepare-stage.js';
 import { admitStage } from '../edge/limits/admit-stage.js';
 import { settleStage } from '../edge/limits/settle-stage.js';
 import { capsStage } from '../edge/validate/caps-stage.js';
@@ -21,4 +23,6 @@ export const STAGES: readonly StageDef[] = [
   admitStage,
   settleStage,
   recordStage,
+  prepareOutputGuardStage,
+  inspectOutputStage,
 ];

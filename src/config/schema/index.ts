@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { authSchema } from './auth.js';
 import { logSchema, serverSchema, sideListenerSchema, storeSchema } from './core.js';
 import { limitsSchema } from './limits.js';
+import { outputGuardSchema } from './output-guard.js';
 import { routeSchema } from './route.js';
 import { telemetrySchema } from './telemetry.js';
 
@@ -25,6 +26,7 @@ export const configSchema = z
       .strict()
       .prefault({}),
     routes: z.array(routeSchema).default([]),
+    outputGuard: outputGuardSchema.prefault({}),
     limits: limitsSchema.prefault({}),
     auth: authSchema.prefault({}),
     telemetry: telemetrySchema.prefault({}),

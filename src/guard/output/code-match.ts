@@ -134,7 +134,7 @@ export function createCodeMatcher(code: string, opts: CodeMatcherOptions): CodeM
       const could =
         frag > 0
           ? k.includes(tail) || rev.includes(tail)
-          : (k.startsWith(tail) || rev.startsWith(tail)) && bounded(f, n - len, 0);
+          : (k.startsWith(tail) || rev.startsWith(tail)) && (opts.embedded || f.wordStart[n - len]!);
       if (could) return f.pos[n - len]!;
     }
     return raw.length;

@@ -4,6 +4,7 @@
  * never copies of it, so nothing matched ends up in a verdict or a log line.
  */
 import type { OutputAction } from '../../config/schema/output-guard.js';
+import type { PreparedText } from './prepared.js';
 
 export const OUTPUT_DETECTORS = [
   'pii',
@@ -29,7 +30,8 @@ export interface OutputFinding {
 
 export interface TextDetector {
   readonly name: OutputDetectorName;
-  scan(text: string): OutputFinding[];
+  /** Findings with raw offsets (into `text.raw`). */
+  scan(text: PreparedText): OutputFinding[];
   /**
    * The earliest offset from which a match may still be in progress at the end of `text` (so
    * nothing from there on may be released yet), or `text.length` when none can be. Detectors

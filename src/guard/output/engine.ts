@@ -1,0 +1,65 @@
+/**
+ * The detector engine's PII, secrets and injection detectors (src/guard/detectors), adapted to the
+ * output guard: they scan the sanitised view and their spans are mapped back to the raw answer.
+ * Built once per route at boot; the injection model is loaded once per process.
+ */
+import type { OutputPolicy } from '../../config/schema/output-guard.js';
+import { createInjectionDetector } from '../detectors/injection.js';
+import { createPiiDetector, PII_ENTITIES, type PiiEntity } from '../detectors/pii.js';
+import { createSecretsDetector } from '../detectors/secrets.js';
+import type { Detector } from '../types.js';
+import { type PreparedText, toRaw } from './prepared.js';
+import type { OutputDetectorName, OutputFinding, TextDetector } from './types.js';
+
+/** Findings below this score are not acted on (the injection scale puts "attack" at 0.5). */
+const MIN_SCORE = 0.5;
+
+function adapt(name: OutputDetectorName, det: Detector): TextDetector {
+  return {
+    name,
+    scan: (p: PreparedText): OutputFinding[] => {
+      const out: OutputFinding[] = [];
+      for (const f of det.detect(p.input)) {
+        if (f.score < MIN_SCORE) continue;
+        if (f.span === null) {
+          out.push({ detector: name, type: f.type, score: f.score, start: 0, end: 0, whole: true });
+          continue;
+        }
+        const [start, end] = toRaw(p, f.span.start, f.span.end);
+        out.push({ detector: name, type: f.type, score: f.score, start, end, whole: false });
+      }
+      return out;
+    },
+  };
+}
+
+let injection: Detector | null = null;
+
+export interface EngineDetectors {
+  /** Span detectors run on every scan. */
+  readonly spans: readonly TextDetector[];
+  readonly injection: TextDetector;
+}
+
+export function createEngineDetectors(policy: OutputPolicy): EngineDetectors {
+  const { pii, secrets } = policy.detectors;
+  const spans: TextDetector[] = [];
+  const entities = pii.entities.filter((e): e is PiiEntity =>
+    (PII_ENTITIES as readonly string[]).includes(e),
+  );
+  if (pii.action !== 'allow' || Object.values(pii.types).some((a) => a !== 'allow'))
+    spans.push(adapt('pii', createPiiDetector({ entities, names: 'lexicon' })));
+  if (secrets.action !== 'allow' || Object.values(secrets.types).some((a) => a !== 'allow'))
+    spans.push(
+      adapt(
+        'secrets',
+        createSecretsDetector({
+          allowlist: secrets.allowlist,
+          keywordEntropy: secrets.keywordEntropy,
+          publicIp: secrets.publicIp,
+        }),
+      ),
+    );
+  injection ??= createInjectionDetector({ classifier: true });
+  return { spans, injection: adapt('injection', injection) };
+}

@@ -1,0 +1,24 @@
+/**
+ * Output side (phase inspectOutput): on streams a StreamInspector goes onto ctx.streamInspectors
+ * (the deliver loop runs every chunk through it); whole answers are inspected here, in place.
+ */
+import type { StageDef } from '../../pipeline/registry.js';
+import { inspectAnswer } from './answer.js';
+import { routeGuard } from './service.js';
+import { createStreamInspector } from './stream-inspector.js';
+
+export const inspectOutputStage: StageDef = {
+  name: 'outputGuard.inspect',
+  phase: 'inspectOutput',
+  scope: 'route',
+  create: (rt, route) => {
+    if (routeGuard(rt.services, route) === null) return null;
+    return (ctx) => {
+      const req = ctx.outputGuard;
+      const up = ctx.upstream;
+      if (req === undefined || up === null) return;
+      if (up.stream !== null) ctx.streamInspectors.push(createStreamInspector(ctx, req));
+      else if (up.json !== null) inspectAnswer(ctx, req, up.json);
+    };
+  },
+};

@@ -1,0 +1,22 @@
+/**
+ * Input side of the output guard (phase inspectInput): places the per-request canary in the system
+ * prompt, indexes the request's system prompt, compiles the requested `response_format` schema (a
+ * bad schema is refused before any GPU time is spent) and notes the offered tools.
+ */
+import type { StageDef } from '../../pipeline/registry.js';
+import { prepareRequest } from './request.js';
+import { routeGuard } from './service.js';
+
+export const prepareOutputGuardStage: StageDef = {
+  name: 'outputGuard.prepare',
+  phase: 'inspectInput',
+  scope: 'route',
+  create: (rt, route) => {
+    const guard = routeGuard(rt.services, route);
+    if (guard === null) return null;
+    return (ctx) => {
+      if (ctx.endpoint !== 'chat' && ctx.endpoint !== 'completions') return;
+      ctx.outputGuard = prepareRequest(ctx, guard);
+    };
+  },
+};

@@ -1,0 +1,109 @@
+/**
+ * Per-request output-guard state, built by the prepare stage before the upstream call: the canary
+ * placed in the system prompt, the request's system prompt index, the format check, the offered
+ * tools, and the scanner that combines them with the route's detectors.
+ */
+import type { RequestContext } from '../../pipeline/context.js';
+import { createCanaryDetector, newCanary } from './canary.js';
+import { type FormatCheck, formatCheckOf } from './format.js';
+import { inputPlaceholders } from './placeholders.js';
+import { createRequestScanner, type RequestScanner } from './scanner.js';
+import type { RouteOutputGuard } from './service.js';
+import { createSimilarityDetector, indexPrompt, mergeIndexes, type PromptIndex } from './similarity.js';
+import { type OfferedTools, offeredTools } from './tools.js';
+import type { TextDetector } from './types.js';
+
+export interface OutputGuardRequest {
+  readonly guard: RouteOutputGuard;
+  /** The marker added to the system prompt (never sent to the consumer), or null. */
+  readonly canary: string | null;
+  readonly detectors: readonly TextDetector[];
+  readonly format: FormatCheck | null;
+  readonly tools: OfferedTools;
+  /** Route and request system prompts together, for the coverage check. */
+  readonly prompt: PromptIndex | null;
+  /** Whether the injection detector runs on this answer (it goes back into an agent). */
+  readonly injection: boolean;
+  /** The scanner; built on first use, after the input stage filled its placeholder map. */
+  scanner(): RequestScanner;
+}
+
+declare module '../../pipeline/context.js' {
+  interface RequestContext {
+    /** Output guardrails of this request (issue 6); absent when the route has none. */
+    outputGuard?: OutputGuardRequest;
+  }
+}
+
+type Message = { role?: unknown; content?: unknown };
+
+function systemTexts(messages: readonly Message[]): string[] {
+  const out: string[] = [];
+  for (const m of messages) {
+    if (m.role !== 'system' && m.role !== 'developer') continue;
+    if (typeof m.content === 'string') out.push(m.content);
+    else if (Array.isArray(m.content))
+      for (const p of m.content as Array<{ text?: unknown }>)
+        if (typeof p?.text === 'string') out.push(p.text);
+  }
+  return out;
+}
+
+/** Adds the canary sentence to the first system (or developer) message, or a system message of its own. */
+function placeCanary(messages: Message[], sentence: string, position: 'start' | 'end'): void {
+  const sys = messages.find((m) => m.role === 'system' || m.role === 'developer');
+  if (sys === undefined) {
+    messages.unshift({ role: 'system', content: sentence });
+    return;
+  }
+  if (typeof sys.content === 'string')
+    sys.content = position === 'start' ? `${sentence}\n\n${sys.content}` : `${sys.content}\n\n${sentence}`;
+  else if (Array.isArray(sys.content)) {
+    const part = { type: 'text', text: sentence };
+    if (position === 'start') sys.content.unshift(part);
+    else sys.content.push(part);
+  } else sys.content = sentence;
+}
+
+export function prepareRequest(ctx: RequestContext, guard: RouteOutputGuard): OutputGuardRequest {
+  const { policy } = guard;
+  const body = ctx.body!;
+  const messages = Array.isArray(body.messages) ? (body.messages as Message[]) : null;
+  const detectors: TextDetector[] = [...guard.engine.spans];
+  const sim = policy.detectors.similarity;
+  let prompt: PromptIndex | null = null;
+  if (sim.enabled) {
+    const fromRequest =
+      messages !== null && sim.source !== 'route' ? indexPrompt(systemTexts(messages), sim) : null;
+    prompt = mergeIndexes([guard.routePrompt, fromRequest]);
+    if (prompt !== null) detectors.push(createSimilarityDetector(prompt, sim));
+  }
+  let canary: string | null = null;
+  const c = policy.detectors.canary;
+  if (c.enabled && messages !== null) {
+    canary = newCanary(c.bytes);
+    placeCanary(messages, c.template.replace('{canary}', canary), c.position);
+    detectors.push(createCanaryDetector(canary, c));
+  }
+  const inj = policy.detectors.injection.when;
+  const injection = inj === 'always' || (inj === 'agents' && (ctx.identity?.agent ?? null) !== null);
+  if (injection) detectors.push(guard.engine.injection);
+  let scanner: RequestScanner | null = null;
+  return {
+    guard,
+    canary,
+    detectors,
+    format: policy.format.enabled ? formatCheckOf(body, guard.validators) : null,
+    tools: offeredTools(body),
+    prompt: sim.enabled ? prompt : null,
+    injection,
+    scanner: () => {
+      scanner ??= createRequestScanner(
+        policy,
+        detectors,
+        policy.restorePlaceholders ? inputPlaceholders(ctx) : null,
+      );
+      return scanner;
+    },
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * Compiles each route's output policy once at boot: the merged policy, the engine's detectors, the
+ * index of the route's system prompt, the bounded validator cache. The two output stages read it.
+ */
+import type { RuntimeRoute } from '../../config/runtime.js';
+import { mergePolicy, type OutputPolicy, outputPolicySchema } from '../../config/schema/output-guard.js';
+import { resolveSecret } from '../../config/secrets.js';
+import type { ServiceDef } from '../../config/services.js';
+import type { ChannelOptions } from './channel.js';
+import { createEngineDetectors, type EngineDetectors } from './engine.js';
+import { ValidatorCache } from './format.js';
+import { indexPrompt, type PromptIndex } from './similarity.js';
+
+export interface RouteOutputGuard {
+  readonly policy: OutputPolicy;
+  readonly engine: EngineDetectors;
+  /** The route's configured system prompt, indexed (null when none or too short). */
+  readonly routePrompt: PromptIndex | null;
+  readonly validators: ValidatorCache;
+  readonly channel: ChannelOptions;
+}
+
+declare module '../../config/runtime.js' {
+  interface Services {
+    /** Compiled output policy per route alias (issue 6); routes with the guard off are absent. */
+    outputGuard?: ReadonlyMap<string, RouteOutputGuard>;
+  }
+}
+
+export function compileRouteGuard(policy: OutputPolicy, systemPrompt: string | null): RouteOutputGuard {
+  const s = policy.stream;
+  const sim = policy.detectors.similarity;
+  return {
+    policy,
+    engine: createEngineDetectors(policy),
+    routePrompt:
+      systemPrompt !== null && sim.enabled && sim.source !== 'request'
+        ? indexPrompt([systemPrompt], sim)
+        : null,
+    validators: new ValidatorCache(policy.format.cacheSize, policy.format.maxSchemaBytes),
+    channel: {
+      windowChars: s.windowChars,
+      // The hold must at least cover the window, or every scan would overflow.
+      maxHoldChars: Math.max(s.maxHoldChars, s.windowChars + s.scanStepChars + 64),
+      onOverflow: s.onOverflow,
+      scanStepChars: s.scanStepChars,
+      // Lookbehind of the engine's context rules (phone and SSN cues look 40 characters back).
+      contextChars: Math.max(64, s.windowChars),
+    },
+  };
+}
+
+export const outputGuardService: ServiceDef = {
+  name: 'outputGuard',
+  build: (rt) => {
+    const cfg = rt.config.outputGuard;
+    const { routes: overrides, ...base } = cfg;
+    const out = new Map<string, RouteOutputGuard>();
+    for (const route of rt.routes.values()) {
+      const o = overrides[route.alias];
+      const policy = outputPolicySchema.parse(mergePolicy(base, o?.policy ?? {}));
+      if (!policy.enabled) {
+        rt.logger.warn({ route: route.alias }, 'output guardrails are off for this route');
+        continue;
+      }
+      const prompt = o?.systemPrompt === undefined ? null : resolveSecret(o.systemPrompt);
+      out.set(route.alias, compileRouteGuard(policy, prompt));
+    }
+    rt.services.outputGuard = out;
+  },
+};
+
+export function routeGuard(
+  services: { outputGuard?: ReadonlyMap<string, RouteOutputGuard> },
+  route: RuntimeRoute,
+) {
+  return services.outputGuard?.get(route.alias) ?? null;
+}

@@ -1,8 +1,32 @@
+import type { RequestContext } from '../../pipeline/context.js';
 import type { StageDef } from '../../pipeline/registry.js';
+import type { QuotaUsage } from '../../telemetry/audit/security.js';
+import type { LimitEvent } from './events.js';
 import { LimitRefusal } from './limiter.js';
+import type { Dimension, Views } from './types.js';
 
 /** Consumer name for requests on routes an operator left open (no identity). */
 export const ANONYMOUS = 'anonymous';
+
+/** The audit event's names for the dimensions (snake case, as in the audit schema). */
+const AUDIT_NAME: { readonly [D in Dimension | 'store']: string } = {
+  requests: 'requests',
+  inputTokens: 'input_tokens',
+  outputTokens: 'output_tokens',
+  cost: 'cost',
+  concurrency: 'concurrency',
+  globalConcurrency: 'global_concurrency',
+  store: 'store_unavailable',
+};
+const WINDOWED_NAMES = ['requests', 'input_tokens', 'output_tokens', 'cost'] as const;
+
+function quotaUsage(views: Views): QuotaUsage[] {
+  return views.map((v, i) => ({
+    dimension: WINDOWED_NAMES[i]!,
+    used: v.limit - v.remaining,
+    limit: v.limit,
+  }));
+}
 
 /**
  * Reserves, in one atomic store call, one request, the counted input tokens, the clamped output
@@ -17,34 +41,34 @@ export const admitStage: StageDef = {
     const limiter = rt.services.limiter;
     if (limiter === undefined) return null;
     const log = rt.logger.child({ component: 'limits', route: route.alias });
+    const raise = (ctx: RequestContext, consumer: string, events: readonly LimitEvent[]) => {
+      if (events.length === 0) return;
+      (ctx.limitEvents ??= []).push(...events);
+      for (const e of events) log.warn({ request_id: ctx.requestId, consumer, ...e }, e.type);
+    };
     return async (ctx) => {
       const id = ctx.identity;
-      const req = {
-        route,
-        consumer: id?.consumer ?? ANONYMOUS,
-        plan: id?.plan ?? null,
-        tier: id !== null && id.tier > route.tier ? id.tier : route.tier,
-        inputTokens: ctx.inputTokens,
-        maxOutputTokens: ctx.maxOutputTokens,
-      };
+      const consumer = id?.consumer ?? ANONYMOUS;
       try {
-        const ok = await limiter.admit(req);
+        const ok = await limiter.admit({
+          route,
+          consumer,
+          plan: id?.plan ?? null,
+          tier: id !== null && id.tier > route.tier ? id.tier : route.tier,
+          inputTokens: ctx.inputTokens,
+          maxOutputTokens: ctx.maxOutputTokens,
+        });
         ctx.limitReservation = ok.reservation;
         Object.assign(ctx.responseHeaders, ok.headers);
+        ctx.quotaUsage = quotaUsage(ok.views);
         if (ok.posture !== null) ctx.limitPosture = ok.posture;
-        if (ok.events.length > 0) {
-          (ctx.limitEvents ??= []).push(...ok.events);
-          for (const e of ok.events)
-            log.warn({ request_id: ctx.requestId, consumer: req.consumer, ...e }, e.type);
-        }
+        raise(ctx, consumer, ok.events);
       } catch (err) {
         if (err instanceof LimitRefusal) {
+          ctx.limitDimension = AUDIT_NAME[err.dimension];
+          if (err.views !== null) ctx.quotaUsage = quotaUsage(err.views);
           if (err.posture !== null) ctx.limitPosture = err.posture;
-          if (err.events.length > 0) {
-            (ctx.limitEvents ??= []).push(...err.events);
-            for (const e of err.events)
-              log.warn({ request_id: ctx.requestId, consumer: req.consumer, ...e }, e.type);
-          }
+          raise(ctx, consumer, err.events);
         }
         throw err;
       }

@@ -14,7 +14,7 @@ import { createMemoryBackend } from './memory-backend.js';
 import { createLimitMetrics, type LimitMetrics } from './metrics.js';
 import { createRedisBackend } from './redis-backend.js';
 import { compileRoutePlans, type RoutePlans } from './spec.js';
-import type { Amounts, Dimension, LimitAlert, LimitBackend } from './types.js';
+import type { Amounts, Dimension, LimitAlert, LimitBackend, Views } from './types.js';
 
 /** A registry keyed by the dimension union: which code a refusal carries. */
 const REFUSAL: { readonly [D in Dimension]: ErrorCode } = {
@@ -41,6 +41,7 @@ export interface AdmitRequest {
 export interface Admitted {
   readonly reservation: Reservation;
   readonly headers: Record<string, string>;
+  readonly views: Views;
   readonly events: LimitEvent[];
   readonly posture: Posture | null;
 }
@@ -53,6 +54,7 @@ export class LimitRefusal extends GatehouseError {
     readonly events: LimitEvent[],
     readonly dimension: Dimension | 'store',
     readonly posture: Posture | null,
+    readonly views: Views | null,
   ) {
     super(code, { headers });
   }
@@ -183,7 +185,7 @@ export function createLimiter(o: LimiterOptions): Limiter {
           metrics.decisions.inc({ route: req.route.alias, result: 'refused', dimension: 'store' });
           const h: Record<string, string> = {};
           retryHeaders(UNAVAILABLE_RETRY_MS, h);
-          throw new LimitRefusal('GH_ERR_LIMITS_UNAVAILABLE', h, events, 'store', p);
+          throw new LimitRefusal('GH_ERR_LIMITS_UNAVAILABLE', h, events, 'store', p, null);
         }
         backend = local;
         spec = c.plans.local.get(plan)!;
@@ -195,7 +197,14 @@ export function createLimiter(o: LimiterOptions): Limiter {
       if (!outcome.ok) {
         metrics.decisions.inc({ route: req.route.alias, result: 'refused', dimension: outcome.dimension });
         retryHeaders(outcome.retryAfterMs, headers);
-        throw new LimitRefusal(REFUSAL[outcome.dimension], headers, events, outcome.dimension, posture);
+        throw new LimitRefusal(
+          REFUSAL[outcome.dimension],
+          headers,
+          events,
+          outcome.dimension,
+          posture,
+          outcome.views,
+        );
       }
       metrics.decisions.inc({ route: req.route.alias, result: 'admitted', dimension: '' });
       for (const a of outcome.alerts) events.push(toEvent(a));
@@ -203,6 +212,7 @@ export function createLimiter(o: LimiterOptions): Limiter {
       return {
         reservation: { backend, spec, ...base, at: outcome.at, price: c.price, settled: false },
         headers,
+        views: outcome.views,
         events,
         posture,
       };

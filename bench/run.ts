@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildForBench } from './lib/build.js';
+import { buildForBench, describeBuild } from './lib/build.js';
 import { drive } from './lib/load.js';
 import { freePort, killStarted, type Proc, startCommand, startNode } from './lib/procs.js';
 import { checks, checksTable, type Round, type Row, summarise, table } from './lib/report.js';
@@ -16,7 +16,7 @@ import { writeNginxConfig } from './targets/nginx.js';
  *
  *   npm run bench -- [--duration 5] [--warmup 2] [--rounds 3] [--connections 32]
  *                    [--only direct,nginx,undici,gatehouse] [--scenarios json,sse,json-50ms,sse-50ms]
- *                    [--stages core|all] [--profile] [--out bench/results/latest.md]
+ *                    [--stages core|all] [--profile] [--ref GIT_REF] [--out bench/results/latest.md]
  */
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(HERE);
@@ -64,6 +64,8 @@ const rounds = Number(opt('rounds', '3'));
 const connections = Number(opt('connections', '32'));
 const stages = opt('stages', 'core');
 const profile = has('profile');
+/** A git ref to compile instead of the working tree. */
+const ref = has('ref') ? opt('ref', 'HEAD') : null;
 const out = resolve(opt('out', join(HERE, 'results', 'latest.md')));
 const wanted = new Set(opt('only', TARGETS.join(',')).split(','));
 const scenarios = SCENARIOS.filter((s) =>
@@ -127,7 +129,7 @@ async function measure(t: Started, upstream: Proc, body: string, seconds: number
 }
 
 async function main(): Promise<void> {
-  buildForBench(ROOT, BUILD);
+  buildForBench(ROOT, BUILD, ref);
   const tmp = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
   const loadBefore = loadavg();
   const rows: Row[] = [];
@@ -192,7 +194,7 @@ function render(
   return [
     `# Core proxy benchmark — ${new Date().toISOString()}`,
     '',
-    `Command: \`${cmd}\` (duration ${duration}s × ${rounds} rounds per target and scenario, ${warmup}s warm-up, ${connections} connections, Gatehouse stages: ${stages}${profile ? ', under --cpu-prof' : ''})`,
+    `Code: ${describeBuild(ROOT, ref)}. Command: \`${cmd}\` (duration ${duration}s × ${rounds} rounds per target and scenario, ${warmup}s warm-up, ${connections} connections, Gatehouse stages: ${stages}${profile ? ', under --cpu-prof' : ''})`,
     '',
     `Machine: ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, Node ${process.version}, load average before ${before.map((x) => x.toFixed(2)).join(' ')}, after ${after.map((x) => x.toFixed(2)).join(' ')}; nginx ${nginxVersion()}`,
     '',

@@ -1,34 +1,71 @@
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import ts from 'typescript';
+
+const DIRS = ['src', 'bench/targets', 'bench/lib'];
+// Top-level entries that are not compiled; linked so modules that locate data relative to
+// themselves (models/, examples/) find it in the build tree too.
+const NOT_LINKED = new Set(['src', 'bench', '.git', '.tmp']);
 
 /**
  * Compiles src/ and the bench targets with the TypeScript compiler (per-file transpile, the same
  * emit as `npm run build`) so the measured processes run plain JS as in production. Running them
  * under tsx would add its loader and esbuild's keepNames `__name()` calls to every closure.
+ * `ref` compiles a git commit instead of the working tree (reproducible numbers while others edit).
  */
-export function buildForBench(root: string, outDir: string): void {
+export function buildForBench(root: string, outDir: string, ref: string | null): void {
   const options: ts.CompilerOptions = {
     target: ts.ScriptTarget.ES2023,
     module: ts.ModuleKind.ESNext,
-    verbatimModuleSyntax: false,
     esModuleInterop: true,
-    sourceMap: false,
   };
-  for (const dir of ['src', 'bench/targets', 'bench/lib']) {
-    for (const file of walk(join(root, dir))) {
-      const out = join(outDir, relative(root, file)).replace(/\.ts$/, '.js');
-      const js = ts.transpileModule(readFileSync(file, 'utf8'), { compilerOptions: options, fileName: file });
-      mkdirSync(dirname(out), { recursive: true });
-      writeFileSync(out, js.outputText);
-    }
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  for (const e of readdirSync(root)) if (!NOT_LINKED.has(e)) symlinkSync(join(root, e), join(outDir, e));
+  for (const file of ref === null ? walkAll(root) : gitFiles(root, ref)) {
+    if (!file.endsWith('.ts') || file.endsWith('.d.ts')) continue;
+    const text =
+      ref === null
+        ? readFileSync(join(root, file), 'utf8')
+        : execFileSync('git', ['show', `${ref}:${file}`], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
+    const out = join(outDir, file).replace(/\.ts$/, '.js');
+    const js = ts.transpileModule(text, { compilerOptions: options, fileName: file });
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, js.outputText);
   }
 }
 
-function* walk(dir: string): Generator<string> {
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) yield* walk(p);
-    else if (e.name.endsWith('.ts') && !e.name.endsWith('.d.ts')) yield p;
+/** `git describe`-like label of what was compiled, for the report. */
+export function describeBuild(root: string, ref: string | null): string {
+  const git = (...a: string[]) => execFileSync('git', a, { cwd: root, encoding: 'utf8' }).trim();
+  try {
+    if (ref !== null) return `commit ${git('rev-parse', '--short', ref)}`;
+    const dirty = git('status', '--porcelain', '--', ...DIRS) !== '';
+    return `working tree at ${git('rev-parse', '--short', 'HEAD')}${dirty ? ' with uncommitted changes' : ''}`;
+  } catch {
+    return 'unknown revision';
   }
+}
+
+function gitFiles(root: string, ref: string): string[] {
+  return execFileSync('git', ['ls-tree', '-r', '--name-only', ref, '--', ...DIRS], {
+    cwd: root,
+    encoding: 'utf8',
+  })
+    .split('\n')
+    .filter((f) => f !== '');
+}
+
+function walkAll(root: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else out.push(relative(root, p));
+    }
+  };
+  for (const d of DIRS) walk(join(root, d));
+  return out;
 }

@@ -26,6 +26,20 @@ export const REDACT_PATHS = [
   '*.token',
 ];
 
+/** The paths of REDACT_PATHS that name a top-level key (no `.`, `[` or wildcard). */
+const TOP_LEVEL_PATHS = REDACT_PATHS.filter((p) => !/[.[*]/.test(p));
+
+/**
+ * A child logger for flat events (every value a string, number, boolean or null), such as the
+ * per-request line. On such an object only top-level redact paths can match, and keeping just
+ * those gives the same output at a fraction of the cost: pino 10 runs every wildcard path over
+ * every field of every line (measured in bench/micro/log-line.ts). Nested values logged
+ * through this child would not be redacted below the top level: log those through the parent.
+ */
+export function eventLogger(log: Logger): Logger {
+  return log.child({}, { redact: { paths: TOP_LEVEL_PATHS, censor: '[REDACTED]' } });
+}
+
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino(
     {

@@ -1,4 +1,5 @@
 import { ConfigError } from '../config/load.js';
+import { runExportCommand } from './export.js';
 import { runLintCommand } from './lint.js';
 import { runStartCommand } from './start.js';
 
@@ -11,6 +12,10 @@ const COMMANDS: Readonly<Record<string, { run: Command; help: string }>> = {
     help: 'start [--config FILE]   run the gateway (embedded demo defaults without a config)',
   },
   lint: { run: runLintCommand, help: 'lint --config FILE      check a configuration, print every problem' },
+  export: {
+    run: runExportCommand,
+    help: 'export prometheus-rules [--config FILE] [--out FILE]   SOC alerting rules',
+  },
 };
 
 function usage(): string {

@@ -14,14 +14,23 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { recentre } from '../src/guard/detectors/injection.js';
-import { encodeWeights, features, MODEL_DIM, MODEL_DIM_BITS, type InjectionModelFile } from '../src/guard/detectors/injection-model.js';
+import {
+  encodeWeights,
+  features,
+  type InjectionModelFile,
+  MODEL_DIM,
+  MODEL_DIM_BITS,
+} from '../src/guard/detectors/injection-model.js';
 import { SIGNATURES } from '../src/guard/detectors/injection-signatures.js';
 import { fold, sanitise } from '../src/guard/normalise.js';
 import { type Row, rng, syntheticRows } from './injection-synthetic.js';
 
 const { values: args } = parseArgs({
   options: {
-    data: { type: 'string', default: resolve(import.meta.dirname, '../../shared/datasets/injection-dev.jsonl') },
+    data: {
+      type: 'string',
+      default: resolve(import.meta.dirname, '../../shared/datasets/injection-dev.jsonl'),
+    },
     out: { type: 'string', default: resolve(import.meta.dirname, '../models/injection.json') },
     epochs: { type: 'string', default: '30' },
     l2: { type: 'string', default: '1e-4' },
@@ -52,7 +61,12 @@ function prepare(rows: ReadonlyArray<Row & { source?: string }>): Example[] {
   });
 }
 
-function train(data: readonly Example[], epochs: number, l2: number, seed: number): { w: Float32Array; b: number } {
+function train(
+  data: readonly Example[],
+  epochs: number,
+  l2: number,
+  seed: number,
+): { w: Float32Array; b: number } {
   const w = new Float32Array(MODEL_DIM);
   let b = 0;
   const pos = data.filter((d) => d.label === 1).length;
@@ -87,7 +101,10 @@ function predict(m: { w: Float32Array; b: number }, ex: Example): number {
   return 1 / (1 + Math.exp(-z));
 }
 
-function metrics(pred: readonly boolean[], gold: readonly Example[]): { f1: number; precision: number; recall: number; fpr: number } {
+function metrics(
+  pred: readonly boolean[],
+  gold: readonly Example[],
+): { f1: number; precision: number; recall: number; fpr: number } {
   let tp = 0;
   let fp = 0;
   let fn = 0;
@@ -101,7 +118,12 @@ function metrics(pred: readonly boolean[], gold: readonly Example[]): { f1: numb
   });
   const precision = tp / Math.max(1, tp + fp);
   const recall = tp / Math.max(1, tp + fn);
-  return { f1: (2 * precision * recall) / Math.max(1e-9, precision + recall), precision, recall, fpr: fp / Math.max(1, fp + tn) };
+  return {
+    f1: (2 * precision * recall) / Math.max(1e-9, precision + recall),
+    precision,
+    recall,
+    fpr: fp / Math.max(1, fp + tn),
+  };
 }
 
 const epochs = Number(args.epochs);
@@ -132,9 +154,18 @@ for (let t = 0.3; t <= 0.95; t += 0.01) {
     threshold = Math.round(t * 100) / 100;
   }
 }
-const cvModel = metrics(devEx.map((_, i) => oof[i]! >= threshold), devEx);
-const cvSig = metrics(devEx.map((ex) => ex.sig >= 0.5), devEx);
-const cvBoth = metrics(devEx.map((ex, i) => Math.max(ex.sig, recentre(oof[i]!, threshold)) >= 0.5), devEx);
+const cvModel = metrics(
+  devEx.map((_, i) => oof[i]! >= threshold),
+  devEx,
+);
+const cvSig = metrics(
+  devEx.map((ex) => ex.sig >= 0.5),
+  devEx,
+);
+const cvBoth = metrics(
+  devEx.map((ex, i) => Math.max(ex.sig, recentre(oof[i]!, threshold)) >= 0.5),
+  devEx,
+);
 console.log(`threshold ${threshold}`);
 console.log('5-fold CV  classifier', cvModel);
 console.log('5-fold CV  signatures', cvSig);
@@ -144,7 +175,7 @@ devEx.forEach((ex, i) => {
   const key = `${ex.source.split('/').slice(-1)[0]} [${ex.label}]`;
   const e = bySource.get(key) ?? { n: 0, wrong: 0 };
   e.n++;
-  if ((Math.max(ex.sig, recentre(oof[i]!, threshold)) >= 0.5) !== (ex.label === 1)) e.wrong++;
+  if (Math.max(ex.sig, recentre(oof[i]!, threshold)) >= 0.5 !== (ex.label === 1)) e.wrong++;
   bySource.set(key, e);
 });
 for (const [k, v] of [...bySource].sort()) if (v.wrong > 0) console.log(`  errors ${k}: ${v.wrong}/${v.n}`);
@@ -171,6 +202,7 @@ console.log(`wrote ${args.out}`);
 if (process.env.SHOW_ERRORS) {
   devEx.forEach((ex, i) => {
     const p = Math.max(ex.sig, recentre(oof[i]!, threshold)) >= 0.5;
-    if (p !== (ex.label === 1) && !ex.source.includes('BIPIA')) console.log(ex.label, ex.source.split('/').pop(), JSON.stringify(dev[i]!.text.slice(0, 220)));
+    if (p !== (ex.label === 1) && !ex.source.includes('BIPIA'))
+      console.log(ex.label, ex.source.split('/').pop(), JSON.stringify(dev[i]!.text.slice(0, 220)));
   });
 }

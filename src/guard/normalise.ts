@@ -12,6 +12,7 @@
 // Zero-width, joiners, word joiner and invisible operators, BOM, soft hyphen, Mongolian vowel
 // separator, bidi embeddings/overrides/isolates, variation selectors, Hangul fillers.
 const INVISIBLE =
+  // biome-ignore lint/suspicious/noMisleadingCharacterClass: combining marks are listed on purpose, to delete them one by one
   /[\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180B-\u180E\u200B-\u200F\u202A-\u202E\u2060-\u206F\u3164\uFE00-\uFE0F\uFEFF\uFFA0\uFFF9-\uFFFB]|\uDB40[\uDC00-\uDDEF]/g;
 
 // Tag characters U+E0020..U+E007E mirror printable ASCII; as a surrogate pair that is \uDB40 + \uDC20..\uDC7E.

@@ -24,8 +24,10 @@ export interface Finding {
   readonly type: string;
   /** 0..1. */
   readonly score: number;
-  /** Offsets into the scanned text; null when the finding is about the whole text (classifier) or a decoded view. */
+  /** Offsets into the scanned text; null when the finding is about the whole text (classifier). */
   readonly span: Span | null;
+  /** Set when the finding came from a decoded view; `span` then covers the encoded run. */
+  readonly via?: string;
 }
 
 /** Where a piece of text came from in the request; indirect content has its own threshold. */

@@ -92,7 +92,8 @@ export function score(model: InjectionModel, feats: Uint32Array): number {
 }
 
 export function decodeModel(file: InjectionModelFile): InjectionModel {
-  if (file.version !== 1 || file.dimBits !== MODEL_DIM_BITS) throw new Error('injection model: unsupported format');
+  if (file.version !== 1 || file.dimBits !== MODEL_DIM_BITS)
+    throw new Error('injection model: unsupported format');
   const raw = Buffer.from(file.weights, 'base64');
   const q = new Int8Array(raw.buffer, raw.byteOffset, raw.byteLength);
   if (q.length !== MODEL_DIM) throw new Error('injection model: wrong weight count');

@@ -22,79 +22,293 @@ export interface Signature {
 }
 
 const W = '(?:\\W+\\w+){0,3}\\W+'; // up to three filler words
-const PRIOR = '(?:previous|prior|above|earlier|preceding|foregoing|initial|original|old|former|existing|system|developer|given|default|all)';
+const PRIOR =
+  '(?:previous|prior|above|earlier|preceding|foregoing|initial|original|old|former|existing|system|developer|given|default|all)';
 const RULES =
   '(?:instructions?|rules|guidelines|directions|directives|prompts?|commands|context|constraints|restrictions|programming|polic(?:y|ies)|orders|guardrails|safeguards|filters|messages|text|conversation|training)';
-const IGNORE = '(?:ignore|disregard|forget|override|bypass|neglect|abandon|discard|skip|set\\s+aside|throw\\s+out|pay\\s+no\\s+attention\\s+to|do\\s+not\\s+follow|don\'?t\\s+follow|stop\\s+following)';
+const IGNORE =
+  "(?:ignore|disregard|forget|override|bypass|neglect|abandon|discard|skip|set\\s+aside|throw\\s+out|pay\\s+no\\s+attention\\s+to|do\\s+not\\s+follow|don'?t\\s+follow|stop\\s+following)";
 
-const s = (family: AttackFamily, weight: number, src: string): Signature => ({ family, weight, re: new RegExp(src) });
+const s = (family: AttackFamily, weight: number, src: string): Signature => ({
+  family,
+  weight,
+  re: new RegExp(src),
+});
 
 export const SIGNATURES: readonly Signature[] = [
   // Instruction override
   s('instruction_override', 0.95, `\\b${IGNORE}${W}?${PRIOR}${W}?${RULES}\\b`),
-  s('instruction_override', 0.9, `\\b${IGNORE}\\s+(?:everything|anything|all)\\s+(?:above|before|previously|prior|you\\s+(?:were|have\\s+been)\\s+told)`),
-  s('instruction_override', 0.85, `\\b(?:your|the)\\s+new\\s+(?:instructions?|task|goal|objective|rules|role)\\s+(?:is|are|:)`),
+  s(
+    'instruction_override',
+    0.9,
+    `\\b${IGNORE}\\s+(?:everything|anything|all)\\s+(?:above|before|previously|prior|you\\s+(?:were|have\\s+been)\\s+told)`,
+  ),
+  s(
+    'instruction_override',
+    0.85,
+    `\\b(?:your|the)\\s+new\\s+(?:instructions?|task|goal|objective|rules|role)\\s+(?:is|are|:)`,
+  ),
   s('instruction_override', 0.7, `\\bnew\\s+instructions?\\s*:`),
-  s('instruction_override', 0.85, `\\b(?:instead|rather)\\s*,?\\s+(?:you\\s+(?:must|should|will)\\s+)?(?:print|say|output|write|respond\\s+with|reply\\s+with)\\b[^.\\n]{0,40}["'\`]`),
-  s('instruction_override', 0.8, `\\bfrom\\s+now\\s+on\\s*,?\\s+you(?:'re|\\s+(?:will|are|must|shall|can|reply|respond|act|answer|have))\\b`),
-  s('instruction_override', 0.75, `\\b(?:pretend|act\\s+as\\s+if)\\s+(?:to\\s+have|you\\s+have|that\\s+you\\s+have)\\s+forgott?en\\b`),
-  s('instruction_override', 0.8, `\\b(?:do\\s+not|don'?t)\\s+listen\\s+to\\s+(?:any\\s+|the\\s+|your\\s+)?(?:previous|prior|above|earlier|original)`),
-  s('instruction_override', 0.75, `\\b(?:do\\s+not|don'?t|never)\\s+(?:follow|obey|adhere\\s+to|comply\\s+with)\\s+(?:your|the|any)${W}?${RULES}`),
-  s('instruction_override', 0.9, `\\b(?:ignoriere|ignorieren\\s+sie|vergiss|vergessen\\s+sie)\\b[^.\\n]{0,40}\\b(?:anweisungen|befehle|instruktionen|regeln|vorgaben|alles)\\b`),
-  s('instruction_override', 0.9, `\\bignor(?:e|ez|er)\\b[^.\\n]{0,30}\\b(?:instructions|consignes|regles)\\b`),
-  s('instruction_override', 0.9, `\\b(?:ignora|olvida|ignore|esqueca|esquece)\\b[^.\\n]{0,30}\\b(?:instrucciones|instrucoes|istruzioni|reglas|regole|indicaciones)\\b`),
+  s(
+    'instruction_override',
+    0.85,
+    `\\b(?:instead|rather)\\s*,?\\s+(?:you\\s+(?:must|should|will)\\s+)?(?:print|say|output|write|respond\\s+with|reply\\s+with)\\b[^.\\n]{0,40}["'\`]`,
+  ),
+  s(
+    'instruction_override',
+    0.8,
+    `\\bfrom\\s+now\\s+on\\s*,?\\s+you(?:'re|\\s+(?:will|are|must|shall|can|reply|respond|act|answer|have))\\b`,
+  ),
+  s(
+    'instruction_override',
+    0.75,
+    `\\b(?:pretend|act\\s+as\\s+if)\\s+(?:to\\s+have|you\\s+have|that\\s+you\\s+have)\\s+forgott?en\\b`,
+  ),
+  s(
+    'instruction_override',
+    0.8,
+    `\\b(?:do\\s+not|don'?t)\\s+listen\\s+to\\s+(?:any\\s+|the\\s+|your\\s+)?(?:previous|prior|above|earlier|original)`,
+  ),
+  s(
+    'instruction_override',
+    0.75,
+    `\\b(?:do\\s+not|don'?t|never)\\s+(?:follow|obey|adhere\\s+to|comply\\s+with)\\s+(?:your|the|any)${W}?${RULES}`,
+  ),
+  s(
+    'instruction_override',
+    0.9,
+    `\\b(?:ignoriere|ignorieren\\s+sie|vergiss|vergessen\\s+sie)\\b[^.\\n]{0,40}\\b(?:anweisungen|befehle|instruktionen|regeln|vorgaben|alles)\\b`,
+  ),
+  s(
+    'instruction_override',
+    0.9,
+    `\\bignor(?:e|ez|er)\\b[^.\\n]{0,30}\\b(?:instructions|consignes|regles)\\b`,
+  ),
+  s(
+    'instruction_override',
+    0.9,
+    `\\b(?:ignora|olvida|ignore|esqueca|esquece)\\b[^.\\n]{0,30}\\b(?:instrucciones|instrucoes|istruzioni|reglas|regole|indicaciones)\\b`,
+  ),
   s('instruction_override', 0.8, `\\b(?:forget|ignore)\\s+(?:everything|all\\s+that|what)\\s+(?:you|i)\\b`),
   // Role-play jailbreaks
   s('roleplay_jailbreak', 0.95, `\\bdo\\s+anything\\s+now\\b`),
-  s('roleplay_jailbreak', 0.9, `\\b(?:developer|dev|god|jailbreak|unrestricted|unfiltered|evil|chaos|opposite|dan)\\s+mode\\b`),
-  s('roleplay_jailbreak', 0.9, `\\byou\\s+are\\s+(?:now\\s+)?(?:dan|stan|dude|aim|kevin|apophis|an?\\s+(?:unfiltered|uncensored|unrestricted|amoral|unethical)\\b)`),
-  s('roleplay_jailbreak', 0.9, `\\b(?:free|freed|liberated|released)\\s+(?:from|of)\\s+(?:the\\s+)?(?:typical\\s+|usual\\s+)?(?:confines|restrictions|limitations|rules|shackles|constraints)\\b`),
-  s('roleplay_jailbreak', 0.85, `\\b(?:not|never)\\s+(?:be\\s+)?(?:bound|restricted|limited|constrained)\\s+by\\s+(?:any\\s+|the\\s+)?(?:openai|ethical|moral|content|rules|restrictions|guidelines|polic)`),
-  s('roleplay_jailbreak', 0.85, `\\b(?:without|no)\\s+(?:any\\s+)?(?:moral|ethical|content)\\s+(?:restrictions|limitations|guidelines|filters|constraints|boundaries|considerations)`),
-  s('roleplay_jailbreak', 0.85, `\\b(?:ignore|violate|break|bypass|disregard)s?\\s+(?:the\\s+)?(?:openai|anthropic|content|usage|safety)\\s+(?:content\\s+)?polic(?:y|ies)`),
-  s('roleplay_jailbreak', 0.8, `\\b(?:doesn'?t|does\\s+not|don'?t|do\\s+not|never)\\s+(?:care|give\\s+a)\\b[^.\\n]{0,30}\\b(?:ethic|moral|legal|rules|guidelines|polic|consequences)`),
+  s(
+    'roleplay_jailbreak',
+    0.9,
+    `\\b(?:developer|dev|god|jailbreak|unrestricted|unfiltered|evil|chaos|opposite|dan)\\s+mode\\b`,
+  ),
+  s(
+    'roleplay_jailbreak',
+    0.9,
+    `\\byou\\s+are\\s+(?:now\\s+)?(?:dan|stan|dude|aim|kevin|apophis|an?\\s+(?:unfiltered|uncensored|unrestricted|amoral|unethical)\\b)`,
+  ),
+  s(
+    'roleplay_jailbreak',
+    0.9,
+    `\\b(?:free|freed|liberated|released)\\s+(?:from|of)\\s+(?:the\\s+)?(?:typical\\s+|usual\\s+)?(?:confines|restrictions|limitations|rules|shackles|constraints)\\b`,
+  ),
+  s(
+    'roleplay_jailbreak',
+    0.85,
+    `\\b(?:not|never)\\s+(?:be\\s+)?(?:bound|restricted|limited|constrained)\\s+by\\s+(?:any\\s+|the\\s+)?(?:openai|ethical|moral|content|rules|restrictions|guidelines|polic)`,
+  ),
+  s(
+    'roleplay_jailbreak',
+    0.85,
+    `\\b(?:without|no)\\s+(?:any\\s+)?(?:moral|ethical|content)\\s+(?:restrictions|limitations|guidelines|filters|constraints|boundaries|considerations)`,
+  ),
+  s(
+    'roleplay_jailbreak',
+    0.85,
+    `\\b(?:ignore|violate|break|bypass|disregard)s?\\s+(?:the\\s+)?(?:openai|anthropic|content|usage|safety)\\s+(?:content\\s+)?polic(?:y|ies)`,
+  ),
+  s(
+    'roleplay_jailbreak',
+    0.8,
+    `\\b(?:doesn'?t|does\\s+not|don'?t|do\\s+not|never)\\s+(?:care|give\\s+a)\\b[^.\\n]{0,30}\\b(?:ethic|moral|legal|rules|guidelines|polic|consequences)`,
+  ),
   s('roleplay_jailbreak', 0.8, `\\b(?:stay|remain|keep)\\s+in\\s+character\\b`),
-  s('roleplay_jailbreak', 0.8, `\\b(?:never|not|won'?t|will\\s+not|cannot|can'?t)\\s+(?:refuse|decline|say\\s+no|deny)\\b[^.\\n]{0,40}\\b(?:request|question|anything|prompt)`),
-  s('roleplay_jailbreak', 0.8, `\\bwithout\\s+(?:any\\s+)?(?:moral\\s+principles|morals|ethics|censorship|moralizing|a\\s+moral\\s+compass|ethical\\s+principles)\\b`),
-  s('roleplay_jailbreak', 0.75, `\\b(?:an?\\s+)?(?:ai|assistant|chatbot|model)\\s+(?:without|with\\s+no)\\s+(?:ethics|morals|rules|restrictions|limits|filters|guidelines)\\b`),
-  s('roleplay_jailbreak', 0.75, `\\b(?:pretending\\s+to\\s+be|act(?:ing)?\\s+as|playing)\\s+an?\\s+(?:evil|rogue|malicious|unhinged|uncensored)\\s+(?:ai|assistant|chatbot|bot|model)\\b`),
+  s(
+    'roleplay_jailbreak',
+    0.8,
+    `\\b(?:never|not|won'?t|will\\s+not|cannot|can'?t)\\s+(?:refuse|decline|say\\s+no|deny)\\b[^.\\n]{0,40}\\b(?:request|question|anything|prompt)`,
+  ),
+  s(
+    'roleplay_jailbreak',
+    0.8,
+    `\\bwithout\\s+(?:any\\s+)?(?:moral\\s+principles|morals|ethics|censorship|moralizing|a\\s+moral\\s+compass|ethical\\s+principles)\\b`,
+  ),
+  s(
+    'roleplay_jailbreak',
+    0.75,
+    `\\b(?:an?\\s+)?(?:ai|assistant|chatbot|model)\\s+(?:without|with\\s+no)\\s+(?:ethics|morals|rules|restrictions|limits|filters|guidelines)\\b`,
+  ),
+  s(
+    'roleplay_jailbreak',
+    0.75,
+    `\\b(?:pretending\\s+to\\s+be|act(?:ing)?\\s+as|playing)\\s+an?\\s+(?:evil|rogue|malicious|unhinged|uncensored)\\s+(?:ai|assistant|chatbot|bot|model)\\b`,
+  ),
   s('roleplay_jailbreak', 0.7, `\\b(?:act|acts)\\s+as\\s+two\\s+(?:entities|characters|ais|personas)\\b`),
   s('roleplay_jailbreak', 0.7, `\\bunrestricted\\s+access\\s+to\\b[^.\\n]{0,60}\\bregardless\\b`),
-  s('roleplay_jailbreak', 0.75, `\\b(?:always|never)\\s+(?:answer|comply|refuse)\\b[^.\\n]{0,20}\\b(?:hate|moral|illegal|unethical|any\\s+request)`),
-  s('roleplay_jailbreak', 0.75, `\\b(?:amoral|unfiltered|uncensored|unrestricted|unethical)\\s+(?:ai|chatbot|assistant|model|bot|character|version)\\b`),
-  s('roleplay_jailbreak', 0.8, `\\bjailbr(?:eak|oken)\\b[^.\\n]{0,40}\\b(?:mode|response|version|prompt|enabled|activated|you)\\b`),
-  s('roleplay_jailbreak', 0.75, `\\b(?:two|2)\\s+(?:different\\s+|separate\\s+)?(?:responses|answers|paragraphs)\\b[^\\n]{0,80}\\b(?:normal|classic|filtered|censored|jailbr|unfiltered|developer)`),
-  s('roleplay_jailbreak', 0.7, `\\b(?:pretend|imagine|act\\s+as\\s+if|roleplay\\s+as|act\\s+as)\\b[^.\\n]{0,60}\\b(?:no|without|any)\\s+(?:restrictions|rules|limits|filters|guidelines|censorship|morals|ethics)`),
-  s('roleplay_jailbreak', 0.7, `\\b(?:illegal|immoral|unethical|harmful)\\b[^.\\n]{0,30}\\b(?:anyway|regardless|no\\s+matter|without\\s+(?:warning|hesitation|question))`),
-  s('roleplay_jailbreak', 0.7, `\\bhypothetical\\s+(?:response|scenario|story)\\b[^\\n]{0,80}\\b(?:detail|step|character)`),
+  s(
+    'roleplay_jailbreak',
+    0.75,
+    `\\b(?:always|never)\\s+(?:answer|comply|refuse)\\b[^.\\n]{0,20}\\b(?:hate|moral|illegal|unethical|any\\s+request)`,
+  ),
+  s(
+    'roleplay_jailbreak',
+    0.75,
+    `\\b(?:amoral|unfiltered|uncensored|unrestricted|unethical)\\s+(?:ai|chatbot|assistant|model|bot|character|version)\\b`,
+  ),
+  s(
+    'roleplay_jailbreak',
+    0.8,
+    `\\bjailbr(?:eak|oken)\\b[^.\\n]{0,40}\\b(?:mode|response|version|prompt|enabled|activated|you)\\b`,
+  ),
+  s(
+    'roleplay_jailbreak',
+    0.75,
+    `\\b(?:two|2)\\s+(?:different\\s+|separate\\s+)?(?:responses|answers|paragraphs)\\b[^\\n]{0,80}\\b(?:normal|classic|filtered|censored|jailbr|unfiltered|developer)`,
+  ),
+  s(
+    'roleplay_jailbreak',
+    0.7,
+    `\\b(?:pretend|imagine|act\\s+as\\s+if|roleplay\\s+as|act\\s+as)\\b[^.\\n]{0,60}\\b(?:no|without|any)\\s+(?:restrictions|rules|limits|filters|guidelines|censorship|morals|ethics)`,
+  ),
+  s(
+    'roleplay_jailbreak',
+    0.7,
+    `\\b(?:illegal|immoral|unethical|harmful)\\b[^.\\n]{0,30}\\b(?:anyway|regardless|no\\s+matter|without\\s+(?:warning|hesitation|question))`,
+  ),
+  s(
+    'roleplay_jailbreak',
+    0.7,
+    `\\bhypothetical\\s+(?:response|scenario|story)\\b[^\\n]{0,80}\\b(?:detail|step|character)`,
+  ),
   // System prompt extraction
-  s('prompt_extraction', 0.9, `\\b(?:reveal|show|print|repeat|output|display|leak|share|give|tell|dump|write\\s+out|spell\\s+out|list|recite)\\s+(?:me\\s+)?(?:us\\s+)?(?:your|the|all\\s+(?:your|the))\\s+(?:\\w+\\s+)?(?:system|initial|original|hidden|secret|internal|full|complete|exact|developer|pre-?)\\s*(?:prompt|instructions|message|rules|guidelines|configuration)`),
-  s('prompt_extraction', 0.85, `\\bwhat\\s+(?:is|are|was|were)\\s+(?:your|the)\\s+(?:\\w+\\s+)?(?:system\\s+prompt|initial\\s+(?:prompt|instructions)|original\\s+instructions|hidden\\s+instructions|secret\\s+(?:password|key|instructions))`),
-  s('prompt_extraction', 0.85, `\\b(?:repeat|print|output|copy|reproduce)\\b[^.\\n]{0,30}\\b(?:words|text|everything|instructions|lines)\\s+(?:above|before|preceding|prior)`),
-  s('prompt_extraction', 0.8, `\\brepeat\\s+the\\s+(?:above|previous|preceding|initial|first)\\s+(?:text|words|lines|message|instructions|prompt)`),
-  s('prompt_extraction', 0.8, `\\b(?:instructions|text|prompt|message)\\s+(?:you\\s+were\\s+|you\\s+have\\s+been\\s+)?given\\s+(?:initially|before|earlier|at\\s+the\\s+(?:start|beginning)|in\\s+bytes)`),
-  s('prompt_extraction', 0.8, `\\bwhat\\s+(?:were|have)\\s+you\\s+(?:been\\s+)?(?:told|instructed|programmed)\\s+(?:before|to\\s+(?:do|say|hide|not))`),
-  s('prompt_extraction', 0.75, `\\b(?:not\\s+supposed|not\\s+allowed|forbidden)\\s+to\\s+(?:tell|say|reveal|share|disclose)\\s+(?:me|us|anyone)?`),
-  s('prompt_extraction', 0.8, `\\b(?:see|show|need|give|get|access|print|log|dump|read|leak|reveal)\\b[^.\\n]{0,30}\\bsystem[\\s_.-]?prompt\\b|\\bsystem_?prompt\\)`),
-  s('prompt_extraction', 0.75, `\\b(?:output|print|show|display)\\s+(?:the\\s+|your\\s+)?(?:initialization|init|startup|boot)\\s+(?:string|text|message|prompt)`),
-  s('prompt_extraction', 0.8, `\\b(?:starting|beginning)\\s+with\\s+["'\`]?(?:you\\s+are|your\\s+instructions|system)`),
-  s('prompt_extraction', 0.8, `\\b(?:verbatim|word\\s+for\\s+word)\\b[^.\\n]{0,40}\\b(?:prompt|instructions|above|context)`),
-  s('prompt_extraction', 0.75, `\\b(?:the|your)\\s+(?:secret\\s+)?(?:password|passphrase|secret\\s+key)\\b[^.\\n]{0,30}\\b(?:reveal|tell|give|spell|letters|reverse|hint)`),
-  s('prompt_extraction', 0.7, `\\b(?:reveal|tell|give)\\s+(?:me\\s+)?(?:the|your)\\s+(?:secret\\s+)?password\\b`),
+  s(
+    'prompt_extraction',
+    0.9,
+    `\\b(?:reveal|show|print|repeat|output|display|leak|share|give|tell|dump|write\\s+out|spell\\s+out|list|recite)\\s+(?:me\\s+)?(?:us\\s+)?(?:your|the|all\\s+(?:your|the))\\s+(?:\\w+\\s+)?(?:system|initial|original|hidden|secret|internal|full|complete|exact|developer|pre-?)\\s*(?:prompt|instructions|message|rules|guidelines|configuration)`,
+  ),
+  s(
+    'prompt_extraction',
+    0.85,
+    `\\bwhat\\s+(?:is|are|was|were)\\s+(?:your|the)\\s+(?:\\w+\\s+)?(?:system\\s+prompt|initial\\s+(?:prompt|instructions)|original\\s+instructions|hidden\\s+instructions|secret\\s+(?:password|key|instructions))`,
+  ),
+  s(
+    'prompt_extraction',
+    0.85,
+    `\\b(?:repeat|print|output|copy|reproduce)\\b[^.\\n]{0,30}\\b(?:words|text|everything|instructions|lines)\\s+(?:above|before|preceding|prior)`,
+  ),
+  s(
+    'prompt_extraction',
+    0.8,
+    `\\brepeat\\s+the\\s+(?:above|previous|preceding|initial|first)\\s+(?:text|words|lines|message|instructions|prompt)`,
+  ),
+  s(
+    'prompt_extraction',
+    0.8,
+    `\\b(?:instructions|text|prompt|message)\\s+(?:you\\s+were\\s+|you\\s+have\\s+been\\s+)?given\\s+(?:initially|before|earlier|at\\s+the\\s+(?:start|beginning)|in\\s+bytes)`,
+  ),
+  s(
+    'prompt_extraction',
+    0.8,
+    `\\bwhat\\s+(?:were|have)\\s+you\\s+(?:been\\s+)?(?:told|instructed|programmed)\\s+(?:before|to\\s+(?:do|say|hide|not))`,
+  ),
+  s(
+    'prompt_extraction',
+    0.75,
+    `\\b(?:not\\s+supposed|not\\s+allowed|forbidden)\\s+to\\s+(?:tell|say|reveal|share|disclose)\\s+(?:me|us|anyone)?`,
+  ),
+  s(
+    'prompt_extraction',
+    0.8,
+    `\\b(?:see|show|need|give|get|access|print|log|dump|read|leak|reveal)\\b[^.\\n]{0,30}\\bsystem[\\s_.-]?prompt\\b|\\bsystem_?prompt\\)`,
+  ),
+  s(
+    'prompt_extraction',
+    0.75,
+    `\\b(?:output|print|show|display)\\s+(?:the\\s+|your\\s+)?(?:initialization|init|startup|boot)\\s+(?:string|text|message|prompt)`,
+  ),
+  s(
+    'prompt_extraction',
+    0.8,
+    `\\b(?:starting|beginning)\\s+with\\s+["'\`]?(?:you\\s+are|your\\s+instructions|system)`,
+  ),
+  s(
+    'prompt_extraction',
+    0.8,
+    `\\b(?:verbatim|word\\s+for\\s+word)\\b[^.\\n]{0,40}\\b(?:prompt|instructions|above|context)`,
+  ),
+  s(
+    'prompt_extraction',
+    0.75,
+    `\\b(?:the|your)\\s+(?:secret\\s+)?(?:password|passphrase|secret\\s+key)\\b[^.\\n]{0,30}\\b(?:reveal|tell|give|spell|letters|reverse|hint)`,
+  ),
+  s(
+    'prompt_extraction',
+    0.7,
+    `\\b(?:reveal|tell|give)\\s+(?:me\\s+)?(?:the|your)\\s+(?:secret\\s+)?password\\b`,
+  ),
   // Chat-template and delimiter injection
-  s('template_injection', 0.9, `<\\|(?:im_start|im_end|system|user|assistant|endoftext|eot_id|start_header_id|end_header_id)\\|>`),
+  s(
+    'template_injection',
+    0.9,
+    `<\\|(?:im_start|im_end|system|user|assistant|endoftext|eot_id|start_header_id|end_header_id)\\|>`,
+  ),
   s('template_injection', 0.85, `\\[/?inst\\]|<</?sys>>|<start_of_turn>|<end_of_turn>`),
-  s('template_injection', 0.7, `(?:^|\\n)\\s*(?:#{2,}\\s*)?(?:system|new\\s+system)\\s*(?:prompt|message|instruction)?\\s*:`),
-  s('template_injection', 0.7, `(?:^|\\n)\\s*(?:end\\s+of\\s+(?:user\\s+)?(?:input|prompt|document|context|instructions)|-{3,}\\s*end\\s*-{3,})`),
+  s(
+    'template_injection',
+    0.7,
+    `(?:^|\\n)\\s*(?:#{2,}\\s*)?(?:system|new\\s+system)\\s*(?:prompt|message|instruction)?\\s*:`,
+  ),
+  s(
+    'template_injection',
+    0.7,
+    `(?:^|\\n)\\s*(?:end\\s+of\\s+(?:user\\s+)?(?:input|prompt|document|context|instructions)|-{3,}\\s*end\\s*-{3,})`,
+  ),
   s('template_injection', 0.65, `\\n\\s*(?:human|user)\\s*:[^\\n]{0,200}\\n\\s*(?:assistant|ai|gpt)\\s*:`),
   // Indirect injection: text in data that addresses the assistant or exfiltrates
-  s('indirect_injection', 0.8, `\\b(?:ai|assistant|chatbot|language\\s+model|llm|gpt|claude|bard|copilot)\\s*[,:]\\s*(?:please\\s+)?(?:ignore|disregard|forget|you\\s+must|you\\s+should|do\\s+not|now|stop|instead)`),
-  s('indirect_injection', 0.8, `\\b(?:important|urgent|attention|note)\\s*[:!]+\\s*(?:new\\s+)?(?:instructions?|ignore|disregard|you\\s+must|the\\s+assistant|ai\\s+(?:model|assistant))`),
-  s('indirect_injection', 0.75, `\\bwhen\\s+(?:you|the\\s+(?:ai|assistant|model))\\s+(?:read|see|summari[sz]e|process|encounter)s?\\s+this\\b`),
-  s('indirect_injection', 0.75, `\\b(?:do\\s+not|don'?t|never)\\s+(?:tell|inform|mention\\s+(?:this\\s+)?to|reveal\\s+(?:this\\s+)?to|alert)\\s+the\\s+user\\b`),
-  s('indirect_injection', 0.8, `!\\[[^\\]\\n]{0,40}\\]\\(https?://[^)\\s]{1,200}[?&][a-z_]{1,20}=\\{?[^)\\s]{0,80}\\)`),
-  s('indirect_injection', 0.7, `\\b(?:send|forward|post|upload|exfiltrate|email)\\b[^.\\n]{0,40}\\b(?:conversation|chat\\s+history|password|credentials|api\\s+key|personal\\s+data|user'?s?\\s+data)\\b[^.\\n]{0,30}\\bto\\b`),
+  s(
+    'indirect_injection',
+    0.8,
+    `\\b(?:ai|assistant|chatbot|language\\s+model|llm|gpt|claude|bard|copilot)\\s*[,:]\\s*(?:please\\s+)?(?:ignore|disregard|forget|you\\s+must|you\\s+should|do\\s+not|now|stop|instead)`,
+  ),
+  s(
+    'indirect_injection',
+    0.8,
+    `\\b(?:important|urgent|attention|note)\\s*[:!]+\\s*(?:new\\s+)?(?:instructions?|ignore|disregard|you\\s+must|the\\s+assistant|ai\\s+(?:model|assistant))`,
+  ),
+  s(
+    'indirect_injection',
+    0.75,
+    `\\bwhen\\s+(?:you|the\\s+(?:ai|assistant|model))\\s+(?:read|see|summari[sz]e|process|encounter)s?\\s+this\\b`,
+  ),
+  s(
+    'indirect_injection',
+    0.75,
+    `\\b(?:do\\s+not|don'?t|never)\\s+(?:tell|inform|mention\\s+(?:this\\s+)?to|reveal\\s+(?:this\\s+)?to|alert)\\s+the\\s+user\\b`,
+  ),
+  s(
+    'indirect_injection',
+    0.8,
+    `!\\[[^\\]\\n]{0,40}\\]\\(https?://[^)\\s]{1,200}[?&][a-z_]{1,20}=\\{?[^)\\s]{0,80}\\)`,
+  ),
+  s(
+    'indirect_injection',
+    0.7,
+    `\\b(?:send|forward|post|upload|exfiltrate|email)\\b[^.\\n]{0,40}\\b(?:conversation|chat\\s+history|password|credentials|api\\s+key|personal\\s+data|user'?s?\\s+data)\\b[^.\\n]{0,30}\\bto\\b`,
+  ),
   // Encoded payloads with an instruction to decode and obey
-  s('encoded_payload', 0.75, `\\b(?:decode|decipher|translate)\\b[^.\\n]{0,40}\\b(?:base64|rot-?13|hex|binary|morse|cipher|encoded)\\b[^.\\n]{0,40}\\b(?:follow|execute|obey|do\\s+what|carry\\s+out|answer|respond)`),
-  s('encoded_payload', 0.7, `\\b(?:respond|reply|answer|write)\\s+(?:only\\s+)?in\\s+(?:base64|rot-?13|hex|binary|morse|leetspeak)\\b`),
+  s(
+    'encoded_payload',
+    0.75,
+    `\\b(?:decode|decipher|translate)\\b[^.\\n]{0,40}\\b(?:base64|rot-?13|hex|binary|morse|cipher|encoded)\\b[^.\\n]{0,40}\\b(?:follow|execute|obey|do\\s+what|carry\\s+out|answer|respond)`,
+  ),
+  s(
+    'encoded_payload',
+    0.7,
+    `\\b(?:respond|reply|answer|write)\\s+(?:only\\s+)?in\\s+(?:base64|rot-?13|hex|binary|morse|leetspeak)\\b`,
+  ),
 ];

@@ -13,8 +13,14 @@ const SUFFIX_STREET =
   'straße|strasse|str|weg|gasse|platz|allee|ring|damm|ufer|vej|gade|gatan|vägen|veien|gata|laan|straat|plein|dreef|tie|katu|utca|út|tér|iela|gatve|tänav|tee|brücke|sund|lund|bakken|stræde';
 
 const PATTERNS: readonly RegExp[] = [
-  new RegExp(`\\b\\d{1,5}[A-Za-z]?(?:\\s+\\d{1,5})?\\s+(?:[\\p{L}'.-]{1,30}\\s+){0,4}(?:${STREET_WORDS})\\b\\.?`, 'giu'),
-  new RegExp(`\\b\\d{1,5}[A-Za-z]?,?\\s+(?:\\d{1,5}\\s+)?(?:${LEADING_STREET})\\.?\\s+\\p{L}[\\p{L}'.-]{0,30}`, 'giu'),
+  new RegExp(
+    `\\b\\d{1,5}[A-Za-z]?(?:\\s+\\d{1,5})?\\s+(?:[\\p{L}'.-]{1,30}\\s+){0,4}(?:${STREET_WORDS})\\b\\.?`,
+    'giu',
+  ),
+  new RegExp(
+    `\\b\\d{1,5}[A-Za-z]?,?\\s+(?:\\d{1,5}\\s+)?(?:${LEADING_STREET})\\.?\\s+\\p{L}[\\p{L}'.-]{0,30}`,
+    'giu',
+  ),
   new RegExp(`\\p{L}{2,30}(?:${SUFFIX_STREET})\\.?\\s+\\d{1,5}[A-Za-z]?\\b`, 'giu'),
   /\b(?:suite|ste\.|apt\.?|apartment)\s*#?\s*\d{1,5}[A-Za-z]?\b/gi,
   /\b(?:P\.?\s?O\.?\s*Box|Postbox|Post\s+Office\s+Box)\s+\d{1,6}\b/gi,

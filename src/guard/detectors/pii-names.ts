@@ -46,11 +46,79 @@ const STRONG_CUE =
 // Weaker cues only count for a token the lexicon already knows as a name.
 const WEAK_CUE = /(?:and|to|with|from|met|by|for|,)\s*$/i;
 const STOP_CAPS = new Set([
-  'The', 'A', 'An', 'I', 'In', 'On', 'At', 'Of', 'And', 'Or', 'But', 'If', 'To', 'For', 'From', 'With', 'My', 'Your',
-  'His', 'Her', 'Our', 'Their', 'This', 'That', 'These', 'Those', 'It', 'We', 'You', 'They', 'He', 'She', 'What',
-  'Who', 'When', 'Where', 'Why', 'How', 'Is', 'Are', 'Was', 'Were', 'Be', 'Do', 'Does', 'Did', 'Have', 'Has',
-  'Please', 'Hello', 'Hi', 'Dear', 'Thanks', 'Thank', 'Yes', 'No', 'Not', 'Can', 'Could', 'Would', 'Should',
-  'Will', 'May', 'Maybe', 'Sometimes', 'As', 'Name', 'Date', 'Phone', 'Email', 'Address', 'Suite', 'Apt',
+  'The',
+  'A',
+  'An',
+  'I',
+  'In',
+  'On',
+  'At',
+  'Of',
+  'And',
+  'Or',
+  'But',
+  'If',
+  'To',
+  'For',
+  'From',
+  'With',
+  'My',
+  'Your',
+  'His',
+  'Her',
+  'Our',
+  'Their',
+  'This',
+  'That',
+  'These',
+  'Those',
+  'It',
+  'We',
+  'You',
+  'They',
+  'He',
+  'She',
+  'What',
+  'Who',
+  'When',
+  'Where',
+  'Why',
+  'How',
+  'Is',
+  'Are',
+  'Was',
+  'Were',
+  'Be',
+  'Do',
+  'Does',
+  'Did',
+  'Have',
+  'Has',
+  'Please',
+  'Hello',
+  'Hi',
+  'Dear',
+  'Thanks',
+  'Thank',
+  'Yes',
+  'No',
+  'Not',
+  'Can',
+  'Could',
+  'Would',
+  'Should',
+  'Will',
+  'May',
+  'Maybe',
+  'Sometimes',
+  'As',
+  'Name',
+  'Date',
+  'Phone',
+  'Email',
+  'Address',
+  'Suite',
+  'Apt',
 ]);
 
 interface Tok {
@@ -67,7 +135,13 @@ function tokenise(text: string): Tok[] {
     let w = m[0];
     if (w.endsWith('.')) w = w.slice(0, -1);
     const bare = w.replace(/['’]s$/, '');
-    toks.push({ text: bare, lower: bare.toLowerCase(), start: m.index, end: m.index + bare.length, cap: UPPER_START.test(bare) });
+    toks.push({
+      text: bare,
+      lower: bare.toLowerCase(),
+      start: m.index,
+      end: m.index + bare.length,
+      cap: UPPER_START.test(bare),
+    });
   }
   return toks;
 }
@@ -79,7 +153,8 @@ export function findPersons(text: string, lex: NameLexicon): Span[] {
   const lowerText = !/\p{Lu}/u.test(text);
   const spans: Span[] = [];
   const isNamey = (t: Tok): boolean => (lowerText || t.cap) && !STOP_CAPS.has(t.text) && t.text.length > 1;
-  const known = (t: Tok): boolean => lex.first.has(t.lower) || lex.last.has(t.lower) || SURNAME_SUFFIX.test(t.text);
+  const known = (t: Tok): boolean =>
+    lex.first.has(t.lower) || lex.last.has(t.lower) || SURNAME_SUFFIX.test(t.text);
   let i = 0;
   while (i < toks.length) {
     const t = toks[i]!;
@@ -96,7 +171,13 @@ export function findPersons(text: string, lex: NameLexicon): Span[] {
       const adjacentNext = next !== undefined && isNamey(next) && next.start - t.end <= 2;
       if (STRONG_CUE.test(before)) hit = true;
       else if (known(t) && (adjacentNext || WEAK_CUE.test(before))) hit = true;
-      else if (SURNAME_SUFFIX.test(t.text) && i > 0 && isNamey(toks[i - 1]!) && t.start - toks[i - 1]!.end <= 2) hit = true;
+      else if (
+        SURNAME_SUFFIX.test(t.text) &&
+        i > 0 &&
+        isNamey(toks[i - 1]!) &&
+        t.start - toks[i - 1]!.end <= 2
+      )
+        hit = true;
     }
     const pair = toks[from + 1] === undefined ? '' : `${toks[from]!.lower} ${toks[from + 1]!.lower}`;
     if (!hit || lex.places.has(toks[from]!.lower) || lex.places.has(pair)) {
@@ -105,7 +186,13 @@ export function findPersons(text: string, lex: NameLexicon): Span[] {
     }
     let j = from;
     // Extend over following name-like tokens on the same line (given names, surnames, suffixes).
-    while (j + 1 < toks.length && j - from < 3 && isNamey(toks[j + 1]!) && toks[j + 1]!.start - toks[j]!.end <= 2) j++;
+    while (
+      j + 1 < toks.length &&
+      j - from < 3 &&
+      isNamey(toks[j + 1]!) &&
+      toks[j + 1]!.start - toks[j]!.end <= 2
+    )
+      j++;
     spans.push({ start: toks[from]!.start, end: toks[j]!.end });
     i = j + 1;
   }

@@ -37,10 +37,12 @@ const SSN = /(?<![\d-])(\d{3})([- ]?)(\d{2})\2(\d{4})(?![\d-])/g;
 const SSN_CONTEXT = /\b(?:ssn|social\s+security|ss#)/i;
 const NINO = /\b([A-CEGHJ-PR-TW-Z]{2}) ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b/g;
 const IPV4 = /(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d]|\.\d)/g;
-const IPV6 = /(?<![0-9A-Fa-f:])(?:[0-9A-Fa-f]{1,4}:){2,7}(?::|[0-9A-Fa-f]{1,4})(?::[0-9A-Fa-f]{1,4}){0,5}(?![0-9A-Fa-f:])/g;
+const IPV6 =
+  /(?<![0-9A-Fa-f:])(?:[0-9A-Fa-f]{1,4}:){2,7}(?::|[0-9A-Fa-f]{1,4})(?::[0-9A-Fa-f]{1,4}){0,5}(?![0-9A-Fa-f:])/g;
 const PHONE =
   /(?<![\w+])(?:\+\d{1,3}[\s.-]?|00\d{1,3}[\s.-]?|001-)?(?:\(\d{1,5}\)[\s.-]?)?\d{2,5}(?:[\s.-]\d{2,8}){0,4}(?:\s?(?:x|ext\.?)\s?\d{1,6})?(?![\w])/g;
-const PHONE_CONTEXT_BEFORE = /(?:phone|tel|telephone|mobile|cell|fax|call|reach|answering|contact|whatsapp|sms|text|dial|ring|number)[^\n\d]{0,25}$/i;
+const PHONE_CONTEXT_BEFORE =
+  /(?:phone|tel|telephone|mobile|cell|fax|call|reach|answering|contact|whatsapp|sms|text|dial|ring|number)[^\n\d]{0,25}$/i;
 const PHONE_CONTEXT_AFTER = /^[\s-]{0,3}(?:office|fax|mobile|cell|home|work|phone|tel)/i;
 const DATE_LIKE = /^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\b|^\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}$/;
 
@@ -66,10 +68,13 @@ function phones(text: string): Span[] {
     if (digits.length < 6 || digits.length > 17 || DATE_LIKE.test(raw)) continue;
     const end = m.index + raw.length;
     const context =
-      PHONE_CONTEXT_BEFORE.test(text.slice(Math.max(0, m.index - 40), m.index)) || PHONE_CONTEXT_AFTER.test(text.slice(end, end + 12));
+      PHONE_CONTEXT_BEFORE.test(text.slice(Math.max(0, m.index - 40), m.index)) ||
+      PHONE_CONTEXT_AFTER.test(text.slice(end, end + 12));
     const formatted = /^\+|^\(\d{1,5}\)|^00\d/.test(raw) && digits.length >= 9;
     const main = raw.replace(/\s?(?:x|ext\.?)\s?\d+$/, '');
-    const valid = digits.length >= 10 && (isValidPhoneNumber(main, 'US') || (main.startsWith('+') && isValidPhoneNumber(main)));
+    const valid =
+      digits.length >= 10 &&
+      (isValidPhoneNumber(main, 'US') || (main.startsWith('+') && isValidPhoneNumber(main)));
     if (valid || formatted || (context && digits.length >= 6)) spans.push({ start: m.index, end });
   }
   return spans;
@@ -88,7 +93,8 @@ export function createPiiDetector(opts: PiiOptions): Detector {
     if (want.has('CREDIT_CARD')) {
       for (const m of text.matchAll(CARD)) {
         const d = m[0].replace(/\D/g, '');
-        if (d.length >= 13 && d.length <= 19 && !/^(\d)\1+$/.test(d) && luhn(d)) add('CREDIT_CARD', 0.95, { start: m.index, end: m.index + m[0].length });
+        if (d.length >= 13 && d.length <= 19 && !/^(\d)\1+$/.test(d) && luhn(d))
+          add('CREDIT_CARD', 0.95, { start: m.index, end: m.index + m[0].length });
       }
     }
     if (want.has('IBAN')) {
@@ -112,11 +118,13 @@ export function createPiiDetector(opts: PiiOptions): Detector {
       }
     }
     if (want.has('UK_NINO')) {
-      for (const m of text.matchAll(NINO)) if (ninoValid(m[1]!)) add('UK_NINO', 0.85, { start: m.index, end: m.index + m[0].length });
+      for (const m of text.matchAll(NINO))
+        if (ninoValid(m[1]!)) add('UK_NINO', 0.85, { start: m.index, end: m.index + m[0].length });
     }
     if (want.has('IP_ADDRESS')) {
       for (const re of [IPV4, IPV6]) {
-        for (const m of text.matchAll(re)) if (isIP(m[0]) !== 0) add('IP_ADDRESS', 0.85, { start: m.index, end: m.index + m[0].length });
+        for (const m of text.matchAll(re))
+          if (isIP(m[0]) !== 0) add('IP_ADDRESS', 0.85, { start: m.index, end: m.index + m[0].length });
       }
     }
     if (want.has('PHONE')) for (const s of phones(text)) add('PHONE', 0.8, s);
@@ -135,8 +143,11 @@ export function createPiiDetector(opts: PiiOptions): Detector {
  * so that a card number is not also reported as a phone number.
  */
 function dedupe(findings: Finding[]): Finding[] {
-  const sorted = [...findings].sort((a, b) => b.score - a.score || b.span!.end - b.span!.start - (a.span!.end - a.span!.start));
+  const sorted = [...findings].sort(
+    (a, b) => b.score - a.score || b.span!.end - b.span!.start - (a.span!.end - a.span!.start),
+  );
   const kept: Finding[] = [];
-  for (const f of sorted) if (!kept.some((k) => f.span!.start < k.span!.end && f.span!.end > k.span!.start)) kept.push(f);
+  for (const f of sorted)
+    if (!kept.some((k) => f.span!.start < k.span!.end && f.span!.end > k.span!.start)) kept.push(f);
   return kept.sort((a, b) => a.span!.start - b.span!.start);
 }

@@ -1,0 +1,64 @@
+/**
+ * Content policy: per-route denied topics (operator phrase lists) and denied patterns (operator
+ * regular expressions). Every operator-supplied expression is compiled with re2js, a linear-time
+ * engine without back-references or look-around, so a pathological pattern such as `(a+)+$` cannot
+ * stall the gateway; invalid patterns fail at boot. Topics match the folded text (homoglyphs,
+ * leetspeak and spacing tricks undone), patterns the sanitised text.
+ */
+import { RE2JS } from 're2js';
+import type { Detector, Finding, ScanInput } from '../types.js';
+
+export interface PolicyOptions {
+  readonly deniedTopics: Readonly<Record<string, readonly string[]>>;
+  readonly deniedPatterns: readonly string[];
+}
+
+function escapeRe(phrase: string): string {
+  return phrase.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
+}
+
+/** Compiles an operator pattern or throws a readable boot error. */
+export function compileOperatorPattern(src: string): RE2JS {
+  try {
+    return RE2JS.compile(src, RE2JS.CASE_INSENSITIVE | RE2JS.MULTILINE);
+  } catch (err) {
+    throw new Error(`guard: denied pattern is not a valid RE2 expression: ${(err as Error).message}`);
+  }
+}
+
+export function createPolicyDetector(opts: PolicyOptions): Detector {
+  const topics = Object.entries(opts.deniedTopics).map(([name, phrases]) => ({
+    name,
+    // Phrases are folded like the text (lower case, ASCII) and whitespace-flexible.
+    re: RE2JS.compile(
+      `\\b(?:${phrases.map((p) => escapeRe(p.toLowerCase().trim()).replace(/\s+/g, '\\s+')).join('|')})\\b`,
+      RE2JS.CASE_INSENSITIVE,
+    ),
+  }));
+  const patterns = opts.deniedPatterns.map((src, i) => ({
+    name: `pattern_${i}`,
+    re: compileOperatorPattern(src),
+  }));
+
+  const detect = (input: ScanInput): Finding[] => {
+    const out: Finding[] = [];
+    if (topics.length > 0) {
+      const folded = input.folded();
+      for (const t of topics)
+        if (t.re.test(folded))
+          out.push({ detector: 'policy', type: `topic:${t.name}`, score: 1, span: null });
+    }
+    for (const p of patterns) {
+      const m = p.re.matcher(input.text);
+      if (m.find())
+        out.push({
+          detector: 'policy',
+          type: `pattern:${p.name}`,
+          score: 1,
+          span: { start: m.start(), end: m.end() },
+        });
+    }
+    return out;
+  };
+  return { name: 'policy', detect };
+}

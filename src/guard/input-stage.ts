@@ -1,0 +1,175 @@
+/**
+ * inspectInput: the input guardrail stage. For each scannable text of the body (segments.ts) it
+ * normalises, decodes and runs the route's detectors, then applies the route's actions:
+ * - block: 400 with the family's code (GH_ERR_GUARD_*); the request never reaches the upstream;
+ * - redact: the value becomes a typed placeholder (`[EMAIL_1]`), the map stays on `ctx.redactions`
+ *   so the output side can restore it for the consumer;
+ * - flag: passes, with a reason on `ctx.flags` for the Judge;
+ * - allow: nothing.
+ * Every decision other than allow is recorded on `ctx.verdicts` (detector, type, score), never the text.
+ * An attack split over several messages is caught by also scanning the user texts joined together.
+ */
+import { GatehouseError } from '../errors/gatehouse-error.js';
+import type { RequestContext, Stage } from '../pipeline/context.js';
+import type { StageDef } from '../pipeline/registry.js';
+import { blockCode, type Decision, decide, firstBlock } from './decide.js';
+import { scanText } from './engine.js';
+import { type GuardPolicy, resolvePolicy } from './policy-defaults.js';
+import { createRedactionMap, type RedactionMap, redactSpans } from './redact.js';
+import { DETECTORS } from './registry.js';
+import { chatShape, type Segment, segmentsOf } from './segments.js';
+import type { GuardService } from './service.js';
+import type { Detector, SegmentKind } from './types.js';
+
+declare module '../pipeline/context.js' {
+  interface RequestContext {
+    /** Input redactions of this request (placeholder <-> value); the output guard restores them. */
+    redactions?: RedactionMap;
+  }
+}
+
+interface Compiled {
+  readonly svc: GuardService;
+  readonly policy: GuardPolicy;
+  readonly byKind: Readonly<Record<SegmentKind, readonly Detector[]>>;
+  /** Detectors for the joined user texts: the ones without spans (injection, policy). */
+  readonly joined: readonly Detector[];
+  readonly allowedRoles: ReadonlySet<string>;
+}
+
+function compile(svc: GuardService, alias: string): Compiled {
+  const policy = resolvePolicy(svc.config, alias);
+  const pick = (...names: Array<'injection' | 'pii' | 'secrets'>): Detector[] =>
+    names.filter((n) => policy[n].enabled).flatMap((n) => svc.shared.get(n) ?? []);
+  const route =
+    DETECTORS.policy.scope === 'route' && policy.policy.enabled
+      ? DETECTORS.policy.create(svc.config, policy)
+      : null;
+  const withPolicy = (ds: Detector[]): Detector[] => (route === null ? ds : [...ds, route]);
+  return {
+    svc,
+    policy,
+    byKind: {
+      user: withPolicy(pick('injection', 'pii', 'secrets')),
+      indirect: withPolicy(pick('injection', 'pii', 'secrets')),
+      // The operator's system prompt is trusted: only data leaks are looked for there.
+      system: pick('pii', 'secrets'),
+    },
+    joined: withPolicy(pick('injection')),
+    allowedRoles: new Set(policy.policy.allowedRoles),
+  };
+}
+
+function record(ctx: RequestContext, svc: GuardService, decisions: readonly Decision[]): void {
+  const seen = new Set<string>();
+  for (const d of decisions) {
+    const key = `${d.detector}|${d.type}|${d.action}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    ctx.verdicts.push({
+      phase: 'input',
+      detector: d.detector,
+      type: d.type,
+      action: d.action,
+      score: Number(d.score.toFixed(3)),
+    });
+    svc.verdicts.inc({ detector: d.detector, type: d.type, action: d.action });
+    if (d.action === 'flag') {
+      const reason = `guard.input:${d.detector}:${d.type}`;
+      if (!ctx.flags.includes(reason)) ctx.flags.push(reason);
+    }
+  }
+}
+
+function refuse(
+  ctx: RequestContext,
+  svc: GuardService,
+  code: 'GH_ERR_GUARD_ROLE' | 'GH_ERR_GUARD_TOO_MANY_MESSAGES',
+  type: string,
+): never {
+  record(ctx, svc, [
+    { detector: 'policy', type, score: 1, action: 'block', kind: 'user', span: null, segment: -1 },
+  ]);
+  throw new GatehouseError(code);
+}
+
+async function external(c: Compiled, ctx: RequestContext, text: string): Promise<Decision | null> {
+  const ext = c.svc.external;
+  if (ext === null || text === '' || !c.policy.injection.enabled) return null;
+  try {
+    const score = await ext.classifier.classify(text, ctx.abort.signal);
+    if (score < ext.threshold) return null;
+    return {
+      detector: 'injection',
+      type: `external:${ext.classifier.name}`,
+      score,
+      action: c.policy.injection.action,
+      kind: 'user',
+      span: null,
+      segment: -1,
+    };
+  } catch (err) {
+    if (ext.onError === 'allow') return null;
+    throw new GatehouseError('GH_ERR_GUARD_UNAVAILABLE', { cause: err });
+  }
+}
+
+async function inspect(c: Compiled, ctx: RequestContext): Promise<void> {
+  const body = ctx.body;
+  if (body === null || ctx.endpoint === 'models') return;
+  const { policy, svc } = c;
+  if (ctx.endpoint === 'chat') {
+    const shape = chatShape(body);
+    if (shape.count > policy.policy.maxMessages)
+      refuse(ctx, svc, 'GH_ERR_GUARD_TOO_MANY_MESSAGES', 'MAX_MESSAGES');
+    for (const role of shape.roles)
+      if (!c.allowedRoles.has(role))
+        refuse(ctx, svc, 'GH_ERR_GUARD_ROLE', `ROLE_${role.toUpperCase() || 'MISSING'}`);
+  }
+  const segments: Segment[] = segmentsOf(ctx.endpoint, body);
+  const decisions: Decision[] = [];
+  const texts: string[] = [];
+  segments.forEach((seg, i) => {
+    const scan = scanText(seg.text, seg.kind, c.byKind[seg.kind], svc.limits);
+    texts.push(scan.text);
+    decisions.push(...decide(policy, scan.findings, seg.kind, i));
+  });
+  const userTexts = segments.flatMap((s, i) => (s.kind === 'user' ? [texts[i]!] : []));
+  if (userTexts.length > 1) {
+    const joined = scanText(userTexts.join('\n'), 'user', c.joined, svc.limits);
+    decisions.push(...decide(policy, joined.findings, 'user', -1));
+  }
+  const ext = await external(c, ctx, userTexts.join('\n'));
+  if (ext !== null) decisions.push(ext);
+
+  record(ctx, svc, decisions);
+  const block = firstBlock(decisions);
+  if (block !== null) throw new GatehouseError(blockCode(block));
+
+  const redact = decisions.filter((d) => d.action === 'redact' && d.span !== null && d.segment >= 0);
+  if (redact.length > 0) ctx.redactions ??= createRedactionMap();
+  segments.forEach((seg, i) => {
+    const mine = redact.filter((d) => d.segment === i);
+    let out = svc.config.rewriteNormalised ? texts[i]! : seg.text;
+    // Spans point into the sanitised text, so redaction always writes the sanitised form.
+    if (mine.length > 0)
+      out = redactSpans(
+        texts[i]!,
+        mine.map((d) => ({ span: d.span!, type: d.type })),
+        ctx.redactions!,
+      );
+    if (out !== seg.text) seg.set(out);
+  });
+}
+
+export const inspectInputStage: StageDef = {
+  name: 'guard.input',
+  phase: 'inspectInput',
+  scope: 'route',
+  create: (rt, route): Stage | null => {
+    const svc = rt.services.guard;
+    if (svc === undefined) return null;
+    const c = compile(svc, route.alias);
+    return (ctx) => inspect(c, ctx);
+  },
+};

@@ -1,6 +1,7 @@
 import type { Stage } from '../pipeline/context.js';
 import type { StageDef } from '../pipeline/registry.js';
 import { deriveSecurityEvents } from './audit/derive.js';
+import { eventLogger } from './logger.js';
 
 /**
  * The record phase, after every request (success, error or abort):
@@ -16,7 +17,8 @@ export const recordStage: StageDef = {
   phase: 'record',
   scope: 'completion',
   create(rt): Stage {
-    const log = rt.logger;
+    // Every field of the request line is a primitive: top-level redaction is enough and far cheaper.
+    const log = eventLogger(rt.logger);
     const svc = rt.services.telemetry;
     return (ctx) => {
       const ev = svc?.events.request(ctx);

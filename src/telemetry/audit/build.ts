@@ -264,7 +264,8 @@ export function createEventFactory(opts: EventFactoryOptions): EventFactory {
         system: provider,
         provider: { name: provider },
         request: { model: clip(ctx.alias, 128), stream: ctx.stream },
-        response: { model: respModel ?? ctx.route?.config.upstream.model ?? null },
+        // The consumer-facing answer names the alias; the audit names the deployment that served it.
+        response: { model: ctx.route?.config.upstream.model ?? respModel },
         usage: { input_tokens: usage.inputTokens, output_tokens: usage.outputTokens },
       };
       if (ctx.maxOutputTokens > 0) ev.gen_ai.request.max_tokens = ctx.maxOutputTokens;

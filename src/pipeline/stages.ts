@@ -2,6 +2,7 @@ import { correlateStage } from '../edge/correlate.js';
 import { inspectOutputStage } from '../guard/output/inspect-stage.js';
 import { prepareOutputGuardStage } from '../guard/output/prepare-stage.js';
 import { admitStage } from '../edge/limits/admit-stage.js';
+import { markUpstreamStage } from '../edge/limits/mark-stage.js';
 import { settleStage } from '../edge/limits/settle-stage.js';
 import { capsStage } from '../edge/validate/caps-stage.js';
 import { parseStage } from '../edge/validate/parse-stage.js';
@@ -19,6 +20,7 @@ export const STAGES: readonly StageDef[] = [
   parseStage,
   capsStage,
   routeStage,
+  markUpstreamStage,
   callUpstreamStage,
   admitStage,
   settleStage,

@@ -1,10 +1,35 @@
+import type { ErrorCode } from '../../errors/catalog.js';
+import type { RequestContext } from '../../pipeline/context.js';
 import type { StageDef } from '../../pipeline/registry.js';
 
+/** Upstream failures in which the model did no work: nothing to charge but the request. */
+const NOTHING_PROCESSED: ReadonlySet<ErrorCode> = new Set([
+  'GH_ERR_UPSTREAM_CONNECT_TIMEOUT',
+  'GH_ERR_UPSTREAM_UNAVAILABLE',
+  'GH_ERR_UPSTREAM_REJECTED',
+  'GH_ERR_UPSTREAM_RATE_LIMITED',
+  'GH_ERR_UPSTREAM_ERROR',
+]);
+
 /**
- * Reconciles the reservation with real usage once the request ended, however it ended: upstream
- * `usage`, else tokens counted on the stream (the core sets `ctx.usage` for both). A request that
- * never reached the model is charged its one request and nothing else. Safe without an admission.
+ * The usage to settle to: the upstream's `usage`, or tokens counted on the stream (the core sets
+ * `ctx.usage` for both). Without either: a request that never reached the model, or that the model
+ * refused, is charged its one request only; one that was cut while the model worked (client abort,
+ * timeout, reset) keeps its prompt and, unless it streamed (then what was streamed counts), its
+ * whole output budget, since nobody can tell what was generated. Aborting is no way around a budget.
  */
+function usageOf(ctx: RequestContext, reservedOutput: number): [input: number, output: number] {
+  if (ctx.usage !== null) return [ctx.usage.inputTokens, ctx.usage.outputTokens];
+  if (ctx.limitUpstreamCalled !== true) return [0, 0];
+  if (ctx.error !== null && NOTHING_PROCESSED.has(ctx.error.code)) return [0, 0];
+  if (ctx.stream) {
+    const text = ctx.streamedText;
+    return [ctx.inputTokens, text === '' ? 0 : (ctx.route?.countTokens(text) ?? 0)];
+  }
+  return [ctx.inputTokens, reservedOutput];
+}
+
+/** Reconciles the reservation once the request ended, however it ended. Safe without an admission. */
 export const settleStage: StageDef = {
   name: 'limits.settle',
   phase: 'settle',
@@ -15,16 +40,7 @@ export const settleStage: StageDef = {
     return async (ctx) => {
       const res = ctx.limitReservation;
       if (res === undefined || res.settled) return;
-      let input = 0;
-      let output = 0;
-      if (ctx.usage !== null) {
-        input = ctx.usage.inputTokens;
-        output = ctx.usage.outputTokens;
-      } else if (ctx.upstream !== null) {
-        // The model saw the prompt; whatever it streamed before failing is counted here.
-        input = ctx.inputTokens;
-        output = ctx.streamedText === '' ? 0 : (ctx.route?.countTokens(ctx.streamedText) ?? 0);
-      }
+      const [input, output] = usageOf(ctx, res.amounts[2]);
       ctx.cost = await limiter.settle(res, input, output);
     };
   },

@@ -158,6 +158,21 @@ describe('limits through the gateway', () => {
     expect(Number(response.headers.get('x-ratelimit-remaining-output-tokens'))).toBe(1_000 - sent - 10);
   });
 
+  it('aborting a non-streamed request while the model works keeps its prompt and output budget charged', async () => {
+    const t = await start({}, { delayMs: 300 });
+    const c = t.client({ defaultHeaders: { 'x-test-consumer': 'ivan' } });
+    const ac = new AbortController();
+    const pending = c.chat.completions
+      .create({ ...ask(), max_tokens: 300 }, { signal: ac.signal })
+      .catch((e: unknown) => e);
+    await eventually(() => expect(t.upstream.received.length).toBe(1));
+    ac.abort();
+    expect(await pending).toBeInstanceOf(OpenAI.APIUserAbortError);
+    await eventually(() => expect(t.logs.requests().some((l) => l.status === 499)).toBe(true));
+    const { response } = await c.chat.completions.create({ ...ask(), max_tokens: 10 }).withResponse();
+    expect(Number(response.headers.get('x-ratelimit-remaining-output-tokens'))).toBe(1_000 - 300 - 10);
+  });
+
   it('upstream errors release the tokens they reserved, keeping the request', async () => {
     const t = await start(
       {},

@@ -29,6 +29,9 @@ beforeAll(async () => {
     },
     config: (u) => ({
       routes: [demoRoute(u, { timeouts: { connectMs: 500, firstByteMs: 300, idleMs: 300, totalMs: 1_500 } })],
+      // Transport faults only: with output guardrails on, text still held back when a stream fails is
+      // never released (that behaviour is tested in test/integration/guard-output).
+      outputGuard: { enabled: false },
     }),
   });
 });

@@ -6,7 +6,12 @@ export type Script = (body: Record<string, unknown>) => Reply;
 export type Reply =
   | { kind: 'stream'; pieces: string[]; tools?: ToolPiece[]; finish?: string; raw?: never }
   | { kind: 'raw'; chunks: Array<string | Buffer>; delayMs?: number; keepOpen?: boolean }
-  | { kind: 'json'; content: string | null; tools?: Array<{ name: string; arguments: string }> };
+  | {
+      kind: 'json';
+      content: string | null;
+      tools?: Array<{ name: string; arguments: string }>;
+      logprobs?: unknown;
+    };
 
 export interface ToolPiece {
   index: number;
@@ -66,7 +71,9 @@ export function scripted(script: Script) {
         object: 'chat.completion',
         created: 1,
         model: 'm',
-        choices: [{ index: 0, message, finish_reason: r.tools ? 'tool_calls' : 'stop' }],
+        choices: [
+          { index: 0, message, logprobs: r.logprobs ?? null, finish_reason: r.tools ? 'tool_calls' : 'stop' },
+        ],
         usage: { prompt_tokens: 5, completion_tokens: 5, total_tokens: 10 },
       });
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(s) });

@@ -1,0 +1,115 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { chatStream } from '../../integration/guard-output/sse-upstream.js';
+import { runStream } from './harness.js';
+
+const SECRET = ['ghp', '_', 'R8s2Kd93LmQp0vXz7TbNw4YcHe6JuA1oFg5i'].join('');
+
+/** Cuts `bytes` at the given sorted offsets. */
+function cut(bytes: Uint8Array, at: number[]): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let prev = 0;
+  for (const a of [...new Set(at)].sort((x, y) => x - y)) {
+    if (a <= prev || a >= bytes.length) continue;
+    out.push(bytes.subarray(prev, a));
+    prev = a;
+  }
+  out.push(bytes.subarray(prev));
+  return out;
+}
+
+function cutText(text: string, at: number[]): string[] {
+  const out: string[] = [];
+  let prev = 0;
+  for (const a of [...new Set(at)].sort((x, y) => x - y)) {
+    if (a <= prev || a >= text.length) continue;
+    out.push(text.slice(prev, a));
+    prev = a;
+  }
+  out.push(text.slice(prev));
+  return out;
+}
+
+// Recorded answers: clean text with multi-byte characters, redactions, and one that must be blocked.
+const RECORDED = [
+  'Bonjour 👋🏽, voici la réponse: 日本語テキスト, and the total is 42 € — thanks!',
+  'Write to alice@example.com or call the card 4111 1111 1111 1111 on file; ok 😀.',
+  `Sure, the deploy token is ${SECRET}, keep it safe.`,
+  'Plain words '.repeat(40),
+];
+
+describe('stream verdict does not depend on where the stream is cut', () => {
+  it.each(RECORDED.map((t, i) => [i, t]))('recorded stream %i: any split of the SSE bytes', (_i, text) => {
+    const bytes = new TextEncoder().encode(chatStream(text.split(/(?<= )/)));
+    const whole = runStream([bytes]);
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: bytes.length - 1 }), { maxLength: 40 }), (at) => {
+        const split = runStream(cut(bytes, at));
+        expect(split.text).toBe(whole.text);
+        expect(split.error).toBe(whole.error);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('any split of the answer text into deltas gives the verdict of the unsplit answer', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...RECORDED),
+        fc.array(fc.integer({ min: 1, max: 400 }), { maxLength: 60 }),
+        (text, at) => {
+          const whole = runStream([new TextEncoder().encode(chatStream([text]))]);
+          const split = runStream([new TextEncoder().encode(chatStream(cutText(text, at)))]);
+          expect(split.error).toBe(whole.error);
+          // Blocked: what went out before the block is a clean prefix of the answer.
+          if (whole.error === null) expect(split.text).toBe(whole.text);
+          else expect(text.startsWith(split.text)).toBe(true);
+          // Nothing flagged is ever released, whatever the cut.
+          expect(split.text).not.toContain('4111 1111');
+          expect(split.text).not.toContain('alice@');
+          expect(split.text).not.toContain(SECRET.slice(0, 8));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('random text with sensitive values inserted: never released, same verdict split or not', () => {
+    // (A word ending in a digit right before a card makes the engine's card pattern take one digit
+    // too many and miss the card; that is the detector's concern, not the stream's.)
+    const word = fc.constantFrom(
+      'the',
+      'a',
+      'report',
+      'é',
+      '😀',
+      'naïve',
+      'x',
+      '—',
+      '\n',
+      'ok.',
+      '[',
+      '-',
+      '@',
+    );
+    const sensitive = fc.constantFrom('bob@example.org', '4111111111111111', '5500 0000 0000 0004', SECRET);
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof({ weight: 8, arbitrary: word }, { weight: 1, arbitrary: sensitive }), {
+          maxLength: 60,
+        }),
+        fc.array(fc.integer({ min: 1, max: 300 }), { maxLength: 40 }),
+        (parts, at) => {
+          const text = parts.join(' ');
+          const whole = runStream([new TextEncoder().encode(chatStream([text]))]);
+          const split = runStream([new TextEncoder().encode(chatStream(cutText(text, at)))]);
+          expect(split.error).toBe(whole.error);
+          if (whole.error === null) expect(split.text).toBe(whole.text);
+          for (const s of ['bob@example.org', '4111111111111111', '5500 0000 0000 0004', SECRET.slice(0, 10)])
+            expect(split.text).not.toContain(s);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});

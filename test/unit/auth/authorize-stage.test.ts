@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import type { Runtime, RuntimeRoute } from '../../../src/config/runtime.js';
+import { authorizeRouteStage } from '../../../src/edge/auth/authorize-stage.js';
+import type { AuthMethod, Identity, Tier } from '../../../src/identity.js';
+import type { RequestContext } from '../../../src/pipeline/context.js';
+
+const identity = (over: Partial<Identity> = {}): Identity => ({
+  consumer: 'c',
+  agent: null,
+  session: null,
+  tier: 3,
+  method: 'jwt',
+  scopes: [],
+  aliases: '*',
+  plan: null,
+  sourceIp: '127.0.0.1',
+  userAgent: '',
+  ...over,
+});
+
+function run(tier: Tier, id: Identity | null, extra: { root?: AuthMethod; cert?: boolean } = {}): string {
+  if (authorizeRouteStage.scope !== 'route') throw new Error('expected a route stage');
+  const stage = authorizeRouteStage.create({} as Runtime, { alias: 'm', tier } as RuntimeRoute)!;
+  const ctx = {
+    identity: id,
+    authRootMethod: extra.root,
+    peerCertificate: extra.cert ? ({ subject: { CN: 'x' } } as unknown) : null,
+  } as RequestContext;
+  try {
+    stage(ctx);
+    return 'ok';
+  } catch (err) {
+    return (err as { code: string }).code;
+  }
+}
+
+describe('authorize stage (tier rules per request)', () => {
+  it.each([
+    ['tier 1 accepts an API key', 1, identity({ method: 'api_key' }), {}, 'ok'],
+    ['tier 2 refuses an API key', 2, identity({ method: 'api_key' }), {}, 'GH_ERR_AUTH_METHOD_NOT_ALLOWED'],
+    [
+      'tier 2 refuses a session minted with an API key',
+      2,
+      identity({ method: 'session' }),
+      { root: 'api_key' },
+      'GH_ERR_AUTH_METHOD_NOT_ALLOWED',
+    ],
+    ['tier 2 accepts a session minted with a JWT', 2, identity({ method: 'session' }), { root: 'jwt' }, 'ok'],
+    ['tier 2 accepts a JWT', 2, identity(), {}, 'ok'],
+    ['tier 3 refuses a JWT without a client certificate', 3, identity(), {}, 'GH_ERR_AUTH_MTLS_REQUIRED'],
+    ['tier 3 accepts a JWT over mTLS', 3, identity(), { cert: true }, 'ok'],
+    ['tier 3 accepts an mTLS identity', 3, identity({ method: 'mtls' }), { cert: true }, 'ok'],
+    [
+      'a tier 1 consumer may not call a tier 2 route',
+      2,
+      identity({ tier: 1 }),
+      {},
+      'GH_ERR_AUTH_TIER_FORBIDDEN',
+    ],
+    ['no identity at all', 1, null, {}, 'GH_ERR_AUTH_MISSING'],
+  ] as const)('%s', (_n, tier, id, extra, expected) => {
+    expect(run(tier, id, extra)).toBe(expected);
+  });
+});

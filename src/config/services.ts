@@ -1,3 +1,4 @@
+import { authServiceDef } from '../edge/auth/service.js';
 import { limitsService } from '../edge/limits/service.js';
 import { telemetryService } from '../telemetry/service.js';
 import { outputGuardService } from '../guard/output/service.js';
@@ -13,4 +14,9 @@ export interface ServiceDef {
   readonly build: (rt: Runtime) => void | Promise<void>;
 }
 
-export const SERVICES: readonly ServiceDef[] = [limitsService, telemetryService, outputGuardService];
+export const SERVICES: readonly ServiceDef[] = [
+  authServiceDef,
+  limitsService,
+  telemetryService,
+  outputGuardService,
+];

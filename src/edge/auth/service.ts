@@ -114,7 +114,7 @@ export async function createAuthService(cfg: AuthConfig, deps: AuthDeps): Promis
         ? await loadEd25519(resolveSecret(d.signingKey), 'auth.downstream.signingKey')
         : (sessionKeys ?? (await ephemeralEd25519()));
     if (d.signingKey === undefined && sessionKeys === null)
-      log.warn(
+      log.info(
         'auth.downstream: no signing key configured; using a key generated at boot (upstreams must fetch it from this process)',
       );
     downstream = createDownstreamSigner({

@@ -1,6 +1,6 @@
 import type { ErrorCode } from '../../errors/catalog.js';
 import { GatehouseError } from '../../errors/gatehouse-error.js';
-import { type Identity, mayUseAlias, type Tier } from '../../identity.js';
+import type { Identity, Tier } from '../../identity.js';
 import type { RequestContext } from '../../pipeline/context.js';
 import type { StageDef } from '../../pipeline/registry.js';
 import './stage.js';
@@ -8,20 +8,15 @@ import './stage.js';
 interface Rule {
   /** Whether the rule applies to a route of this tier (decided at boot). */
   readonly applies: (tier: Tier) => boolean;
-  readonly refuses: (ctx: RequestContext, id: Identity, alias: string, tier: Tier) => boolean;
+  readonly refuses: (ctx: RequestContext, id: Identity, tier: Tier) => boolean;
   readonly code: ErrorCode;
 }
 
 /** The guide's tier rules, enforced per request once the route is known (and linted at boot). */
 const RULES: readonly Rule[] = [
   {
-    applies: () => true,
-    refuses: (_c, id, alias) => !mayUseAlias(id, alias),
-    code: 'GH_ERR_AUTH_FORBIDDEN_ALIAS',
-  },
-  {
     applies: (t) => t > 1,
-    refuses: (_c, id, _a, tier) => tier > id.tier,
+    refuses: (_c, id, tier) => tier > id.tier,
     code: 'GH_ERR_AUTH_TIER_FORBIDDEN',
   },
   // No API-key-only authentication at tier 2+, also through a session token minted with an API key.
@@ -34,8 +29,9 @@ const RULES: readonly Rule[] = [
 ];
 
 /**
- * Route-scoped authorisation: alias allowlist, tier clearance, tier method rules. Runs in `validate`
- * and should be the first route stage there, so nothing is parsed or counted for a refused caller.
+ * Route-scoped authorisation: tier clearance and the tier method rules (aliases a consumer may not
+ * use are answered 404 by the parse stage, like unknown ones). Runs in `validate` and should be the
+ * first route stage there, so nothing is counted or inspected for a refused caller.
  */
 export const authorizeRouteStage: StageDef = {
   name: 'authorize',
@@ -43,11 +39,11 @@ export const authorizeRouteStage: StageDef = {
   scope: 'route',
   create(_rt, route) {
     const rules = RULES.filter((r) => r.applies(route.tier));
-    const { alias, tier } = route;
+    const { tier } = route;
     return (ctx) => {
       const id = ctx.identity;
       if (id === null) throw new GatehouseError('GH_ERR_AUTH_MISSING');
-      for (const r of rules) if (r.refuses(ctx, id, alias, tier)) throw new GatehouseError(r.code);
+      for (const r of rules) if (r.refuses(ctx, id, tier)) throw new GatehouseError(r.code);
     };
   },
 };

@@ -9,22 +9,55 @@ export interface SseEvent {
   readonly data: string;
 }
 
+const STREAM = { stream: true } as const;
+
 export class SseParser {
-  private readonly decoder = new TextDecoder('utf-8');
+  // The BOM is stripped here (once, at the start of the stream) rather than by the decoder, which
+  // would also strip one at the start of any chunk it decodes after chunks that bypassed it.
+  private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+  /** Whether the decoder may hold the first bytes of a split multi-byte sequence. */
+  private decoderPending = false;
+  private atStart = true;
   private buf = '';
-  private data: string[] = [];
+  /** Data lines of the event being read, joined by '\n'; null before the first one. */
+  private data: string | null = null;
   private event = '';
   private lastWasCR = false;
   /** Guards against an upstream that never ends a line. */
   constructor(private readonly maxLineChars = 4 * 1024 * 1024) {}
 
   push(chunk: Uint8Array): SseEvent[] {
-    return this.feed(this.decoder.decode(chunk, { stream: true }));
+    return this.feed(this.decode(chunk));
   }
 
   /** Flushes the decoder at end of stream; a trailing event without its blank line is dropped, as the spec says. */
   end(): SseEvent[] {
-    return this.feed(this.decoder.decode());
+    return this.feed(this.strip(this.decoder.decode()));
+  }
+
+  /**
+   * A chunk that ends in ASCII, with nothing held by the streaming decoder, cannot split a
+   * sequence: Buffer's native decoding gives the same text (same U+FFFD replacements) about five
+   * times faster than a streaming TextDecoder. Anything else goes through the decoder.
+   */
+  private decode(chunk: Uint8Array): string {
+    const n = chunk.length;
+    if (n === 0) return '';
+    let text: string;
+    if (!this.decoderPending && chunk[n - 1]! < 0x80) {
+      const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, n);
+      text = b.toString('utf8');
+    } else {
+      text = this.decoder.decode(chunk, STREAM);
+      this.decoderPending = chunk[n - 1]! >= 0x80;
+    }
+    return this.strip(text);
+  }
+
+  private strip(text: string): string {
+    if (!this.atStart || text.length === 0) return text;
+    this.atStart = false;
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   }
 
   private feed(text: string): SseEvent[] {
@@ -53,17 +86,26 @@ export class SseParser {
 
   private line(line: string, out: SseEvent[]): void {
     if (line === '') {
-      if (this.data.length > 0) out.push({ event: this.event || 'message', data: this.data.join('\n') });
-      this.data = [];
+      if (this.data !== null) out.push({ event: this.event || 'message', data: this.data });
+      this.data = null;
       this.event = '';
       return;
     }
     if (line.charCodeAt(0) === 58) return; // ':' comment / keep-alive
+    // `data:` is nearly every line of an OpenAI stream: no field slice for it.
+    if (line.startsWith('data:')) {
+      this.addData(line.slice(line.charCodeAt(5) === 32 ? 6 : 5));
+      return;
+    }
     const colon = line.indexOf(':');
     const field = colon === -1 ? line : line.slice(0, colon);
     let value = colon === -1 ? '' : line.slice(colon + 1);
     if (value.charCodeAt(0) === 32) value = value.slice(1);
-    if (field === 'data') this.data.push(value);
+    if (field === 'data') this.addData(value);
     else if (field === 'event') this.event = value;
+  }
+
+  private addData(value: string): void {
+    this.data = this.data === null ? value : `${this.data}\n${value}`;
   }
 }

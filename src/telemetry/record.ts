@@ -20,8 +20,10 @@ export const recordStage: StageDef = {
     // Every field of the request line is a primitive: top-level redaction is enough and far cheaper.
     const log = eventLogger(rt.logger);
     const svc = rt.services.telemetry;
+    // Without a sink there is no one to read the event: skip building it.
+    const audit = svc !== undefined && svc.channels.length > 0;
     return (ctx) => {
-      const ev = svc?.events.request(ctx);
+      const ev = audit ? svc.events.request(ctx) : undefined;
       const latencyMs = ev?.gatehouse.latency_ms ?? Math.round((performance.now() - ctx.start) * 1000) / 1000;
       const route = ctx.route;
       log.info(
@@ -53,8 +55,8 @@ export const recordStage: StageDef = {
         },
         'request',
       );
-      if (svc === undefined || ev === undefined) return;
-      svc.emit(ev);
+      if (svc === undefined) return;
+      if (ev !== undefined) svc.emit(ev);
       svc.metrics.request(ctx, latencyMs / 1000);
       const usage = ctx.usage;
       const alerts = svc.alerts;

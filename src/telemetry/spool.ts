@@ -56,6 +56,10 @@ const NL = 10;
 const COUNT_CHUNK = 1 << 20;
 /** Reads are capped so a big batch budget does not allocate a big buffer per read. */
 const READ_CHUNK = 1 << 20;
+/** A caught-up active segment this big is replaced by a fresh file. */
+const RECYCLE_BYTES = 1 << 20;
+/** Cursor writes are throttled to this interval (a write + rename per small batch is costly). */
+const CURSOR_SAVE_MS = 200;
 
 export class SpoolLockedError extends Error {}
 
@@ -72,6 +76,8 @@ export class Spool {
   private lines = 0;
   private droppedCount = 0;
   private closed = false;
+  private savedAt = 0;
+  private dirty = false;
 
   private constructor(opts: SpoolOptions) {
     this.opts = opts;
@@ -202,19 +208,30 @@ export class Spool {
     while (this.segments.length > 1 && this.segments[0]!.seq < this.cursor.seq)
       this.drop(this.segments.shift()!);
     const head = this.segments[0]!;
-    // Caught up on the active segment: start a fresh one so the disk does not keep spent bytes.
-    if (this.segments.length === 1 && this.cursor.offset >= head.size && this.pending.length === 0) {
+    // Caught up on a sizeable active segment: start a fresh one so the disk does not keep spent
+    // bytes (not on every ack: a file per small batch would cost more than it saves).
+    if (
+      this.segments.length === 1 &&
+      this.cursor.offset >= head.size &&
+      head.size >= Math.min(this.opts.segmentBytes, RECYCLE_BYTES) &&
+      this.pending.length === 0
+    ) {
       const next = this.rotate();
       this.segments.shift();
       this.drop(head);
       this.cursor = { seq: next.seq, offset: 0 };
     }
-    this.saveCursor();
+    // The cursor reaches disk at most every CURSOR_SAVE_MS (and at close): a crash re-sends at most
+    // that much, which at-least-once delivery allows (Elasticsearch drops the repeats by _id).
+    const t = Date.now();
+    if (t - this.savedAt >= CURSOR_SAVE_MS) this.saveCursor(t);
+    else this.dirty = true;
   }
 
   close(): void {
     if (this.closed) return;
     this.flush();
+    if (this.dirty) this.saveCursor(Date.now());
     this.closed = true;
     closeSync(this.writeFd);
     for (const s of this.segments) if (s.readFd !== null) closeSync(s.readFd);
@@ -291,7 +308,9 @@ export class Spool {
     return { seq: first.seq, offset: 0 };
   }
 
-  private saveCursor(): void {
+  private saveCursor(t: number): void {
+    this.savedAt = t;
+    this.dirty = false;
     const tmp = join(this.dir, 'cursor.tmp');
     writeFileSync(tmp, `${this.cursor.seq} ${this.cursor.offset}`);
     renameSync(tmp, join(this.dir, 'cursor'));

@@ -151,12 +151,18 @@ export function createSpooledChannel(
   };
 
   const loop = async (): Promise<void> => {
+    let lastSend = 0;
     while (!closing) {
-      const batch = spool.read(opts.batchSize, opts.maxBatchBytes);
-      if (batch.lines.length === 0) {
-        await pause(opts.flushIntervalMs, true);
-        continue;
+      // Small batches wait for the flush interval (or a full batch): one request per event would
+      // cost the receiver and the gateway far more than the wait.
+      const wait = lastSend + opts.flushIntervalMs - Date.now();
+      if (spool.depth < opts.batchSize && (spool.depth === 0 || wait > 0)) {
+        await pause(spool.depth === 0 ? opts.flushIntervalMs : wait, true);
+        if (spool.depth === 0) continue;
       }
+      const batch = spool.read(opts.batchSize, opts.maxBatchBytes);
+      if (batch.lines.length === 0) continue;
+      lastSend = Date.now();
       try {
         const res = await sink.send(batch.lines);
         deadLetter(res.rejected);

@@ -1,0 +1,56 @@
+import { join } from 'node:path';
+import pino from 'pino';
+import { parseConfig } from '../../src/config/load.js';
+import { correlateStage } from '../../src/edge/correlate.js';
+import { capsStage } from '../../src/edge/validate/caps-stage.js';
+import { parseStage } from '../../src/edge/validate/parse-stage.js';
+import { startGateway } from '../../src/gateway.js';
+import { createLogger } from '../../src/telemetry/logger.js';
+import { recordStage } from '../../src/telemetry/record.js';
+import { callUpstreamStage } from '../../src/upstream/call-stage.js';
+import { routeStage } from '../../src/upstream/route-stage.js';
+import { flag, ready } from '../lib/child.js';
+
+/**
+ * Gatehouse for the telemetry benchmark: the core pipeline with the record stage, metrics and
+ * alert engine in both variants; `--audit on` adds a Splunk HEC sink (spooled on disk, batched
+ * over HTTP) to `--hec URL`, `--audit off` has no audit sink.
+ */
+const upstream = flag('upstream', 'http://127.0.0.1:8000');
+const on = flag('audit', 'on') === 'on';
+const config = parseConfig({
+  server: { host: '127.0.0.1', port: 0, allowPlaintext: true },
+  health: { port: 0 },
+  metrics: { port: 0 },
+  routes: [
+    {
+      alias: 'bench',
+      endpoints: ['chat', 'completions'],
+      upstream: { provider: 'vllm', url: `${upstream}/v1`, model: 'mock-model-2026-01-01' },
+    },
+  ],
+  limits: { enabled: false },
+  telemetry: {
+    audit: {
+      sinks: on
+        ? [
+            {
+              kind: 'splunk_hec',
+              url: flag('hec', 'http://127.0.0.1:8088'),
+              token: 'bench-token',
+              batchSize: 1000,
+            },
+          ]
+        : [],
+    },
+    spool: { dir: join(flag('spool', '.tmp/bench-spool'), on ? 'on' : 'off') },
+  },
+});
+const logger = createLogger('info', pino.destination({ dest: flag('log', '/dev/null'), sync: false }));
+const stages = [correlateStage, parseStage, capsStage, routeStage, callUpstreamStage, recordStage];
+const gw = await startGateway(config, { logger, stages });
+ready(gw.url);
+
+process.on('SIGTERM', () => {
+  void gw.close().finally(() => process.exit(0));
+});

@@ -1,0 +1,256 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createEventFactory } from '../src/telemetry/audit/build.js';
+import { toLine } from '../src/telemetry/audit/line.js';
+import { createSpooledChannel } from '../src/telemetry/sinks/channel.js';
+import { splunkHecSink } from '../src/telemetry/sinks/splunk-hec.js';
+import { Spool } from '../src/telemetry/spool.js';
+import { buildForBench, describeBuild } from './lib/build.js';
+import { drive, percentile } from './lib/load.js';
+import { killStarted, type Proc, startNode } from './lib/procs.js';
+
+/**
+ * Issue 7's benchmark, in one run:
+ *  1. the spool alone: events/s appended to disk, and appended + read back + acknowledged;
+ *  2. the spool with its sender to a real HTTP receiver (Splunk HEC format, its own process):
+ *     events/s from `write()` to acknowledged by the receiver;
+ *  3. gateway throughput with no audit sink vs a remote (HEC) sink, interleaved round by round so
+ *     machine drift hits both alike, and the number of audit events the receiver got.
+ *
+ *   node --import tsx bench/telemetry.ts [--events 100000] [--duration 5] [--rounds 3]
+ *                                        [--connections 32] [--ref HEAD|worktree]
+ */
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = dirname(HERE);
+const BUILD = join(ROOT, '.tmp', 'bench-telemetry-build');
+const opt = (name: string, fallback: string): string => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i !== -1 && i + 1 < process.argv.length ? process.argv[i + 1]! : fallback;
+};
+const EVENTS = Number(opt('events', '100000'));
+const DURATION = Number(opt('duration', '5'));
+const ROUNDS = Number(opt('rounds', '3'));
+const CONNECTIONS = Number(opt('connections', '32'));
+const REF = opt('ref', 'worktree');
+
+const lines: string[] = [];
+const say = (s = '') => {
+  lines.push(s);
+  process.stdout.write(`${s}\n`);
+};
+const rate = (n: number, ms: number) => `${Math.round((n / ms) * 1000).toLocaleString('en-US')} events/s`;
+
+/** A realistic request event (about 1.3 KB), serialised once like the record stage does. */
+function sampleLines(n: number): string[] {
+  const f = createEventFactory({ version: 'bench', includeText: false, maxTextChars: 1 });
+  const base = f.security(
+    { action: 'auth.failure', reason: 'GH_ERR_AUTH_INVALID', method: 'api_key' },
+    {
+      consumer: 'team-search',
+      agent: 'indexer-bot',
+      session: 'sess-0123456789',
+      sourceIp: '10.12.13.14',
+      userAgent: 'OpenAI/Python 1.99.0',
+      requestId: 'req_0123456789abcdef',
+      traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+      spanId: '00f067aa0ba902b7',
+    },
+  );
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const ev = { ...base, event: { ...base.event, id: `${i}-${base.event.id}` } };
+    ev.gatehouse = {
+      ...base.gatehouse,
+      route: { alias: 'bench', requested_alias: 'bench', pinned_model: 'mock-model-2026-01-01', tier: 2 },
+      tokens: { input: 812, output: 164, source: 'upstream' },
+      cost: { usd: 0.00421 },
+      latency_ms: 812.125,
+      ttft_ms: 94.5,
+      verdicts: [{ phase: 'input', detector: 'injection', type: 'signature', action: 'allow', score: 0.02 }],
+    };
+    out.push(toLine(ev));
+  }
+  return out;
+}
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+try {
+  say('## Telemetry (issue 7)');
+  say();
+  say(
+    `\`node --import tsx bench/telemetry.ts --events ${EVENTS} --duration ${DURATION} --rounds ${ROUNDS} --connections ${CONNECTIONS}\``,
+  );
+  say();
+  say(
+    `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; gateway ${describeBuild(ROOT, REF === 'worktree' ? null : REF)}.`,
+  );
+  say();
+  const sample = sampleLines(EVENTS);
+  const avg = Math.round(sample.reduce((a, l) => a + l.length, 0) / sample.length);
+
+  // 1. The spool alone.
+  const dir = mkdtempSync(join(tmpdir(), 'gh-bench-spool-'));
+  const spoolOpts = { maxBytes: 4 * 1024 * 1_048_576, segmentBytes: 8 * 1_048_576, fsync: false };
+  let s = Spool.open({ dir: join(dir, 'a'), ...spoolOpts });
+  let t = performance.now();
+  for (let i = 0; i < EVENTS; i++) {
+    s.append(sample[i]!);
+    // The channel flushes every 20 ms; at these rates that is every few thousand events.
+    if (i % 2_000 === 1_999) s.flush();
+  }
+  s.flush();
+  const appendMs = performance.now() - t;
+  t = performance.now();
+  let read = 0;
+  for (;;) {
+    const b = s.read(1_000, 4 * 1_048_576);
+    if (b.lines.length === 0) break;
+    read += b.lines.length;
+    s.ack(b);
+  }
+  const drainMs = performance.now() - t;
+  s.close();
+  s = Spool.open({ dir: join(dir, 'b'), ...spoolOpts });
+  t = performance.now();
+  let consumed = 0;
+  for (let i = 0; i < EVENTS; i += 500) {
+    for (let j = i; j < Math.min(EVENTS, i + 500); j++) s.append(sample[j]!);
+    const b = s.read(1_000, 4 * 1_048_576);
+    consumed += b.lines.length;
+    s.ack(b);
+  }
+  for (let b = s.read(1_000, 4 * 1_048_576); b.lines.length > 0; b = s.read(1_000, 4 * 1_048_576)) {
+    consumed += b.lines.length;
+    s.ack(b);
+  }
+  const cycleMs = performance.now() - t;
+  s.close();
+
+  // 2. Spool + sender to a real HEC receiver process.
+  buildForBench(ROOT, BUILD, REF === 'worktree' ? null : REF);
+  const hec = await startNode(join(BUILD, 'bench/targets/hec-receiver.js'), []);
+  const sink = splunkHecSink(
+    {
+      kind: 'splunk_hec',
+      name: 'bench',
+      url: hec.url,
+      token: 'bench-token',
+      sourcetype: 'gatehouse:audit',
+      source: 'gatehouse',
+      batchSize: 1_000,
+      maxBatchBytes: 4 * 1_048_576,
+      flushIntervalMs: 50,
+      timeoutMs: 10_000,
+      backoffInitialMs: 100,
+      backoffMaxMs: 1_000,
+    },
+    { secret: (r) => r },
+  );
+  const ch = createSpooledChannel(sink, Spool.open({ dir: join(dir, 'c'), ...spoolOpts }), {
+    batchSize: 1_000,
+    maxBatchBytes: 4 * 1_048_576,
+    flushIntervalMs: 50,
+    backoffInitialMs: 100,
+    backoffMaxMs: 1_000,
+    capacityBytes: spoolOpts.maxBytes,
+    deadLetterPath: join(dir, 'c', 'rejected.ndjson'),
+  });
+  const count = async () => Number(await (await fetch(`${hec.url}/count`)).text());
+  t = performance.now();
+  for (let i = 0; i < EVENTS; i++) {
+    ch.write(sample[i]!);
+    if (i % 1_000 === 999) await tick();
+  }
+  await ch.drain(120_000);
+  const remoteMs = performance.now() - t;
+  const received = await count();
+  await ch.close();
+  rmSync(dir, { recursive: true, force: true });
+
+  say(`### The spool (${EVENTS.toLocaleString('en-US')} events of ${avg} bytes; target ≥ 5,000 events/s)`);
+  say();
+  say('| path | events | time | rate |');
+  say('|---|---|---|---|');
+  say(`| append + write to disk | ${EVENTS} | ${appendMs.toFixed(0)} ms | ${rate(EVENTS, appendMs)} |`);
+  say(
+    `| read back + acknowledge (cursor persisted per batch) | ${read} | ${drainMs.toFixed(0)} ms | ${rate(read, drainMs)} |`,
+  );
+  say(
+    `| append, read, acknowledge interleaved | ${consumed} | ${cycleMs.toFixed(0)} ms | ${rate(consumed, cycleMs)} |`,
+  );
+  say(
+    `| write() → spool → HTTP batch → acknowledged by the HEC receiver process | ${received} | ${remoteMs.toFixed(0)} ms | ${rate(received, remoteMs)} |`,
+  );
+  say();
+
+  // 3. Gateway throughput, no audit sink vs a remote HEC sink.
+  const upstream = await startNode(join(BUILD, 'bench/targets/mock-upstream.js'), []);
+  const spoolRoot = mkdtempSync(join(tmpdir(), 'gh-bench-gw-spool-'));
+  const variants = [
+    { name: 'no audit sink', args: ['--audit', 'off'] },
+    { name: 'Splunk HEC sink (spooled, batched)', args: ['--audit', 'on', '--hec', hec.url] },
+  ];
+  const procs: Proc[] = [];
+  for (const v of variants)
+    procs.push(
+      await startNode(join(BUILD, 'bench/targets/telemetry-gateway.js'), [
+        '--upstream',
+        upstream.url,
+        '--spool',
+        spoolRoot,
+        ...v.args,
+      ]),
+    );
+  const body = JSON.stringify({
+    model: 'bench',
+    messages: [{ role: 'user', content: 'Write one sentence about gateways.' }],
+    max_tokens: 64,
+  });
+  const rps: number[][] = variants.map(() => []);
+  const p99: number[][] = variants.map(() => []);
+  const served: number[] = variants.map(() => 0);
+  for (let i = 0; i < variants.length; i++)
+    await drive({ url: procs[i]!.url, connections: CONNECTIONS, seconds: 2, body });
+  const before = await count();
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let i = 0; i < variants.length; i++) {
+      const r = await drive({ url: procs[i]!.url, connections: CONNECTIONS, seconds: DURATION, body });
+      rps[i]!.push(r.ok / r.seconds);
+      p99[i]!.push(percentile(r.latencies.sort(), 99));
+      served[i]! += r.ok + r.failed;
+    }
+  }
+  // Let the sink catch up, then compare what the receiver got with what the gateway served.
+  let got = 0;
+  for (let i = 0; i < 100; i++) {
+    got = (await count()) - before;
+    if (got >= served[1]!) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  say(
+    `### Gateway throughput, no audit sink vs a remote sink (non-streamed chat, ${CONNECTIONS} connections, median of ${ROUNDS} × ${DURATION} s; target ≥ 95 %)`,
+  );
+  say();
+  say('| variant | req/s | p99 | with ÷ without |');
+  say('|---|---|---|---|');
+  for (let i = 0; i < variants.length; i++)
+    say(
+      `| ${variants[i]!.name} | ${median(rps[i]!).toFixed(0)} | ${median(p99[i]!).toFixed(2)} ms | ${
+        i === 1 ? `${((median(rps[1]!) / median(rps[0]!)) * 100).toFixed(1)} %` : ''
+      } |`,
+    );
+  say();
+  say(
+    `Audit events received by the HEC process during the measured rounds: ${got.toLocaleString('en-US')} for ${served[1]!.toLocaleString('en-US')} requests served with the sink (every request has its event: ${got >= served[1]! ? 'yes' : 'NO'}).`,
+  );
+  for (const p of procs) await p.stop();
+  await upstream.stop();
+  await hec.stop();
+  rmSync(spoolRoot, { recursive: true, force: true });
+} finally {
+  killStarted();
+}

@@ -1,145 +1,154 @@
+import type { LimitSpec } from './types.js';
+
 /**
  * The Redis side of the limiter: one script per admission and one per settlement, so each is one
- * round trip (EVALSHA through ioredis' defineCommand). They mirror window.ts and memory-backend.ts.
+ * round trip (EVALSHA through ioredis' defineCommand). They implement window.ts and
+ * memory-backend.ts (test/unit/limits/backend-suite.ts runs the same cases on both).
  *
- * KEYS (all share the route's {hash tag}, so one Cluster slot): 1-4 the windowed dimensions
- * (requests, input tokens, output tokens, cost) as hashes of bucket fields "<window id><bucket>",
- * 5 the consumer's lease set, 6 the route's global lease set, 7 the alert marks.
- * Every key gets a PEXPIRE, so an idle consumer leaves nothing behind.
+ * Each compiled spec (route × plan) gets its own pair of scripts with the spec's numbers written in
+ * as constants: nothing to send or parse per call but the clock, the lease id and four amounts.
+ *
+ * A window is one hash: bucket fields ("<bucket index>": amount) plus `t` (the sum of the live
+ * buckets), `lo` (the oldest bucket still counted) and `nw` (the newest charged bucket). An
+ * admission reads three fields and the current bucket, evicts the buckets that left the window
+ * (usually none, at most one window's worth; a window idle for longer is dropped whole) and, when
+ * admitted, writes them back: the cost does not grow with traffic. KEYS: the windows in spec order,
+ * then the consumer's leases, the route's leases, the alert marks; all share the route's {hash tag}.
  */
 
-/** Reads `now` (ARGV or Redis TIME) and the compiled spec that starts at ARGV[first]. */
-const PRELUDE = `
+const CLOCK = `
 local function clock(arg)
   local n = tonumber(arg)
   if n then return n end
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
-local function spec(first)
-  local s = { cc = tonumber(ARGV[first]), gc = tonumber(ARGV[first + 1]), ratio = tonumber(ARGV[first + 2]),
-    soft = tonumber(ARGV[first + 3]), lease = tonumber(ARGV[first + 4]), dims = {} }
-  local p = first + 5
-  for d = 1, 4 do
-    local nw = tonumber(ARGV[p]); p = p + 1
-    local ws = {}
-    for w = 1, nw do
-      ws[w] = { id = ARGV[p], len = tonumber(ARGV[p + 1]), g = tonumber(ARGV[p + 2]), cap = tonumber(ARGV[p + 3]) }
-      ws[w].n = ws[w].len / ws[w].g
-      p = p + 4
-    end
-    s.dims[d] = ws
-  end
-  return s
-end
 `;
 
-export const ADMIT_LUA = `${PRELUDE}
+/** The spec as a Lua table literal; `k` is each window's KEYS index. */
+function specLiteral(spec: LimitSpec): { literal: string; windows: number } {
+  let k = 0;
+  const dims = spec.windows.map(
+    (ws) =>
+      `{${ws
+        .map(
+          (w) =>
+            `{id='${w.id}',len=${w.lengthMs},g=${w.bucketMs},n=${w.lengthMs / w.bucketMs},cap=${w.cap},k=${++k}}`,
+        )
+        .join(',')}}`,
+  );
+  const literal = `{cc=${spec.concurrency},gc=${spec.globalConcurrency},ratio=${spec.alertRatio},soft=${spec.softCostMicros},lease=${spec.leaseMs},nk=${k},dims={${dims.join(',')}}}`;
+  return { literal, windows: k };
+}
+
+const ADMIT_BODY = `
 local now = clock(ARGV[1])
 local lease = ARGV[2]
 local amt = { tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]) }
-local S = spec(7)
 local fail, retry = -1, 0
-local used, newest = {}, {}
+local st = {}
 
-local function retry_after(w, buckets, u, a)
-  if a > w.cap then return w.len end
-  local need = u + a - w.cap
-  table.sort(buckets, function(x, y) return x[1] < y[1] end)
+local function retry_after(key, W, lo, cur, total, a)
+  if a > W.cap then return W.len end
+  local need = total + a - W.cap
+  local fs = {}
+  for b = lo, cur do fs[#fs + 1] = b end
+  local vs = redis.call('HMGET', key, unpack(fs))
   local freed = 0
-  for _, bv in ipairs(buckets) do
-    freed = freed + bv[2]
-    if freed >= need then return math.max(1, (bv[1] + w.n + 1) * w.g - now) end
+  for i = 1, #fs do
+    freed = freed + (tonumber(vs[i]) or 0)
+    if freed >= need then return math.max(1, (fs[i] + W.n + 1) * W.g - now) end
   end
-  return w.len
+  return W.len
 end
 
 for d = 1, 4 do
-  local ws = S.dims[d]
-  used[d], newest[d] = {}, {}
-  local live = {}
-  for w = 1, #ws do used[d][w] = 0; newest[d][w] = -1; live[w] = {} end
-  local h = redis.call('HGETALL', KEYS[d])
-  local stale = {}
-  for i = 1, #h, 2 do
-    local f = h[i]
-    local id, b, v = string.sub(f, 1, 1), tonumber(string.sub(f, 2)), tonumber(h[i + 1])
-    local keep = false
-    for w = 1, #ws do
-      local W = ws[w]
-      if W.id == id and b >= math.floor(now / W.g) - W.n then
-        keep = true
-        used[d][w] = used[d][w] + v
-        if b > newest[d][w] then newest[d][w] = b end
-        live[w][#live[w] + 1] = { b, v }
+  st[d] = {}
+  for w, W in ipairs(S.dims[d]) do
+    local key = KEYS[W.k]
+    local cur = math.floor(now / W.g)
+    local low = cur - W.n
+    local m = redis.call('HMGET', key, 't', 'lo', 'nw', cur)
+    local total, lo, newest, vcur = tonumber(m[1]) or 0, tonumber(m[2]), tonumber(m[3]) or -1, tonumber(m[4]) or 0
+    if lo == nil then
+      lo = low
+    elseif lo < low then
+      if low - lo > W.n + 1 then
+        redis.call('DEL', key)
+        total, newest, vcur = 0, -1, 0
+      else
+        local fs = {}
+        for b = lo, low - 1 do fs[#fs + 1] = b end
+        local vs = redis.call('HMGET', key, unpack(fs))
+        for i = 1, #fs do total = total - (tonumber(vs[i]) or 0) end
+        redis.call('HDEL', key, unpack(fs))
+        redis.call('HSET', key, 't', total, 'lo', low)
       end
+      lo = low
+      if newest < low then newest = -1 end
     end
-    if not keep then stale[#stale + 1] = f end
-  end
-  for i = 1, #stale, 500 do redis.call('HDEL', KEYS[d], unpack(stale, i, math.min(i + 499, #stale))) end
-  for w = 1, #ws do
-    if fail < 0 and used[d][w] + amt[d] > ws[w].cap then
+    st[d][w] = { total = total, newest = newest, cur = cur, vcur = vcur, lo = lo }
+    if fail < 0 and total + amt[d] > W.cap then
       fail = d - 1
-      retry = retry_after(ws[w], live[w], used[d][w], amt[d])
+      retry = retry_after(key, W, lo, cur, total, amt[d])
     end
   end
 end
 
-redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now)
-redis.call('ZREMRANGEBYSCORE', KEYS[6], '-inf', now)
-if fail < 0 and redis.call('ZCARD', KEYS[5]) >= S.cc then fail, retry = 4, 1000 end
-if fail < 0 and redis.call('ZCARD', KEYS[6]) >= S.gc then fail, retry = 5, 1000 end
+local cc, gc = KEYS[S.nk + 1], KEYS[S.nk + 2]
+redis.call('ZREMRANGEBYSCORE', cc, '-inf', now)
+redis.call('ZREMRANGEBYSCORE', gc, '-inf', now)
+if fail < 0 and redis.call('ZCARD', cc) >= S.cc then fail, retry = 4, 1000 end
+if fail < 0 and redis.call('ZCARD', gc) >= S.gc then fail, retry = 5, 1000 end
 
 local alerts = {}
 if fail < 0 then
   for d = 1, 4 do
-    local ws = S.dims[d]
-    local longest = 0
-    for w = 1, #ws do
-      local W = ws[w]
-      longest = math.max(longest, W.len + W.g)
-      if amt[d] > 0 then
-        local b = math.floor(now / W.g)
-        redis.call('HINCRBY', KEYS[d], W.id .. b, amt[d])
-        used[d][w] = used[d][w] + amt[d]
-        newest[d][w] = b
+    if amt[d] > 0 then
+      for w, W in ipairs(S.dims[d]) do
+        local s = st[d][w]
+        s.total = s.total + amt[d]
+        s.newest = s.cur
+        redis.call('HSET', KEYS[W.k], s.cur, s.vcur + amt[d], 't', s.total, 'lo', s.lo, 'nw', s.cur)
+        redis.call('PEXPIRE', KEYS[W.k], W.len + W.g)
       end
     end
-    if amt[d] > 0 then redis.call('PEXPIRE', KEYS[d], longest) end
   end
-  redis.call('ZADD', KEYS[5], now + S.lease, lease)
-  redis.call('PEXPIRE', KEYS[5], S.lease + 1000)
-  redis.call('ZADD', KEYS[6], now + S.lease, lease)
-  redis.call('PEXPIRE', KEYS[6], S.lease + 1000)
+  redis.call('ZADD', cc, now + S.lease, lease)
+  redis.call('PEXPIRE', cc, S.lease + 1000)
+  redis.call('ZADD', gc, now + S.lease, lease)
+  redis.call('PEXPIRE', gc, S.lease + 1000)
 
+  local al = KEYS[S.nk + 3]
   local function fire(field, len)
-    local until_ = tonumber(redis.call('HGET', KEYS[7], field))
+    local until_ = tonumber(redis.call('HGET', al, field))
     if until_ and until_ > now then return false end
-    redis.call('HSET', KEYS[7], field, now + len)
-    redis.call('PEXPIRE', KEYS[7], 3660000)
+    redis.call('HSET', al, field, now + len)
+    redis.call('PEXPIRE', al, 3660000)
     return true
   end
   for d = 1, 4 do
-    local ws = S.dims[d]
-    for w = 1, #ws do
-      if used[d][w] >= S.ratio * ws[w].cap and fire('q' .. (d - 1) .. ws[w].id, ws[w].len) then
-        alerts[#alerts + 1] = 'q' .. (d - 1) .. ws[w].id .. ':' .. used[d][w]
+    for w, W in ipairs(S.dims[d]) do
+      local used = st[d][w].total
+      if used >= S.ratio * W.cap and fire('q' .. (d - 1) .. W.id, W.len) then
+        alerts[#alerts + 1] = 'q' .. (d - 1) .. W.id .. ':' .. used
       end
     end
   end
-  local hour = S.dims[4][1]
-  if amt[4] > 0 and used[4][1] >= S.soft and fire('soft', hour.len) then alerts[#alerts + 1] = 'soft:' .. used[4][1] end
+  local hour = st[4][1]
+  if amt[4] > 0 and hour.total >= S.soft and fire('soft', S.dims[4][1].len) then
+    alerts[#alerts + 1] = 'soft:' .. hour.total
+  end
 end
 
 local views = {}
 for d = 1, 4 do
-  local ws = S.dims[d]
   local bl, br, bt = nil, nil, 0
-  for w = 1, #ws do
-    local W = ws[w]
-    local rem = math.max(0, W.cap - used[d][w])
+  for w, W in ipairs(S.dims[d]) do
+    local s = st[d][w]
+    local rem = math.max(0, W.cap - s.total)
     local reset = 0
-    if used[d][w] > 0 and newest[d][w] >= 0 then reset = math.max(0, (newest[d][w] + W.n + 1) * W.g - now) end
+    if s.total > 0 and s.newest >= 0 then reset = math.max(0, (s.newest + W.n + 1) * W.g - now) end
     if br == nil or rem < br then bl, br, bt = W.cap, rem, reset end
   end
   views[#views + 1] = bl
@@ -149,26 +158,48 @@ end
 return { fail < 0 and 1 or 0, now, fail, retry, views, alerts }
 `;
 
-export const SETTLE_LUA = `${PRELUDE}
+const SETTLE_BODY = `
 local now = clock(ARGV[1])
 local at = tonumber(ARGV[2])
 local lease = ARGV[3]
-local S = spec(8)
 for d = 1, 4 do
   local delta = tonumber(ARGV[3 + d])
   if delta ~= 0 then
-    local longest = 0
     for _, W in ipairs(S.dims[d]) do
-      longest = math.max(longest, W.len + W.g)
+      local key = KEYS[W.k]
       local b = math.floor(at / W.g)
+      -- A bucket that already left the window (or was evicted) no longer limits anyone.
       if b >= math.floor(now / W.g) - W.n then
-        if redis.call('HINCRBY', KEYS[d], W.id .. b, delta) <= 0 then redis.call('HDEL', KEYS[d], W.id .. b) end
+        local m = redis.call('HMGET', key, 'lo', b, 't')
+        local lo = tonumber(m[1])
+        if lo and b >= lo then
+          local v = (tonumber(m[2]) or 0) + delta
+          local t = (tonumber(m[3]) or 0) + delta
+          if v <= 0 then
+            redis.call('HDEL', key, b)
+            redis.call('HSET', key, 't', t - v)
+          else
+            redis.call('HSET', key, b, v, 't', t)
+          end
+        end
       end
     end
-    if delta > 0 then redis.call('PEXPIRE', KEYS[d], longest) end
   end
 end
-redis.call('ZREM', KEYS[5], lease)
-redis.call('ZREM', KEYS[6], lease)
+redis.call('ZREM', KEYS[S.nk + 1], lease)
+redis.call('ZREM', KEYS[S.nk + 2], lease)
 return 1
 `;
+
+export interface SpecScripts {
+  readonly admit: string;
+  readonly settle: string;
+  /** KEYS count: the windows, the two lease sets and the alert marks. */
+  readonly keys: number;
+}
+
+export function scriptsFor(spec: LimitSpec): SpecScripts {
+  const { literal, windows } = specLiteral(spec);
+  const head = `${CLOCK}local S = ${literal}\n`;
+  return { admit: head + ADMIT_BODY, settle: head + SETTLE_BODY, keys: windows + 3 };
+}

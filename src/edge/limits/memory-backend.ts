@@ -12,8 +12,13 @@ import {
 } from './types.js';
 import { bucketsIn, retryAfter, viewOf } from './window.js';
 
-/** Buckets of one windowed dimension, by window id then bucket index. */
-type Counters = Map<string, Map<number, number>>;
+/** One window's buckets (index → amount) and its newest charged bucket (for the reset header). */
+interface Win {
+  readonly b: Map<number, number>;
+  newest: number;
+}
+/** The windows of one dimension, by window id. */
+type Counters = Map<string, Win>;
 
 interface ConsumerState {
   readonly dims: [Counters, Counters, Counters, Counters];
@@ -102,8 +107,9 @@ export function createMemoryBackend(clock: () => number = Date.now): LimitBacken
           longest = Math.max(longest, w.lengthMs + w.bucketMs);
           if (a <= 0) return;
           const b = Math.floor(now / w.bucketMs);
-          const m = table(s.dims[d]!, w.id);
-          m.set(b, (m.get(b) ?? 0) + a);
+          const win = table(s.dims[d]!, w.id);
+          win.b.set(b, (win.b.get(b) ?? 0) + a);
+          win.newest = b;
           used[d]![i]! += a;
         });
       }
@@ -146,7 +152,7 @@ export function createMemoryBackend(clock: () => number = Date.now): LimitBacken
           const b = Math.floor(input.at / w.bucketMs);
           // A bucket that already left the window no longer limits anyone: nothing to correct.
           if (b < Math.floor(now / w.bucketMs) - w.lengthMs / w.bucketMs) continue;
-          const m = table(s.dims[d]!, w.id);
+          const m = table(s.dims[d]!, w.id).b;
           const v = (m.get(b) ?? 0) + delta;
           if (v <= 0) m.delete(b);
           else m.set(b, v);
@@ -165,21 +171,22 @@ export function createMemoryBackend(clock: () => number = Date.now): LimitBacken
   };
 }
 
-function table(c: Counters, id: string): Map<number, number> {
+function table(c: Counters, id: string): Win {
   let m = c.get(id);
-  if (m === undefined) c.set(id, (m = new Map()));
+  if (m === undefined) c.set(id, (m = { b: new Map(), newest: -1 }));
   return m;
 }
 
 /** The window's live buckets (index, value); stale ones are dropped as in the Lua script. */
 function live(c: Counters, w: WindowSpec, now: number): Array<[number, number]> {
-  const m = c.get(w.id);
-  if (m === undefined) return [];
+  const win = c.get(w.id);
+  if (win === undefined) return [];
   const out: Array<[number, number]> = [];
-  for (const [b, v] of m) {
+  for (const [b, v] of win.b) {
     if (bucketsIn(w, b, now)) out.push([b, v]);
-    else m.delete(b);
+    else win.b.delete(b);
   }
+  if (!bucketsIn(w, win.newest, now)) win.newest = -1;
   return out;
 }
 
@@ -203,8 +210,7 @@ function viewsOf(
   for (let d = 0; d < WINDOWED.length; d++) {
     let best: WindowView | null = null;
     windows[d]!.forEach((w, i) => {
-      const newest = Math.max(-1, ...(dims[d]!.get(w.id)?.keys() ?? []));
-      const v = viewOf(w, used[d]![i]!, newest, now);
+      const v = viewOf(w, used[d]![i]!, dims[d]!.get(w.id)?.newest ?? -1, now);
       if (best === null || v.remaining < best.remaining) best = v;
     });
     out.push(best!);

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { ADMIT_LUA, SETTLE_LUA } from './lua.js';
+import { scriptsFor } from './lua.js';
 import {
   type AdmitInput,
   type AdmitOutcome,
@@ -14,53 +14,73 @@ import {
 } from './types.js';
 
 type Raw = [number, number, number, number, number[], string[]];
+type Call<R> = (...args: (string | number)[]) => Promise<R>;
 
-interface LimitCommands {
-  ghLimAdmit(...args: (string | number)[]): Promise<Raw>;
-  ghLimSettle(...args: (string | number)[]): Promise<number>;
+const DIM_KEYS = ['rq', 'it', 'ot', 'co'] as const;
+
+interface Compiled {
+  readonly admit: Call<Raw>;
+  readonly settle: Call<number>;
+  /** Key suffixes after `lim:{<route>}:c:<consumer>:`, in KEYS order (the route's lease set aside). */
+  readonly suffixes: readonly string[];
 }
-
-const SUFFIXES = ['rq', 'it', 'ot', 'co', 'cc'] as const;
 
 /**
- * Keys are `<prefix>lim:{<route>}:<consumer>:<dim>`: the {route} hash tag keeps every key of one
- * admission in one Cluster slot, so the scripts run unchanged on ioredis' Cluster client.
+ * Keys are `<prefix>lim:{<route>}:c:<consumer>:<dim>:<window>`: the {route} hash tag keeps every key
+ * of one admission in one Cluster slot, so the scripts run unchanged on ioredis' Cluster client.
  */
-function keysFor(prefix: string, scope: string, consumer: string): string[] {
-  const base = `${prefix}lim:{${scope}}:`;
-  const c = `${base}c:${consumer}:`;
-  return [...SUFFIXES.map((s) => c + s), `${base}gc`, `${c}al`];
-}
-
 export function createRedisBackend(redis: Redis, prefix: string): LimitBackend {
-  redis.defineCommand('ghLimAdmit', { numberOfKeys: 7, lua: ADMIT_LUA });
-  redis.defineCommand('ghLimSettle', { numberOfKeys: 6, lua: SETTLE_LUA });
-  const cmd = redis as unknown as LimitCommands;
+  // One script pair per compiled spec, defined on first use (specs are compiled once at boot).
+  const compiled = new WeakMap<LimitSpec, Compiled>();
+  let n = 0;
+  const compile = (spec: LimitSpec): Compiled => {
+    let c = compiled.get(spec);
+    if (c !== undefined) return c;
+    const s = scriptsFor(spec);
+    const id = n++;
+    redis.defineCommand(`ghLimAdmit${id}`, { numberOfKeys: s.keys, lua: s.admit });
+    redis.defineCommand(`ghLimSettle${id}`, { numberOfKeys: s.keys, lua: s.settle });
+    const r = redis as unknown as Record<string, Call<unknown>>;
+    const suffixes: string[] = [];
+    spec.windows.forEach((ws, d) => {
+      for (const w of ws) suffixes.push(`${DIM_KEYS[d]}:${w.id}`);
+    });
+    c = {
+      admit: r[`ghLimAdmit${id}`]!.bind(redis) as Call<Raw>,
+      settle: r[`ghLimSettle${id}`]!.bind(redis) as Call<number>,
+      suffixes,
+    };
+    compiled.set(spec, c);
+    return c;
+  };
+  const keysFor = (c: Compiled, scope: string, consumer: string): string[] => {
+    const base = `${prefix}lim:{${scope}}:`;
+    const own = `${base}c:${consumer}:`;
+    return [...c.suffixes.map((s) => own + s), `${own}cc`, `${base}gc`, `${own}al`];
+  };
 
   return {
     kind: 'redis',
     async admit(input: AdmitInput): Promise<AdmitOutcome> {
-      const keys = keysFor(prefix, input.scope, input.consumer);
-      const [ok, at, fail, retry, flat, rawAlerts] = await cmd.ghLimAdmit(
-        ...keys,
+      const c = compile(input.spec);
+      const [ok, at, fail, retry, flat, rawAlerts] = await c.admit(
+        ...keysFor(c, input.scope, input.consumer),
         input.now ?? '',
         input.leaseId,
         ...input.amounts,
-        ...input.spec.encoded,
       );
       const views = toViews(flat);
       if (ok !== 1) return { ok: false, at, views, dimension: DIMENSIONS[fail]!, retryAfterMs: retry };
       return { ok: true, at, views, alerts: rawAlerts.map((a) => toAlert(a, input.spec)) };
     },
     async settle(input: SettleInput): Promise<void> {
-      const keys = keysFor(prefix, input.scope, input.consumer).slice(0, 6);
-      await cmd.ghLimSettle(
-        ...keys,
+      const c = compile(input.spec);
+      await c.settle(
+        ...keysFor(c, input.scope, input.consumer),
         input.now ?? '',
         input.at,
         input.leaseId,
         ...input.deltas,
-        ...input.spec.encoded,
       );
     },
     async close() {

@@ -55,17 +55,6 @@ export function compileSpec(plan: PlanConfig, o: CompileOptions): LimitSpec {
   const concurrency = share(plan.concurrency);
   const globalConcurrency = share(o.globalConcurrency);
   const softCostMicros = Math.floor(Math.ceil(plan.cost.softPerHour * 1e6) / o.divisor);
-  const encoded: (string | number)[] = [
-    concurrency,
-    globalConcurrency,
-    o.alertRatio,
-    softCostMicros,
-    o.leaseMs,
-  ];
-  for (const ws of windows) {
-    encoded.push(ws.length);
-    for (const w of ws) encoded.push(w.id, w.lengthMs, w.bucketMs, w.cap);
-  }
   return {
     windows,
     concurrency,
@@ -73,7 +62,6 @@ export function compileSpec(plan: PlanConfig, o: CompileOptions): LimitSpec {
     softCostMicros,
     alertRatio: o.alertRatio,
     leaseMs: o.leaseMs,
-    encoded,
   };
 }
 

@@ -45,8 +45,6 @@ export interface LimitSpec {
   readonly alertRatio: number;
   /** How long a concurrency lease lives unless released (a dead replica's slots come back after it). */
   readonly leaseMs: number;
-  /** The constant ARGV tail of the Lua scripts, encoded once. */
-  readonly encoded: readonly (string | number)[];
 }
 
 /** What a client is told about one dimension: its binding window. */

@@ -71,6 +71,28 @@ export function backendSuite(name: string, make: () => LimitBackend) {
       await b.close();
     });
 
+    it('buckets leave the window one by one; a window idle for longer than itself starts empty', async () => {
+      const b = make();
+      const s = spec({ requests: { perMinute: 15, burst: 0, sustainMinutes: 5 } });
+      const sc = scope();
+      for (const t of [0, 10_000, 20_000])
+        for (let i = 0; i < 5; i++) await once(b, s, sc, T0 + t + i, [1, 0, 0, 0]);
+      const full = await once(b, s, sc, T0 + 30_000, [1, 0, 0, 0]);
+      expect(full.ok ? 0 : full.retryAfterMs).toBe(61_000 - 30_000);
+      // At +61 s the first five left: five fit, the sixth waits for the +10 s bucket (leaves at +71 s).
+      for (let i = 0; i < 5; i++) expect((await once(b, s, sc, T0 + 61_000 + i, [1, 0, 0, 0])).ok).toBe(true);
+      const r = await once(b, s, sc, T0 + 61_500, [1, 0, 0, 0]);
+      expect(r.ok ? 0 : r.retryAfterMs).toBe(71_000 - 61_500);
+      expect(r.views[0]).toMatchObject({ limit: 15, remaining: 0 });
+      // Idle for far longer than the window: everything is gone.
+      const later = await once(b, s, sc, T0 + 600_000, [1, 0, 0, 0]);
+      expect(later.ok && later.views[0]).toEqual({ limit: 15, remaining: 14, resetMs: 61_000 });
+      for (let i = 0; i < 14; i++)
+        expect((await once(b, s, sc, T0 + 600_001 + i, [1, 0, 0, 0])).ok).toBe(true);
+      expect((await once(b, s, sc, T0 + 600_100, [1, 0, 0, 0])).ok).toBe(false);
+      await b.close();
+    });
+
     it('requests: the sustain window blocks a steady rate above perMinute', async () => {
       const b = make();
       const s = spec();

@@ -37,6 +37,7 @@ async function deliverStream(
   let done = false;
 
   const release = (chunk: StreamChunk): string => {
+    if (inspectors.length === 0) return `data: ${JSON.stringify(chunk)}\n\n`;
     let list: StreamChunk[] = [chunk];
     for (const insp of inspectors) list = list.flatMap((c) => insp.onChunk(c));
     let s = '';
@@ -95,10 +96,13 @@ async function deliverStream(
           ctx.res.writeHead(200, { ...base, ...ctx.responseHeaders, ...SSE_HEADERS });
           ctx.ttftMs = performance.now() - ctx.start;
         }
-        const wait = writeSse(ctx.res, out);
-        if (wait !== null) await wait;
         // Answer the consumer at once, then keep draining so the upstream connection stays reusable.
-        if (done) ctx.res.end();
+        // The last events and the end of the chunked body go out in one write.
+        if (done) ctx.res.end(out);
+        else {
+          const wait = writeSse(ctx.res, out);
+          if (wait !== null) await wait;
+        }
       }
     }
     if (!done) {

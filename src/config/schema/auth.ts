@@ -153,7 +153,21 @@ export const authSchema = z
       .strict()
       .prefault({}),
     jwt: z
-      .object({ issuers: z.array(issuerSchema).default([]) })
+      .object({
+        issuers: z.array(issuerSchema).default([]),
+        /**
+         * Verified tokens (OIDC and session tokens) are remembered by their SHA-256 for at most
+         * `ttlMs` (and never past their `exp`), so a reused bearer token skips the signature check.
+         * `maxEntries: 0` disables it. Revocation and consumer checks still run on every request.
+         */
+        verifiedCache: z
+          .object({
+            maxEntries: z.number().int().min(0).default(10_000),
+            ttlMs: z.number().int().min(0).max(300_000).default(30_000),
+          })
+          .strict()
+          .prefault({}),
+      })
       .strict()
       .prefault({}),
     mtls: z

@@ -5,6 +5,7 @@ import { compileClaimMap, type MappedClaims } from './claims.js';
 import { discoverJwksUri } from './discovery.js';
 import { fromJoseError } from './jose-errors.js';
 import { createJwksResolver, type JwksResolver } from './jwks.js';
+import { createVerifiedCache } from './verified-cache.js';
 
 export interface VerifiedJwt {
   readonly issuer: IssuerConfig;
@@ -20,6 +21,8 @@ export interface JwtVerifier {
 
 export interface JwtVerifierOptions {
   readonly now?: () => number;
+  /** Verified-token cache (verified-cache.ts); omitted: no cache. */
+  readonly cache?: { readonly maxEntries: number; readonly ttlMs: number };
   readonly onError?: (issuer: string, err: unknown) => void;
 }
 
@@ -50,12 +53,20 @@ export function createJwtVerifier(
     byIssuer.set(cfg.issuer, { cfg, resolver, map: compileClaimMap(cfg.claims) });
   }
 
+  const cache = createVerifiedCache<VerifiedJwt>({
+    maxEntries: opts.cache?.maxEntries ?? 0,
+    ttlMs: opts.cache?.ttlMs ?? 0,
+    now,
+  });
+
   return {
     resolvers: new Map([...byIssuer].map(([k, v]) => [k, v.resolver])),
     async warm() {
       await Promise.all([...byIssuer.values()].map((i) => i.resolver.warm()));
     },
     async verify(token) {
+      const hit = cache.get(token);
+      if (hit !== undefined) return hit;
       let iss: unknown;
       try {
         iss = decodeJwt(token).iss;
@@ -75,7 +86,9 @@ export function createJwtVerifier(
           requiredClaims: ['exp'],
           ...(cfg.maxTokenAgeSec === undefined ? {} : { maxTokenAge: cfg.maxTokenAgeSec }),
         });
-        return { issuer: cfg, payload, claims: entry.map(payload) };
+        const verified = { issuer: cfg, payload, claims: entry.map(payload) };
+        cache.set(token, verified, ((payload.exp as number) + cfg.clockToleranceSec) * 1000);
+        return verified;
       } catch (err) {
         throw fromJoseError(err);
       }

@@ -76,6 +76,7 @@ export async function createAuthService(cfg: AuthConfig, deps: AuthDeps): Promis
   });
   const jwt = createJwtVerifier(cfg.jwt.issuers, {
     now,
+    cache: cfg.jwt.verifiedCache,
     onError: (issuer, err) => log.warn({ issuer, err }, 'JWKS fetch failed'),
   });
 
@@ -87,7 +88,13 @@ export async function createAuthService(cfg: AuthConfig, deps: AuthDeps): Promis
         loadEd25519Public(resolveSecret(k), `auth.sessions.verifyKeys[${i}]`),
       ),
     );
-    tokens = createSessionTokens({ issuer: cfg.sessions.issuer, signing: sessionKeys, verifyKeys, now });
+    tokens = createSessionTokens({
+      issuer: cfg.sessions.issuer,
+      signing: sessionKeys,
+      verifyKeys,
+      now,
+      cache: cfg.jwt.verifiedCache,
+    });
     sessions = createSessionIssuer({
       tokens,
       revocations,

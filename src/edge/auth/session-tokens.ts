@@ -5,6 +5,7 @@ import { GatehouseError } from '../../errors/gatehouse-error.js';
 import type { AuthMethod, Tier } from '../../identity.js';
 import type { Ed25519Keys } from './ed25519.js';
 import { fromJoseError } from './jose-errors.js';
+import { createVerifiedCache } from './verified-cache.js';
 
 /** The JOSE `typ` that tells a gateway session token from an OIDC token at a glance. */
 export const SESSION_TYP = 'gh-session+jwt';
@@ -41,8 +42,15 @@ export function createSessionTokens(opts: {
   readonly verifyKeys: ReadonlyArray<{ readonly publicKey: KeyObject; readonly kid: string }>;
   readonly clockToleranceSec?: number;
   readonly now?: () => number;
+  readonly cache?: { readonly maxEntries: number; readonly ttlMs: number };
 }): SessionTokens {
   const now = opts.now ?? Date.now;
+  const tolerance = opts.clockToleranceSec ?? 5;
+  const cache = createVerifiedCache<SessionClaims>({
+    maxEntries: opts.cache?.maxEntries ?? 0,
+    ttlMs: opts.cache?.ttlMs ?? 0,
+    now,
+  });
   const keys = new Map<string, KeyObject>([[opts.signing.kid, opts.signing.publicKey]]);
   for (const k of opts.verifyKeys) keys.set(k.kid, k.publicKey);
   const getKey = async (header: { kid?: string }): Promise<KeyObject> => {
@@ -74,6 +82,8 @@ export function createSessionTokens(opts: {
       return { token, expiresAt: exp };
     },
     async verify(token) {
+      const hit = cache.get(token);
+      if (hit !== undefined) return hit;
       let payload: JWTPayload;
       try {
         ({ payload } = await jwtVerify(token, getKey, {
@@ -81,7 +91,7 @@ export function createSessionTokens(opts: {
           audience: opts.issuer,
           algorithms: ['EdDSA'],
           typ: SESSION_TYP,
-          clockTolerance: opts.clockToleranceSec ?? 5,
+          clockTolerance: tolerance,
           currentDate: new Date(now()),
           requiredClaims: ['exp', 'sub'],
         }));
@@ -101,7 +111,7 @@ export function createSessionTokens(opts: {
         ROOTS.has(p.gh_root);
       // A well-signed token of the wrong shape can only come from a buggy or foreign signer.
       if (!ok) throw new GatehouseError('GH_ERR_AUTH_MALFORMED');
-      return {
+      const claims: SessionClaims = {
         consumer: p.sub as string,
         agent: p.gh_agent as string,
         session: p.gh_session as string,
@@ -111,6 +121,8 @@ export function createSessionTokens(opts: {
         root: p.gh_root as AuthMethod,
         expiresAt: p.exp as number,
       };
+      cache.set(token, claims, (claims.expiresAt + tolerance) * 1000);
+      return claims;
     },
   };
 }

@@ -138,6 +138,15 @@ describe('OIDC bearer tokens against a real local issuer', () => {
     expect(await codeOf(svc.authenticate(request(bearer(tooOld))))).toBe('GH_ERR_AUTH_EXPIRED');
   });
 
+  it('the verified-token cache never outlives the token', async () => {
+    const { svc, clock } = await service({ clockToleranceSec: 5 });
+    const token = await iss.sign(good({ exp: nowSec() + 10 }));
+    expect((await svc.authenticate(request(bearer(token)))).identity.consumer).toBe('svc-a');
+    expect((await svc.authenticate(request(bearer(token)))).identity.consumer).toBe('svc-a');
+    clock.t += 20_000;
+    expect(await codeOf(svc.authenticate(request(bearer(token))))).toBe('GH_ERR_AUTH_EXPIRED');
+  });
+
   it('records a request from an unregistered consumer as its own event', async () => {
     const { svc } = await service();
     const r = request(bearer(await iss.sign(good({ sub: 'stranger' }))));

@@ -1,0 +1,54 @@
+import pino from 'pino';
+import { parseConfig } from '../../src/config/load.js';
+import { authorizeRouteStage } from '../../src/edge/auth/authorize-stage.js';
+import { authenticateStage } from '../../src/edge/auth/stage.js';
+import { correlateStage } from '../../src/edge/correlate.js';
+import { capsStage } from '../../src/edge/validate/caps-stage.js';
+import { parseStage } from '../../src/edge/validate/parse-stage.js';
+import { startGateway } from '../../src/gateway.js';
+import { createLogger } from '../../src/telemetry/logger.js';
+import { recordStage } from '../../src/telemetry/record.js';
+import { callUpstreamStage } from '../../src/upstream/call-stage.js';
+import { routeStage } from '../../src/upstream/route-stage.js';
+import { flag, ready } from '../lib/child.js';
+
+/**
+ * Gatehouse for the auth benchmark: issue 2's core pipeline, with or without the authenticate and
+ * authorize stages (`--auth on|off`). The consumer's key hash and the OIDC issuer come from flags;
+ * the downstream identity header is signed (EdDSA, cached per identity) as in production.
+ */
+const upstream = flag('upstream', 'http://127.0.0.1:8000');
+const on = flag('auth', 'on') === 'on';
+const core = [correlateStage, parseStage, capsStage, routeStage, callUpstreamStage, recordStage];
+
+const config = parseConfig({
+  server: { host: '127.0.0.1', port: 0, allowPlaintext: true },
+  health: { port: 0 },
+  metrics: { port: 0 },
+  routes: [
+    {
+      alias: 'bench',
+      endpoints: ['chat', 'completions'],
+      upstream: { provider: 'vllm', url: `${upstream}/v1`, model: 'mock-model-2026-01-01' },
+    },
+  ],
+  auth: {
+    consumers: [
+      {
+        name: 'bench',
+        apiKeys: [{ id: flag('key-id', 'AAAAAAAAAA'), hash: flag('key-hash', `sha256:${'0'.repeat(64)}`) }],
+      },
+    ],
+    jwt: { issuers: [{ issuer: flag('issuer', 'http://127.0.0.1:9'), audience: 'gatehouse' }] },
+  },
+});
+const logger = createLogger('info', pino.destination({ dest: flag('log', '/dev/null'), sync: false }));
+const gw = await startGateway(config, {
+  logger,
+  stages: on ? [...core, authenticateStage, authorizeRouteStage] : core,
+});
+ready(gw.url);
+
+process.on('SIGTERM', () => {
+  void gw.close().finally(() => process.exit(0));
+});

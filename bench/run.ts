@@ -16,12 +16,13 @@ import { writeNginxConfig } from './targets/nginx.js';
  *
  *   npm run bench -- [--duration 5] [--warmup 2] [--rounds 3] [--connections 32]
  *                    [--only direct,nginx,undici,gatehouse] [--scenarios json,sse,json-50ms,sse-50ms]
- *                    [--stages core|all] [--profile] [--ref GIT_REF] [--out bench/results/latest.md]
+ *                    [--stages core|all] [--profile] [--ref GIT_REF] [--baseline GIT_REF]
+ *                    [--out bench/results/latest.md]
  */
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(HERE);
 const BUILD = join(ROOT, '.tmp', 'bench-build');
-const TARGETS = ['direct', 'nginx', 'undici', 'gatehouse'] as const;
+const TARGETS = ['direct', 'nginx', 'undici', 'gatehouse', 'gatehouse-base'] as const;
 type TargetName = (typeof TARGETS)[number];
 
 interface Scenario {
@@ -66,8 +67,12 @@ const stages = opt('stages', 'core');
 const profile = has('profile');
 /** A git ref to compile instead of the working tree. */
 const ref = has('ref') ? opt('ref', 'HEAD') : null;
+/** A git ref to run beside Gatehouse as `gatehouse-base`, for before/after numbers from one run. */
+const baseline = has('baseline') ? opt('baseline', 'HEAD') : null;
+const BASE_BUILD = join(ROOT, '.tmp', 'bench-build-base');
 const out = resolve(opt('out', join(HERE, 'results', 'latest.md')));
-const wanted = new Set(opt('only', TARGETS.join(',')).split(','));
+const wanted = new Set(opt('only', 'direct,nginx,undici,gatehouse').split(','));
+if (baseline !== null) wanted.add('gatehouse-base');
 const scenarios = SCENARIOS.filter((s) =>
   opt('scenarios', SCENARIOS.map((x) => x.name).join(','))
     .split(',')
@@ -98,11 +103,13 @@ async function startTargets(upstream: Proc, tmp: string): Promise<Started[]> {
       const p = await startNode(join(BUILD, 'bench', 'targets', 'undici-proxy.js'), ['--upstream', up]);
       list.push({ name, proc: p, url: p.url });
     } else {
-      const execArgv = profile
-        ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, '.tmp', 'bench-profiles')}`]
-        : [];
+      const build = name === 'gatehouse' ? BUILD : BASE_BUILD;
+      const execArgv =
+        profile && name === 'gatehouse'
+          ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, '.tmp', 'bench-profiles')}`]
+          : [];
       const p = await startNode(
-        join(BUILD, 'bench', 'targets', 'gatehouse.js'),
+        join(build, 'bench', 'targets', 'gatehouse.js'),
         ['--upstream', up, '--stages', stages],
         execArgv,
       );
@@ -130,6 +137,7 @@ async function measure(t: Started, upstream: Proc, body: string, seconds: number
 
 async function main(): Promise<void> {
   buildForBench(ROOT, BUILD, ref);
+  if (baseline !== null) buildForBench(ROOT, BASE_BUILD, baseline);
   const tmp = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
   const loadBefore = loadavg();
   const rows: Row[] = [];
@@ -194,7 +202,7 @@ function render(
   return [
     `# Core proxy benchmark — ${new Date().toISOString()}`,
     '',
-    `Code: ${describeBuild(ROOT, ref)}. Command: \`${cmd}\` (duration ${duration}s × ${rounds} rounds per target and scenario, ${warmup}s warm-up, ${connections} connections, Gatehouse stages: ${stages}${profile ? ', under --cpu-prof' : ''})`,
+    `Code: ${describeBuild(ROOT, ref)}${baseline === null ? '' : ` (gatehouse-base: ${describeBuild(ROOT, baseline)})`}. Command: \`${cmd}\` (duration ${duration}s × ${rounds} rounds per target and scenario, ${warmup}s warm-up, ${connections} connections, Gatehouse stages: ${stages}${profile ? ', under --cpu-prof' : ''})`,
     '',
     `Machine: ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, Node ${process.version}, load average before ${before.map((x) => x.toFixed(2)).join(' ')}, after ${after.map((x) => x.toFixed(2)).join(' ')}; nginx ${nginxVersion()}`,
     '',

@@ -12,7 +12,8 @@ const NOT_LINKED = new Set(['src', 'bench', '.git', '.tmp']);
  * Compiles src/ and the bench targets with the TypeScript compiler (per-file transpile, the same
  * emit as `npm run build`) so the measured processes run plain JS as in production. Running them
  * under tsx would add its loader and esbuild's keepNames `__name()` calls to every closure.
- * `ref` compiles a git commit instead of the working tree (reproducible numbers while others edit).
+ * `ref` compiles the gateway from a git commit instead of the working tree (reproducible numbers
+ * while others edit, and before/after comparisons in one run).
  */
 export function buildForBench(root: string, outDir: string, ref: string | null): void {
   const options: ts.CompilerOptions = {
@@ -23,12 +24,19 @@ export function buildForBench(root: string, outDir: string, ref: string | null):
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   for (const e of readdirSync(root)) if (!NOT_LINKED.has(e)) symlinkSync(join(root, e), join(outDir, e));
-  for (const file of ref === null ? walkAll(root) : gitFiles(root, ref)) {
+  // The harness (bench/) always comes from the working tree; `ref` selects the gateway's src/.
+  const files =
+    ref === null ? walkAll(root, DIRS) : [...gitFiles(root, ref), ...walkAll(root, DIRS.slice(1))];
+  for (const file of files) {
     if (!file.endsWith('.ts') || file.endsWith('.d.ts')) continue;
     const text =
-      ref === null
+      ref === null || file.startsWith('bench/')
         ? readFileSync(join(root, file), 'utf8')
-        : execFileSync('git', ['show', `${ref}:${file}`], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
+        : execFileSync('git', ['show', `${ref}:${file}`], {
+            cwd: root,
+            encoding: 'utf8',
+            maxBuffer: 1 << 26,
+          });
     const out = join(outDir, file).replace(/\.ts$/, '.js');
     const js = ts.transpileModule(text, { compilerOptions: options, fileName: file });
     mkdirSync(dirname(out), { recursive: true });
@@ -49,7 +57,7 @@ export function describeBuild(root: string, ref: string | null): string {
 }
 
 function gitFiles(root: string, ref: string): string[] {
-  return execFileSync('git', ['ls-tree', '-r', '--name-only', ref, '--', ...DIRS], {
+  return execFileSync('git', ['ls-tree', '-r', '--name-only', ref, '--', 'src'], {
     cwd: root,
     encoding: 'utf8',
   })
@@ -57,7 +65,7 @@ function gitFiles(root: string, ref: string): string[] {
     .filter((f) => f !== '');
 }
 
-function walkAll(root: string): string[] {
+function walkAll(root: string, dirs: readonly string[]): string[] {
   const out: string[] = [];
   const walk = (dir: string) => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
@@ -66,6 +74,6 @@ function walkAll(root: string): string[] {
       else out.push(relative(root, p));
     }
   };
-  for (const d of DIRS) walk(join(root, d));
+  for (const d of dirs) walk(join(root, d));
   return out;
 }

@@ -21,6 +21,20 @@ export interface Row {
   readonly upstreamCpuPerReq: number;
   readonly failed: number;
   readonly requests: number;
+  /** Per round, in run order: RPS and proxy CPU µs per request (for ratios paired by round). */
+  readonly rpsByRound: readonly number[];
+  readonly cpuByRound: readonly number[];
+}
+
+/**
+ * Median over rounds of a/b, each round's two numbers measured minutes apart at most: on a shared
+ * machine this cancels the drift that the pooled numbers keep.
+ */
+export function pairedRatio(a: readonly number[], b: readonly number[]): number {
+  const n = Math.min(a.length, b.length);
+  const rs: number[] = [];
+  for (let i = 0; i < n; i++) if (b[i]! > 0) rs.push(a[i]! / b[i]!);
+  return rs.length === 0 ? Number.NaN : median(rs);
 }
 
 const median = (xs: number[]) => {
@@ -55,17 +69,20 @@ export function summarise(scenario: string, target: string, rounds: readonly Rou
     upstreamCpuPerReq: up / ok,
     failed: rounds.reduce((n, r) => n + r.failed, 0),
     requests: ok,
+    rpsByRound: rps,
+    cpuByRound: rounds.map((r) => (r.ok > 0 ? r.proxyCpuUs / r.ok : 0)),
   };
 }
 
 const f0 = (x: number) => Math.round(x).toLocaleString('en-US');
 const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : 'n/a');
+const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(0)}%` : 'n/a');
 const signed = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${x.toFixed(2)}` : 'n/a');
 
 export function table(rows: readonly Row[]): string {
   const out = [
-    '| scenario | target | RPS (median) | RPS range over rounds | vs undici | p50 ms | p99 ms | added p50 ms | added p99 ms | proxy CPU µs/req | upstream CPU µs/req | non-2xx/errors |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| scenario | target | RPS (median) | RPS range over rounds | RPS vs undici | p50 ms | p99 ms | added p50 ms | added p99 ms | proxy CPU µs/req | CPU vs undici | upstream CPU µs/req | non-2xx/errors |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of rows) {
     const direct = rows.find((x) => x.scenario === r.scenario && x.target === 'direct');
@@ -73,10 +90,14 @@ export function table(rows: readonly Row[]): string {
     const isDirect = r.target === 'direct';
     out.push(
       `| ${r.scenario} | ${r.target} | ${f0(r.rps)} | ${f0(r.rpsMin)}–${f0(r.rpsMax)} | ${
-        undici && !isDirect ? `${((100 * r.rps) / undici.rps).toFixed(0)}%` : ''
+        undici && !isDirect ? pct(pairedRatio(r.rpsByRound, undici.rpsByRound)) : ''
       } | ${f2(r.p50)} | ${f2(r.p99)} | ${direct && !isDirect ? signed(r.p50 - direct.p50) : ''} | ${
         direct && !isDirect ? signed(r.p99 - direct.p99) : ''
-      } | ${r.proxyCpuPerReq === null ? '' : f0(r.proxyCpuPerReq)} | ${f0(r.upstreamCpuPerReq)} | ${r.failed} |`,
+      } | ${r.proxyCpuPerReq === null ? '' : f0(r.proxyCpuPerReq)} | ${
+        undici && r.proxyCpuPerReq !== null
+          ? `${pairedRatio(r.cpuByRound, undici.cpuByRound).toFixed(2)}×`
+          : ''
+      } | ${f0(r.upstreamCpuPerReq)} | ${r.failed} |`,
     );
   }
   return out.join('\n');
@@ -98,11 +119,17 @@ export function checks(rows: readonly Row[]): Check[] {
     const undici = get(s, 'undici');
     const direct = get(s, 'direct');
     if (!s.includes('ms') && undici) {
-      const ratio = gh.rps / undici.rps;
+      const ratio = pairedRatio(gh.rpsByRound, undici.rpsByRound);
       out.push({
         what: `${s}: Gatehouse RPS >= 70% of undici`,
         value: `${(100 * ratio).toFixed(0)}%`,
         pass: ratio >= 0.7,
+      });
+      const cpu = pairedRatio(gh.cpuByRound, undici.cpuByRound);
+      out.push({
+        what: `${s}: CPU per request vs undici (throughput if CPU-bound)`,
+        value: `${cpu.toFixed(2)}× (${pct(1 / cpu)})`,
+        pass: null,
       });
     }
     if (s.includes('ms') && direct) {

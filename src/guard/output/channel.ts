@@ -2,20 +2,21 @@
  * The hold-back window of one text channel (a choice's content, a tool call's arguments ...).
  *
  * Text is released only up to a boundary behind which no detector can still change its mind:
- * - `windowChars` behind the newest character (a multi-word match is seen whole first);
  * - never inside the trailing run of printable ASCII (a key, an e-mail, a card without spaces, a
  *   placeholder: every token-shaped secret is such a run, and regexes anchored on its end are only
- *   final once it ends);
+ *   final once it ends), nor inside the number groups before it ("4111 1111 11", "+1 (415) 555",
+ *   "DE89 3704", "AB 12 34"), which multi-word PII patterns span;
+ * - `windowChars` behind the newest character (an extra margin for multi-word matches such as names
+ *   and addresses, when those detectors are on);
  * - never past the point a detector reports as open (a canary being spelled out, a passage that
  *   follows the system prompt);
- * - never inside a span that will be rewritten.
+ * - never inside a span that will be rewritten, nor between the two halves of a surrogate pair.
  * Held text is bounded by `maxHoldChars`; past it `onOverflow` decides. Every scan covers the held
- * text plus `contextChars` of released text, so a match that starts in released text is still seen.
+ * text plus `contextChars` of released text, so a match that starts in released text (a keyword
+ * before a password, the words that make a number a phone number) is still seen.
  * Offsets kept here are absolute (from the start of the channel); `buf` starts at `bufStart`.
  */
-
-import type { RequestScanner } from './scanner.js';
-import { rewrites } from './scanner.js';
+import { type RequestScanner, rewrites } from './scanner.js';
 import type { Hit } from './types.js';
 
 export interface ChannelOptions {
@@ -33,15 +34,42 @@ export interface ChannelSink {
   overflow(): never;
 }
 
-/** Start of the trailing run of printable ASCII (no space), or text.length. */
-export function trailingRunStart(text: string): number {
-  let i = text.length;
+/** Start of the run of printable ASCII (no space) that ends at `end`. */
+function runStart(text: string, end: number): number {
+  let i = end;
   while (i > 0) {
     const c = text.charCodeAt(i - 1);
     if (c < 0x21 || c > 0x7e) break;
     i--;
   }
   return i;
+}
+
+// A group of a number written with spaces: digits with their punctuation ("(415)", "555-2671", "+1"),
+// a short upper-case group (IBAN "DE89", NINO "JG", "A"), or an extension marker.
+const GROUP = /^[+(]?[\d().\-/]+$|^[A-Z0-9]{1,4}$|^(?:[xX]|[eE][xX][tT]\.?)$/;
+
+/** Where the text that may still grow into a match begins: the trailing run and the number groups before it. */
+export function holdStart(text: string): number {
+  let i = runStart(text, text.length);
+  for (;;) {
+    let j = i;
+    // At most two blanks between groups ("4111  1111" is still a card to the engine's pattern).
+    while (j > 0 && i - j < 2 && (text.charCodeAt(j - 1) === 32 || text.charCodeAt(j - 1) === 9)) j--;
+    if (j === i || j === 0) return i;
+    const k = runStart(text, j);
+    if (k === j || !GROUP.test(text.slice(k, j))) return i;
+    i = k;
+  }
+}
+
+/** Whether `text` holds a character that ends a run (a blank or any non-ASCII): a chance to release. */
+function breaksRun(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x21 || c > 0x7e) return true;
+  }
+  return false;
 }
 
 function isHighSurrogate(c: number): boolean {
@@ -72,8 +100,12 @@ export class HoldBackChannel {
     if (text === '') return '';
     this.buf += text;
     const end = this.bufStart + this.buf.length;
-    if (end - this.scannedTo < this.opts.scanStepChars && end - this.released <= this.opts.maxHoldChars)
-      return '';
+    // Nothing can be released before a run ends. Once something went out, releases come in steps of
+    // `scanStepChars` (one scan per step, not per token); a run that does not end is rescanned every
+    // four steps so that open matches and the hold limit are still checked.
+    const fresh = end - this.scannedTo;
+    const ready = breaksRun(text) && (this.released === 0 || fresh >= this.opts.scanStepChars);
+    if (!ready && fresh < 4 * this.opts.scanStepChars) return '';
     return this.step(false);
   }
 
@@ -90,7 +122,7 @@ export class HoldBackChannel {
     const hits = this.scanner.scan(buf);
     let b = buf.length;
     if (!final) {
-      b = Math.min(buf.length - opts.windowChars, trailingRunStart(buf), this.scanner.openFrom(buf));
+      b = Math.min(buf.length - opts.windowChars, holdStart(buf), this.scanner.openFrom(buf));
       if (buf.length - Math.max(b, rel) > opts.maxHoldChars) {
         if (opts.onOverflow === 'block') this.sink.overflow();
         b = Math.max(b, buf.length - opts.maxHoldChars);
@@ -118,7 +150,7 @@ export class HoldBackChannel {
       }
     }
     // Never split a surrogate pair: each released piece is well-formed UTF-16.
-    if (b > 0 && b < buf.length && isHighSurrogate(buf.charCodeAt(b - 1))) b--;
+    if (b > 0 && (b < buf.length || !final) && isHighSurrogate(buf.charCodeAt(b - 1))) b--;
     if (b <= rel) return '';
     let out = '';
     let i = Math.max(rel, this.skipUntil - this.bufStart);

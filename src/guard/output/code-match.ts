@@ -24,7 +24,7 @@ export interface CodeMatch {
 }
 
 interface Folded {
-  /** Lower-case ASCII letters and digits only. */
+  /** Lower-case letters and digits only. */
   readonly s: string;
   /** Raw offset of each character of `s`, and one past the end of the last. */
   readonly pos: number[];
@@ -33,24 +33,38 @@ interface Folded {
   readonly wordStart: boolean[];
 }
 
-const ALNUM = /[a-z0-9]/;
+// Letters and digits of any script (confusables were folded to ASCII first).
+const ALNUM = /[\p{L}\p{N}]/u;
 
 export function foldAlnum(raw: string): Folded {
-  let s = '';
+  const chars: string[] = [];
   const pos: number[] = [];
   const ends: number[] = [];
   const wordStart: boolean[] = [];
   let prevAlnum = false;
   let i = 0;
-  for (const ch of raw) {
-    const c = ch.charCodeAt(0);
-    let f: string;
-    if (c < 0x80) f = c >= 65 && c <= 90 ? String.fromCharCode(c + 32) : ch;
-    else f = fold(ch.normalize('NFKC'));
+  while (i < raw.length) {
+    const c = raw.charCodeAt(i);
+    if (c < 0x80) {
+      // ASCII fast path: digits and letters (lower-cased) count, everything else separates words.
+      const alnum = (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+      if (alnum) {
+        chars.push(String.fromCharCode(c >= 65 && c <= 90 ? c + 32 : c));
+        pos.push(i);
+        ends.push(i + 1);
+        wordStart.push(!prevAlnum);
+      }
+      prevAlnum = alnum;
+      i++;
+      continue;
+    }
+    const cp = raw.codePointAt(i)!;
+    const ch = String.fromCodePoint(cp);
+    const f = fold(ch.normalize('NFKC'));
     let any = false;
     for (const x of f) {
       if (!ALNUM.test(x)) continue;
-      s += x;
+      chars.push(x);
       pos.push(i);
       ends.push(i + ch.length);
       wordStart.push(!prevAlnum && !any);
@@ -60,8 +74,11 @@ export function foldAlnum(raw: string): Folded {
     if (f.length > 0) prevAlnum = any;
     i += ch.length;
   }
-  return { s, pos, ends, wordStart };
+  return { s: chars.join(''), pos, ends, wordStart };
 }
+
+// Worth decoding: a base64/hex run as long as the decoder's minimum, URL or HTML escapes, a rot13 hint.
+const ENCODED_HINT = /[A-Za-z0-9+/=_-]{16,}|%[0-9a-fA-F]{2}|&#?\w{2,8};|\brot[- ]?13\b|caesar|cipher/i;
 
 export interface CodeMatcher {
   readonly code: string;
@@ -89,8 +106,19 @@ export function createCodeMatcher(code: string, opts: CodeMatcherOptions): CodeM
     return f.wordStart[at]! && (end === f.s.length || f.wordStart[end]!);
   };
 
+  // find() and openFrom() run on the same text one after the other: fold it once.
+  let lastRaw = '';
+  let lastFold: Folded = foldAlnum('');
+  const folded = (raw: string): Folded => {
+    if (raw !== lastRaw) {
+      lastFold = foldAlnum(raw);
+      lastRaw = raw;
+    }
+    return lastFold;
+  };
+
   const find = (raw: string): CodeMatch[] => {
-    const f = foldAlnum(raw);
+    const f = folded(raw);
     const out: CodeMatch[] = [];
     for (const [needle, kind] of [
       [k, 'whole'],
@@ -114,7 +142,7 @@ export function createCodeMatcher(code: string, opts: CodeMatcherOptions): CodeM
         }
       }
     }
-    if (opts.decoded && /[A-Za-z0-9+/=%]{8,}/.test(raw)) {
+    if (opts.decoded && ENCODED_HINT.test(raw)) {
       for (const v of decodeViews(raw, raw)) {
         const d = foldAlnum(v.text).s;
         if (d.includes(k) || d.includes(rev) || (frag > 0 && hasPiece(d, pieces, frag)))
@@ -125,7 +153,7 @@ export function createCodeMatcher(code: string, opts: CodeMatcherOptions): CodeM
   };
 
   const openFrom = (raw: string): number => {
-    const f = foldAlnum(raw);
+    const f = folded(raw);
     const n = f.s.length;
     // The longest suffix of the folded text that could still grow into a match.
     const maxLen = Math.min(n, k.length - 1);

@@ -30,6 +30,9 @@ declare module '../../config/runtime.js' {
 export function compileRouteGuard(policy: OutputPolicy, systemPrompt: string | null): RouteOutputGuard {
   const s = policy.stream;
   const sim = policy.detectors.similarity;
+  // Names and addresses span words without digits: they need a real window.
+  const multiWord = policy.detectors.pii.entities.some((e) => e === 'PERSON' || e === 'ADDRESS');
+  const windowChars = multiWord ? Math.max(32, s.windowChars) : s.windowChars;
   return {
     policy,
     engine: createEngineDetectors(policy),
@@ -39,13 +42,13 @@ export function compileRouteGuard(policy: OutputPolicy, systemPrompt: string | n
         : null,
     validators: new ValidatorCache(policy.format.cacheSize, policy.format.maxSchemaBytes),
     channel: {
-      windowChars: s.windowChars,
+      windowChars,
       // The hold must at least cover the window, or every scan would overflow.
-      maxHoldChars: Math.max(s.maxHoldChars, s.windowChars + s.scanStepChars + 64),
+      maxHoldChars: Math.max(s.maxHoldChars, windowChars + 4 * s.scanStepChars + 64),
       onOverflow: s.onOverflow,
       scanStepChars: s.scanStepChars,
       // Lookbehind of the engine's context rules (phone and SSN cues look 40 characters back).
-      contextChars: Math.max(64, s.windowChars),
+      contextChars: Math.max(48, windowChars),
     },
   };
 }

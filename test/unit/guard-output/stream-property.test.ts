@@ -30,6 +30,18 @@ function cutText(text: string, at: number[]): string[] {
   return out;
 }
 
+// Values the default policy redacts or blocks, multi-word ones included.
+const SENSITIVE = [
+  'bob@example.org',
+  '4111111111111111',
+  '5500 0000 0000 0004',
+  '+1 415 555 2671',
+  'DE89 3704 0044 0532 0130 00',
+  '078-05-1120',
+  'JG 10 32 53 A',
+  SECRET,
+];
+
 // Recorded answers: clean text with multi-byte characters, redactions, and one that must be blocked.
 const RECORDED = [
   'Bonjour 👋🏽, voici la réponse: 日本語テキスト, and the total is 42 € — thanks!',
@@ -74,6 +86,17 @@ describe('stream verdict does not depend on where the stream is cut', () => {
     );
   });
 
+  it.each(SENSITIVE)('%s in a sentence, one character per chunk: never released', (v) => {
+    const text = `Here it is: ${v} — and the rest of the answer follows here.`;
+    const whole = runStream([new TextEncoder().encode(chatStream([text]))]);
+    const split = runStream([new TextEncoder().encode(chatStream([...text]))]);
+    expect(split.error).toBe(whole.error);
+    // Blocked: only a clean prefix went out; redacted: the same text as the whole answer.
+    if (whole.error === null) expect(split.text).toBe(whole.text);
+    else expect(text.startsWith(split.text)).toBe(true);
+    expect(split.text).not.toContain(v.slice(-6));
+  });
+
   it('random text with sensitive values inserted: never released, same verdict split or not', () => {
     // (A word ending in a digit right before a card makes the engine's card pattern take one digit
     // too many and miss the card; that is the detector's concern, not the stream's.)
@@ -92,7 +115,7 @@ describe('stream verdict does not depend on where the stream is cut', () => {
       '-',
       '@',
     );
-    const sensitive = fc.constantFrom('bob@example.org', '4111111111111111', '5500 0000 0000 0004', SECRET);
+    const sensitive = fc.constantFrom(...SENSITIVE);
     fc.assert(
       fc.property(
         fc.array(fc.oneof({ weight: 8, arbitrary: word }, { weight: 1, arbitrary: sensitive }), {
@@ -100,16 +123,18 @@ describe('stream verdict does not depend on where the stream is cut', () => {
         }),
         fc.array(fc.integer({ min: 1, max: 300 }), { maxLength: 40 }),
         (parts, at) => {
-          const text = parts.join(' ');
+          // A word before each value: two numbers side by side are one number to the engine's patterns.
+          const text = parts.map((p) => (SENSITIVE.includes(p) ? `and ${p}` : p)).join(' ');
           const whole = runStream([new TextEncoder().encode(chatStream([text]))]);
           const split = runStream([new TextEncoder().encode(chatStream(cutText(text, at)))]);
           expect(split.error).toBe(whole.error);
           if (whole.error === null) expect(split.text).toBe(whole.text);
-          for (const s of ['bob@example.org', '4111111111111111', '5500 0000 0000 0004', SECRET.slice(0, 10)])
-            expect(split.text).not.toContain(s);
+          // What the whole-answer verdict hides, no cut reveals (even in part).
+          for (const v of SENSITIVE)
+            if (!whole.text.includes(v)) expect(split.text).not.toContain(v.slice(-8));
         },
       ),
-      { numRuns: 300 },
+      { numRuns: 1_000 },
     );
   });
 });

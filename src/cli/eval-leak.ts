@@ -1,0 +1,110 @@
+/**
+ * `gatehouse eval leak FILE.jsonl [--json]`: the system-prompt leak detector on lines
+ * `{"text": model output, "access_code": the secret the system prompt protected, "system_prompt"?, "label": 0|1, "source"?}`.
+ * Prints the same figures as the other detectors (precision, recall, F1, false positives on label 0,
+ * a breakdown by source, latency p50/p99), computed by src/cli/eval.ts. Runnable directly:
+ * `npx tsx src/cli/eval-leak.ts test/fixtures/leak/leak-small.jsonl`.
+ */
+import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { type LeakRow, leaks } from '../guard/output/leak-eval.js';
+import { type EvalReport, type EvalRow, report } from './eval.js';
+
+export interface LeakEvalRow extends EvalRow, LeakRow {}
+
+export function readLeakRows(path: string): LeakEvalRow[] {
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l, i) => {
+      const r = JSON.parse(l) as Record<string, unknown>;
+      if (
+        typeof r.text !== 'string' ||
+        typeof r.access_code !== 'string' ||
+        (r.label !== 0 && r.label !== 1) ||
+        (r.system_prompt !== undefined && r.system_prompt !== null && typeof r.system_prompt !== 'string')
+      )
+        throw new Error(`line ${i + 1}: expected {"text", "access_code", "system_prompt"?, "label": 0|1}`);
+      return {
+        text: r.text,
+        access_code: r.access_code,
+        ...(typeof r.system_prompt === 'string' ? { system_prompt: r.system_prompt } : {}),
+        label: r.label,
+        source: typeof r.source === 'string' ? r.source : '(none)',
+      };
+    });
+}
+
+export function evaluateLeak(rows: readonly LeakEvalRow[]): EvalReport {
+  for (const r of rows.slice(0, 20)) leaks(r); // warm-up: JIT
+  const pred: boolean[] = [];
+  const times: number[] = [];
+  for (const r of rows) {
+    const t0 = performance.now();
+    pred.push(leaks(r));
+    times.push(performance.now() - t0);
+  }
+  return report('gatehouse', pred, rows, times);
+}
+
+const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+
+export function formatLeakReport(file: string, r: EvalReport): string {
+  const o = r.overall;
+  const lines = [
+    `eval leak on ${file}`,
+    '',
+    '| detector | n | precision | recall | F1 | FPR (label 0) | p50 ms | p99 ms |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    `| ${r.name} | ${o.n} | ${pct(o.precision)} | ${pct(o.recall)} | ${o.f1.toFixed(3)} | ${pct(o.fpr)} | ${r.latencyMs.p50.toFixed(3)} | ${r.latencyMs.p99.toFixed(3)} |`,
+    '',
+    'by source:',
+    '| source | n | recall (label 1) | FPR (label 0) |',
+    '|---|---:|---:|---:|',
+  ];
+  for (const [src, s] of Object.entries(r.bySource)) {
+    const pos = s.tp + s.fn;
+    const neg = s.fp + s.tn;
+    lines.push(
+      `| ${src} | ${s.n} | ${pos === 0 ? '-' : `${pct(s.recall)} (${s.tp}/${pos})`} | ${neg === 0 ? '-' : `${pct(s.fpr)} (${s.fp}/${neg})`} |`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+const USAGE = 'usage: gatehouse eval leak FILE.jsonl [--json]\n';
+
+/** argv after `leak`: FILE.jsonl [--json]. */
+export async function runEvalLeak(argv: string[]): Promise<number> {
+  let parsed: { values: { json?: boolean }; positionals: string[] };
+  try {
+    parsed = parseArgs({ args: argv, options: { json: { type: 'boolean' } }, allowPositionals: true });
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const [file] = parsed.positionals;
+  if (file === undefined || parsed.positionals.length > 1) {
+    process.stderr.write(USAGE);
+    return 2;
+  }
+  let rows: LeakEvalRow[];
+  try {
+    rows = readLeakRows(file);
+  } catch (err) {
+    process.stderr.write(`cannot read ${file}: ${(err as Error).message}\n`);
+    return 1;
+  }
+  const r = evaluateLeak(rows);
+  process.stdout.write(
+    parsed.values.json === true
+      ? `${JSON.stringify({ task: 'leak', file, reports: [r] }, null, 2)}\n`
+      : formatLeakReport(file, r),
+  );
+  return 0;
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  runEvalLeak(process.argv.slice(2)).then((code) => process.exit(code));
+}

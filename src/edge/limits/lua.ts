@@ -8,12 +8,13 @@ import type { LimitSpec } from './types.js';
  * Each compiled spec (route × plan) gets its own pair of scripts with the spec's numbers written in
  * as constants: nothing to send or parse per call but the clock, the lease id and four amounts.
  *
- * A window is one hash: bucket fields ("<bucket index>": amount) plus `t` (the sum of the live
- * buckets), `lo` (the oldest bucket still counted) and `nw` (the newest charged bucket). An
- * admission reads three fields and the current bucket, evicts the buckets that left the window
- * (usually none, at most one window's worth; a window idle for longer is dropped whole) and, when
- * admitted, writes them back: the cost does not grow with traffic. KEYS: the windows in spec order,
- * then the consumer's leases, the route's leases, the alert marks; all share the route's {hash tag}.
+ * All windows of one consumer on one route live in one hash. Window `<dim index><window id>` (e.g.
+ * `0m`, `3h`) has bucket fields `<w>:<bucket index>` plus `<w>t` (the sum of its live buckets),
+ * `<w>l` (the oldest bucket still counted) and `<w>n` (the newest charged bucket); `a<w>` and `as`
+ * are the alert marks. An admission is one HMGET of those fields and each window's current bucket,
+ * an eviction of the buckets that left (usually none: at most one per bucket length), the lease
+ * checks, then one HSET: its cost does not grow with the traffic in the window. KEYS: that hash,
+ * the consumer's leases and the route's leases, all under the route's {hash tag}.
  */
 
 const CLOCK = `
@@ -25,77 +26,94 @@ local function clock(arg)
 end
 `;
 
-/** The spec as a Lua table literal; `k` is each window's KEYS index. */
-function specLiteral(spec: LimitSpec): { literal: string; windows: number } {
-  let k = 0;
+/** The spec as a Lua table literal; `f` is each window's field prefix in the consumer hash. */
+function specLiteral(spec: LimitSpec): string {
   const dims = spec.windows.map(
-    (ws) =>
+    (ws, d) =>
       `{${ws
         .map(
           (w) =>
-            `{id='${w.id}',len=${w.lengthMs},g=${w.bucketMs},n=${w.lengthMs / w.bucketMs},cap=${w.cap},k=${++k}}`,
+            `{id='${w.id}',f='${d}${w.id}',len=${w.lengthMs},g=${w.bucketMs},n=${w.lengthMs / w.bucketMs},cap=${w.cap}}`,
         )
         .join(',')}}`,
   );
-  const literal = `{cc=${spec.concurrency},gc=${spec.globalConcurrency},ratio=${spec.alertRatio},soft=${spec.softCostMicros},lease=${spec.leaseMs},nk=${k},dims={${dims.join(',')}}}`;
-  return { literal, windows: k };
+  const ttl = Math.max(...spec.windows.flat().map((w) => w.lengthMs + w.bucketMs));
+  return `{cc=${spec.concurrency},gc=${spec.globalConcurrency},ratio=${spec.alertRatio},soft=${spec.softCostMicros},lease=${spec.leaseMs},ttl=${ttl},dims={${dims.join(',')}}}`;
 }
 
 const ADMIT_BODY = `
 local now = clock(ARGV[1])
 local lease = ARGV[2]
 local amt = { tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]) }
-local fail, retry = -1, 0
-local st = {}
+local H, cc, gc = KEYS[1], KEYS[2], KEYS[3]
 
-local function retry_after(key, W, lo, cur, total, a)
+-- One read for every window: total, oldest counted bucket, newest charged bucket, current bucket,
+-- alert mark; then the soft-cap mark.
+local fields, all = {}, {}
+for d = 1, 4 do
+  for _, W in ipairs(S.dims[d]) do
+    W.cur = math.floor(now / W.g)
+    all[#all + 1] = W
+    fields[#fields + 1] = W.f .. 't'
+    fields[#fields + 1] = W.f .. 'l'
+    fields[#fields + 1] = W.f .. 'n'
+    fields[#fields + 1] = W.f .. ':' .. W.cur
+    fields[#fields + 1] = 'a' .. W.f
+  end
+end
+fields[#fields + 1] = 'as'
+local m = redis.call('HMGET', H, unpack(fields))
+
+local stale, evicted = {}, {}
+local fail, retry = -1, 0
+local function retry_after(W, a)
   if a > W.cap then return W.len end
-  local need = total + a - W.cap
+  local need = W.total + a - W.cap
   local fs = {}
-  for b = lo, cur do fs[#fs + 1] = b end
-  local vs = redis.call('HMGET', key, unpack(fs))
+  for b = W.lo, W.cur do fs[#fs + 1] = W.f .. ':' .. b end
+  local vs = redis.call('HMGET', H, unpack(fs))
   local freed = 0
   for i = 1, #fs do
     freed = freed + (tonumber(vs[i]) or 0)
-    if freed >= need then return math.max(1, (fs[i] + W.n + 1) * W.g - now) end
+    if freed >= need then return math.max(1, (W.lo + i - 1 + W.n + 1) * W.g - now) end
   end
   return W.len
 end
 
-for d = 1, 4 do
-  st[d] = {}
-  for w, W in ipairs(S.dims[d]) do
-    local key = KEYS[W.k]
-    local cur = math.floor(now / W.g)
-    local low = cur - W.n
-    local m = redis.call('HMGET', key, 't', 'lo', 'nw', cur)
-    local total, lo, newest, vcur = tonumber(m[1]) or 0, tonumber(m[2]), tonumber(m[3]) or -1, tonumber(m[4]) or 0
-    if lo == nil then
-      lo = low
-    elseif lo < low then
-      if low - lo > W.n + 1 then
-        redis.call('DEL', key)
-        total, newest, vcur = 0, -1, 0
-      else
-        local fs = {}
-        for b = lo, low - 1 do fs[#fs + 1] = b end
-        local vs = redis.call('HMGET', key, unpack(fs))
-        for i = 1, #fs do total = total - (tonumber(vs[i]) or 0) end
-        redis.call('HDEL', key, unpack(fs))
-        redis.call('HSET', key, 't', total, 'lo', low)
-      end
-      lo = low
-      if newest < low then newest = -1 end
+for i, W in ipairs(all) do
+  local o = (i - 1) * 5
+  W.total, W.lo, W.newest = tonumber(m[o + 1]) or 0, tonumber(m[o + 2]), tonumber(m[o + 3]) or -1
+  W.vcur, W.mark = tonumber(m[o + 4]) or 0, tonumber(m[o + 5])
+  local low = W.cur - W.n
+  if W.lo == nil then
+    W.lo = low
+  elseif W.lo < low then
+    -- Bucket fields only ever lie in [lo, lo + n]: a window idle for longer is dropped unread.
+    local fs = {}
+    local last = math.min(low - 1, W.lo + W.n)
+    for b = W.lo, last do fs[#fs + 1] = W.f .. ':' .. b end
+    if low - W.lo > W.n then
+      W.total = 0
+    else
+      local vs = redis.call('HMGET', H, unpack(fs))
+      for k = 1, #fs do W.total = W.total - (tonumber(vs[k]) or 0) end
     end
-    st[d][w] = { total = total, newest = newest, cur = cur, vcur = vcur, lo = lo }
-    if fail < 0 and total + amt[d] > W.cap then
+    for k = 1, #fs do stale[#stale + 1] = fs[k] end
+    W.lo = low
+    if W.newest < low then W.newest = -1 end
+    evicted[#evicted + 1] = W
+  end
+end
+for d = 1, 4 do
+  for _, W in ipairs(S.dims[d]) do
+    if fail < 0 and W.total + amt[d] > W.cap then
       fail = d - 1
-      retry = retry_after(key, W, lo, cur, total, amt[d])
+      retry = retry_after(W, amt[d])
     end
   end
 end
+if #stale > 0 then redis.call('HDEL', H, unpack(stale)) end
 
-local cc, gc = KEYS[S.nk + 1], KEYS[S.nk + 2]
 redis.call('ZREMRANGEBYSCORE', cc, '-inf', now)
 redis.call('ZREMRANGEBYSCORE', gc, '-inf', now)
 if fail < 0 and redis.call('ZCARD', cc) >= S.cc then fail, retry = 4, 1000 end
@@ -103,52 +121,52 @@ if fail < 0 and redis.call('ZCARD', gc) >= S.gc then fail, retry = 5, 1000 end
 
 local alerts = {}
 if fail < 0 then
+  local w = {}
   for d = 1, 4 do
-    if amt[d] > 0 then
-      for w, W in ipairs(S.dims[d]) do
-        local s = st[d][w]
-        s.total = s.total + amt[d]
-        s.newest = s.cur
-        redis.call('HSET', KEYS[W.k], s.cur, s.vcur + amt[d], 't', s.total, 'lo', s.lo, 'nw', s.cur)
-        redis.call('PEXPIRE', KEYS[W.k], W.len + W.g)
+    for _, W in ipairs(S.dims[d]) do
+      if amt[d] > 0 then
+        W.total = W.total + amt[d]
+        W.newest = W.cur
+        w[#w + 1] = W.f .. ':' .. W.cur; w[#w + 1] = W.vcur + amt[d]
+        w[#w + 1] = W.f .. 'n'; w[#w + 1] = W.cur
+      end
+      w[#w + 1] = W.f .. 't'; w[#w + 1] = W.total
+      w[#w + 1] = W.f .. 'l'; w[#w + 1] = W.lo
+      -- One alert per window: the mark holds until the window has turned over.
+      if W.total >= S.ratio * W.cap and not (W.mark and W.mark > now) then
+        w[#w + 1] = 'a' .. W.f; w[#w + 1] = now + W.len
+        alerts[#alerts + 1] = 'q' .. (d - 1) .. W.id .. ':' .. W.total
       end
     end
   end
+  local hour = S.dims[4][1]
+  local softMark = tonumber(m[#m])
+  if amt[4] > 0 and hour.total >= S.soft and not (softMark and softMark > now) then
+    w[#w + 1] = 'as'; w[#w + 1] = now + hour.len
+    alerts[#alerts + 1] = 'soft:' .. hour.total
+  end
+  redis.call('HSET', H, unpack(w))
+  redis.call('PEXPIRE', H, S.ttl)
   redis.call('ZADD', cc, now + S.lease, lease)
   redis.call('PEXPIRE', cc, S.lease + 1000)
   redis.call('ZADD', gc, now + S.lease, lease)
   redis.call('PEXPIRE', gc, S.lease + 1000)
-
-  local al = KEYS[S.nk + 3]
-  local function fire(field, len)
-    local until_ = tonumber(redis.call('HGET', al, field))
-    if until_ and until_ > now then return false end
-    redis.call('HSET', al, field, now + len)
-    redis.call('PEXPIRE', al, 3660000)
-    return true
+elseif #evicted > 0 then
+  local w = {}
+  for _, W in ipairs(evicted) do
+    w[#w + 1] = W.f .. 't'; w[#w + 1] = W.total
+    w[#w + 1] = W.f .. 'l'; w[#w + 1] = W.lo
   end
-  for d = 1, 4 do
-    for w, W in ipairs(S.dims[d]) do
-      local used = st[d][w].total
-      if used >= S.ratio * W.cap and fire('q' .. (d - 1) .. W.id, W.len) then
-        alerts[#alerts + 1] = 'q' .. (d - 1) .. W.id .. ':' .. used
-      end
-    end
-  end
-  local hour = st[4][1]
-  if amt[4] > 0 and hour.total >= S.soft and fire('soft', S.dims[4][1].len) then
-    alerts[#alerts + 1] = 'soft:' .. hour.total
-  end
+  redis.call('HSET', H, unpack(w))
 end
 
 local views = {}
 for d = 1, 4 do
   local bl, br, bt = nil, nil, 0
-  for w, W in ipairs(S.dims[d]) do
-    local s = st[d][w]
-    local rem = math.max(0, W.cap - s.total)
+  for _, W in ipairs(S.dims[d]) do
+    local rem = math.max(0, W.cap - W.total)
     local reset = 0
-    if s.total > 0 and s.newest >= 0 then reset = math.max(0, (s.newest + W.n + 1) * W.g - now) end
+    if W.total > 0 and W.newest >= 0 then reset = math.max(0, (W.newest + W.n + 1) * W.g - now) end
     if br == nil or rem < br then bl, br, bt = W.cap, rem, reset end
   end
   views[#views + 1] = bl
@@ -162,44 +180,59 @@ const SETTLE_BODY = `
 local now = clock(ARGV[1])
 local at = tonumber(ARGV[2])
 local lease = ARGV[3]
+local H = KEYS[1]
+local touched, fields = {}, {}
 for d = 1, 4 do
   local delta = tonumber(ARGV[3 + d])
   if delta ~= 0 then
     for _, W in ipairs(S.dims[d]) do
-      local key = KEYS[W.k]
       local b = math.floor(at / W.g)
-      -- A bucket that already left the window (or was evicted) no longer limits anyone.
+      -- A bucket that already left the window no longer limits anyone: nothing to correct.
       if b >= math.floor(now / W.g) - W.n then
-        local m = redis.call('HMGET', key, 'lo', b, 't')
-        local lo = tonumber(m[1])
-        if lo and b >= lo then
-          local v = (tonumber(m[2]) or 0) + delta
-          local t = (tonumber(m[3]) or 0) + delta
-          if v <= 0 then
-            redis.call('HDEL', key, b)
-            redis.call('HSET', key, 't', t - v)
-          else
-            redis.call('HSET', key, b, v, 't', t)
-          end
-        end
+        touched[#touched + 1] = { W = W, b = b, delta = delta }
+        fields[#fields + 1] = W.f .. 'l'
+        fields[#fields + 1] = W.f .. ':' .. b
+        fields[#fields + 1] = W.f .. 't'
       end
     end
   end
 end
-redis.call('ZREM', KEYS[S.nk + 1], lease)
-redis.call('ZREM', KEYS[S.nk + 2], lease)
+if #touched > 0 then
+  local m = redis.call('HMGET', H, unpack(fields))
+  local w, gone = {}, {}
+  for i, x in ipairs(touched) do
+    local o = (i - 1) * 3
+    local lo = tonumber(m[o + 1])
+    -- No lo: the hash expired; b < lo: the bucket was evicted. Either way it is out of the window.
+    if lo and x.b >= lo then
+      local v = (tonumber(m[o + 2]) or 0) + x.delta
+      local t = (tonumber(m[o + 3]) or 0) + x.delta
+      if v <= 0 then
+        gone[#gone + 1] = x.W.f .. ':' .. x.b
+        t = t - v
+      else
+        w[#w + 1] = x.W.f .. ':' .. x.b; w[#w + 1] = v
+      end
+      w[#w + 1] = x.W.f .. 't'; w[#w + 1] = t
+    end
+  end
+  if #gone > 0 then redis.call('HDEL', H, unpack(gone)) end
+  if #w > 0 then redis.call('HSET', H, unpack(w)) end
+end
+redis.call('ZREM', KEYS[2], lease)
+redis.call('ZREM', KEYS[3], lease)
 return 1
 `;
 
 export interface SpecScripts {
   readonly admit: string;
   readonly settle: string;
-  /** KEYS count: the windows, the two lease sets and the alert marks. */
-  readonly keys: number;
 }
 
+/** KEYS of both scripts: the consumer's window hash, the consumer's leases, the route's leases. */
+export const SCRIPT_KEYS = 3;
+
 export function scriptsFor(spec: LimitSpec): SpecScripts {
-  const { literal, windows } = specLiteral(spec);
-  const head = `${CLOCK}local S = ${literal}\n`;
-  return { admit: head + ADMIT_BODY, settle: head + SETTLE_BODY, keys: windows + 3 };
+  const head = `${CLOCK}local S = ${specLiteral(spec)}\n`;
+  return { admit: head + ADMIT_BODY, settle: head + SETTLE_BODY };
 }

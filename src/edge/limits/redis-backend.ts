@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { scriptsFor } from './lua.js';
+import { SCRIPT_KEYS, scriptsFor } from './lua.js';
 import {
   type AdmitInput,
   type AdmitOutcome,
@@ -16,17 +16,14 @@ import {
 type Raw = [number, number, number, number, number[], string[]];
 type Call<R> = (...args: (string | number)[]) => Promise<R>;
 
-const DIM_KEYS = ['rq', 'it', 'ot', 'co'] as const;
-
 interface Compiled {
   readonly admit: Call<Raw>;
   readonly settle: Call<number>;
-  /** Key suffixes after `lim:{<route>}:c:<consumer>:`, in KEYS order (the route's lease set aside). */
-  readonly suffixes: readonly string[];
 }
 
 /**
- * Keys are `<prefix>lim:{<route>}:c:<consumer>:<dim>:<window>`: the {route} hash tag keeps every key
+ * Keys are `<prefix>lim:{<route>}:c:<consumer>` (windows and alert marks), the same with `:cc`
+ * (leases) and `<prefix>lim:{<route>}:gc` (the route's leases): the {route} hash tag keeps every key
  * of one admission in one Cluster slot, so the scripts run unchanged on ioredis' Cluster client.
  */
 export function createRedisBackend(redis: Redis, prefix: string): LimitBackend {
@@ -38,25 +35,21 @@ export function createRedisBackend(redis: Redis, prefix: string): LimitBackend {
     if (c !== undefined) return c;
     const s = scriptsFor(spec);
     const id = n++;
-    redis.defineCommand(`ghLimAdmit${id}`, { numberOfKeys: s.keys, lua: s.admit });
-    redis.defineCommand(`ghLimSettle${id}`, { numberOfKeys: s.keys, lua: s.settle });
+    redis.defineCommand(`ghLimAdmit${id}`, { numberOfKeys: SCRIPT_KEYS, lua: s.admit });
+    redis.defineCommand(`ghLimSettle${id}`, { numberOfKeys: SCRIPT_KEYS, lua: s.settle });
     const r = redis as unknown as Record<string, Call<unknown>>;
-    const suffixes: string[] = [];
-    spec.windows.forEach((ws, d) => {
-      for (const w of ws) suffixes.push(`${DIM_KEYS[d]}:${w.id}`);
-    });
     c = {
       admit: r[`ghLimAdmit${id}`]!.bind(redis) as Call<Raw>,
       settle: r[`ghLimSettle${id}`]!.bind(redis) as Call<number>,
-      suffixes,
     };
     compiled.set(spec, c);
     return c;
   };
-  const keysFor = (c: Compiled, scope: string, consumer: string): string[] => {
+  const keysFor = (scope: string, consumer: string): [string, string, string] => {
     const base = `${prefix}lim:{${scope}}:`;
-    const own = `${base}c:${consumer}:`;
-    return [...c.suffixes.map((s) => own + s), `${own}cc`, `${base}gc`, `${own}al`];
+    // Encoded so that no consumer name can collide with another's keys (`:cc`) or break the tag.
+    const own = `${base}c:${encodeURIComponent(consumer)}`;
+    return [own, `${own}:cc`, `${base}gc`];
   };
 
   return {
@@ -64,7 +57,7 @@ export function createRedisBackend(redis: Redis, prefix: string): LimitBackend {
     async admit(input: AdmitInput): Promise<AdmitOutcome> {
       const c = compile(input.spec);
       const [ok, at, fail, retry, flat, rawAlerts] = await c.admit(
-        ...keysFor(c, input.scope, input.consumer),
+        ...keysFor(input.scope, input.consumer),
         input.now ?? '',
         input.leaseId,
         ...input.amounts,
@@ -76,7 +69,7 @@ export function createRedisBackend(redis: Redis, prefix: string): LimitBackend {
     async settle(input: SettleInput): Promise<void> {
       const c = compile(input.spec);
       await c.settle(
-        ...keysFor(c, input.scope, input.consumer),
+        ...keysFor(input.scope, input.consumer),
         input.now ?? '',
         input.at,
         input.leaseId,

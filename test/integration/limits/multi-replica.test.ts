@@ -118,7 +118,9 @@ afterAll(async () => {
 
 /** What the store holds for one consumer's dimension in its minute window (settlement is asynchronous). */
 async function stored(route: string, consumer: string, dim: 'it' | 'ot'): Promise<number> {
-  return Number((await redis.hget(`${PREFIX}lim:{${route}}:c:${consumer}:${dim}:m`, 't')) ?? 0);
+  // Window fields are `<dimension index><window id>`; `t` is the window's running total.
+  const field = dim === 'it' ? '1mt' : '2mt';
+  return Number((await redis.hget(`${PREFIX}lim:{${route}}:c:${consumer}`, field)) ?? 0);
 }
 
 interface Answer {

@@ -266,6 +266,16 @@ export function backendSuite(name: string, make: () => LimitBackend) {
       await b.close();
     });
 
+    it("consumer names cannot collide with each other's keys", async () => {
+      const b = make();
+      const s = spec({ concurrency: 1 });
+      const sc = scope();
+      for (const c of ['bob', 'bob:cc', 'bob}x{', 'bob:c:cc'])
+        expect((await run(b, s, sc, T0, [1, 0, 0, 0], c)).ok).toBe(true);
+      expect(refusedOn(await run(b, s, sc, T0 + 1, [1, 0, 0, 0], 'bob:cc'))).toBe('concurrency');
+      await b.close();
+    });
+
     it('settle without a matching admission is harmless', async () => {
       const b = make();
       const s = spec();

@@ -23,8 +23,7 @@ export const recordStage: StageDef = {
     // Without a sink there is no one to read the event: skip building it.
     const audit = svc !== undefined && svc.channels.length > 0;
     return (ctx) => {
-      const ev = audit ? svc.events.request(ctx) : undefined;
-      const latencyMs = ev?.gatehouse.latency_ms ?? Math.round((performance.now() - ctx.start) * 1000) / 1000;
+      const latencyMs = Math.round((performance.now() - ctx.start) * 1000) / 1000;
       const route = ctx.route;
       log.info(
         {
@@ -56,7 +55,7 @@ export const recordStage: StageDef = {
         'request',
       );
       if (svc === undefined) return;
-      if (ev !== undefined) svc.emit(ev);
+      if (audit) svc.emitLine(svc.events.requestLine(ctx, latencyMs));
       svc.metrics.request(ctx, latencyMs / 1000);
       const usage = ctx.usage;
       const alerts = svc.alerts;

@@ -31,6 +31,8 @@ export interface TelemetryService {
   readonly channels: readonly SinkChannel[];
   /** Writes an event to every sink. */
   emit(ev: AuditEvent): void;
+  /** Writes an already serialised event (one JSON line, docs/audit-events.md) to every sink. */
+  emitLine(line: string): void;
   /** A security event outside a request (mode change, config reload, budget sweep ...). */
   security(input: SecurityEventInput, subject?: EventSubject): void;
   /** A security event of a request (the record stage calls it with the request's context). */
@@ -112,10 +114,11 @@ export async function createTelemetryService(opts: TelemetryOptions): Promise<Te
   }
   metrics.bindSinks(() => channels.map((c) => c.stats()));
 
-  const emit = (ev: AuditEvent): void => {
-    if (channels.length === 0) return;
-    const line = toLine(ev);
+  const emitLine = (line: string): void => {
     for (const c of channels) c.write(line);
+  };
+  const emit = (ev: AuditEvent): void => {
+    if (channels.length > 0) emitLine(toLine(ev));
   };
 
   const webhooks = createWebhookNotifier(cfg.alerts.webhooks, secret, (name, err) =>
@@ -217,6 +220,7 @@ export async function createTelemetryService(opts: TelemetryOptions): Promise<Te
     alerts,
     channels,
     emit,
+    emitLine,
     security(input, subject = {}) {
       emit(events.security(input, subject));
       account(input, subject.sourceIp ?? null, subject.consumer ?? null, null);

@@ -70,6 +70,8 @@ export class Spool {
   private writeFd: number;
   private cursor: SpoolCursor;
   private pending: string[] = [];
+  /** Byte length of each pending line, newline included (computed once, in append). */
+  private pendingLens: number[] = [];
   private pendingBytes = 0;
   /** Bytes on disk from the cursor to the end (unacknowledged). */
   private used = 0;
@@ -127,6 +129,7 @@ export class Spool {
     }
     this.full = false;
     this.pending.push(line);
+    this.pendingLens.push(n);
     this.pendingBytes += n;
     return true;
   }
@@ -135,7 +138,9 @@ export class Spool {
   flush(): void {
     if (this.pending.length === 0 || this.closed) return;
     const lines = this.pending;
+    const lens = this.pendingLens;
     this.pending = [];
+    this.pendingLens = [];
     this.pendingBytes = 0;
     let i = 0;
     while (i < lines.length) {
@@ -145,8 +150,8 @@ export class Spool {
       let j = i;
       let bytes = 0;
       // At least one line per segment, however long.
-      do bytes += Buffer.byteLength(lines[j++]!) + 1;
-      while (j < lines.length && bytes + Buffer.byteLength(lines[j]!) + 1 <= room);
+      do bytes += lens[j++]!;
+      while (j < lines.length && bytes + lens[j]! <= room);
       const buf = Buffer.from(`${lines.slice(i, j).join('\n')}\n`);
       let off = 0;
       while (off < buf.length) off += writeSync(this.writeFd, buf, off, buf.length - off);

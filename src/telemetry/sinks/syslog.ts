@@ -96,7 +96,18 @@ export const syslogSink: SinkFactory<'syslog'> = (cfg, deps) => {
     async close() {
       const s = socket;
       socket = null;
-      if (s !== null) await new Promise<void>((r) => s.end(() => r()));
+      if (s === null) return;
+      // A graceful end, bounded: a peer that never reads must not hold shutdown.
+      await new Promise<void>((r) => {
+        const t = setTimeout(() => {
+          s.destroy();
+          r();
+        }, 1_000);
+        s.end(() => {
+          clearTimeout(t);
+          r();
+        });
+      });
     },
   };
 };

@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { PeerCertificate } from 'node:tls';
 import { fileURLToPath } from 'node:url';
@@ -122,6 +122,12 @@ const base = {
 const deps = { store: createMemoryStore(), logger: pino({ level: 'silent' }), metrics: new Registry() };
 const svc = await createAuthService(authSchema.parse(base), deps);
 await svc.warm();
+// The same, with the verified-token cache off: every request pays the signature check.
+const uncached = await createAuthService(
+  authSchema.parse({ ...base, jwt: { ...base.jwt, verifiedCache: { maxEntries: 0 } } }),
+  { ...deps, metrics: new Registry() },
+);
+await uncached.warm();
 const pepperSvc = await createAuthService(
   authSchema.parse({
     consumers: [
@@ -142,11 +148,14 @@ const reqOf = (
   userAgent: 'bench',
   events: [],
 });
+const bearer = (token: string) => reqOf({ authorization: `Bearer ${token}` });
 const api = (s: typeof svc, r: AuthRequest) => async () => {
   const { identity } = await s.authenticate(r);
   await s.downstream!.value(identity);
 };
 
+const root0 = await uncached.authenticate(reqOf({ authorization: `Bearer ${key.key}` }));
+const grant0 = await uncached.sessions!.mint(root0.identity, root0.root, { agent: 'bench-agent' });
 const root = await svc.authenticate(reqOf({ authorization: `Bearer ${key.key}` }));
 const grant = await svc.sessions!.mint(root.identity, root.root, { agent: 'bench-agent' });
 
@@ -156,12 +165,16 @@ say(
   `\`node --import tsx bench/auth.ts --ops ${OPS} --duration ${DURATION} --rounds ${ROUNDS} --connections ${CONNECTIONS}\``,
 );
 say();
-say(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}.`);
+say(
+  `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; load average at start ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' / ')} (other work shares these cores: compare rows within one run, not across runs).`,
+);
 say();
 say('### One verification, in process (authenticate + revocation check + downstream identity header)');
 say();
 say(
-  `Sequential calls on one core, ${OPS} measured after 2,000 warm-up; JWKS cached, revocation answers cached (memory store).`,
+  `Sequential calls on one core, ${OPS} measured after 2,000 warm-up; JWKS cached (\`signature verified\`: verified-token cache off, every call checks the signature), revocation answers cached (memory store).`,
 );
 say();
 say('| method | p50 | p99 | mean | per core |');
@@ -172,13 +185,12 @@ const cases: Array<[string, () => Promise<unknown>]> = [
     'API key (HMAC-SHA-256 with pepper)',
     async () => pepperSvc.authenticate(reqOf({ authorization: `Bearer ${peppered.key}` })),
   ],
-  [
-    'JWT RS256 (2048-bit), cached JWKS',
-    api(svc, reqOf({ authorization: `Bearer ${await iss.sign('RS256')}` })),
-  ],
-  ['JWT ES256, cached JWKS', api(svc, reqOf({ authorization: `Bearer ${await iss.sign('ES256')}` }))],
-  ['JWT EdDSA, cached JWKS', api(svc, reqOf({ authorization: `Bearer ${await iss.sign('EdDSA')}` }))],
-  ['gateway session token (EdDSA)', api(svc, reqOf({ authorization: `Bearer ${grant.token}` }))],
+  ['JWT RS256 (2048-bit), signature verified', api(uncached, bearer(await iss.sign('RS256')))],
+  ['JWT ES256, signature verified', api(uncached, bearer(await iss.sign('ES256')))],
+  ['JWT EdDSA, signature verified', api(uncached, bearer(await iss.sign('EdDSA')))],
+  ['JWT RS256, reused token (verified-token cache hit)', api(svc, bearer(await iss.sign('RS256')))],
+  ['session token (EdDSA), signature verified', api(uncached, bearer(grant0.token))],
+  ['session token, reused (cache hit)', api(svc, bearer(grant.token))],
   ['mTLS identity (SAN + pin)', api(svc, reqOf({}, peer))],
 ];
 for (const [name, fn] of cases) {
@@ -189,7 +201,7 @@ for (const [name, fn] of cases) {
   );
 }
 say();
-await Promise.all([svc.close(), pepperSvc.close()]);
+await Promise.all([svc.close(), uncached.close(), pepperSvc.close()]);
 
 // 2. Through the gateway, 50 ms upstream.
 const upstream = await startNode(
@@ -216,8 +228,13 @@ const variants: Array<{ name: string; args: string[]; headers: Record<string, st
     headers: { authorization: `Bearer ${await iss.sign('RS256')}` },
   },
   {
-    name: 'JWT ES256',
-    args: ['--auth', 'on'],
+    name: 'JWT RS256, token cache off',
+    args: ['--auth', 'on', '--verified-cache', '0'],
+    headers: { authorization: `Bearer ${await iss.sign('RS256')}` },
+  },
+  {
+    name: 'JWT ES256, token cache off',
+    args: ['--auth', 'on', '--verified-cache', '0'],
     headers: { authorization: `Bearer ${await iss.sign('ES256')}` },
   },
 ];
@@ -280,6 +297,11 @@ for (let i = 0; i < variants.length; i++) {
     `| ${variants[i]!.name} | ${Math.round(median(rps[i]!))} | ${median(p50[i]!).toFixed(2)} ms | ${median(p99[i]!).toFixed(2)} ms | ${i === 0 ? '—' : `${d50.toFixed(2)} ms`} | ${i === 0 ? '—' : `${d99.toFixed(2)} ms`} | ${bad[i]} |`,
   );
 }
+say(
+  `Load average at the end: ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' / ')}.`,
+);
 say();
 killStarted();
 await iss.close();

@@ -39,7 +39,10 @@ const config = parseConfig({
         apiKeys: [{ id: flag('key-id', 'AAAAAAAAAA'), hash: flag('key-hash', `sha256:${'0'.repeat(64)}`) }],
       },
     ],
-    jwt: { issuers: [{ issuer: flag('issuer', 'http://127.0.0.1:9'), audience: 'gatehouse' }] },
+    jwt: {
+      issuers: [{ issuer: flag('issuer', 'http://127.0.0.1:9'), audience: 'gatehouse' }],
+      verifiedCache: { maxEntries: Number(flag('verified-cache', '10000')) },
+    },
   },
 });
 const logger = createLogger('info', pino.destination({ dest: flag('log', '/dev/null'), sync: false }));

@@ -5,8 +5,9 @@ import { subscribeWithRetry } from './subscribe.js';
 /**
  * Revocations shared by every replica. A revocation is a store key (with a TTL no shorter than the
  * credential's remaining life) plus a pub/sub message, so that replicas learn it at once. A replica
- * that missed the message (it was disconnected, or started later) re-reads the store key at most
- * `refreshMs` after its last look: revocation is visible everywhere within about a second either way.
+ * that missed the message (it was disconnected, or started later) re-reads the store key in the
+ * background once its answer is older than `refreshMs`, so revocation is visible everywhere within
+ * about a second either way, and no request waits on the store for a credential it has seen before.
  */
 export type RevocationKind = 'key' | 'session' | 'agent';
 
@@ -123,6 +124,12 @@ export async function createRevocationList(store: Store, opts: RevocationOptions
       if (e !== undefined) {
         if (e.revoked && t < e.until) return true;
         if (!e.revoked && t - e.checkedAt < opts.refreshMs) return false;
+        // Stale-while-revalidate: the store is re-read in the background and the answer applies from
+        // the next request, so no request waits on a store round trip (pub/sub covers the instant case).
+        if (!e.revoked && t - e.checkedAt < opts.staleMs) {
+          lookup(k, e).catch(() => {});
+          return false;
+        }
       }
       return lookup(k, e);
     },

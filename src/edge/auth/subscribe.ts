@@ -15,6 +15,8 @@ export function subscribeWithRetry(
   let closed = false;
   let unsubscribe: (() => Promise<void>) | null = null;
   let timer: NodeJS.Timeout | null = null;
+  // Report the first failure of a streak only: a retry every 500 ms must not flood the log.
+  let failing = false;
   let resolveReady: () => void = () => {};
   const ready = new Promise<void>((r) => {
     resolveReady = r;
@@ -26,7 +28,8 @@ export function subscribeWithRetry(
       resolveReady();
       if (closed) await unsubscribe();
     } catch (err) {
-      onError(err);
+      if (!failing) onError(err);
+      failing = true;
       timer = setTimeout(() => void attempt(), retryMs);
       timer.unref();
     }

@@ -26,17 +26,17 @@ local function clock(arg)
 end
 `;
 
-/** The spec as a Lua table literal; `f` is each window's field prefix in the consumer hash. */
+/** The spec as a Lua table literal, with each window's field names in the consumer hash. */
 function specLiteral(spec: LimitSpec): string {
-  const dims = spec.windows.map(
-    (ws, d) =>
-      `{${ws
-        .map(
-          (w) =>
-            `{id='${w.id}',f='${d}${w.id}',len=${w.lengthMs},g=${w.bucketMs},n=${w.lengthMs / w.bucketMs},cap=${w.cap}}`,
-        )
-        .join(',')}}`,
-  );
+  const dims = spec.windows.map((ws, d) => {
+    const one = ws.map((w) => {
+      const f = `${d}${w.id}`;
+      // Field names spelled out once here: building strings is a large part of a script's cost.
+      const names = `bp='${f}:',tf='${f}t',lf='${f}l',nf='${f}n',af='a${f}',q='q${f}:'`;
+      return `{id='${w.id}',len=${w.lengthMs},g=${w.bucketMs},n=${w.lengthMs / w.bucketMs},cap=${w.cap},${names}}`;
+    });
+    return `{${one.join(',')}}`;
+  });
   const ttl = Math.max(...spec.windows.flat().map((w) => w.lengthMs + w.bucketMs));
   return `{cc=${spec.concurrency},gc=${spec.globalConcurrency},ratio=${spec.alertRatio},soft=${spec.softCostMicros},lease=${spec.leaseMs},ttl=${ttl},dims={${dims.join(',')}}}`;
 }
@@ -53,12 +53,10 @@ local fields, all = {}, {}
 for d = 1, 4 do
   for _, W in ipairs(S.dims[d]) do
     W.cur = math.floor(now / W.g)
+    W.bf = W.bp .. W.cur
     all[#all + 1] = W
-    fields[#fields + 1] = W.f .. 't'
-    fields[#fields + 1] = W.f .. 'l'
-    fields[#fields + 1] = W.f .. 'n'
-    fields[#fields + 1] = W.f .. ':' .. W.cur
-    fields[#fields + 1] = 'a' .. W.f
+    local k = #fields
+    fields[k + 1], fields[k + 2], fields[k + 3], fields[k + 4], fields[k + 5] = W.tf, W.lf, W.nf, W.bf, W.af
   end
 end
 fields[#fields + 1] = 'as'
@@ -70,7 +68,7 @@ local function retry_after(W, a)
   if a > W.cap then return W.len end
   local need = W.total + a - W.cap
   local fs = {}
-  for b = W.lo, W.cur do fs[#fs + 1] = W.f .. ':' .. b end
+  for b = W.lo, W.cur do fs[#fs + 1] = W.bp .. b end
   local vs = redis.call('HMGET', H, unpack(fs))
   local freed = 0
   for i = 1, #fs do
@@ -91,7 +89,7 @@ for i, W in ipairs(all) do
     -- Bucket fields only ever lie in [lo, lo + n]: a window idle for longer is dropped unread.
     local fs = {}
     local last = math.min(low - 1, W.lo + W.n)
-    for b = W.lo, last do fs[#fs + 1] = W.f .. ':' .. b end
+    for b = W.lo, last do fs[#fs + 1] = W.bp .. b end
     if low - W.lo > W.n then
       W.total = 0
     else
@@ -124,18 +122,18 @@ if fail < 0 then
   local w = {}
   for d = 1, 4 do
     for _, W in ipairs(S.dims[d]) do
+      local k = #w
       if amt[d] > 0 then
         W.total = W.total + amt[d]
         W.newest = W.cur
-        w[#w + 1] = W.f .. ':' .. W.cur; w[#w + 1] = W.vcur + amt[d]
-        w[#w + 1] = W.f .. 'n'; w[#w + 1] = W.cur
+        w[k + 1], w[k + 2], w[k + 3], w[k + 4] = W.bf, W.vcur + amt[d], W.nf, W.cur
+        k = k + 4
       end
-      w[#w + 1] = W.f .. 't'; w[#w + 1] = W.total
-      w[#w + 1] = W.f .. 'l'; w[#w + 1] = W.lo
+      w[k + 1], w[k + 2], w[k + 3], w[k + 4] = W.tf, W.total, W.lf, W.lo
       -- One alert per window: the mark holds until the window has turned over.
       if W.total >= S.ratio * W.cap and not (W.mark and W.mark > now) then
-        w[#w + 1] = 'a' .. W.f; w[#w + 1] = now + W.len
-        alerts[#alerts + 1] = 'q' .. (d - 1) .. W.id .. ':' .. W.total
+        w[k + 5], w[k + 6] = W.af, now + W.len
+        alerts[#alerts + 1] = W.q .. W.total
       end
     end
   end
@@ -154,8 +152,8 @@ if fail < 0 then
 elseif #evicted > 0 then
   local w = {}
   for _, W in ipairs(evicted) do
-    w[#w + 1] = W.f .. 't'; w[#w + 1] = W.total
-    w[#w + 1] = W.f .. 'l'; w[#w + 1] = W.lo
+    local k = #w
+    w[k + 1], w[k + 2], w[k + 3], w[k + 4] = W.tf, W.total, W.lf, W.lo
   end
   redis.call('HSET', H, unpack(w))
 end
@@ -189,10 +187,10 @@ for d = 1, 4 do
       local b = math.floor(at / W.g)
       -- A bucket that already left the window no longer limits anyone: nothing to correct.
       if b >= math.floor(now / W.g) - W.n then
-        touched[#touched + 1] = { W = W, b = b, delta = delta }
-        fields[#fields + 1] = W.f .. 'l'
-        fields[#fields + 1] = W.f .. ':' .. b
-        fields[#fields + 1] = W.f .. 't'
+        local bf = W.bp .. b
+        touched[#touched + 1] = { W = W, bf = bf, b = b, delta = delta }
+        local k = #fields
+        fields[k + 1], fields[k + 2], fields[k + 3] = W.lf, bf, W.tf
       end
     end
   end
@@ -207,13 +205,15 @@ if #touched > 0 then
     if lo and x.b >= lo then
       local v = (tonumber(m[o + 2]) or 0) + x.delta
       local t = (tonumber(m[o + 3]) or 0) + x.delta
+      local k = #w
       if v <= 0 then
-        gone[#gone + 1] = x.W.f .. ':' .. x.b
+        gone[#gone + 1] = x.bf
         t = t - v
       else
-        w[#w + 1] = x.W.f .. ':' .. x.b; w[#w + 1] = v
+        w[k + 1], w[k + 2] = x.bf, v
+        k = k + 2
       end
-      w[#w + 1] = x.W.f .. 't'; w[#w + 1] = t
+      w[k + 1], w[k + 2] = x.W.tf, t
     end
   end
   if #gone > 0 then redis.call('HDEL', H, unpack(gone)) end

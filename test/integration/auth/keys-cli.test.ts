@@ -5,6 +5,7 @@ import { keysCommand, parseDuration } from '../../../src/cli/keys.js';
 import { parseConfig } from '../../../src/config/load.js';
 import { revocationKey } from '../../../src/edge/auth/revocation.js';
 import { createRedisStore } from '../../../src/store/redis.js';
+import { eventually } from '../../helpers/gateway.js';
 import { bearer, makeService, request } from './fixtures.js';
 
 function capture() {
@@ -81,8 +82,7 @@ describe('gatehouse keys', () => {
     expect(await store.redis().pttl(`${prefix}${revocationKey('agent', 'a/bot')}`)).toBeGreaterThan(
       3_500_000,
     );
-    await new Promise((r) => setTimeout(r, 50));
-    expect(heard.map((m) => JSON.parse(m).kind)).toEqual(['key', 'agent']);
+    await eventually(() => expect(heard.map((m) => JSON.parse(m).kind)).toEqual(['key', 'agent']));
     await store.redis().del(...(await store.redis().keys(`${prefix}*`)));
     await store.close();
   });

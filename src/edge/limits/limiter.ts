@@ -81,6 +81,8 @@ export interface LimiterOptions {
 interface CompiledRoute {
   readonly plans: RoutePlans;
   readonly price: { readonly input: number; readonly output: number };
+  /** The hot path's counter child, resolved once (prom-client hashes labels on every inc otherwise). */
+  readonly admitted: { inc(): void };
 }
 
 export function createLimiter(o: LimiterOptions): Limiter {
@@ -116,6 +118,7 @@ export function createLimiter(o: LimiterOptions): Limiter {
     compiled.set(route.alias, {
       plans,
       price: { input: p?.inputPerMillion ?? 0, output: p?.outputPerMillion ?? 0 },
+      admitted: metrics.decisions.labels({ route: route.alias, result: 'admitted', dimension: '' }),
     });
   }
 
@@ -206,7 +209,7 @@ export function createLimiter(o: LimiterOptions): Limiter {
           outcome.views,
         );
       }
-      metrics.decisions.inc({ route: req.route.alias, result: 'admitted', dimension: '' });
+      c.admitted.inc();
       for (const a of outcome.alerts) events.push(toEvent(a));
       for (const e of events) metrics.events.inc({ type: e.type });
       return {

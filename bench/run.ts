@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildForBench, describeBuild } from './lib/build.js';
 import { drive } from './lib/load.js';
-import { freePort, killStarted, type Proc, startCommand, startNode } from './lib/procs.js';
+import { freePort, killStarted, type Proc, startCommand, startNode, usePriority } from './lib/procs.js';
 import { checks, checksTable, type Round, type Row, summarise, table } from './lib/report.js';
 import { writeNginxConfig } from './targets/nginx.js';
 
@@ -17,7 +17,7 @@ import { writeNginxConfig } from './targets/nginx.js';
  *   npm run bench -- [--duration 5] [--warmup 2] [--rounds 3] [--connections 32]
  *                    [--only direct,nginx,undici,gatehouse] [--scenarios json,sse,json-50ms,sse-50ms]
  *                    [--stages core|all] [--profile] [--ref GIT_REF] [--baseline GIT_REF]
- *                    [--out bench/results/latest.md]
+ *                    [--nice N] [--out bench/results/latest.md]
  */
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(HERE);
@@ -136,6 +136,7 @@ async function measure(t: Started, upstream: Proc, body: string, seconds: number
 }
 
 async function main(): Promise<void> {
+  if (has('nice')) usePriority(Number(opt('nice', '0')));
   buildForBench(ROOT, BUILD, ref);
   if (baseline !== null) buildForBench(ROOT, BASE_BUILD, baseline);
   const tmp = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
@@ -202,7 +203,7 @@ function render(
   return [
     `# Core proxy benchmark — ${new Date().toISOString()}`,
     '',
-    `Code: ${describeBuild(ROOT, ref)}${baseline === null ? '' : ` (gatehouse-base: ${describeBuild(ROOT, baseline)})`}. Command: \`${cmd}\` (duration ${duration}s × ${rounds} rounds per target and scenario, ${warmup}s warm-up, ${connections} connections, Gatehouse stages: ${stages}${profile ? ', under --cpu-prof' : ''})`,
+    `Code: ${describeBuild(ROOT, ref)}${baseline === null ? '' : ` (gatehouse-base: ${describeBuild(ROOT, baseline)})`}. Command: \`${cmd}\` (duration ${duration}s × ${rounds} rounds per target and scenario, ${warmup}s warm-up, ${connections} connections, Gatehouse stages: ${stages}${profile ? ', under --cpu-prof' : ''}${has('nice') ? `, every process at nice ${opt('nice', '0')}` : ''})`,
     '',
     `Machine: ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, Node ${process.version}, load average before ${before.map((x) => x.toFixed(2)).join(' ')}, after ${after.map((x) => x.toFixed(2)).join(' ')}; nginx ${nginxVersion()}`,
     '',

@@ -1,5 +1,5 @@
 import type { Store } from '../../store/types.js';
-import { subscribeWithRetry } from './subscribe.js';
+import { subscribeChannel } from './subscribe.js';
 
 /**
  * Failed authentications per source IP, counted in the store (`auth:fail:{<ip>}`) so that all
@@ -50,7 +50,7 @@ export function createFailureTracker(store: Store, opts: FailureOptions): Failur
     }
   };
   const subscription = opts.block.enabled
-    ? subscribeWithRetry(store, BLOCK_CHANNEL, onBlock, (err) => opts.onError?.(err))
+    ? subscribeChannel(store, BLOCK_CHANNEL, onBlock, (err) => opts.onError?.(err))
     : null;
 
   return {

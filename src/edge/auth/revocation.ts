@@ -1,6 +1,6 @@
 import { GatehouseError } from '../../errors/gatehouse-error.js';
 import type { Store } from '../../store/types.js';
-import { subscribeWithRetry } from './subscribe.js';
+import { subscribeChannel } from './subscribe.js';
 
 /**
  * Revocations shared by every replica. A revocation is a store key (with a TTL no shorter than the
@@ -89,7 +89,7 @@ export async function createRevocationList(store: Store, opts: RevocationOptions
       until: typeof m.ttlMs === 'number' && m.ttlMs > 0 ? t + m.ttlMs : Number.POSITIVE_INFINITY,
     });
   };
-  const subscription = subscribeWithRetry(store, REVOCATION_CHANNEL, onMessage, (err) => opts.onError?.(err));
+  const subscription = subscribeChannel(store, REVOCATION_CHANNEL, onMessage, (err) => opts.onError?.(err));
   // Wait briefly for the subscription so tests and boot see instant revocation; the refresh
   // interval covers the time until it is in place.
   await Promise.race([subscription.ready, new Promise((r) => setTimeout(r, 1_000).unref())]);

@@ -1,46 +1,70 @@
+import type { RedisStore } from '../../store/redis.js';
 import type { Store } from '../../store/types.js';
 
+export interface Subscription {
+  /** Resolves once messages are being received (or when closed). */
+  readonly ready: Promise<void>;
+  close(): Promise<void>;
+}
+
 /**
- * Subscribes now if the store answers, otherwise keeps retrying in the background: a replica that
- * boots while Redis is still connecting must not lose instant revocations for good (ioredis then
- * resubscribes by itself after reconnects).
+ * Subscribes to a store channel so that a replica booting while Redis is still connecting does not
+ * lose instant revocations for good.
+ *
+ * On Redis it uses a connection of its own with the offline queue on: SUBSCRIBE waits for the
+ * connection instead of failing, and ioredis resubscribes by itself after every reconnect. (The
+ * shared store's subscriber refuses commands while connecting and would then remember a channel it
+ * never subscribed.) The memory store subscribes directly.
  */
-export function subscribeWithRetry(
+export function subscribeChannel(
   store: Store,
   channel: string,
   handler: (message: string) => void,
   onError: (err: unknown) => void,
-  retryMs = 500,
-): { ready: Promise<void>; close(): Promise<void> } {
-  let closed = false;
-  let unsubscribe: (() => Promise<void>) | null = null;
-  let timer: NodeJS.Timeout | null = null;
-  // Report the first failure of a streak only: a retry every 500 ms must not flood the log.
-  let failing = false;
-  let resolveReady: () => void = () => {};
-  const ready = new Promise<void>((r) => {
-    resolveReady = r;
-  });
-  const attempt = async (): Promise<void> => {
-    if (closed) return;
-    try {
-      unsubscribe = await store.subscribe(channel, handler);
-      resolveReady();
-      if (closed) await unsubscribe();
-    } catch (err) {
+): Subscription {
+  if (store.kind === 'redis') {
+    const rs = store as RedisStore;
+    const full = rs.prefix + channel;
+    const conn = rs.redis().duplicate({
+      enableOfflineQueue: true,
+      maxRetriesPerRequest: null,
+      commandTimeout: undefined,
+      lazyConnect: false,
+    });
+    // Report the first failure of a streak only: reconnect attempts must not flood the log.
+    let failing = false;
+    conn.on('error', (err) => {
       if (!failing) onError(err);
       failing = true;
-      timer = setTimeout(() => void attempt(), retryMs);
-      timer.unref();
-    }
-  };
-  void attempt();
+    });
+    conn.on('ready', () => {
+      failing = false;
+    });
+    conn.on('message', (ch: string, message: string) => {
+      if (ch === full) handler(message);
+    });
+    const ready = conn.subscribe(full).then(
+      () => {},
+      (err: unknown) => onError(err),
+    );
+    return {
+      ready,
+      async close() {
+        conn.disconnect();
+      },
+    };
+  }
+  let unsubscribe: (() => Promise<void>) | null = null;
+  const ready = store.subscribe(channel, handler).then(
+    (u) => {
+      unsubscribe = u;
+    },
+    (err: unknown) => onError(err),
+  );
   return {
     ready,
     async close() {
-      closed = true;
-      if (timer !== null) clearTimeout(timer);
-      resolveReady();
+      await ready;
       await unsubscribe?.();
     },
   };

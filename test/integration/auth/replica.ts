@@ -1,50 +1,37 @@
 /**
- * A second gateway replica for the revocation tests: its own process, its own Redis connections,
- * the same auth config (from GH_REPLICA_CONFIG). Answers `GET /` with the identity the
- * authenticator derives from the request's credential, or the error code.
+ * A second gateway replica for the revocation tests: its own process running the real gateway (with
+ * the auth stages), its own Redis connections, the same auth config (from GH_REPLICA_CONFIG), two
+ * routes `chat` and `embed` to a demo upstream. Prints its URL.
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import pino from 'pino';
-import { Registry } from 'prom-client';
-import { authSchema } from '../../../src/config/schema/auth.js';
-import { createAuthService } from '../../../src/edge/auth/service.js';
-import { createRedisStore } from '../../../src/store/redis.js';
+import { parseConfig } from '../../../src/config/load.js';
+import { startDemoUpstream } from '../../../src/demo/upstream.js';
+import { authorizeRouteStage } from '../../../src/edge/auth/authorize-stage.js';
+import { authenticateStage } from '../../../src/edge/auth/stage.js';
+import { startGateway } from '../../../src/gateway.js';
+import { STAGES } from '../../../src/pipeline/stages.js';
+import { demoRoute } from '../../helpers/gateway.js';
 
 const { auth, redisUrl, prefix } = JSON.parse(process.env.GH_REPLICA_CONFIG ?? '{}') as {
   auth: unknown;
   redisUrl: string;
   prefix: string;
 };
-const store = createRedisStore({ url: redisUrl, prefix });
-await new Promise<void>((r) => store.redis().once('ready', () => r()));
-const svc = await createAuthService(authSchema.parse(auth), {
-  store,
-  logger: pino({ level: 'silent' }),
-  metrics: new Registry(),
+const upstream = await startDemoUpstream();
+const config = parseConfig({
+  server: { host: '127.0.0.1', port: 0, allowPlaintext: true },
+  health: { enabled: false, port: 0 },
+  metrics: { enabled: false, port: 0 },
+  store: { kind: 'redis', url: redisUrl, prefix },
+  routes: [demoRoute(upstream.url, { alias: 'chat' }), demoRoute(upstream.url, { alias: 'embed' })],
+  auth,
 });
-const server = createServer((req, res) => {
-  svc
-    .authenticate({
-      headers: req.headers,
-      peerCertificate: null,
-      sourceIp: '127.0.0.2',
-      userAgent: 'replica',
-      events: [],
-    })
-    .then(
-      (r) => res.writeHead(200).end(JSON.stringify(r.identity)),
-      (err: { code?: string; status?: number }) =>
-        res.writeHead(err.status ?? 500).end(JSON.stringify({ code: err.code })),
-    );
-});
-server.listen(0, '127.0.0.1', () => {
-  process.stdout.write(`${(server.address() as AddressInfo).port}\n`);
-});
+const stages = [...STAGES, ...[authenticateStage, authorizeRouteStage].filter((s) => !STAGES.includes(s))];
+const gw = await startGateway(config, { logger: pino({ level: 'silent' }), stages, drainMs: 100 });
+process.stdout.write(`${gw.url}\n`);
 process.on('SIGTERM', () => {
-  server.close();
-  void svc
+  void gw
     .close()
-    .then(() => store.close())
+    .then(() => upstream.close())
     .then(() => process.exit(0));
 });

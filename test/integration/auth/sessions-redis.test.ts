@@ -46,9 +46,11 @@ let c: AuthService;
 let replica: ChildProcess;
 let replicaUrl: string;
 
-async function onReplica(token: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(replicaUrl, { headers: bearer(token) });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+/** GET /v1/models on the replica gateway: 200 with the aliases this credential may use, or the error code. */
+async function onReplica(token: string): Promise<{ status: number; code: string | null; models: string[] }> {
+  const res = await fetch(`${replicaUrl}/v1/models`, { headers: bearer(token) });
+  const body = (await res.json()) as { data?: Array<{ id: string }>; error?: { code: string } };
+  return { status: res.status, code: body.error?.code ?? null, models: (body.data ?? []).map((m) => m.id) };
 }
 
 async function mint(body: Record<string, unknown>) {
@@ -73,7 +75,7 @@ beforeAll(async () => {
     },
   );
   const [line] = (await once(replica.stdout!, 'data')) as [Buffer];
-  replicaUrl = `http://127.0.0.1:${line.toString().trim()}/`;
+  replicaUrl = line.toString().trim();
 });
 
 afterAll(async () => {
@@ -101,9 +103,11 @@ describe('session tokens', () => {
       aliases: ['chat'],
     });
     expect(grant.expires_in).toBeLessThanOrEqual(60);
-    const r = await onReplica(grant.token);
-    expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({
+    // The other process honours it, scoped: only the granted alias exists for this token.
+    expect(await onReplica(grant.token)).toEqual({ status: 200, code: null, models: ['chat'] });
+    expect((await onReplica(key.key)).models).toEqual(['chat', 'embed']);
+    const { identity } = await c.authenticate(request(bearer(grant.token)));
+    expect(identity).toMatchObject({
       consumer: 'team-a',
       agent: 'planner',
       session: 'sess-1',
@@ -134,7 +138,7 @@ describe('session tokens', () => {
     const [h, p, s] = grant.token.split('.');
     const claims = JSON.parse(Buffer.from(p!, 'base64url').toString());
     const forged = `${h}.${Buffer.from(JSON.stringify({ ...claims, gh_aliases: '*' })).toString('base64url')}.${s}`;
-    expect((await onReplica(forged)).body.code).toBe('GH_ERR_AUTH_INVALID');
+    expect((await onReplica(forged)).code).toBe('GH_ERR_AUTH_INVALID');
   });
 
   it('revoking a session is seen by a second process sharing Redis within one second', async () => {
@@ -144,7 +148,7 @@ describe('session tokens', () => {
       session: 'sess-revoke',
     });
     await eventually(
-      async () => expect((await onReplica(grant.token)).body.code).toBe('GH_ERR_AUTH_REVOKED'),
+      async () => expect((await onReplica(grant.token)).code).toBe('GH_ERR_AUTH_REVOKED'),
       1_000,
     );
     // Other sessions of the same agent are untouched.
@@ -159,8 +163,8 @@ describe('session tokens', () => {
     const { identity } = await a.authenticate(request(bearer(key.key)));
     await a.sessions!.revoke(identity, { agent: 'rogue' });
     await eventually(async () => {
-      expect((await onReplica(s1.token)).body.code).toBe('GH_ERR_AUTH_REVOKED');
-      expect((await onReplica(s2.token)).body.code).toBe('GH_ERR_AUTH_REVOKED');
+      expect((await onReplica(s1.token)).code).toBe('GH_ERR_AUTH_REVOKED');
+      expect((await onReplica(s2.token)).code).toBe('GH_ERR_AUTH_REVOKED');
     }, 1_000);
     expect(await codeOf(c.authenticate(request(bearer(s1.token))))).toBe('GH_ERR_AUTH_REVOKED');
     expect(await codeOf(mint({ agent: 'rogue' }))).toBe('GH_ERR_AUTH_REVOKED');

@@ -1,5 +1,8 @@
 import { ConfigError } from '../config/load.js';
+import { runEvalCommand } from './eval.js';
+import { runEvalLeak } from './eval-leak.js';
 import { runExportCommand } from './export.js';
+import { runKeysCommand } from './keys.js';
 import { runLintCommand } from './lint.js';
 import { runStartCommand } from './start.js';
 
@@ -12,6 +15,14 @@ const COMMANDS: Readonly<Record<string, { run: Command; help: string }>> = {
     help: 'start [--config FILE]   run the gateway (embedded demo defaults without a config)',
   },
   lint: { run: runLintCommand, help: 'lint --config FILE      check a configuration, print every problem' },
+  keys: {
+    run: runKeysCommand,
+    help: 'keys create --consumer NAME [--expires 30d] | keys revoke ...   API keys (printed once, hash stored)',
+  },
+  eval: {
+    run: (argv) => (argv[0] === 'leak' ? runEvalLeak(argv.slice(1)) : runEvalCommand(argv)),
+    help: 'eval <injection|pii|secrets|leak> FILE.jsonl [--json] [--peers]   detector precision/recall/F1',
+  },
   export: {
     run: runExportCommand,
     help: 'export prometheus-rules [--config FILE] [--out FILE]   SOC alerting rules',

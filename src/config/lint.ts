@@ -1,3 +1,4 @@
+import { limitsLint } from '../edge/limits/lint.js';
 import type { GatehouseConfig } from './schema/index.js';
 import { secretRefKind } from './secrets.js';
 
@@ -75,6 +76,7 @@ export const LINT_RULES: LintRule[] = [
   transport,
   sideListeners,
   tierTransport,
+  limitsLint,
 ];
 
 export function lintConfig(cfg: Readonly<GatehouseConfig>): string[] {

@@ -28,8 +28,8 @@ export const DEFAULT_DECODE_LIMITS: DecodeLimits = {
   minEncodedLength: 16,
 };
 
-const BASE64_RUN = /[A-Za-z0-9+/_-]{16,}={0,2}/g;
-const HEX_RUN = /\b(?:[0-9a-fA-F]{2}[ :]?){8,}\b|(?:\\x[0-9a-fA-F]{2}){6,}/g;
+const BASE64_RUN = /[A-Za-z0-9+/_-]{16,}={0,2}/;
+const HEX_ESCAPES = /(?:\\x[0-9a-fA-F]{2}){6,}/g;
 const URL_ESC = /%[0-9a-fA-F]{2}/g;
 const URL_ESC_ONE = /%[0-9a-fA-F]{2}/;
 const HTML_ENT = /&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});/g;
@@ -63,7 +63,73 @@ function readable(s: string): boolean {
     if ((c >= 0x20 && c < 0x7f) || c === 0x0a || c === 0x0d || c === 0x09 || c >= 0xa0) printable++;
     if ((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)) letters++;
   }
-  return printable >= s.length * 0.95 && letters >= s.length * 0.4 && !s.includes('\uFFFD');
+  return printable >= s.length * 0.95 && letters >= s.length * 0.15 && !s.includes('\uFFFD');
+}
+
+const B64 = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-')
+  B64[c.charCodeAt(0)] = 1;
+
+/** Runs of base64 characters (with up to two trailing `=`) at least `min` long, by one linear scan. */
+function base64Runs(text: string, min: number): Array<[number, number]> {
+  const runs: Array<[number, number]> = [];
+  let start = -1;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 0;
+    if (c < 128 && B64[c] === 1) {
+      if (start < 0) start = i;
+      continue;
+    }
+    if (start >= 0 && i - start >= min) {
+      let end = i;
+      while (end < text.length && end - i < 2 && text.charCodeAt(end) === 61) end++;
+      runs.push([start, end]);
+    }
+    start = -1;
+  }
+  return runs;
+}
+
+const HEX = new Uint8Array(128);
+for (const c of '0123456789abcdefABCDEF') HEX[c.charCodeAt(0)] = 1;
+
+/**
+ * Runs of at least 16 hex digits, optionally written in pairs separated by one space or colon
+ * ("49 67 6e", "49:67:6e"), by one linear scan. Runs glued to letters (inside words) are skipped.
+ */
+function hexRuns(text: string): Array<[number, number]> {
+  const runs: Array<[number, number]> = [];
+  let start = -1;
+  let digits = 0;
+  let last = -1;
+  const close = (): void => {
+    if (start >= 0 && digits >= 16 && digits % 2 === 0) runs.push([start, last + 1]);
+    start = -1;
+    digits = 0;
+  };
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 128 && HEX[c] === 1) {
+      if (start < 0) {
+        const p = i > 0 ? text.charCodeAt(i - 1) : 32;
+        if ((p >= 65 && p <= 90) || (p >= 97 && p <= 122) || (p >= 48 && p <= 57)) continue;
+        start = i;
+      }
+      digits++;
+      last = i;
+    } else if ((c === 32 || c === 58) && start >= 0 && last === i - 1 && digits % 2 === 0) {
+      // a pair separator: the run continues if a hex digit follows
+    } else {
+      if (start >= 0 && last === i - 1 && ((c >= 65 && c <= 90) || (c >= 97 && c <= 122))) {
+        start = -1;
+        digits = 0;
+        continue;
+      }
+      close();
+    }
+  }
+  close();
+  return runs;
 }
 
 function fromBase64(run: string): string | null {
@@ -107,10 +173,12 @@ function fromHtml(text: string): string {
 }
 
 export function rot13(s: string): string {
-  return s.replace(/[a-zA-Z]/g, (c) => {
-    const base = c <= 'Z' ? 65 : 97;
-    return String.fromCharCode(((c.charCodeAt(0) - base + 13) % 26) + base);
-  });
+  const out = new Uint16Array(s.length);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    out[i] = c >= 65 && c <= 90 ? ((c - 52) % 26) + 65 : c >= 97 && c <= 122 ? ((c - 84) % 26) + 97 : c;
+  }
+  return new TextDecoder('utf-16le').decode(out);
 }
 
 function count(re: RegExp, s: string): number {
@@ -141,10 +209,10 @@ export function decodeViews(
   const smuggled = tagSmuggled(raw);
   if (smuggled !== null && !push('tags', smuggled, whole)) return views;
 
-  for (const m of text.matchAll(BASE64_RUN)) {
-    if (m[0].length < limits.minEncodedLength) continue;
-    const decoded = fromBase64(m[0]);
-    const span = { start: m.index, end: m.index + m[0].length };
+  for (const [start, end] of base64Runs(text, limits.minEncodedLength)) {
+    const run = text.slice(start, end);
+    const decoded = fromBase64(run);
+    const span = { start, end };
     if (!push('base64', decoded, span)) return views;
     // One nested level: base64 wrapping URL-encoding or another base64 layer.
     if (decoded !== null && URL_ESC_ONE.test(decoded) && !push('url', fromUrl(decoded), span)) return views;
@@ -156,8 +224,13 @@ export function decodeViews(
     )
       return views;
   }
-  for (const m of text.matchAll(HEX_RUN)) {
-    if (!push('hex', fromHex(m[0]), { start: m.index, end: m.index + m[0].length })) return views;
+  for (const [start, end] of hexRuns(text)) {
+    if (!push('hex', fromHex(text.slice(start, end)), { start, end })) return views;
+  }
+  if (text.includes('\\x')) {
+    for (const m of text.matchAll(HEX_ESCAPES)) {
+      if (!push('hex', fromHex(m[0]), { start: m.index, end: m.index + m[0].length })) return views;
+    }
   }
   if (count(URL_ESC, text) >= 3 && !push('url', fromUrl(text), whole)) return views;
   if (count(HTML_ENT, text) >= 3 && !push('html', fromHtml(text), whole)) return views;

@@ -60,7 +60,7 @@ function compile(svc: GuardService, alias: string): Compiled {
   };
 }
 
-function record(ctx: RequestContext, svc: GuardService, decisions: readonly Decision[]): void {
+function record(ctx: RequestContext, decisions: readonly Decision[]): void {
   const seen = new Set<string>();
   for (const d of decisions) {
     const key = `${d.detector}|${d.type}|${d.action}`;
@@ -73,7 +73,6 @@ function record(ctx: RequestContext, svc: GuardService, decisions: readonly Deci
       action: d.action,
       score: Number(d.score.toFixed(3)),
     });
-    svc.verdicts.inc({ detector: d.detector, type: d.type, action: d.action });
     if (d.action === 'flag') {
       const reason = `guard.input:${d.detector}:${d.type}`;
       if (!ctx.flags.includes(reason)) ctx.flags.push(reason);
@@ -83,11 +82,10 @@ function record(ctx: RequestContext, svc: GuardService, decisions: readonly Deci
 
 function refuse(
   ctx: RequestContext,
-  svc: GuardService,
   code: 'GH_ERR_GUARD_ROLE' | 'GH_ERR_GUARD_TOO_MANY_MESSAGES',
   type: string,
 ): never {
-  record(ctx, svc, [
+  record(ctx, [
     { detector: 'policy', type, score: 1, action: 'block', kind: 'user', span: null, segment: -1 },
   ]);
   throw new GatehouseError(code);
@@ -121,10 +119,10 @@ async function inspect(c: Compiled, ctx: RequestContext): Promise<void> {
   if (ctx.endpoint === 'chat') {
     const shape = chatShape(body);
     if (shape.count > policy.policy.maxMessages)
-      refuse(ctx, svc, 'GH_ERR_GUARD_TOO_MANY_MESSAGES', 'MAX_MESSAGES');
+      refuse(ctx, 'GH_ERR_GUARD_TOO_MANY_MESSAGES', 'MAX_MESSAGES');
     for (const role of shape.roles)
       if (!c.allowedRoles.has(role))
-        refuse(ctx, svc, 'GH_ERR_GUARD_ROLE', `ROLE_${role.toUpperCase() || 'MISSING'}`);
+        refuse(ctx, 'GH_ERR_GUARD_ROLE', `ROLE_${role.toUpperCase() || 'MISSING'}`);
   }
   const segments: Segment[] = segmentsOf(ctx.endpoint, body);
   const decisions: Decision[] = [];
@@ -142,7 +140,7 @@ async function inspect(c: Compiled, ctx: RequestContext): Promise<void> {
   const ext = await external(c, ctx, userTexts.join('\n'));
   if (ext !== null) decisions.push(ext);
 
-  record(ctx, svc, decisions);
+  record(ctx, decisions);
   const block = firstBlock(decisions);
   if (block !== null) throw new GatehouseError(blockCode(block));
 

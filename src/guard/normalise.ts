@@ -107,19 +107,59 @@ const LEET: Readonly<Record<string, string>> = {
   '|': 'l',
   '+': 't',
 };
-const MIXED_TOKEN = /[a-z0-9@$!|+]*[a-z][a-z0-9@$!|+]*/g;
-const HAS_LEET = /[0-9@$!|+]/;
+const LEET_CODE = new Uint8Array(128);
+for (const c of Object.keys(LEET)) LEET_CODE[c.charCodeAt(0)] = 1;
+const UNIT_OR_VERSION = /^[0-9]{2,}[a-z]+$|^[a-z]+[0-9]+$/;
 const LEET_CHARS = /[0-9@$!|+]/g;
-const EDGE_DIGITS = /^[0-9]+|[0-9]+$/g;
-// "i g n o r e" / "i.g.n.o.r.e" / "i-g-n-o-r-e": four or more single letters with one separator.
-const SPACED = /\b(?:[a-z][ .\-_*]){3,}[a-z]\b/g;
+// "i g n o r e" / "i.g.n.o.r.e" / "i-g-n-o-r-e": four or more single letters with one separator. The
+// look-behind makes a match start only at the beginning of such a run, which keeps it linear.
+const SPACED = /(?<![a-z][ .\-_*])\b(?:[a-z][ .\-_*]){3,}[a-z]\b/g;
 const SEPARATORS = /[ .\-_*]/g;
+// Only runs of two or more, or a whitespace other than the plain space (single spaces are left alone).
+const HSPACE =
+  /(?: [ \t\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]|[\t\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000])[ \t\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]*/g;
+const VSPACE = / ?[\n\r\u2028\u2029][\s]*/g;
+
+/**
+ * Leetspeak inside tokens that mix letters with leet characters ("1gn0r3" -> "ignore",
+ * "pr3v10u$" -> "previous"), by one linear scan over runs of [a-z0-9@$!|+].
+ */
+function unLeet(t: string): string {
+  let out = '';
+  let from = 0;
+  let start = -1;
+  let letters = false;
+  let leet = false;
+  for (let i = 0; i <= t.length; i++) {
+    const c = i < t.length ? t.charCodeAt(i) : 0;
+    const isLetter = c >= 97 && c <= 122;
+    if (isLetter || (c < 128 && LEET_CODE[c] === 1)) {
+      if (start < 0) {
+        start = i;
+        letters = false;
+        leet = false;
+      }
+      if (isLetter) letters = true;
+      else leet = true;
+      continue;
+    }
+    if (start >= 0 && letters && leet) {
+      const tok = t.slice(start, i);
+      if (!UNIT_OR_VERSION.test(tok)) {
+        out += t.slice(from, start) + tok.replace(LEET_CHARS, (ch) => LEET[ch] ?? ch);
+        from = i;
+      }
+    }
+    start = -1;
+  }
+  return from === 0 ? t : out + t.slice(from);
+}
 
 function foldChar(c: string): string {
   return CONFUSABLES.get(c) ?? c;
 }
 
-/** Matching form: ASCII-folded, lower case, leetspeak undone, spaced letters joined. */
+/** Matching form: ASCII-folded, lower case, whitespace collapsed, leetspeak undone, spaced letters joined. */
 export function fold(sanitised: string): string {
   let t = sanitised;
   if (NON_ASCII.test(t)) {
@@ -127,12 +167,7 @@ export function fold(sanitised: string): string {
     for (const c of t) out += foldChar(c);
     t = out.normalize('NFD').replace(COMBINING, '');
   }
-  t = t.toLowerCase();
-  t = t.replace(MIXED_TOKEN, (tok) => {
-    // Numbers with a unit or a version ("10kg", "mp3", "gpt4") stay: only leet characters left after
-    // trimming leading and trailing digits count.
-    if (!HAS_LEET.test(tok.replace(EDGE_DIGITS, ''))) return tok;
-    return tok.replace(LEET_CHARS, (c) => LEET[c] ?? c);
-  });
-  return t.replace(SPACED, (run) => run.replace(SEPARATORS, ''));
+  // Whitespace runs collapse to one character, which also keeps every signature's \\s* linear.
+  t = t.toLowerCase().replace(HSPACE, ' ').replace(VSPACE, '\n');
+  return unLeet(t).replace(SPACED, (run) => run.replace(SEPARATORS, ''));
 }

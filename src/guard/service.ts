@@ -1,9 +1,8 @@
 /**
  * The input guard service, built once at boot: the shared detectors (model weights, lexicons,
- * provider rules), the scan limits, the optional external classifier, and a verdict counter.
+ * provider rules), the scan limits and the optional external classifier.
  * Route-specific parts (policy patterns, thresholds, actions) are compiled by the input stage.
  */
-import { Counter, type Registry } from 'prom-client';
 import type { GuardConfig } from '../config/schema/guard.js';
 import { resolveSecret } from '../config/secrets.js';
 import type { ServiceDef } from '../config/services.js';
@@ -23,8 +22,6 @@ export interface GuardService {
   readonly shared: ReadonlyMap<DetectorName, Detector>;
   readonly limits: ScanLimits;
   readonly external: ExternalClassifier | null;
-  /** gatehouse_guard_input_verdicts_total{detector,type,action}: types are fixed names, never matched text. */
-  readonly verdicts: Counter<'detector' | 'type' | 'action'>;
 }
 
 declare module '../config/runtime.js' {
@@ -34,14 +31,9 @@ declare module '../config/runtime.js' {
   }
 }
 
-export function createGuardService(cfg: GuardConfig, registry: Registry | null): GuardService {
+/** Verdicts are counted by telemetry from `ctx.verdicts` (gatehouse_guardrail_verdicts_total). */
+export function createGuardService(cfg: GuardConfig): GuardService {
   const http = cfg.injection.http;
-  const verdicts = new Counter({
-    name: 'gatehouse_guard_input_verdicts_total',
-    help: 'Input guardrail decisions other than allow, by detector, finding type and action.',
-    labelNames: ['detector', 'type', 'action'] as const,
-    registers: registry === null ? [] : [registry],
-  });
   return {
     config: cfg,
     shared: buildSharedDetectors(cfg),
@@ -67,7 +59,6 @@ export function createGuardService(cfg: GuardConfig, registry: Registry | null):
             threshold: http.threshold,
             onError: http.onError,
           },
-    verdicts,
   };
 }
 
@@ -79,6 +70,6 @@ export const guardService: ServiceDef = {
       rt.logger.warn('input guardrails are disabled: prompts reach the model unscanned');
       return;
     }
-    rt.services.guard = createGuardService(cfg, rt.metrics);
+    rt.services.guard = createGuardService(cfg);
   },
 };

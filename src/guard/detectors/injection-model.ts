@@ -40,47 +40,113 @@ function fnv(s: string, seed: number): number {
   return h >>> 0;
 }
 
-const TOKEN = /[a-z0-9\u00c0-\uffff]+|[^\sa-z0-9\u00c0-\uffff]/g;
+const isWordCode = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c >= 0xc0;
+const isSpaceCode = (c: number): boolean => c === 32 || (c >= 9 && c <= 13) || c === 0xa0;
+
+function mix(h: number, c: number): number {
+  return Math.imul(h ^ c, 0x01000193);
+}
+
+const FNV = 0x811c9dc5;
+const TABLE = fnv('__table__', 3) & MASK;
+const TABLE_PROSE = fnv('__table_prose__', 3) & MASK;
 
 /**
- * Sparse binary features of folded text, as bucket indices (duplicates removed). Signed hashing
- * is not needed: the weight vector absorbs collisions well enough at this size.
+ * Reused per call: `stamp[i] === gen` marks bucket i as already emitted for this text, which
+ * deduplicates without a Set (the extractor runs on every request).
+ */
+const stamp = new Uint32Array(MODEL_DIM);
+let gen = 0;
+const out = new Uint32Array(MODEL_DIM);
+
+/**
+ * Sparse binary features of folded text, as bucket indices (duplicates removed): word unigrams and
+ * bigrams (a "word" is a run of letters/digits, or one punctuation character), character 4-grams of
+ * the whitespace-collapsed text, and a few structure features. One pass over the characters, no
+ * allocation per token. Signed hashing is not needed at this size.
  */
 export function features(folded: string): Uint32Array {
-  let t = folded;
-  if (t.length > MODEL_MAX_CHARS) t = t.slice(0, MODEL_MAX_CHARS / 2) + ' ' + t.slice(-MODEL_MAX_CHARS / 2);
-  const idx = new Set<number>();
-  const toks = t.match(TOKEN) ?? [];
-  let prev = '<s>';
-  for (const tok of toks) {
-    idx.add(fnv(tok, 1) & MASK);
-    idx.add(fnv(prev + ' ' + tok, 2) & MASK);
-    prev = tok;
+  const t =
+    folded.length > MODEL_MAX_CHARS
+      ? `${folded.slice(0, MODEL_MAX_CHARS / 2)} ${folded.slice(-MODEL_MAX_CHARS / 2)}`
+      : folded;
+  gen = (gen + 1) >>> 0;
+  if (gen === 0) {
+    stamp.fill(0);
+    gen = 1;
+  }
+  let n = 0;
+  const emit = (b: number): void => {
+    if (stamp[b] !== gen) {
+      stamp[b] = gen;
+      out[n++] = b;
+    }
+  };
+  // Words and bigrams.
+  let prev = fnv('<s>', 1);
+  let i = 0;
+  const len = t.length;
+  while (i < len) {
+    const c = t.charCodeAt(i);
+    if (isSpaceCode(c)) {
+      i++;
+      continue;
+    }
+    let h = FNV ^ 1;
+    if (isWordCode(c)) {
+      while (i < len && isWordCode(t.charCodeAt(i))) h = mix(h, t.charCodeAt(i++));
+    } else {
+      h = mix(h, c);
+      i++;
+    }
+    h >>>= 0;
+    emit(h & MASK);
+    emit((Math.imul(prev ^ 0x9e3779b9, 0x85ebca6b) ^ h) & MASK);
+    prev = h;
   }
   // Instructions mixed into structured data (a table plus free-standing prose) are the shape of
   // indirect injection; a linear model cannot form that conjunction itself, so it gets a feature.
-  const lines = t.split('\n');
-  const tableLines = lines.filter((l) => l.trimStart().startsWith('|')).length;
-  if (tableLines >= 2) {
-    idx.add(fnv('__table__', 3) & MASK);
-    for (const l of lines) {
-      if (l.trimStart().startsWith('|')) continue;
-      const words = l.match(/[a-z]+/g)?.length ?? 0;
-      if (words >= 4) {
-        idx.add(fnv('__table_prose__', 3) & MASK);
-        for (const w of (l.match(/[a-z]+/g) ?? []).slice(0, 3)) idx.add(fnv(`__tp_${w}`, 3) & MASK);
-        break;
+  if (t.includes('\n|') || t.startsWith('|')) {
+    const lines = t.split('\n');
+    if (lines.filter((l) => l.trimStart().startsWith('|')).length >= 2) {
+      emit(TABLE);
+      for (const l of lines) {
+        if (l.trimStart().startsWith('|')) continue;
+        const words = l.match(/[a-z]+/g) ?? [];
+        if (words.length >= 4) {
+          emit(TABLE_PROSE);
+          for (const w of words.slice(0, 3)) emit(fnv(`__tp_${w}`, 3) & MASK);
+          break;
+        }
       }
     }
   }
   // Character 4-grams over the whitespace-collapsed text catch spacing and spelling tricks.
-  const c = t.replace(/\s+/g, ' ');
-  for (let i = 0; i + 4 <= c.length; i++) {
-    let h = 0x9747b28c;
-    for (let k = 0; k < 4; k++) h = Math.imul(h ^ c.charCodeAt(i + k), 0x5bd1e995);
-    idx.add((h >>> 0) & MASK);
+  let w0 = 0;
+  let w1 = 0;
+  let w2 = 0;
+  let have = 0;
+  let lastSpace = false;
+  for (let k = 0; k < len; k++) {
+    let c = t.charCodeAt(k);
+    if (isSpaceCode(c)) {
+      if (lastSpace) continue;
+      lastSpace = true;
+      c = 32;
+    } else lastSpace = false;
+    if (have >= 3) {
+      let h = 0x9747b28c;
+      h = Math.imul(h ^ w0, 0x5bd1e995);
+      h = Math.imul(h ^ w1, 0x5bd1e995);
+      h = Math.imul(h ^ w2, 0x5bd1e995);
+      h = Math.imul(h ^ c, 0x5bd1e995);
+      emit((h >>> 0) & MASK);
+    } else have++;
+    w0 = w1;
+    w1 = w2;
+    w2 = c;
   }
-  return Uint32Array.from(idx);
+  return out.slice(0, n);
 }
 
 export function score(model: InjectionModel, feats: Uint32Array): number {

@@ -7,7 +7,7 @@
  */
 import type { Detector, Finding, ScanInput } from '../types.js';
 import { features, type InjectionModel, loadModel, score } from './injection-model.js';
-import { SIGNATURES } from './injection-signatures.js';
+import { SIGNATURES, type Signature } from './injection-signatures.js';
 
 export interface InjectionOptions {
   /** Path of the weights file; the shipped models/injection.json when absent. */
@@ -24,14 +24,113 @@ export function recentre(p: number, threshold: number): number {
   return 1 / (1 + Math.exp(-(logit(clamp(p)) - logit(clamp(threshold)))));
 }
 
+/** Index of the parenthesis closing the group that opens at `open`. */
+function closing(src: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < src.length; i++) {
+    if (src[i] === '\\') i++;
+    else if (src[i] === '(') depth++;
+    else if (src[i] === ')' && --depth === 0) return i;
+  }
+  return -1;
+}
+
+function splitTop(body: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let from = 0;
+  for (let i = 0; i < body.length; i++) {
+    if (body[i] === '\\') i++;
+    else if (body[i] === '(') depth++;
+    else if (body[i] === ')') depth--;
+    else if (body[i] === '|' && depth === 0) {
+      parts.push(body.slice(from, i));
+      from = i + 1;
+    }
+  }
+  parts.push(body.slice(from));
+  return parts;
+}
+
+/**
+ * The words a signature's match must start with, read from its leading `\b(?:a|b|c)` group, or null
+ * when that cannot be known (then the signature always runs). A signature whose first word is absent
+ * from the text cannot match, so most of them are skipped without scanning.
+ */
+export function leadingWords(src: string): string[] | null {
+  const s = src.startsWith('\\b') ? src.slice(2) : src;
+  const alts = s.startsWith('(?:') ? splitTop(s.slice(3, closing(s, 0))) : [s];
+  if (s.startsWith('(?:') && /^[?*{]/.test(s.slice(closing(s, 0) + 1))) return null;
+  const words: string[] = [];
+  for (const alt of alts) {
+    // "don'?t" is the word "don" (from "don't") or "dont".
+    const apo = /^([a-z]+)'\?([a-z]+)/.exec(alt);
+    const word = /^[a-z0-9]+/.exec(alt);
+    if (word === null) return null;
+    if (apo !== null) words.push(`${apo[1]}${apo[2]}`);
+    const next = alt.slice(apo === null ? word[0].length : apo[0].length);
+    if (!(next === '' || next.startsWith('\\s') || next.startsWith('\\b') || next.startsWith('\\W')))
+      return null;
+    words.push(word[0]);
+  }
+  return words;
+}
+
+const WORDS = /[a-z0-9]+/g;
+const isWordChar = (c: number): boolean =>
+  (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || c === 95;
+
+interface Gated {
+  readonly sig: Signature;
+  /** null: no known first word, scan the whole text. */
+  readonly words: readonly string[] | null;
+  /** The same pattern, sticky: tried only where one of `words` starts. */
+  readonly sticky: RegExp;
+}
+
+/** Start offsets of each word of the text that some signature begins with. */
+function wordStarts(folded: string, wanted: ReadonlySet<string>): Map<string, number[]> {
+  const at = new Map<string, number[]>();
+  for (const m of folded.matchAll(WORDS)) {
+    // A match of `\bword` needs a word boundary, which `_` or an upper-case letter would break.
+    if (!wanted.has(m[0]) || (m.index > 0 && isWordChar(folded.charCodeAt(m.index - 1)))) continue;
+    const list = at.get(m[0]);
+    if (list === undefined) at.set(m[0], [m.index]);
+    else list.push(m.index);
+  }
+  return at;
+}
+
 export function createInjectionDetector(opts: InjectionOptions): Detector {
   const model: InjectionModel | null = opts.classifier ? loadModel(opts.modelPath) : null;
+  const gated: Gated[] = SIGNATURES.map((sig) => ({
+    sig,
+    words: leadingWords(sig.re.source),
+    sticky: new RegExp(sig.re.source, `${sig.re.flags}y`),
+  }));
+  const wanted = new Set(gated.flatMap((g) => g.words ?? []));
   const detect = (input: ScanInput): Finding[] => {
     const folded = input.folded();
+    const starts = wordStarts(folded, wanted);
     const best = new Map<string, number>();
-    for (const sig of SIGNATURES) {
+    for (const { sig, words, sticky } of gated) {
       if ((best.get(sig.family) ?? 0) >= sig.weight) continue;
-      if (sig.re.test(folded)) best.set(sig.family, sig.weight);
+      let hit = false;
+      if (words === null) hit = sig.re.test(folded);
+      else {
+        // The match must begin with one of the leading words: try the pattern only there.
+        for (const w of words) {
+          for (const pos of starts.get(w) ?? []) {
+            sticky.lastIndex = pos;
+            if (sticky.test(folded)) {
+              hit = true;
+              break;
+            }
+          }
+          if (hit) break;
+        }
+      }
+      if (hit) best.set(sig.family, sig.weight);
     }
     const out: Finding[] = [];
     for (const [type, s] of best) out.push({ detector: 'injection', type, score: s, span: null });

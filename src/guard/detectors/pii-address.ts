@@ -21,7 +21,6 @@ const PATTERNS: readonly RegExp[] = [
     `\\b\\d{1,5}[A-Za-z]?,?\\s+(?:\\d{1,5}\\s+)?(?:${LEADING_STREET})\\.?\\s+\\p{L}[\\p{L}'.-]{0,30}`,
     'giu',
   ),
-  new RegExp(`\\p{L}{2,30}(?:${SUFFIX_STREET})\\.?\\s+\\d{1,5}[A-Za-z]?\\b`, 'giu'),
   /\b(?:suite|ste\.|apt\.?|apartment)\s*#?\s*\d{1,5}[A-Za-z]?\b/gi,
   /\b(?:P\.?\s?O\.?\s*Box|Postbox|Post\s+Office\s+Box)\s+\d{1,6}\b/gi,
   /\b(?:PSC|Unit)\s+\d{4},?\s+Box\s+\d{4}\b|\b[AFD]PO\s+A[AEP]\s+\d{5}\b/gi,
@@ -35,8 +34,17 @@ const PATTERNS: readonly RegExp[] = [
   /\baddress(?:\s+is|:)\s*\n{0,2}[^\n]{0,10}\d{1,5}[^\n]{2,80}/gi,
 ];
 
+// "Hauptstraße 12", "Algade 49": a word with a street suffix, then a number. The word is matched
+// from its start only (look-behind) and its ending checked afterwards, which keeps the scan linear.
+const WORD_THEN_NUMBER = /(?<![\p{L}\p{M}])[\p{L}\p{M}]{2,40}\.?[ \t]{1,4}\d{1,5}[A-Za-z]?\b/gu;
+const STREET_SUFFIX = new RegExp(`(?:${SUFFIX_STREET})\\.?[ \\t]`, 'iu');
+
 export function findAddresses(text: string): Span[] {
   const spans: Span[] = [];
+  for (const m of text.matchAll(WORD_THEN_NUMBER)) {
+    const word = m[0].replace(/[ \t]+\d+[A-Za-z]?$/, ' ');
+    if (STREET_SUFFIX.test(word.slice(-14))) spans.push({ start: m.index, end: m.index + m[0].length });
+  }
   for (const re of PATTERNS) {
     re.lastIndex = 0;
     for (const m of text.matchAll(re)) {

@@ -129,9 +129,12 @@ interface Tok {
   readonly cap: boolean;
 }
 
-function tokenise(text: string): Tok[] {
+const CAP_WORD = /\p{Lu}[\p{L}\p{M}'’-]*\.?/gu;
+
+/** Words of the text; only capitalised ones unless the text is all lower case (the others never start a name). */
+function tokenise(text: string, all: boolean): Tok[] {
   const toks: Tok[] = [];
-  for (const m of text.matchAll(WORD)) {
+  for (const m of text.matchAll(all ? WORD : CAP_WORD)) {
     let w = m[0];
     if (w.endsWith('.')) w = w.slice(0, -1);
     const bare = w.replace(/['’]s$/, '');
@@ -148,9 +151,9 @@ function tokenise(text: string): Tok[] {
 
 /** Spans of likely person names in `text`. Linear in the text length. */
 export function findPersons(text: string, lex: NameLexicon): Span[] {
-  const toks = tokenise(text);
   // All-lower-case texts ("said petra to michael") lose the capitalisation signal; lean on the lexicon.
   const lowerText = !/\p{Lu}/u.test(text);
+  const toks = tokenise(text, lowerText);
   const spans: Span[] = [];
   const isNamey = (t: Tok): boolean => (lowerText || t.cap) && !STOP_CAPS.has(t.text) && t.text.length > 1;
   const known = (t: Tok): boolean =>

@@ -32,13 +32,13 @@ export interface PiiOptions {
 const EMAIL_LOCAL = /[A-Za-z0-9._%+'-]/;
 const EMAIL_DOMAIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\.)+[A-Za-z]{2,24}/;
 const CARD = /(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d])/g;
-const IBAN = /\b[A-Za-z]{2}\d{2}(?:[ ]?[A-Za-z0-9]){11,34}/g;
+const IBAN = /(?<![A-Za-z])[A-Za-z]{2}\d{2}(?:[ ]?[A-Za-z0-9]){11,34}/g;
 const SSN = /(?<![\d-])(\d{3})([- ]?)(\d{2})\2(\d{4})(?![\d-])/g;
 const SSN_CONTEXT = /\b(?:ssn|social\s+security|ss#)/i;
 const NINO = /\b([A-CEGHJ-PR-TW-Z]{2}) ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b/g;
 const IPV4 = /(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d]|\.\d)/g;
-const IPV6 =
-  /(?<![0-9A-Fa-f:])(?:[0-9A-Fa-f]{1,4}:){2,7}(?::|[0-9A-Fa-f]{1,4})(?::[0-9A-Fa-f]{1,4}){0,5}(?![0-9A-Fa-f:])/g;
+// Candidates only; node:net decides what is an address.
+const IPV6 = /(?<![0-9A-Fa-f:.])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![0-9A-Fa-f:])/g;
 const PHONE =
   /(?<![\w+])(?:\+\d{1,3}[\s.-]?|00\d{1,3}[\s.-]?|001-)?(?:\(\d{1,5}\)[\s.-]?)?\d{2,5}(?:[\s.-]\d{2,8}){0,4}(?:\s?(?:x|ext\.?)\s?\d{1,6})?(?![\w])/g;
 const PHONE_CONTEXT_BEFORE =

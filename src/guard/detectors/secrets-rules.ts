@@ -13,7 +13,14 @@ export interface SecretRule {
   readonly group?: number;
   /** Extra check on the value (structure, checksum-like properties). */
   readonly validate?: (value: string) => boolean;
+  /**
+   * `context` rules need the surrounding text (keywords, spaces, quotes) and scan the whole text;
+   * the others match inside one token and scan only the token runs (see secrets.ts).
+   */
+  readonly context?: true;
 }
+
+import { checksum, KEY_BODY_LENGTH, KEY_CHECKSUM_LENGTH } from '../../edge/auth/api-key-format.js';
 
 const B = '(?<![A-Za-z0-9_-])';
 const E = '(?![A-Za-z0-9_-])';
@@ -34,6 +41,10 @@ function validJwt(token: string): boolean {
   return h !== undefined && p !== undefined && jsonPart(h) && jsonPart(p);
 }
 
+function validGatehouseKey(key: string): boolean {
+  return checksum(key.slice(0, -KEY_CHECKSUM_LENGTH)) === key.slice(-KEY_CHECKSUM_LENGTH);
+}
+
 export const SECRET_RULES: readonly SecretRule[] = [
   // Cloud
   {
@@ -46,11 +57,12 @@ export const SECRET_RULES: readonly SecretRule[] = [
     re: r(`aws.{0,24}?(?:secret|private).{0,24}?['"=:\\s]([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])`, 'gi'),
     group: 1,
     score: 0.95,
+    context: true,
   },
   { type: 'GCP_API_KEY', re: r(`${B}AIza[0-9A-Za-z_-]{35}${E}`), score: 0.95 },
   { type: 'GCP_OAUTH_TOKEN', re: r(`${B}ya29\\.[0-9A-Za-z_-]{30,}`), score: 0.9 },
   { type: 'GCP_CLIENT_SECRET', re: r(`${B}GOCSPX-[0-9A-Za-z_-]{28}${E}`), score: 0.95 },
-  { type: 'GCP_SERVICE_ACCOUNT', re: r(`"type"\\s*:\\s*"service_account"`), score: 0.9 },
+  { type: 'GCP_SERVICE_ACCOUNT', re: r(`"type"\\s*:\\s*"service_account"`), score: 0.9, context: true },
   { type: 'AZURE_STORAGE_KEY', re: r(`AccountKey=([A-Za-z0-9+/]{86}==)`), group: 1, score: 0.95 },
   { type: 'AZURE_SAS', re: r(`[?&]sig=[A-Za-z0-9%]{43,}`), score: 0.85 },
   { type: 'AZURE_CLIENT_SECRET', re: r(`${B}[A-Za-z0-9_~.]{3}\\dQ~[A-Za-z0-9_~.-]{31,34}${E}`), score: 0.9 },
@@ -63,12 +75,14 @@ export const SECRET_RULES: readonly SecretRule[] = [
     ),
     group: 1,
     score: 0.85,
+    context: true,
   },
   {
     type: 'IBM_COS_HMAC',
     re: r(`(?:secret[_-]?access[_-]?key).{0,10}?[=:'"\\s]([a-f0-9]{48})${E}`, 'gi'),
     group: 1,
     score: 0.9,
+    context: true,
   },
   { type: 'ALIBABA_KEY', re: r(`${B}LTAI[A-Za-z0-9]{12,20}${E}`), score: 0.85 },
   { type: 'DATABRICKS_TOKEN', re: r(`${B}dapi[a-f0-9]{32}(?:-\\d)?${E}`), score: 0.9 },
@@ -98,6 +112,7 @@ export const SECRET_RULES: readonly SecretRule[] = [
     re: r(`//[^/\\s:]+/:_authToken=\\s*(npm_[A-Za-z0-9]{8,}|[A-Fa-f0-9-]{36})`),
     group: 1,
     score: 0.9,
+    context: true,
   },
   { type: 'PYPI_TOKEN', re: r(`${B}pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{70,}`), score: 0.95 },
   { type: 'PYPI_TOKEN', re: r(`${B}pypi-AgENdGVzdC5weXBpLm9yZw[A-Za-z0-9_-]{70,}`), score: 0.95 },
@@ -183,11 +198,21 @@ export const SECRET_RULES: readonly SecretRule[] = [
     re: r(`${B}[a-zA-Z0-9]{14}\\.atlasv1\\.[a-zA-Z0-9_=-]{60,70}${E}`),
     score: 0.95,
   },
-  // Gatehouse's own consumer keys (format defined by src/edge/auth/).
-  { type: 'GATEHOUSE_KEY', re: r(`${B}ghk_[A-Za-z0-9_-]{20,}${E}`), score: 0.97 },
+  // Gatehouse's own consumer keys: `ghk_` + 48 base62 with a CRC32 checksum (src/edge/auth/api-key-format.ts).
+  {
+    type: 'GATEHOUSE_KEY',
+    re: r(`${B}ghk_[0-9A-Za-z]{${KEY_BODY_LENGTH}}${E}`),
+    score: 0.99,
+    validate: validGatehouseKey,
+  },
   // Structural secrets
-  { type: 'PRIVATE_KEY', re: r(`-----BEGIN[A-Z ]{0,30} PRIVATE KEY(?: BLOCK)?-----`), score: 0.99 },
-  { type: 'PUTTY_PRIVATE_KEY', re: r(`PuTTY-User-Key-File-\\d+:`), score: 0.95 },
+  {
+    type: 'PRIVATE_KEY',
+    re: r(`-----BEGIN[A-Z ]{0,30} PRIVATE KEY(?: BLOCK)?-----`),
+    score: 0.99,
+    context: true,
+  },
+  { type: 'PUTTY_PRIVATE_KEY', re: r(`PuTTY-User-Key-File-\\d+:`), score: 0.95, context: true },
   {
     type: 'JWT',
     re: r(`${B}eyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}(?:\\.[A-Za-z0-9_-]*)?`),
@@ -202,11 +227,13 @@ export const SECRET_RULES: readonly SecretRule[] = [
     ),
     group: 1,
     score: 0.9,
+    context: true,
   },
   {
     type: 'BASIC_AUTH_URL',
     re: r(`://[^\\s:/?#\\[\\]@!$&'()*+,;={}]+:([^\\s:/?#\\[\\]@!$&'()*+,;={}]+)@`),
     group: 1,
     score: 0.85,
+    context: true,
   },
 ];

@@ -32,7 +32,7 @@ const EXAMPLE_MARKER =
   /EXAMPLE|DUMMY|SAMPLE|PLACEHOLDER|FAKE[_-]?KEY|YOUR[_-]?(?:API[_-]?)?(?:KEY|TOKEN|SECRET)/i;
 
 const KEYWORD =
-  /(?:pass(?:word|wd|phrase)|\bpwd|secret|token|api[_-]?key|apikey|access[_-]?key|auth[_-]?key|credentials?|client[_-]?secret)[\w.-]{0,20}["']?\s*(?::=|=>|[:=]|\s+is\s+)\s*["'`]?([^\s"'`,;]{8,200})/gi;
+  /(?:pass(?:word|wd|phrase)|\bpwd|secret|token|api[_-]?key|apikey|access[_-]?key|auth[_-]?key|credentials?|client[_-]?secret)[\w.-]{0,20}["']?[ \t]{0,10}(?::=|=>|[:=]|[ \t]{1,10}is[ \t]{1,10})[ \t]{0,10}["'`]?([^\s"'`,;]{8,200})/gi;
 const BEARER = /\b(?:bearer|token)\s+([A-Za-z0-9._~+/-]{20,400}=*)/gi;
 const BASIC = /\bbasic\s+([A-Za-z0-9+/]{12,400}={0,2})(?![A-Za-z0-9+/=])/gi;
 const PLACEHOLDER =
@@ -81,6 +81,54 @@ export function isPublicIpv4(a: number, b: number, c: number): boolean {
   return true;
 }
 
+// Characters that cannot be part of a token: whitespace, quotes, brackets and list separators.
+const BREAK = new Uint8Array(128);
+for (const c of ' \t\n\r\f\v"\'`,;()<>[]{}|\\') BREAK[c.charCodeAt(0)] = 1;
+const MIN_RUN = 10;
+
+interface Runs {
+  /** The candidate runs joined by newlines. */
+  readonly joined: string;
+  /** [start in joined, start in text] of each run, ascending. */
+  readonly at: Array<[number, number]>;
+}
+
+/**
+ * Token-shaped runs of at least MIN_RUN characters, joined: provider tokens live inside one run, and
+ * ordinary prose has few runs that long, so the token rules scan a small fraction of the text.
+ */
+function tokenRuns(text: string): Runs {
+  let joined = '';
+  const at: Array<[number, number]> = [];
+  let start = -1;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 32;
+    const brk = c < 128 ? BREAK[c] === 1 : c === 0xa0 || c === 0x2028 || c === 0x2029;
+    if (!brk) {
+      if (start < 0) start = i;
+      continue;
+    }
+    if (start >= 0 && i - start >= MIN_RUN) {
+      at.push([joined.length, start]);
+      joined += `${text.slice(start, i)}\n`;
+    }
+    start = -1;
+  }
+  return { joined, at };
+}
+
+function toText(runs: Runs, pos: number): number {
+  let lo = 0;
+  let hi = runs.at.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (runs.at[mid]![0] <= pos) lo = mid;
+    else hi = mid - 1;
+  }
+  const [j, t] = runs.at[lo]!;
+  return t + (pos - j);
+}
+
 export function createSecretsDetector(opts: SecretsOptions): Detector {
   const allow = new Set([...DOCUMENTED_EXAMPLES, ...opts.allowlist]);
   const allowed = (v: string): boolean => allow.has(v) || EXAMPLE_MARKER.test(v);
@@ -94,13 +142,16 @@ export function createSecretsDetector(opts: SecretsOptions): Detector {
       taken.push([start, end]);
       out.push({ detector: 'secrets', type, score, span: { start, end } });
     };
+    const runs = tokenRuns(text);
     for (const rule of SECRET_RULES) {
-      rule.re.lastIndex = 0;
-      for (const m of text.matchAll(rule.re)) {
+      const hay = rule.context ? text : runs.joined;
+      if (hay === '') continue;
+      for (const m of hay.matchAll(rule.re)) {
         const g = rule.group ?? 0;
         const value = m[g];
         if (value === undefined || allowed(value) || (rule.validate && !rule.validate(value))) continue;
-        const start = g === 0 ? m.index : m.index + m[0].lastIndexOf(value);
+        const at = g === 0 ? m.index : m.index + m[0].lastIndexOf(value);
+        const start = rule.context ? at : toText(runs, at);
         add(rule.type, rule.score, start, start + value.length);
       }
     }

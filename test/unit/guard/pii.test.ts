@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { createPiiDetector, PII_ENTITIES } from '../../../src/guard/detectors/pii.js';
+import { ibanValid, luhn, ssnValid } from '../../../src/guard/detectors/pii-validate.js';
+import { scan } from './helpers.js';
+
+const detector = createPiiDetector({ entities: PII_ENTITIES, names: 'lexicon' });
+const types = (text: string): string[] => scan(detector, text).map((f) => f.type);
+const values = (text: string, type: string): string[] => {
+  return scan(detector, text)
+    .filter((f) => f.type === type && f.span !== null)
+    .map((f) => text.slice(f.span!.start, f.span!.end));
+};
+
+describe('PII validators', () => {
+  it('Luhn, mod-97 and SSN ranges', () => {
+    expect(luhn('4111111111111111')).toBe(true);
+    expect(luhn('4111111111111112')).toBe(false);
+    expect(ibanValid('GB82WEST12345698765432')).toBe(true);
+    expect(ibanValid('GB82WEST12345698765433')).toBe(false);
+    expect(ssnValid('536', '32', '3065')).toBe(true);
+    expect(ssnValid('666', '32', '3065')).toBe(false);
+    expect(ssnValid('123', '00', '3065')).toBe(false);
+  });
+});
+
+describe('PII detector', () => {
+  it('finds validated identifiers', () => {
+    expect(values('write to jane.doe@example.org today', 'EMAIL')).toEqual(['jane.doe@example.org']);
+    expect(values('card 4111 1111 1111 1111 exp 12/29', 'CREDIT_CARD')).toEqual(['4111 1111 1111 1111']);
+    expect(values('IBAN GB82 WEST 1234 5698 7654 32 please', 'IBAN')).toEqual([
+      'GB82 WEST 1234 5698 7654 32',
+    ]);
+    expect(values("Here's my SSN: 536-32-3065", 'US_SSN')).toEqual(['536-32-3065']);
+    expect(values('call me at +1 415-555-2671 tomorrow', 'PHONE')).toEqual(['+1 415-555-2671']);
+    expect(values('server 203.0.113.7 and fe80::1ff:fe23:4567:890a', 'IP_ADDRESS')).toHaveLength(2);
+  });
+
+  it('rejects shapes that fail validation', () => {
+    expect(types('card 4111 1111 1111 1112')).not.toContain('CREDIT_CARD');
+    expect(types('IBAN GB82WEST12345698765433')).not.toContain('IBAN');
+    expect(types('ticket 666-12-3456')).not.toContain('US_SSN');
+    expect(types('order 2014-02-13 09:33:20 shipped')).toEqual([]);
+  });
+
+  it('finds names and addresses by lexicon and context', () => {
+    expect(values('My name is Lori Godina but everyone calls me Ingrid', 'PERSON')).toContain('Lori Godina');
+    expect(values('Hello, this is Mr. David Hrůza. Who are you?', 'PERSON')).toContain('David Hrůza');
+    expect(types('The office is at 1600 Pennsylvania Avenue, Washington DC')).toContain('ADDRESS');
+    expect(types('Apt. 617, 21 Baker Street')).toContain('ADDRESS');
+  });
+
+  it('leaves places and ordinary text alone', () => {
+    expect(types("I'm originally from Sri Lanka")).toEqual([]);
+    expect(types('She moved here from Bosnia and Herzegovina')).toEqual([]);
+    expect(types('The quick brown fox jumps over the lazy dog.')).toEqual([]);
+  });
+
+  it('sees through zero-width characters and base64 wrapping', () => {
+    expect(types('mail jane\u200b.doe@exam\u200bple.org')).toContain('EMAIL');
+    const wrapped = Buffer.from('my card is 4111 1111 1111 1111').toString('base64');
+    const f = scan(detector, `data: ${wrapped}`);
+    expect(f.some((x) => x.type === 'CREDIT_CARD' && x.via === 'base64')).toBe(true);
+  });
+
+  it('runs in linear time on a long run without separators (no quadratic email scan)', () => {
+    const text = `${'a'.repeat(100_000)}@`;
+    expect(types(text)).toEqual([]);
+  });
+});
+
+describe('PII detector cost', () => {
+  it.each([
+    ['digits', '1'.repeat(100_000)],
+    ['spaced digits', '1 '.repeat(50_000)],
+    ['capitals', 'A '.repeat(50_000)],
+    ['letters', 'x'.repeat(100_000)],
+    ['address', `address:${' '.repeat(100_000)}`],
+  ])('finishes on a 100k adversarial input: %s', (_name, text) => {
+    expect(Array.isArray(scan(detector, text))).toBe(true);
+  });
+});

@@ -1,7 +1,8 @@
 import { authServiceDef } from '../edge/auth/service.js';
 import { limitsService } from '../edge/limits/service.js';
-import { telemetryService } from '../telemetry/service.js';
 import { outputGuardService } from '../guard/output/service.js';
+import { guardService } from '../guard/service.js';
+import { telemetryService } from '../telemetry/service.js';
 import type { Runtime } from './runtime.js';
 
 /**
@@ -18,5 +19,6 @@ export const SERVICES: readonly ServiceDef[] = [
   authServiceDef,
   limitsService,
   telemetryService,
+  guardService,
   outputGuardService,
 ];

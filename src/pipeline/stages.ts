@@ -1,11 +1,12 @@
 import { correlateStage } from '../edge/correlate.js';
-import { inspectOutputStage } from '../guard/output/inspect-stage.js';
-import { prepareOutputGuardStage } from '../guard/output/prepare-stage.js';
 import { admitStage } from '../edge/limits/admit-stage.js';
 import { markUpstreamStage } from '../edge/limits/mark-stage.js';
 import { settleStage } from '../edge/limits/settle-stage.js';
 import { capsStage } from '../edge/validate/caps-stage.js';
 import { parseStage } from '../edge/validate/parse-stage.js';
+import { inspectInputStage } from '../guard/input-stage.js';
+import { inspectOutputStage } from '../guard/output/inspect-stage.js';
+import { prepareOutputGuardStage } from '../guard/output/prepare-stage.js';
 import { recordStage } from '../telemetry/record.js';
 import { callUpstreamStage } from '../upstream/call-stage.js';
 import { routeStage } from '../upstream/route-stage.js';
@@ -22,6 +23,7 @@ export const STAGES: readonly StageDef[] = [
   routeStage,
   markUpstreamStage,
   callUpstreamStage,
+  inspectInputStage,
   admitStage,
   settleStage,
   recordStage,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { authSchema } from './auth.js';
 import { logSchema, serverSchema, sideListenerSchema, storeSchema } from './core.js';
+import { guardSchema } from './guard.js';
 import { limitsSchema } from './limits.js';
 import { outputGuardSchema } from './output-guard.js';
 import { routeSchema } from './route.js';
@@ -27,6 +28,7 @@ export const configSchema = z
       .prefault({}),
     routes: z.array(routeSchema).default([]),
     outputGuard: outputGuardSchema.prefault({}),
+    guard: guardSchema.prefault({}),
     limits: limitsSchema.prefault({}),
     auth: authSchema.prefault({}),
     telemetry: telemetrySchema.prefault({}),

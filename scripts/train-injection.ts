@@ -8,7 +8,7 @@
  * Before the final fit it reports 5-fold cross-validated scores (out-of-fold predictions, the
  * supplement always in the training folds) for the classifier, the signatures and both together, and
  * picks the classifier threshold on those out-of-fold predictions: the best F1 whose false-positive
- * rate on benign rows stays under 2.5 % (the target is 3 %).
+ * rate on benign rows stays at or under 2 % (the target is 3 %: the margin is for unseen sources).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -34,6 +34,7 @@ const { values: args } = parseArgs({
     out: { type: 'string', default: resolve(import.meta.dirname, '../models/injection.json') },
     epochs: { type: 'string', default: '30' },
     l2: { type: 'string', default: '1e-4' },
+    synthetic: { type: 'string', default: '6' },
   },
 });
 
@@ -129,7 +130,7 @@ function metrics(
 const epochs = Number(args.epochs);
 const l2 = Number(args.l2);
 const dev = load(args.data!).sort((a, b) => (a.text < b.text ? -1 : a.text > b.text ? 1 : 0));
-const synth = syntheticRows(6);
+const synth = syntheticRows(Number(args.synthetic));
 const devEx = prepare(dev);
 const synthEx = prepare(synth);
 
@@ -149,7 +150,7 @@ let bestF1 = -1;
 for (let t = 0.3; t <= 0.95; t += 0.01) {
   const pred = devEx.map((ex, i) => ex.sig >= 0.5 || oof[i]! >= t);
   const m = metrics(pred, devEx);
-  if (m.fpr <= 0.025 && m.f1 > bestF1) {
+  if (m.fpr <= 0.02 && m.f1 > bestF1) {
     bestF1 = m.f1;
     threshold = Math.round(t * 100) / 100;
   }
@@ -179,6 +180,45 @@ devEx.forEach((ex, i) => {
   bySource.set(key, e);
 });
 for (const [k, v] of [...bySource].sort()) if (v.wrong > 0) console.log(`  errors ${k}: ${v.wrong}/${v.n}`);
+
+// Leave-one-source-out: each upstream repository in turn is held out, as the hidden holdout's
+// sources are. This is the better estimate of how the classifier does on text from elsewhere.
+{
+  const repo = (src: string): string => src.split('/').slice(0, 2).join('/');
+  const groups = [...new Set(devEx.map((ex) => repo(ex.source)))].sort();
+  const lo = new Float64Array(devEx.length);
+  for (const g of groups) {
+    const m = train([...devEx.filter((ex) => repo(ex.source) !== g), ...synthEx], epochs, l2, 11);
+    devEx.forEach((ex, i) => {
+      if (repo(ex.source) === g) lo[i] = predict(m, ex);
+    });
+  }
+  const pred = devEx.map((ex, i) => Math.max(ex.sig, recentre(lo[i]!, threshold)) >= 0.5);
+  console.log('leave-one-source-out combined', metrics(pred, devEx));
+  if (process.env.SWEEP) {
+    for (const t of [0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95]) {
+      const m = metrics(
+        devEx.map((ex, i) => Math.max(ex.sig, recentre(lo[i]!, t)) >= 0.5),
+        devEx,
+      );
+      const k = metrics(
+        devEx.map((ex, i) => Math.max(ex.sig, recentre(oof[i]!, t)) >= 0.5),
+        devEx,
+      );
+      console.log(
+        `  t=${t} loso f1 ${m.f1.toFixed(3)} fpr ${m.fpr.toFixed(3)} | 5fold f1 ${k.f1.toFixed(3)} fpr ${k.fpr.toFixed(3)}`,
+      );
+    }
+  }
+  for (const g of groups) {
+    const idx = devEx.map((ex, i) => (repo(ex.source) === g ? i : -1)).filter((i) => i >= 0);
+    const m = metrics(
+      idx.map((i) => pred[i]!),
+      idx.map((i) => devEx[i]!),
+    );
+    console.log(`  ${g}: recall ${m.recall.toFixed(3)} fpr ${m.fpr.toFixed(3)} (n=${idx.length})`);
+  }
+}
 
 const final = train([...devEx, ...synthEx], epochs, l2, 7);
 const enc = encodeWeights(final.w);

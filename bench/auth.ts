@@ -275,9 +275,13 @@ const p50: number[][] = variants.map(() => []);
 const p99: number[][] = variants.map(() => []);
 const rps: number[][] = variants.map(() => []);
 const bad = variants.map(() => 0);
+// CPU time per request, read from /proc: robust to other work on the machine, unlike latency.
+const cpu: number[][] = variants.map(() => []);
 for (let round = 0; round < ROUNDS; round++)
   for (let i = 0; i < variants.length; i++) {
+    const before = procs[i]!.cpuMicros();
     const r = await drive(procs[i]!.url, variants[i]!.headers, DURATION);
+    cpu[i]!.push((procs[i]!.cpuMicros() - before) / Math.max(1, r.lat.length));
     p50[i]!.push(percentile(r.lat, 50));
     p99[i]!.push(percentile(r.lat, 99));
     rps[i]!.push(r.rps);
@@ -288,13 +292,15 @@ say(
   `### Through the gateway, 50 ms upstream (core pipeline ± auth stages, ${CONNECTIONS} connections, median of ${ROUNDS} rounds)`,
 );
 say();
-say('| variant | req/s | p50 | p99 | added p50 | added p99 | non-2xx |');
-say('|---|---|---|---|---|---|---|');
+say('| variant | req/s | p50 | p99 | added p50 | added p99 | gateway CPU / request | added CPU | non-2xx |');
+say('|---|---|---|---|---|---|---|---|---|');
 for (let i = 0; i < variants.length; i++) {
   const d50 = median(p50[i]!) - median(p50[0]!);
   const d99 = median(p99[i]!) - median(p99[0]!);
+  const dc = median(cpu[i]!) - median(cpu[0]!);
+  const first = i === 0;
   say(
-    `| ${variants[i]!.name} | ${Math.round(median(rps[i]!))} | ${median(p50[i]!).toFixed(2)} ms | ${median(p99[i]!).toFixed(2)} ms | ${i === 0 ? '—' : `${d50.toFixed(2)} ms`} | ${i === 0 ? '—' : `${d99.toFixed(2)} ms`} | ${bad[i]} |`,
+    `| ${variants[i]!.name} | ${Math.round(median(rps[i]!))} | ${median(p50[i]!).toFixed(2)} ms | ${median(p99[i]!).toFixed(2)} ms | ${first ? '—' : `${d50.toFixed(2)} ms`} | ${first ? '—' : `${d99.toFixed(2)} ms`} | ${median(cpu[i]!).toFixed(0)} µs | ${first ? '—' : `${dc.toFixed(0)} µs`} | ${bad[i]} |`,
   );
 }
 say(

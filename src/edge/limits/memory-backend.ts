@@ -10,18 +10,22 @@ import {
   type WindowSpec,
   type WindowView,
 } from './types.js';
-import { bucketsIn, retryAfter, viewOf } from './window.js';
+import { retryAfter, viewOf } from './window.js';
 
-/** One window's buckets (index → amount) and its newest charged bucket (for the reset header). */
+/**
+ * One window, as the Lua scripts keep it: bucket amounts, their running total, the oldest bucket
+ * still counted (null: nothing yet) and the newest charged bucket (for the reset header).
+ */
 interface Win {
   readonly b: Map<number, number>;
+  total: number;
+  lo: number | null;
   newest: number;
 }
-/** The windows of one dimension, by window id. */
-type Counters = Map<string, Win>;
 
 interface ConsumerState {
-  readonly dims: [Counters, Counters, Counters, Counters];
+  /** Per dimension, per window id. */
+  readonly dims: [Map<string, Win>, Map<string, Win>, Map<string, Win>, Map<string, Win>];
   /** lease id → expiry (ms). */
   readonly leases: Map<string, number>;
   /** alert field → the end of the window in which it already fired. */
@@ -73,45 +77,38 @@ export function createMemoryBackend(clock: () => number = Date.now): LimitBacken
       const { spec, amounts } = input;
       const s = state(input.scope, input.consumer);
       const g = global(input.scope);
-      const used: number[][] = [];
       let fail = -1;
       let retryMs = 0;
       for (let d = 0; d < WINDOWED.length; d++) {
-        const ws = spec.windows[d]!;
-        const counters = s.dims[d]!;
-        used.push(
-          ws.map((w) => {
-            const buckets = live(counters, w, now);
-            const u = sum(buckets);
-            if (fail < 0 && u + amounts[d]! > w.cap) {
-              fail = d;
-              retryMs = retryAfter(w, buckets, u, amounts[d]!, now);
-            }
-            return u;
-          }),
-        );
+        for (const w of spec.windows[d]!) {
+          const win = evict(table(s.dims[d]!, w.id), w, now);
+          if (fail < 0 && win.total + amounts[d]! > w.cap) {
+            fail = d;
+            retryMs = retryAfter(w, bucketsOf(win, w, now), win.total, amounts[d]!, now);
+          }
+        }
       }
       dropExpired(s.leases, now);
       dropExpired(g, now);
       if (fail < 0 && s.leases.size >= spec.concurrency) [fail, retryMs] = [4, 1_000];
       if (fail < 0 && g.size >= spec.globalConcurrency) [fail, retryMs] = [5, 1_000];
       if (fail >= 0) {
-        const views = viewsOf(spec.windows, s.dims, used, now);
+        const views = viewsOf(spec.windows, s, now);
         return { ok: false, at: now, views, dimension: DIMENSIONS[fail]!, retryAfterMs: retryMs };
       }
 
       let longest = 0;
       for (let d = 0; d < WINDOWED.length; d++) {
         const a = amounts[d]!;
-        spec.windows[d]!.forEach((w, i) => {
+        for (const w of spec.windows[d]!) {
           longest = Math.max(longest, w.lengthMs + w.bucketMs);
-          if (a <= 0) return;
+          if (a <= 0) continue;
           const b = Math.floor(now / w.bucketMs);
-          const win = table(s.dims[d]!, w.id);
+          const win = s.dims[d]!.get(w.id)!;
           win.b.set(b, (win.b.get(b) ?? 0) + a);
+          win.total += a;
           win.newest = b;
-          used[d]![i]! += a;
-        });
+        }
       }
       s.leases.set(input.leaseId, now + spec.leaseMs);
       g.set(input.leaseId, now + spec.leaseMs);
@@ -125,41 +122,42 @@ export function createMemoryBackend(clock: () => number = Date.now): LimitBacken
         return true;
       };
       for (let d = 0; d < WINDOWED.length; d++) {
-        spec.windows[d]!.forEach((w, i) => {
-          if (used[d]![i]! >= spec.alertRatio * w.cap && fire(`q${d}${w.id}`, w.lengthMs))
-            alerts.push({
-              kind: 'quota',
-              dimension: WINDOWED[d]!,
-              window: w.id,
-              used: used[d]![i]!,
-              limit: w.cap,
-            });
-        });
+        for (const w of spec.windows[d]!) {
+          const used = s.dims[d]!.get(w.id)!.total;
+          if (used >= spec.alertRatio * w.cap && fire(`q${d}${w.id}`, w.lengthMs))
+            alerts.push({ kind: 'quota', dimension: WINDOWED[d]!, window: w.id, used, limit: w.cap });
+        }
       }
       const hour = spec.windows[3][0]!;
-      if (amounts[3] > 0 && used[3]![0]! >= spec.softCostMicros && fire('soft', hour.lengthMs))
-        alerts.push({ kind: 'softCap', used: used[3]![0]!, limit: spec.softCostMicros });
-      return { ok: true, at: now, views: viewsOf(spec.windows, s.dims, used, now), alerts };
+      const spent = s.dims[3].get(hour.id)!.total;
+      if (amounts[3] > 0 && spent >= spec.softCostMicros && fire('soft', hour.lengthMs))
+        alerts.push({ kind: 'softCap', used: spent, limit: spec.softCostMicros });
+      return { ok: true, at: now, views: viewsOf(spec.windows, s, now), alerts };
     },
 
     async settle(input: SettleInput): Promise<void> {
       const now = input.now ?? clock();
-      const s = state(input.scope, input.consumer);
-      for (let d = 0; d < WINDOWED.length; d++) {
-        const delta = input.deltas[d]!;
-        if (delta === 0) continue;
-        for (const w of input.spec.windows[d]!) {
-          const b = Math.floor(input.at / w.bucketMs);
-          // A bucket that already left the window no longer limits anyone: nothing to correct.
-          if (b < Math.floor(now / w.bucketMs) - w.lengthMs / w.bucketMs) continue;
-          const m = table(s.dims[d]!, w.id).b;
-          const v = (m.get(b) ?? 0) + delta;
-          if (v <= 0) m.delete(b);
-          else m.set(b, v);
-          if (delta > 0) s.expiresAt = Math.max(s.expiresAt, now + w.lengthMs + w.bucketMs);
+      const s = consumers.get(`${input.scope}\u0000${input.consumer}`);
+      if (s !== undefined) {
+        for (let d = 0; d < WINDOWED.length; d++) {
+          const delta = input.deltas[d]!;
+          if (delta === 0) continue;
+          for (const w of input.spec.windows[d]!) {
+            const b = Math.floor(input.at / w.bucketMs);
+            const win = s.dims[d]!.get(w.id);
+            // A bucket that already left the window (or was evicted) no longer limits anyone.
+            if (win === undefined || win.lo === null || b < win.lo) continue;
+            if (b < Math.floor(now / w.bucketMs) - w.lengthMs / w.bucketMs) continue;
+            const v = (win.b.get(b) ?? 0) + delta;
+            win.total += delta;
+            if (v <= 0) {
+              win.b.delete(b);
+              win.total -= v;
+            } else win.b.set(b, v);
+          }
         }
+        s.leases.delete(input.leaseId);
       }
-      s.leases.delete(input.leaseId);
       globals.get(input.scope)?.delete(input.leaseId);
     },
 
@@ -171,48 +169,61 @@ export function createMemoryBackend(clock: () => number = Date.now): LimitBacken
   };
 }
 
-function table(c: Counters, id: string): Win {
+function table(c: Map<string, Win>, id: string): Win {
   let m = c.get(id);
-  if (m === undefined) c.set(id, (m = { b: new Map(), newest: -1 }));
+  if (m === undefined) c.set(id, (m = { b: new Map(), total: 0, lo: null, newest: -1 }));
   return m;
 }
 
-/** The window's live buckets (index, value); stale ones are dropped as in the Lua script. */
-function live(c: Counters, w: WindowSpec, now: number): Array<[number, number]> {
-  const win = c.get(w.id);
-  if (win === undefined) return [];
-  const out: Array<[number, number]> = [];
-  for (const [b, v] of win.b) {
-    if (bucketsIn(w, b, now)) out.push([b, v]);
-    else win.b.delete(b);
+/**
+ * Drops the buckets that left the window (usually none: at most one per bucket length). Bucket
+ * keys only ever lie in [lo, lo + n], so a window idle for longer is cleared without reading it.
+ */
+function evict(win: Win, w: WindowSpec, now: number): Win {
+  const n = w.lengthMs / w.bucketMs;
+  const low = Math.floor(now / w.bucketMs) - n;
+  if (win.lo === null) win.lo = low;
+  else if (win.lo < low) {
+    if (low - win.lo > n) {
+      win.b.clear();
+      win.total = 0;
+    } else
+      for (let b = win.lo; b < low; b++) {
+        const v = win.b.get(b);
+        if (v !== undefined) {
+          win.total -= v;
+          win.b.delete(b);
+        }
+      }
+    win.lo = low;
+    if (win.newest < low) win.newest = -1;
   }
-  if (!bucketsIn(w, win.newest, now)) win.newest = -1;
-  return out;
+  return win;
 }
 
-function sum(buckets: Array<[number, number]>): number {
-  let n = 0;
-  for (const [, v] of buckets) n += v;
-  return n;
+/** The live buckets in order: only needed to compute a refusal's retry-after. */
+function bucketsOf(win: Win, w: WindowSpec, now: number): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (let b = win.lo!; b <= Math.floor(now / w.bucketMs); b++) {
+    const v = win.b.get(b);
+    if (v !== undefined) out.push([b, v]);
+  }
+  return out;
 }
 
 function dropExpired(leases: Map<string, number>, now: number): void {
   for (const [id, exp] of leases) if (exp <= now) leases.delete(id);
 }
 
-function viewsOf(
-  windows: readonly (readonly WindowSpec[])[],
-  dims: readonly Counters[],
-  used: number[][],
-  now: number,
-): Views {
+function viewsOf(windows: readonly (readonly WindowSpec[])[], s: ConsumerState, now: number): Views {
   const out: WindowView[] = [];
   for (let d = 0; d < WINDOWED.length; d++) {
     let best: WindowView | null = null;
-    windows[d]!.forEach((w, i) => {
-      const v = viewOf(w, used[d]![i]!, dims[d]!.get(w.id)?.newest ?? -1, now);
+    for (const w of windows[d]!) {
+      const win = s.dims[d]!.get(w.id)!;
+      const v = viewOf(w, win.total, win.newest, now);
       if (best === null || v.remaining < best.remaining) best = v;
-    });
+    }
     out.push(best!);
   }
   return out as unknown as Views;

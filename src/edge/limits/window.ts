@@ -1,15 +1,12 @@
 import type { WindowSpec, WindowView } from './types.js';
 
-/**
- * Sliding-window arithmetic shared by the memory backend (the Lua scripts mirror it line for line).
- * A window of n = lengthMs / bucketMs buckets counts bucket b at time `now` while b >= cur - n,
- * where cur = floor(now / bucketMs): the counted span then starts at (cur - n) · bucketMs, which is
- * never later than now − lengthMs. So every interval of lengthMs is inside the span seen by its last
+/*
+ * Sliding-window arithmetic of the memory backend (the Lua scripts mirror it). A window of
+ * n = lengthMs / bucketMs buckets counts bucket b at time `now` while b >= cur - n, where
+ * cur = floor(now / bucketMs): the counted span then starts at (cur - n) · bucketMs, which is never
+ * later than now − lengthMs. So every interval of lengthMs is inside the span seen by its last
  * admission, and the cap holds over every such interval.
  */
-export function bucketsIn(w: WindowSpec, b: number, now: number): boolean {
-  return b >= Math.floor(now / w.bucketMs) - w.lengthMs / w.bucketMs;
-}
 
 /** The instant bucket b stops being counted. */
 function leavesAt(w: WindowSpec, b: number): number {

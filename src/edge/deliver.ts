@@ -45,6 +45,19 @@ async function deliverStream(
     return s;
   };
 
+  // After each upstream read: what inspectors release for the whole burst (later ones see it too).
+  const flush = (): string => {
+    let s = '';
+    for (let i = 0; i < inspectors.length; i++) {
+      const insp = inspectors[i]!;
+      if (insp.flush === undefined) continue;
+      let list = insp.flush();
+      for (const next of inspectors.slice(i + 1)) list = list.flatMap((c) => next.onChunk(c));
+      for (const c of list) s += `data: ${JSON.stringify(c)}\n\n`;
+    }
+    return s;
+  };
+
   const handle = (data: string): string => {
     if (data === '[DONE]') {
       done = true;
@@ -89,6 +102,7 @@ async function deliverStream(
         if (done) break;
         out += handle(ev.data);
       }
+      if (!done && inspectors.length > 0) out += flush();
       if (out !== '') {
         if (!ctx.headersSent) {
           ctx.status = 200;

@@ -36,6 +36,11 @@ export type StreamChunk = Record<string, unknown>;
  */
 export interface StreamInspector {
   onChunk(chunk: StreamChunk): StreamChunk[];
+  /**
+   * Called once after each upstream read's chunks went through `onChunk`: chunks to release now.
+   * Lets an inspector do its work once per burst of tokens rather than once per token.
+   */
+  flush?(): StreamChunk[];
   onEnd(): StreamChunk[];
 }
 

@@ -33,10 +33,10 @@ export const streamSchema = z
     /** `release`: the oldest held text goes out (still scanned, later parts still redacted); `block`: end the stream. */
     onOverflow: z.enum(['release', 'block']).default('release'),
     /**
-     * After the first release, held text is scanned (and released) once this many new characters
-     * arrived and a token ended: one scan per step rather than per model token.
+     * Held text is scanned once per upstream read in which a token ended (a burst of tokens costs
+     * one scan); a token that keeps growing is rescanned every this many characters.
      */
-    scanStepChars: z.number().int().min(1).max(1_024).default(16),
+    scanStepChars: z.number().int().min(1).max(4_096).default(256),
   })
   .strict();
 

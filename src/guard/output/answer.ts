@@ -27,7 +27,7 @@ export function inspectAnswer(
       const v = target[f];
       if (typeof v !== 'string') continue;
       seen.push(f);
-      target[f] = g.text(f, v);
+      target[f] = g.text(f, v).join('');
     }
     const calls: ToolCall[] = Array.isArray(target.tool_calls) ? (target.tool_calls as ToolCall[]) : [];
     // The legacy single `function_call` is checked like a tool call.
@@ -38,16 +38,16 @@ export function inspectAnswer(
       const fn = tc.function;
       if (fn === undefined || fn === null) return;
       g.toolName(i, typeof fn.name === 'string' ? fn.name : '');
-      if (typeof fn.arguments === 'string') fn.arguments = g.toolArgs(i, fn.arguments);
+      if (typeof fn.arguments === 'string') fn.arguments = g.toolArgs(i, fn.arguments).join('');
     });
     const rest = g.finish();
     for (const f of seen) {
       const more = rest.fields[f as keyof typeof rest.fields];
-      if (more !== undefined) target[f] = (target[f] as string) + more;
+      if (more !== undefined) target[f] = (target[f] as string) + more.join('');
     }
     for (const [i, more] of rest.tools) {
       const fn = all[i]?.function;
-      if (fn !== undefined && fn !== null) fn.arguments = String(fn.arguments ?? '') + more;
+      if (fn !== undefined && fn !== null) fn.arguments = String(fn.arguments ?? '') + more.join('');
     }
   }
 }

@@ -82,6 +82,9 @@ export class HoldBackChannel {
   private released = 0;
   private skipUntil = 0;
   private scannedTo = 0;
+  private sawBreak = false;
+  /** Absolute offsets where an upstream delta began, not yet released. */
+  private cuts: number[] = [];
   private readonly recorded = new Set<string>();
 
   constructor(
@@ -95,29 +98,42 @@ export class HoldBackChannel {
     return this.bufStart + this.buf.length;
   }
 
-  /** Adds text; returns what may be released now (possibly rewritten, possibly ''). */
-  push(text: string): string {
-    if (text === '') return '';
+  /**
+   * Adds text. Nothing is scanned here (the deliver loop calls `flush` once per upstream read, so a
+   * burst of tokens costs one scan), unless the held text outgrew `maxHoldChars`.
+   */
+  push(text: string): string[] {
+    if (text === '') return [];
+    // Released text is cut where the upstream's deltas began, so the consumer gets the model's own
+    // chunking back (delayed by the hold), not one blob per scan.
+    if (this.buf.length > 0) this.cuts.push(this.bufStart + this.buf.length);
     this.buf += text;
-    const end = this.bufStart + this.buf.length;
-    // Nothing can be released before a run ends. Once something went out, releases come in steps of
-    // `scanStepChars` (one scan per step, not per token); a run that does not end is rescanned every
-    // four steps so that open matches and the hold limit are still checked.
-    const fresh = end - this.scannedTo;
-    const ready = breaksRun(text) && (this.released === 0 || fresh >= this.opts.scanStepChars);
-    if (!ready && fresh < 4 * this.opts.scanStepChars) return '';
+    if (!this.sawBreak && breaksRun(text)) this.sawBreak = true;
+    if (this.bufStart + this.buf.length - this.released > this.opts.maxHoldChars) return this.step(false);
+    return [];
+  }
+
+  /**
+   * Scans what arrived since the last scan and returns what may be released. Skipped while no run
+   * ended (nothing could be released), except every `scanStepChars` so open matches and the hold
+   * limit are still checked on a long run.
+   */
+  flush(): string[] {
+    const fresh = this.bufStart + this.buf.length - this.scannedTo;
+    if (fresh === 0 || (!this.sawBreak && fresh < this.opts.scanStepChars)) return [];
     return this.step(false);
   }
 
   /** The end of the channel: everything left is scanned and released. */
-  end(): string {
-    if (this.bufStart + this.buf.length === this.released && this.scannedTo === this.released) return '';
+  end(): string[] {
+    if (this.bufStart + this.buf.length === this.released && this.scannedTo === this.released) return [];
     return this.step(true);
   }
 
-  private step(final: boolean): string {
+  private step(final: boolean): string[] {
     const { buf, opts } = this;
     this.scannedTo = this.bufStart + buf.length;
+    this.sawBreak = false;
     const rel = Math.max(0, this.released - this.bufStart);
     const hits = this.scanner.scan(buf);
     let b = buf.length;
@@ -151,17 +167,9 @@ export class HoldBackChannel {
     }
     // Never split a surrogate pair: each released piece is well-formed UTF-16.
     if (b > 0 && (b < buf.length || !final) && isHighSurrogate(buf.charCodeAt(b - 1))) b--;
-    if (b <= rel) return '';
-    let out = '';
-    let i = Math.max(rel, this.skipUntil - this.bufStart);
-    for (const h of spans) {
-      if (h.end <= i || h.start >= b) continue;
-      if (h.start > i) out += buf.slice(i, h.start);
-      out += h.replacement;
-      i = h.end;
-    }
-    if (i < b) out += buf.slice(i, b);
-    this.skipUntil = Math.max(this.skipUntil, this.bufStart + i);
+    if (b <= rel) return [];
+    const out = this.emit(spans, rel, b);
+    this.skipUntil = Math.max(this.skipUntil, this.bufStart + out.i);
     this.released = this.bufStart + b;
     // Keep some released text as context for the next scan.
     const keep = Math.max(0, b - opts.contextChars);
@@ -169,6 +177,53 @@ export class HoldBackChannel {
       this.buf = buf.slice(keep);
       this.bufStart += keep;
     }
-    return out;
+    return out.pieces;
+  }
+
+  /** The released text of [rel, b) with rewrites applied, cut at the upstream's delta boundaries. */
+  private emit(spans: readonly Hit[], rel: number, b: number): { pieces: string[]; i: number } {
+    const { buf, bufStart } = this;
+    const cuts: number[] = [];
+    for (const c of this.cuts) {
+      const r = c - bufStart;
+      // A delta boundary inside a surrogate pair is not a place to cut.
+      if (r > rel && r < b && !isHighSurrogate(buf.charCodeAt(r - 1))) cuts.push(r);
+    }
+    this.cuts = this.cuts.filter((c) => c - bufStart >= b);
+    const pieces: string[] = [];
+    let cur = '';
+    let ci = 0;
+    const close = () => {
+      if (cur !== '') pieces.push(cur);
+      cur = '';
+    };
+    const raw = (from: number, to: number) => {
+      let p = from;
+      while (ci < cuts.length && cuts[ci]! < to) {
+        const c = cuts[ci++]!;
+        if (c > p) {
+          cur += buf.slice(p, c);
+          p = c;
+        }
+        close();
+      }
+      cur += buf.slice(p, to);
+    };
+    let i = Math.max(rel, this.skipUntil - bufStart);
+    for (const h of spans) {
+      if (h.end <= i || h.start >= b) continue;
+      if (h.start > i) raw(i, h.start);
+      while (ci < cuts.length && cuts[ci]! <= Math.max(i, h.start)) {
+        ci++;
+        close();
+      }
+      cur += h.replacement;
+      // A rewritten span goes out whole in the piece where it starts.
+      while (ci < cuts.length && cuts[ci]! < h.end) ci++;
+      i = h.end;
+    }
+    if (i < b) raw(i, b);
+    close();
+    return { pieces, i };
   }
 }

@@ -20,9 +20,10 @@ interface ToolCall {
   readonly args: HoldBackChannel | null;
 }
 
+/** Released text, in pieces (the upstream's own delta boundaries). */
 export interface ChoiceRest {
-  readonly fields: Partial<Record<TextField, string>>;
-  readonly tools: ReadonlyMap<number, string>;
+  readonly fields: Partial<Record<TextField, string[]>>;
+  readonly tools: ReadonlyMap<number, string[]>;
 }
 
 export class ChoiceGuard {
@@ -52,16 +53,17 @@ export class ChoiceGuard {
     return ch;
   }
 
-  /** New text of a field; returns what the consumer may see now. */
-  text(field: TextField, delta: string): string {
+  /** New text of a field; returns what the consumer may see now (usually nothing until a flush). */
+  text(field: TextField, delta: string): string[] {
     return this.afterRelease(field, this.channel(field).push(delta), false);
   }
 
-  private afterRelease(field: TextField, out: string, final: boolean): string {
+  private afterRelease(field: TextField, out: string[], final: boolean): string[] {
     if (field !== 'content' && field !== 'text') return out;
-    if (this.meter !== null && !this.coverageDone && (out !== '' || final)) {
+    const joined = out.join('');
+    if (this.meter !== null && !this.coverageDone && (joined !== '' || final)) {
       const sim = this.req.guard.policy.detectors.similarity;
-      if (this.meter.feed(out, final) >= sim.maxCoverage) {
+      if (this.meter.feed(joined, final) >= sim.maxCoverage) {
         this.coverageDone = true;
         const v = {
           detector: 'similarity',
@@ -74,7 +76,7 @@ export class ChoiceGuard {
       }
     }
     if (this.req.format === null) return out;
-    this.formatText += out;
+    this.formatText += joined;
     if (this.formatText.length > this.req.guard.policy.format.maxBufferChars) {
       this.ctx.verdicts.push({
         phase: 'output',
@@ -85,7 +87,7 @@ export class ChoiceGuard {
       });
       block(this.ctx, { detector: 'format', type: 'TOO_LARGE', score: 1, action: 'block' });
     }
-    return this.holdFormat ? '' : out;
+    return this.holdFormat ? [] : out;
   }
 
   /** A tool call's name (possibly in pieces); refuses a function the request did not offer. */
@@ -126,27 +128,44 @@ export class ChoiceGuard {
     return call;
   }
 
-  /** New argument text of a tool call; returns what may be released. */
-  toolArgs(index: number, delta: string): string {
+  /** New argument text of a tool call; returns what may be released now. */
+  toolArgs(index: number, delta: string): string[] {
     const call = this.tool(index);
-    return call.args === null ? delta : call.args.push(delta);
+    return call.args === null ? [delta] : call.args.push(delta);
+  }
+
+  /** After an upstream read: what the new text lets go (the rest stays held). */
+  flush(): ChoiceRest {
+    const fields: Partial<Record<TextField, string[]>> = {};
+    for (const [field, ch] of this.channels) {
+      const out = this.afterRelease(field, ch.flush(), false);
+      if (out.length > 0) fields[field] = out;
+    }
+    const tools = new Map<number, string[]>();
+    for (const [index, call] of this.tools) {
+      // Arguments of a call whose name is not yet known to be offered stay held.
+      if (!call.nameChecked || call.args === null) continue;
+      const out = call.args.flush();
+      if (out.length > 0) tools.set(index, out);
+    }
+    return { fields, tools };
   }
 
   /** The choice ended: everything held is scanned, checked and returned. */
   finish(): ChoiceRest {
     this.finished = true;
-    const fields: Partial<Record<TextField, string>> = {};
+    const fields: Partial<Record<TextField, string[]>> = {};
     for (const [field, ch] of this.channels) {
       const out = this.afterRelease(field, ch.end(), true);
-      if (out !== '') fields[field] = out;
+      if (out.length > 0) fields[field] = out;
     }
     if (this.meter !== null && !this.channels.has('content') && !this.channels.has('text'))
-      this.afterRelease('content', '', true);
-    const tools = new Map<number, string>();
+      this.afterRelease('content', [], true);
+    const tools = new Map<number, string[]>();
     for (const [index, call] of this.tools) {
       if (!call.nameChecked) this.refuseTool(call);
-      const rest = call.args?.end() ?? '';
-      if (rest !== '') tools.set(index, rest);
+      const rest = call.args?.end() ?? [];
+      if (rest.length > 0) tools.set(index, rest);
     }
     // An answer that is only a tool call or a refusal carries no JSON to check.
     const noContent = this.formatText === '' && (this.tools.size > 0 || this.channels.has('refusal'));
@@ -164,7 +183,7 @@ export class ChoiceGuard {
       }
       if (this.holdFormat && this.formatText !== '') {
         const key: TextField = this.channels.has('text') ? 'text' : 'content';
-        fields[key] = this.formatText;
+        fields[key] = [this.formatText];
       }
     }
     return { fields, tools };

@@ -26,21 +26,49 @@ export interface CodeMatch {
 interface Folded {
   /** Lower-case letters and digits only. */
   readonly s: string;
-  /** Raw offset of each character of `s`, and one past the end of the last. */
-  readonly pos: number[];
-  readonly ends: number[];
-  /** Whether s[i] begins a word in the raw text (preceded by a non-alphanumeric or the start). */
-  readonly wordStart: boolean[];
+  /** Raw offset of each character of `s`. */
+  readonly pos: Int32Array;
+  /** Raw offset just past the raw character that produced s[i]. */
+  readonly ends: Int32Array;
+  /** 1 where s[i] begins a word in the raw text (preceded by a non-alphanumeric or the start). */
+  readonly wordStart: Uint8Array;
 }
 
 // Letters and digits of any script (confusables were folded to ASCII first).
-const ALNUM = /[\p{L}\p{N}]/u;
+const ALNUM_RE = /[\p{L}\p{N}]/u;
+
+class FoldBuilder {
+  chars: string[] = [];
+  pos: Int32Array;
+  ends: Int32Array;
+  ws: Uint8Array;
+  n = 0;
+  constructor(cap: number) {
+    this.pos = new Int32Array(cap);
+    this.ends = new Int32Array(cap);
+    this.ws = new Uint8Array(cap);
+  }
+  add(ch: string, at: number, end: number, wordStart: boolean): void {
+    if (this.n === this.pos.length) {
+      // Folding can expand a character (ligatures): grow.
+      const grow = <T extends Int32Array | Uint8Array>(a: T, b: T): T => {
+        b.set(a);
+        return b;
+      };
+      this.pos = grow(this.pos, new Int32Array(this.n * 2 + 8));
+      this.ends = grow(this.ends, new Int32Array(this.n * 2 + 8));
+      this.ws = grow(this.ws, new Uint8Array(this.n * 2 + 8));
+    }
+    this.chars.push(ch);
+    this.pos[this.n] = at;
+    this.ends[this.n] = end;
+    this.ws[this.n] = wordStart ? 1 : 0;
+    this.n++;
+  }
+}
 
 export function foldAlnum(raw: string): Folded {
-  const chars: string[] = [];
-  const pos: number[] = [];
-  const ends: number[] = [];
-  const wordStart: boolean[] = [];
+  const b = new FoldBuilder(raw.length);
   let prevAlnum = false;
   let i = 0;
   while (i < raw.length) {
@@ -48,34 +76,29 @@ export function foldAlnum(raw: string): Folded {
     if (c < 0x80) {
       // ASCII fast path: digits and letters (lower-cased) count, everything else separates words.
       const alnum = (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
-      if (alnum) {
-        chars.push(String.fromCharCode(c >= 65 && c <= 90 ? c + 32 : c));
-        pos.push(i);
-        ends.push(i + 1);
-        wordStart.push(!prevAlnum);
-      }
+      if (alnum) b.add(LOWER[c]!, i, i + 1, !prevAlnum);
       prevAlnum = alnum;
       i++;
       continue;
     }
-    const cp = raw.codePointAt(i)!;
-    const ch = String.fromCodePoint(cp);
+    const ch = String.fromCodePoint(raw.codePointAt(i)!);
     const f = fold(ch.normalize('NFKC'));
     let any = false;
     for (const x of f) {
-      if (!ALNUM.test(x)) continue;
-      chars.push(x);
-      pos.push(i);
-      ends.push(i + ch.length);
-      wordStart.push(!prevAlnum && !any);
+      if (!ALNUM_RE.test(x)) continue;
+      b.add(x, i, i + ch.length, !prevAlnum && !any);
       any = true;
     }
     // Invisible and combining characters neither start nor end a word.
     if (f.length > 0) prevAlnum = any;
     i += ch.length;
   }
-  return { s: chars.join(''), pos, ends, wordStart };
+  return { s: b.chars.join(''), pos: b.pos, ends: b.ends, wordStart: b.ws };
 }
+
+const LOWER: readonly string[] = Array.from({ length: 128 }, (_, c) =>
+  String.fromCharCode(c >= 65 && c <= 90 ? c + 32 : c),
+);
 
 // Worth decoding: a base64/hex run as long as the decoder's minimum, URL or HTML escapes, a rot13 hint.
 const ENCODED_HINT = /[A-Za-z0-9+/=_-]{16,}|%[0-9a-fA-F]{2}|&#?\w{2,8};|\brot[- ]?13\b|caesar|cipher/i;
@@ -93,17 +116,20 @@ export function createCodeMatcher(code: string, opts: CodeMatcherOptions): CodeM
   const rev = [...k].reverse().join('');
   const frag = opts.minFragment > 0 && k.length > opts.minFragment ? opts.minFragment : 0;
   const pieces = new Set<string>();
+  const bigrams = new Set<number>();
   if (frag > 0) {
     for (let i = 0; i + frag <= k.length; i++) {
-      pieces.add(k.slice(i, i + frag));
-      pieces.add(rev.slice(i, i + frag));
+      for (const p of [k.slice(i, i + frag), rev.slice(i, i + frag)]) {
+        pieces.add(p);
+        bigrams.add(p.charCodeAt(0) * 65_536 + p.charCodeAt(1));
+      }
     }
   }
 
   const bounded = (f: Folded, at: number, len: number): boolean => {
     if (opts.embedded) return true;
     const end = at + len;
-    return f.wordStart[at]! && (end === f.s.length || f.wordStart[end]!);
+    return f.wordStart[at] === 1 && (end === f.s.length || f.wordStart[end] === 1);
   };
 
   // find() and openFrom() run on the same text one after the other: fold it once.
@@ -131,16 +157,19 @@ export function createCodeMatcher(code: string, opts: CodeMatcherOptions): CodeM
       }
     }
     if (frag > 0) {
+      const s = f.s;
       let runStart = -1;
-      for (let i = 0; i + frag <= f.s.length; i++) {
-        const hit = pieces.has(f.s.slice(i, i + frag));
-        if (hit && runStart < 0) runStart = i;
-        const last = i + frag >= f.s.length || !pieces.has(f.s.slice(i + 1, i + 1 + frag));
-        if (hit && last) {
-          out.push({ start: f.pos[runStart]!, end: f.ends[i + frag - 1]!, kind: 'fragment' });
-          runStart = -1;
-        }
+      let prevHit = false;
+      for (let i = 0; i + frag <= s.length; i++) {
+        // Most positions fail on their first two characters: no slice, no set lookup for them.
+        const hit =
+          bigrams.has(s.charCodeAt(i) * 65_536 + s.charCodeAt(i + 1)) && pieces.has(s.slice(i, i + frag));
+        if (hit && !prevHit) runStart = i;
+        if (!hit && prevHit)
+          out.push({ start: f.pos[runStart]!, end: f.ends[i + frag - 2]!, kind: 'fragment' });
+        prevHit = hit;
       }
+      if (prevHit) out.push({ start: f.pos[runStart]!, end: f.ends[s.length - 1]!, kind: 'fragment' });
     }
     if (opts.decoded && ENCODED_HINT.test(raw)) {
       for (const v of decodeViews(raw, raw)) {
@@ -162,7 +191,7 @@ export function createCodeMatcher(code: string, opts: CodeMatcherOptions): CodeM
       const could =
         frag > 0
           ? k.includes(tail) || rev.includes(tail)
-          : (k.startsWith(tail) || rev.startsWith(tail)) && (opts.embedded || f.wordStart[n - len]!);
+          : (k.startsWith(tail) || rev.startsWith(tail)) && (opts.embedded || f.wordStart[n - len] === 1);
       if (could) return f.pos[n - len]!;
     }
     return raw.length;

@@ -44,7 +44,7 @@ export function compileRouteGuard(policy: OutputPolicy, systemPrompt: string | n
     channel: {
       windowChars,
       // The hold must at least cover the window, or every scan would overflow.
-      maxHoldChars: Math.max(s.maxHoldChars, windowChars + 4 * s.scanStepChars + 64),
+      maxHoldChars: Math.max(s.maxHoldChars, windowChars + s.scanStepChars + 64),
       onOverflow: s.onOverflow,
       scanStepChars: s.scanStepChars,
       // Lookbehind of the engine's context rules (phone and SSN cues look 40 characters back).

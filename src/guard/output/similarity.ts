@@ -9,6 +9,8 @@ import { finding, type OutputFinding, type TextDetector } from './types.js';
 
 export interface PromptIndex {
   readonly n: number;
+  /** Word -> small integer; n-grams are keyed by their words' ids. */
+  readonly vocab: ReadonlyMap<string, number>;
   readonly grams: ReadonlySet<string>;
 }
 
@@ -18,7 +20,7 @@ export interface SimilarityOptions {
   readonly minPromptWords: number;
 }
 
-const WORD = /[\p{L}\p{N}]+/gu;
+const WORD_CHAR = /[\p{L}\p{N}]/u;
 
 interface Words {
   readonly w: string[];
@@ -26,48 +28,102 @@ interface Words {
   readonly end: number[];
 }
 
+function isWordChar(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  if (c < 0x80) return (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+  return WORD_CHAR.test(text[i]!);
+}
+
+/** Lower-cased words (letters and digits of any script) with their offsets. */
 export function words(text: string): Words {
   const w: string[] = [];
   const start: number[] = [];
   const end: number[] = [];
-  for (const m of text.matchAll(WORD)) {
-    w.push(m[0].toLowerCase());
-    start.push(m.index);
-    end.push(m.index + m[0].length);
+  let i = 0;
+  while (i < text.length) {
+    if (!isWordChar(text, i)) {
+      i++;
+      continue;
+    }
+    const s = i;
+    while (i < text.length && isWordChar(text, i)) i++;
+    w.push(text.slice(s, i).toLowerCase());
+    start.push(s);
+    end.push(i);
   }
   return { w, start, end };
 }
 
 export function indexPrompt(texts: readonly string[], opts: SimilarityOptions): PromptIndex | null {
+  const vocab = new Map<string, number>();
   const grams = new Set<string>();
   let total = 0;
   for (const t of texts) {
-    const { w } = words(t.normalize('NFKC'));
-    total += w.length;
-    for (let i = 0; i + opts.ngram <= w.length; i++) grams.add(w.slice(i, i + opts.ngram).join(' '));
+    const ids = words(t.normalize('NFKC')).w.map((w) => {
+      let id = vocab.get(w);
+      if (id === undefined) vocab.set(w, (id = vocab.size));
+      return id;
+    });
+    total += ids.length;
+    for (let i = 0; i + opts.ngram <= ids.length; i++) grams.add(ids.slice(i, i + opts.ngram).join(','));
   }
   if (total < opts.minPromptWords || grams.size === 0) return null;
-  return { n: opts.ngram, grams };
+  return { n: opts.ngram, vocab, grams };
 }
 
 /** Merges several prompt indexes (route and request) into one. */
 export function mergeIndexes(list: ReadonlyArray<PromptIndex | null>): PromptIndex | null {
   const present = list.filter((x): x is PromptIndex => x !== null);
   if (present.length <= 1) return present[0] ?? null;
+  // Re-key every index's n-grams on one shared vocabulary.
+  const vocab = new Map<string, number>();
   const grams = new Set<string>();
-  for (const p of present) for (const g of p.grams) grams.add(g);
-  return { n: present[0]!.n, grams };
+  for (const p of present) {
+    const byId = new Map<number, number>();
+    for (const [w, id] of p.vocab) {
+      let nid = vocab.get(w);
+      if (nid === undefined) vocab.set(w, (nid = vocab.size));
+      byId.set(id, nid);
+    }
+    for (const g of p.grams)
+      grams.add(
+        g
+          .split(',')
+          .map((x) => byId.get(Number(x))!)
+          .join(','),
+      );
+  }
+  return { n: present[0]!.n, vocab, grams };
+}
+
+/** Whether each n-gram of `w` (by start) is one of the prompt's; words outside its vocabulary end a window early. */
+function matchGrams(index: PromptIndex, w: readonly string[]): boolean[] {
+  const { n, vocab, grams } = index;
+  const ids = w.map((x) => vocab.get(x) ?? -1);
+  const m: boolean[] = [];
+  for (let i = 0; i + n <= ids.length; i++) {
+    let known = true;
+    for (let j = i; j < i + n; j++) if (ids[j] === -1) known = false;
+    m.push(known && grams.has(ids.slice(i, i + n).join(',')));
+  }
+  return m;
 }
 
 export function createSimilarityDetector(index: PromptIndex, opts: SimilarityOptions): TextDetector {
   const n = index.n;
-  const matched = (wd: Words): boolean[] => {
-    const m: boolean[] = [];
-    for (let i = 0; i + n <= wd.w.length; i++) m.push(index.grams.has(wd.w.slice(i, i + n).join(' ')));
-    return m;
+  const matched = (wd: Words): boolean[] => matchGrams(index, wd.w);
+  // scan() and openFrom() run on the same text one after the other: split it once.
+  let lastText = '';
+  let last: Words = words('');
+  const wordsOf = (text: string): Words => {
+    if (text !== lastText) {
+      last = words(text);
+      lastText = text;
+    }
+    return last;
   };
   const scan = ({ raw }: PreparedText): OutputFinding[] => {
-    const wd = words(raw);
+    const wd = wordsOf(raw);
     const m = matched(wd);
     const out: OutputFinding[] = [];
     for (let i = 0; i < m.length; i++) {
@@ -90,7 +146,7 @@ export function createSimilarityDetector(index: PromptIndex, opts: SimilarityOpt
     return out;
   };
   const openFrom = (text: string): number => {
-    const wd = words(text);
+    const wd = wordsOf(text);
     const m = matched(wd);
     // A run whose last n-gram reaches the final words may still grow past the threshold.
     let j = m.length - 1;
@@ -114,7 +170,7 @@ export class CoverageMeter {
   constructor(private readonly index: PromptIndex) {}
 
   feed(text: string, final = false): number {
-    const { n, grams } = this.index;
+    const { n } = this.index;
     // A word cut at the end of this piece continues in the next one.
     const all = this.pendingWord + text;
     const wd = words(all);
@@ -125,10 +181,8 @@ export class CoverageMeter {
       list = list.slice(0, -1);
     }
     const seq = [...this.carry, ...list];
-    for (let i = 0; i + n <= seq.length; i++) {
-      const g = seq.slice(i, i + n).join(' ');
-      if (grams.has(g)) this.seen.add(g);
-    }
+    const m = matchGrams(this.index, seq);
+    for (let i = 0; i < m.length; i++) if (m[i]) this.seen.add(seq.slice(i, i + n).join(' '));
     this.carry = seq.slice(Math.max(0, seq.length - (n - 1)));
     return this.coverage();
   }

@@ -1,8 +1,9 @@
 /**
- * The output guard on a stream: each upstream chunk's text goes through its choice's hold-back
- * channels and comes out as the text that may be released now. Chunks left with nothing to say are
- * dropped; held text comes out in later chunks, at the latest with the choice's `finish_reason`.
- * A `block` throws, which ends the stream with a terminal error event and `[DONE]`.
+ * The output guard on a stream: each upstream chunk's text goes into its choice's hold-back
+ * channels and the chunk goes on without it (or is dropped when nothing else is left in it). After
+ * each upstream read (`flush`), the text that may be released comes out as chunks of our own, cut
+ * where the model's deltas were; what is still held comes out at the latest with the choice's
+ * `finish_reason`. A `block` throws, which ends the stream with a terminal error event and `[DONE]`.
  */
 import type { RequestContext, StreamChunk, StreamInspector } from '../../pipeline/context.js';
 import { ChoiceGuard, type ChoiceRest, TEXT_FIELDS } from './choice.js';
@@ -20,7 +21,7 @@ export function createStreamInspector(ctx: RequestContext, req: OutputGuardReque
   const choices = new Map<number, ChoiceGuard>();
   const stripLogprobs = req.guard.policy.logprobs === 'strip';
   const chat = ctx.endpoint === 'chat';
-  let envelope: StreamChunk | null = null;
+  let envelope: StreamChunk = {};
 
   const guardOf = (index: number): ChoiceGuard => {
     let g = choices.get(index);
@@ -31,18 +32,45 @@ export function createStreamInspector(ctx: RequestContext, req: OutputGuardReque
     return g;
   };
 
-  /** Rewrites one choice in place; returns false when nothing is left to send. */
-  const choice = (c: Choice): boolean => {
+  /** A chunk of our own carrying released text (same id, object and model as the upstream's). */
+  const chunkOf = (index: number, fill: (target: Record<string, unknown>) => void): StreamChunk => {
+    const c: Choice = chat
+      ? { index, delta: {}, finish_reason: null }
+      : { index, text: '', finish_reason: null };
+    fill(chat ? (c.delta as Record<string, unknown>) : c);
+    return {
+      id: envelope.id,
+      object: envelope.object,
+      created: envelope.created,
+      model: envelope.model,
+      choices: [c],
+    };
+  };
+
+  /** One chunk per released piece: text fields first, then tool-call arguments. */
+  const restChunks = (out: StreamChunk[], index: number, rest: ChoiceRest): void => {
+    for (const [field, pieces] of Object.entries(rest.fields)) {
+      for (const p of pieces) out.push(chunkOf(index, (t) => (t[field] = p)));
+    }
+    for (const [tool, pieces] of rest.tools) {
+      for (const p of pieces)
+        out.push(chunkOf(index, (t) => (t.tool_calls = [{ index: tool, function: { arguments: p } }])));
+    }
+  };
+
+  /** Takes a choice's text into the guard; returns false when nothing is left to send in it now. */
+  const choice = (c: Choice, before: StreamChunk[]): boolean => {
     const index = typeof c.index === 'number' ? c.index : 0;
     const g = guardOf(index);
     if (stripLogprobs && c.logprobs != null) c.logprobs = null;
-    const target = (chat ? c.delta : c) as Record<string, unknown> | undefined;
+    const target = (chat ? c.delta : c) as Record<string, unknown> | undefined | null;
     let keep = false;
     if (target !== undefined && target !== null) {
       for (const f of TEXT_FIELDS) {
         const v = target[f];
         if (typeof v !== 'string') continue;
-        const out = g.text(f, v);
+        // Released now only when the hold limit forced a scan.
+        const out = g.text(f, v).join('');
         if (out === '' && f !== 'text') delete target[f];
         else {
           target[f] = out;
@@ -56,10 +84,11 @@ export function createStreamInspector(ctx: RequestContext, req: OutputGuardReque
           keep = true;
         } else delete target.tool_calls;
       }
-      for (const k of Object.keys(target)) if (k === 'role' || k === 'function_call') keep = true;
+      if ('role' in target || 'function_call' in target) keep = true;
     }
     if (c.finish_reason != null) {
-      merge(target ?? c, g.finish(), chat);
+      // Everything still held goes out just before the chunk that ends the choice.
+      restChunks(before, index, g.finish());
       keep = true;
     }
     return keep;
@@ -70,60 +99,33 @@ export function createStreamInspector(ctx: RequestContext, req: OutputGuardReque
       const list = chunk.choices;
       if (!Array.isArray(list) || list.length === 0) return [chunk];
       envelope = chunk;
-      const kept = (list as Choice[]).filter(choice);
-      if (kept.length === 0 && chunk.usage == null) return [];
+      const before: StreamChunk[] = [];
+      const kept = (list as Choice[]).filter((c) => choice(c, before));
+      if (kept.length === 0 && chunk.usage == null) return before;
       chunk.choices = kept;
-      return [chunk];
+      before.push(chunk);
+      return before;
+    },
+    flush() {
+      const out: StreamChunk[] = [];
+      for (const [index, g] of choices) if (!g.finished) restChunks(out, index, g.flush());
+      return out;
     },
     onEnd() {
       const out: StreamChunk[] = [];
-      for (const [index, g] of choices) {
-        if (g.finished) continue;
-        const rest = g.finish();
-        if (Object.keys(rest.fields).length === 0 && rest.tools.size === 0) continue;
-        const c: Choice = chat
-          ? { index, delta: {}, finish_reason: null }
-          : { index, text: '', finish_reason: null };
-        merge(chat ? (c.delta as Record<string, unknown>) : c, rest, chat);
-        const base = envelope ?? {};
-        out.push({
-          id: base.id,
-          object: base.object,
-          created: base.created,
-          model: base.model,
-          choices: [c],
-        });
-      }
+      for (const [index, g] of choices) if (!g.finished) restChunks(out, index, g.finish());
       return out;
     },
   };
 }
 
-/** One tool-call delta: name checked, arguments through the channel. False when it says nothing now. */
+/** One tool-call delta: name checked, arguments into the guard. False when it says nothing now. */
 function toolDelta(g: ChoiceGuard, tc: ToolDelta): boolean {
   const index = typeof tc.index === 'number' ? tc.index : 0;
   const fn = tc.function;
   if (fn !== undefined && fn !== null) {
     if (typeof fn.name === 'string' && fn.name !== '') g.toolName(index, fn.name);
-    if (typeof fn.arguments === 'string') fn.arguments = g.toolArgs(index, fn.arguments);
+    if (typeof fn.arguments === 'string') fn.arguments = g.toolArgs(index, fn.arguments).join('');
   }
   return tc.id !== undefined || tc.type !== undefined || typeof fn?.name === 'string' || fn?.arguments !== '';
-}
-
-/** Appends the rest of a finished choice to its last delta (or completion choice). */
-function merge(target: Record<string, unknown>, rest: ChoiceRest, chat: boolean): void {
-  for (const [f, text] of Object.entries(rest.fields)) {
-    const prev = target[f];
-    target[f] = (typeof prev === 'string' ? prev : '') + text;
-  }
-  if (!chat || rest.tools.size === 0) return;
-  const calls = Array.isArray(target.tool_calls) ? (target.tool_calls as ToolDelta[]) : [];
-  for (const [index, args] of rest.tools) {
-    const existing = calls.find((c) => c.index === index);
-    if (existing?.function !== undefined) {
-      const a = existing.function.arguments;
-      existing.function.arguments = (typeof a === 'string' ? a : '') + args;
-    } else calls.push({ index, function: { arguments: args } });
-  }
-  target.tool_calls = calls;
 }

@@ -56,8 +56,8 @@ export interface Outcome {
 }
 
 /**
- * Runs SSE bytes, cut into the given chunks, through the real parser and the output guard's
- * stream inspector (what the deliver loop does, minus the socket).
+ * Runs SSE bytes, cut into the given chunks (each one an upstream read), through the real parser and
+ * the output guard's stream inspector, as the deliver loop does, minus the socket.
  */
 export function runStream(
   chunks: readonly Uint8Array[],
@@ -78,10 +78,15 @@ export function runStream(
   };
   try {
     for (const chunk of chunks) {
+      let done = false;
       for (const ev of parser.push(chunk)) {
-        if (ev.data === '[DONE]') take(insp.onEnd());
-        else take(insp.onChunk(JSON.parse(ev.data)));
+        if (ev.data === '[DONE]') {
+          take(insp.onEnd());
+          done = true;
+        } else take(insp.onChunk(JSON.parse(ev.data)));
       }
+      // As the deliver loop does after each upstream read.
+      if (!done) take(insp.flush!());
     }
     return { text: pieces.join(''), pieces, error: null, ctx };
   } catch (err) {

@@ -57,8 +57,10 @@ describe('stream verdict does not depend on where the stream is cut', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 1, max: bytes.length - 1 }), { maxLength: 40 }), (at) => {
         const split = runStream(cut(bytes, at));
-        expect(split.text).toBe(whole.text);
         expect(split.error).toBe(whole.error);
+        // Blocked: what went out before the block (it depends on the reads) is a clean prefix.
+        if (whole.error === null) expect(split.text).toBe(whole.text);
+        else expect(text.startsWith(split.text) && !split.text.includes('ghp_')).toBe(true);
       }),
       { numRuns: 150 },
     );

@@ -48,7 +48,7 @@ export function compileRouteGuard(policy: OutputPolicy, systemPrompt: string | n
       onOverflow: s.onOverflow,
       scanStepChars: s.scanStepChars,
       // Lookbehind of the engine's context rules (phone and SSN cues look 40 characters back).
-      contextChars: Math.max(48, windowChars),
+      contextChars: Math.max(64, windowChars),
     },
   };
 }

@@ -34,7 +34,7 @@ export function record(ctx: RequestContext, v: Verdictable): void {
     score: v.score,
   });
   if (v.action === 'flag') {
-    const reason = `output.${v.detector}.${v.type}`;
+    const reason = `guard.output:${v.detector}:${v.type}`;
     if (!ctx.flags.includes(reason)) ctx.flags.push(reason);
   }
 }

@@ -54,7 +54,7 @@ describe('input placeholders restored in the answer', () => {
     expect(r.ctx.verdicts).toEqual([
       { phase: 'output', detector: 'pii', type: 'EMAIL', action: 'flag', score: 0.95 },
     ]);
-    expect(r.ctx.flags).toEqual(['output.pii.EMAIL']);
+    expect(r.ctx.flags).toEqual(['guard.output:pii:EMAIL']);
     expect(JSON.stringify(r.ctx.verdicts)).not.toContain('bob');
   });
 });

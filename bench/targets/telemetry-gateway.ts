@@ -17,7 +17,21 @@ import { flag, ready } from '../lib/child.js';
  * over HTTP) to `--hec URL`, `--audit off` has no audit sink.
  */
 const upstream = flag('upstream', 'http://127.0.0.1:8000');
-const on = flag('audit', 'on') === 'on';
+const mode = flag('audit', 'on');
+/** `on`: a Splunk HEC sink; `file`: a local file sink (isolates the remote part); `off`: none. */
+const sinks =
+  mode === 'file'
+    ? [{ kind: 'file' as const, path: join(flag('spool', '.tmp/bench-spool'), 'file', 'audit.ndjson') }]
+    : mode === 'on'
+      ? [
+          {
+            kind: 'splunk_hec' as const,
+            url: flag('hec', 'http://127.0.0.1:8088'),
+            token: 'bench-token',
+            batchSize: 1000,
+          },
+        ]
+      : [];
 const config = parseConfig({
   server: { host: '127.0.0.1', port: 0, allowPlaintext: true },
   health: { port: 0 },
@@ -32,18 +46,9 @@ const config = parseConfig({
   limits: { enabled: false },
   telemetry: {
     audit: {
-      sinks: on
-        ? [
-            {
-              kind: 'splunk_hec',
-              url: flag('hec', 'http://127.0.0.1:8088'),
-              token: 'bench-token',
-              batchSize: 1000,
-            },
-          ]
-        : [],
+      sinks,
     },
-    spool: { dir: join(flag('spool', '.tmp/bench-spool'), on ? 'on' : 'off') },
+    spool: { dir: join(flag('spool', '.tmp/bench-spool'), mode) },
   },
 });
 const logger = createLogger('info', pino.destination({ dest: flag('log', '/dev/null'), sync: false }));

@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Runtime } from '../config/runtime.js';
-import type { TelemetryConfig } from '../config/schema/telemetry.js';
-import { resolveSecret } from '../config/secrets.js';
+import type { SinkConfig, TelemetryConfig } from '../config/schema/telemetry.js';
+import { resolveSecret, secretRefKind } from '../config/secrets.js';
 import type { ServiceDef } from '../config/services.js';
 import type { RequestContext } from '../pipeline/context.js';
 import type { Store } from '../store/types.js';
@@ -18,6 +18,7 @@ import { createMetrics, type TelemetryMetrics } from './metrics.js';
 import { createLocalChannel, createSpooledChannel, type SinkChannel } from './sinks/channel.js';
 import { createSink } from './sinks/registry.js';
 import type { Sink } from './sinks/types.js';
+import { startWorkerHub } from './sinks/worker-hub.js';
 import { Spool } from './spool.js';
 
 /**
@@ -84,39 +85,33 @@ export async function createTelemetryService(opts: TelemetryOptions): Promise<Te
   });
   const metrics = createMetrics(opts.registry, cfg.metrics);
 
+  // Local sinks write on this thread; remote ones (spool + sender) run in the sink worker, or here
+  // for sinks handed in by the caller.
+  const configured = cfg.audit.enabled ? cfg.audit.sinks : [];
+  const remote = configured.filter(isRemote);
   const channels: SinkChannel[] = [];
-  const sinks = cfg.audit.enabled ? cfg.audit.sinks.map((s) => createSink(s, { secret })) : [];
-  for (const sink of [...sinks, ...(opts.extraSinks ?? [])]) {
-    const sc = cfg.audit.sinks.find((s) => s.name === sink.name);
-    if (!sink.remote) {
-      channels.push(createLocalChannel(sink));
-      continue;
-    }
-    const dir = join(cfg.spool.dir, sink.name);
-    const spool = Spool.open({
-      dir,
-      maxBytes: cfg.spool.maxBytes,
-      segmentBytes: cfg.spool.segmentBytes,
-      fsync: cfg.spool.fsync,
-    });
-    const d = sc !== undefined && 'batchSize' in sc ? sc : undefined;
-    channels.push(
-      createSpooledChannel(sink, spool, {
-        batchSize: d?.batchSize ?? 500,
-        maxBatchBytes: d?.maxBatchBytes ?? 4 * 1_048_576,
-        flushIntervalMs: d?.flushIntervalMs ?? 1_000,
-        backoffInitialMs: d?.backoffInitialMs ?? 500,
-        backoffMaxMs: d?.backoffMaxMs ?? 60_000,
-        capacityBytes: cfg.spool.maxBytes,
-        deadLetterPath: join(dir, 'rejected.ndjson'),
-      }),
-    );
+  const writers: SinkChannel[] = [];
+  for (const sc of configured) {
+    if (isRemote(sc)) continue;
+    const ch = createLocalChannel(createSink(sc, { secret }));
+    channels.push(ch);
+    writers.push(ch);
   }
+  for (const sink of opts.extraSinks ?? []) {
+    const ch = sink.remote ? spooledHere(sink, cfg.spool) : createLocalChannel(sink);
+    channels.push(ch);
+    writers.push(ch);
+  }
+  const hub =
+    remote.length > 0 ? await startWorkerHub(remote, cfg.spool, resolveSinkSecrets(remote, secret)) : null;
+  if (hub !== null) channels.push(...hub.channels);
   metrics.bindSinks(() => channels.map((c) => c.stats()));
 
   const emitLine = (line: string): void => {
-    for (const c of channels) c.write(line);
+    for (const c of writers) c.write(line);
+    hub?.write(line);
   };
+
   const emit = (ev: AuditEvent): void => {
     if (channels.length > 0) emitLine(toLine(ev));
   };
@@ -240,6 +235,7 @@ export async function createTelemetryService(opts: TelemetryOptions): Promise<Te
       // Give healthy sinks a moment to deliver; whatever is left stays in the spool for next start.
       await Promise.all(channels.map((c) => c.drain(c.stats().up ? 2_000 : 0)));
       await Promise.all(channels.map((c) => c.close()));
+      await hub?.close();
       await webhooks.close();
       await gpu?.close();
     },
@@ -259,4 +255,45 @@ export async function buildTelemetryService(rt: Runtime): Promise<void> {
   });
   rt.services.telemetry = svc;
   rt.closers.push(() => svc.close());
+}
+
+type RemoteSinkConfig = Extract<SinkConfig, { batchSize: number }>;
+const isRemote = (s: SinkConfig): s is RemoteSinkConfig => 'batchSize' in s;
+
+/** The secret references of remote sinks, resolved here so the worker gets values, not lookups. */
+function resolveSinkSecrets(
+  sinks: readonly RemoteSinkConfig[],
+  secret: (ref: string) => string,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  const add = (ref: string | undefined): void => {
+    if (ref !== undefined && secretRefKind(ref) !== 'inline') out[ref] = secret(ref);
+  };
+  for (const s of sinks) {
+    add(s.tls?.key);
+    if (s.kind === 'splunk_hec') add(s.token);
+    if (s.kind === 'elasticsearch') {
+      add(s.apiKey);
+      add(s.password);
+    }
+  }
+  return out;
+}
+
+/** A remote sink handed in by the caller, spooled and sent on this thread. */
+function spooledHere(sink: Sink, spool: TelemetryConfig['spool']): SinkChannel {
+  const dir = join(spool.dir, sink.name);
+  return createSpooledChannel(
+    sink,
+    Spool.open({ dir, maxBytes: spool.maxBytes, segmentBytes: spool.segmentBytes, fsync: spool.fsync }),
+    {
+      batchSize: 500,
+      maxBatchBytes: 4 * 1_048_576,
+      flushIntervalMs: 1_000,
+      backoffInitialMs: 500,
+      backoffMaxMs: 60_000,
+      capacityBytes: spool.maxBytes,
+      deadLetterPath: join(dir, 'rejected.ndjson'),
+    },
+  );
 }

@@ -39,7 +39,8 @@ export interface SpoolCursor {
 }
 
 export interface SpoolBatch {
-  readonly lines: string[];
+  /** Each line without its newline: views into the read buffer (no decoding, no copy). */
+  readonly lines: Buffer[];
   readonly bytes: number;
   readonly next: SpoolCursor;
 }
@@ -166,7 +167,7 @@ export class Spool {
   /** Reads up to `maxLines` lines (and about `maxBytes`) from the cursor, without consuming them. */
   read(maxLines: number, maxBytes: number): SpoolBatch {
     this.flush();
-    const lines: string[] = [];
+    const lines: Buffer[] = [];
     let bytes = 0;
     let { seq, offset } = this.cursor;
     let i = this.segments.findIndex((s) => s.seq === seq);
@@ -194,7 +195,7 @@ export class Spool {
         const nl = buf.indexOf(NL, pos);
         if (nl < 0 || nl >= got) break;
         if (lines.length > 0 && bytes + (nl + 1 - pos) > maxBytes) break;
-        lines.push(buf.toString('utf8', pos, nl));
+        lines.push(buf.subarray(pos, nl));
         bytes += nl + 1 - pos;
         pos = nl + 1;
       }

@@ -40,6 +40,26 @@ const KIND = /"kind":"([^"]{1,16})"/;
 const SEVERITY = /"severity":(\d{1,3})/;
 const OUTCOME = /"outcome":"([^"]{1,16})"/;
 
+/** `{"@timestamp":"` then 24 ISO characters then `","event":{"id":"` then a 36-character UUID. */
+const TS_AT = 15;
+const ID_AT = TS_AT + 24 + 17;
+const PREFIX = Buffer.from('{"@timestamp":"');
+const MIDDLE = Buffer.from('","event":{"id":"');
+
+/** `lineHead` for a line as bytes: reads the fixed-width fields in place when the line has them. */
+export function bufferHead(line: Buffer): LineHead {
+  if (
+    line.length > ID_AT + 37 &&
+    line.compare(PREFIX, 0, PREFIX.length, 0, TS_AT) === 0 &&
+    line.compare(MIDDLE, 0, MIDDLE.length, TS_AT + 24, ID_AT) === 0 &&
+    line[ID_AT + 36] === 0x22
+  ) {
+    const time = Date.parse(line.toString('latin1', TS_AT, TS_AT + 24));
+    if (!Number.isNaN(time)) return { time, id: line.toString('latin1', ID_AT, ID_AT + 36) };
+  }
+  return lineHead(line.toString('utf8'));
+}
+
 /** Fields the syslog sink puts in its header (severity, MSGID), read without a full parse. */
 export function lineSummary(line: string): {
   action: string;

@@ -1,6 +1,6 @@
 import { appendFileSync } from 'node:fs';
 import type { Spool } from '../spool.js';
-import { type Sink, SinkError } from './types.js';
+import { joinLines, type Sink, SinkError } from './types.js';
 
 /**
  * The delivery path of one sink. Local sinks get lines in small batches straight away; remote
@@ -63,7 +63,7 @@ export function createLocalChannel(sink: Sink): SinkChannel {
   const flush = (): void => {
     timer = null;
     if (pending.length === 0) return;
-    const batch = pending;
+    const batch = pending.map((l) => Buffer.from(l));
     pending = [];
     inFlight = inFlight.then(() =>
       sink.send(batch).then(
@@ -144,9 +144,9 @@ export function createSpooledChannel(
     });
   let stop: (() => void) | null = null;
 
-  const deadLetter = (lines: readonly string[]): void => {
+  const deadLetter = (lines: readonly Buffer[]): void => {
     if (lines.length === 0) return;
-    appendFileSync(opts.deadLetterPath, `${lines.join('\n')}\n`, { mode: 0o600 });
+    appendFileSync(opts.deadLetterPath, joinLines(lines), { mode: 0o600 });
     rejected += lines.length;
   };
 

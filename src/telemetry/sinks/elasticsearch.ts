@@ -1,4 +1,4 @@
-import { lineHead } from '../audit/line.js';
+import { bufferHead } from '../audit/line.js';
 import { createHttpBatchClient } from './http-batch.js';
 import { type SendResult, SinkError, type SinkFactory } from './types.js';
 
@@ -15,6 +15,8 @@ interface BulkResponse {
  * partial failure answers 409 for what was already indexed, so retries never duplicate events.
  * Items refused with a 4xx other than 409/429 (a mapping conflict, say) go to the dead-letter file.
  */
+const NEWLINE = Buffer.from('\n');
+
 export const elasticsearchSink: SinkFactory<'elasticsearch'> = (cfg, deps) => {
   const headers: Record<string, string> = {};
   if (cfg.apiKey !== undefined) headers.authorization = `ApiKey ${deps.secret(cfg.apiKey)}`;
@@ -33,10 +35,14 @@ export const elasticsearchSink: SinkFactory<'elasticsearch'> = (cfg, deps) => {
     kind: 'elasticsearch',
     remote: true,
     async send(lines): Promise<SendResult> {
-      let body = '';
+      const parts: Buffer[] = [];
       for (const line of lines)
-        body += `{"create":{"_index":${index},"_id":${JSON.stringify(lineHead(line).id)}}}\n${line}\n`;
-      const res = await client.post(body, 'application/x-ndjson');
+        parts.push(
+          Buffer.from(`{"create":{"_index":${index},"_id":${JSON.stringify(bufferHead(line).id)}}}\n`),
+          line,
+          NEWLINE,
+        );
+      const res = await client.post(Buffer.concat(parts), 'application/x-ndjson');
       let parsed: BulkResponse;
       try {
         parsed = JSON.parse(res.text) as BulkResponse;
@@ -44,7 +50,7 @@ export const elasticsearchSink: SinkFactory<'elasticsearch'> = (cfg, deps) => {
         throw new SinkError('bulk answer is not JSON', true);
       }
       if (parsed.errors !== true) return { rejected: [] };
-      const rejected: string[] = [];
+      const rejected: Buffer[] = [];
       let retry = false;
       (parsed.items ?? []).forEach((item, i) => {
         const status = Object.values(item)[0]?.status ?? 500;

@@ -9,7 +9,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { dirname } from 'node:path';
-import { ACCEPTED, type Sink, type SinkFactory } from './types.js';
+import { ACCEPTED, joinLines, type Sink, type SinkFactory } from './types.js';
 
 /**
  * JSON lines appended to a file, rotated by size: `path` → `path.1` → … → `path.N` (the oldest is
@@ -39,7 +39,7 @@ export const fileSink: SinkFactory<'file'> = (cfg) => {
     remote: false,
     async send(lines) {
       if (lines.length === 0) return ACCEPTED;
-      const buf = Buffer.from(`${lines.join('\n')}\n`);
+      const buf = joinLines(lines);
       if (size > 0 && size + buf.length > cfg.maxBytes) rotate();
       let off = 0;
       while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);

@@ -11,7 +11,7 @@ import { SinkError } from './types.js';
 const REFUSED = new Set([400, 413, 422]);
 
 export interface HttpBatchClient {
-  post(body: string, contentType: string): Promise<{ status: number; text: string }>;
+  post(body: Buffer, contentType: string): Promise<{ status: number; text: string }>;
   close(): Promise<void>;
 }
 

@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import { ACCEPTED, type Sink, type SinkFactory } from './types.js';
+import { ACCEPTED, joinLines, type Sink, type SinkFactory } from './types.js';
 
 /** JSON lines on standard output (or any writable, for tests), for a log shipper to collect. */
 export function createStdoutSink(name: string, out: Writable = process.stdout): Sink {
@@ -8,7 +8,7 @@ export function createStdoutSink(name: string, out: Writable = process.stdout): 
     kind: 'stdout',
     remote: false,
     async send(lines) {
-      if (lines.length > 0) out.write(`${lines.join('\n')}\n`);
+      if (lines.length > 0) out.write(joinLines(lines));
       return ACCEPTED;
     },
     async close() {},

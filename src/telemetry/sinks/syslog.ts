@@ -77,7 +77,9 @@ export const syslogSink: SinkFactory<'syslog'> = (cfg, deps) => {
     async send(lines) {
       if (lines.length === 0) return ACCEPTED;
       const s = socket !== null && !socket.destroyed ? socket : (socket = await open());
-      const frames = Buffer.concat(lines.map((l) => formatSyslog(l, cfg.facility, cfg.appName)));
+      const frames = Buffer.concat(
+        lines.map((l) => formatSyslog(l.toString('utf8'), cfg.facility, cfg.appName)),
+      );
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => {
           s.destroy();

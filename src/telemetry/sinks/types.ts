@@ -13,12 +13,13 @@ export interface Sink {
    * after a backoff); return the lines the receiver refused for good (they go to the dead-letter
    * file, so one malformed event cannot block the queue).
    */
-  send(lines: readonly string[]): Promise<SendResult>;
+  send(lines: readonly Buffer[]): Promise<SendResult>;
   close(): Promise<void>;
 }
 
+/** Lines are UTF-8 JSON events without their newline (views into the spool's read buffer). */
 export interface SendResult {
-  readonly rejected: readonly string[];
+  readonly rejected: readonly Buffer[];
 }
 
 export const ACCEPTED: SendResult = Object.freeze({ rejected: [] });
@@ -42,3 +43,12 @@ export interface SinkDeps {
 
 export type SinkConfigOf<K extends SinkKind> = Extract<SinkConfig, { kind: K }>;
 export type SinkFactory<K extends SinkKind> = (cfg: SinkConfigOf<K>, deps: SinkDeps) => Sink;
+
+const NEWLINE = Buffer.from('\n');
+
+/** The lines as one newline-terminated buffer (one copy). */
+export function joinLines(lines: readonly Buffer[]): Buffer {
+  const parts: Buffer[] = [];
+  for (const l of lines) parts.push(l, NEWLINE);
+  return Buffer.concat(parts);
+}

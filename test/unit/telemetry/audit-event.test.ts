@@ -5,7 +5,7 @@ import { GatehouseError } from '../../../src/errors/gatehouse-error.js';
 import type { RequestContext } from '../../../src/pipeline/context.js';
 import { createEventFactory } from '../../../src/telemetry/audit/build.js';
 import { deriveSecurityEvents } from '../../../src/telemetry/audit/derive.js';
-import { lineHead, lineSummary, toLine } from '../../../src/telemetry/audit/line.js';
+import { bufferHead, lineHead, lineSummary, toLine } from '../../../src/telemetry/audit/line.js';
 import { GPU_PARSERS } from '../../../src/telemetry/gpu.js';
 import { createMetrics, labelCap } from '../../../src/telemetry/metrics.js';
 
@@ -81,6 +81,10 @@ describe('audit event v1', () => {
     const ev = f.request(ctx({ status: 502, error: new GatehouseError('GH_ERR_UPSTREAM_ERROR') }));
     const line = toLine(ev);
     expect(lineHead(line)).toEqual({ time: Date.UTC(2026, 0, 1), id: ev.event.id });
+    // The byte-level reader agrees, on a line of ours and on a foreign one.
+    expect(bufferHead(Buffer.from(line))).toEqual(lineHead(line));
+    const foreign = JSON.stringify({ event: { id: 'x-1' }, '@timestamp': '2026-01-01T00:00:00Z' });
+    expect(bufferHead(Buffer.from(foreign))).toEqual({ time: Date.UTC(2026, 0, 1), id: 'x-1' });
     expect(lineSummary(line)).toEqual({
       action: 'gen_ai.request',
       kind: 'event',

@@ -22,7 +22,7 @@ describe('local sinks', () => {
       { secret: (r) => r },
     );
     const line = (n: number) => JSON.stringify({ n, pad: 'x'.repeat(30) });
-    for (let i = 0; i < 8; i++) await sink.send([line(i)]);
+    for (let i = 0; i < 8; i++) await sink.send([Buffer.from(line(i))]);
     await sink.close();
     const read = (p: string) =>
       readFileSync(p, 'utf8')

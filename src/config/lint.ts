@@ -1,3 +1,4 @@
+import { lintAuth } from '../edge/auth/lint.js';
 import { limitsLint } from '../edge/limits/lint.js';
 import type { GatehouseConfig } from './schema/index.js';
 import { secretRefKind } from './secrets.js';
@@ -77,6 +78,7 @@ export const LINT_RULES: LintRule[] = [
   sideListeners,
   tierTransport,
   limitsLint,
+  lintAuth,
 ];
 
 export function lintConfig(cfg: Readonly<GatehouseConfig>): string[] {

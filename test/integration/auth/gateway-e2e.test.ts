@@ -61,7 +61,11 @@ beforeAll(async () => {
     sessions: { enabled: true, signingKey: '${GH_E2E_SESSION_KEY}' },
   };
   gw = await startTestGateway({
-    config: (u) => ({ routes: [demoRoute(u), demoRoute(u, { alias: 'demo-t2', tier: 2 })], auth }),
+    // Plain HTTP: no certificate identities (lint refuses mTLS consumers on a listener without them).
+    config: (u) => ({
+      routes: [demoRoute(u), demoRoute(u, { alias: 'demo-t2', tier: 2 })],
+      auth: { ...auth, consumers: auth.consumers?.filter((c) => c.mtls === undefined) },
+    }),
     start: { stages },
   });
   tlsGw = await startTestGateway({

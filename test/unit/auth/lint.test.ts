@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { lintConfig } from '../../../src/config/lint.js';
 import { parseConfig } from '../../../src/config/load.js';
 import { lintAuth } from '../../../src/edge/auth/lint.js';
 
@@ -18,6 +19,8 @@ describe('lintAuth (tier rules and hygiene)', () => {
     const problems = lintAuth(cfg);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(/route "high" is tier 2 but only API keys/);
+    // gatehouse lint and boot run it.
+    expect(lintConfig(cfg)).toContain(problems[0]);
   });
 
   it('an OIDC issuer or mTLS identities satisfy tier 2', () => {

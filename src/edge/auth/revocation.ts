@@ -92,7 +92,7 @@ export async function createRevocationList(store: Store, opts: RevocationOptions
   const subscription = subscribeChannel(store, REVOCATION_CHANNEL, onMessage, (err) => opts.onError?.(err));
   // Wait briefly for the subscription so tests and boot see instant revocation; the refresh
   // interval covers the time until it is in place.
-  await Promise.race([subscription.ready, new Promise((r) => setTimeout(r, 1_000).unref())]);
+  await Promise.race([subscription.ready, new Promise((r) => setTimeout(r, 500).unref())]);
 
   const lookup = (k: string, previous: Entry | undefined): Promise<boolean> => {
     const running = inflight.get(k);

@@ -4,6 +4,8 @@ import { DEMO_MODEL_ID, type DemoUpstreamOptions } from '../../../src/demo/upstr
 import { demoRoute, eventually, startTestGateway, type TestGateway } from '../../helpers/gateway.js';
 import { stagesWithHeaderIdentity } from './identity-stage.js';
 
+/** A bound for asynchronous effects on a loaded CI machine (not a performance threshold). */
+const WAIT = 15_000;
 /** OpenAI's reset format: 20ms, 1.5s, 1m0.6s. */
 const DURATION = /^(\d+ms|(\d+h)?(\d+m)?\d+(\.\d)?s)$/;
 const rate = (perMinute: number, burst = 0) => ({ perMinute, burst, sustainMinutes: 5 });
@@ -48,7 +50,7 @@ async function record(t: TestGateway, n: number): Promise<Record<string, unknown
   await eventually(() => {
     r = t.logs.requests()[n];
     expect(r).toBeDefined();
-  });
+  }, WAIT);
   return r!;
 }
 
@@ -148,7 +150,7 @@ describe('limits through the gateway', () => {
       if (ch.choices[0]?.delta?.content) n++;
       if (n === 3) break; // leaving the loop aborts the request
     }
-    await eventually(() => expect(t.logs.requests().some((l) => l.status === 499)).toBe(true));
+    await eventually(() => expect(t.logs.requests().some((l) => l.status === 499)).toBe(true), WAIT);
     const rec = t.logs.requests().find((l) => l.status === 499)!;
     const sent = rec.output_tokens as number;
     expect(sent).toBeGreaterThan(0);
@@ -165,10 +167,10 @@ describe('limits through the gateway', () => {
     const pending = c.chat.completions
       .create({ ...ask(), max_tokens: 300 }, { signal: ac.signal })
       .catch((e: unknown) => e);
-    await eventually(() => expect(t.upstream.received.length).toBe(1));
+    await eventually(() => expect(t.upstream.received.length).toBe(1), WAIT);
     ac.abort();
     expect(await pending).toBeInstanceOf(OpenAI.APIUserAbortError);
-    await eventually(() => expect(t.logs.requests().some((l) => l.status === 499)).toBe(true));
+    await eventually(() => expect(t.logs.requests().some((l) => l.status === 499)).toBe(true), WAIT);
     const { response } = await c.chat.completions.create({ ...ask(), max_tokens: 10 }).withResponse();
     expect(Number(response.headers.get('x-ratelimit-remaining-output-tokens'))).toBe(1_000 - 300 - 10);
   });

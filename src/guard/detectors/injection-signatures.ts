@@ -91,6 +91,42 @@ export const SIGNATURES: readonly Signature[] = [
   ),
   s('instruction_override', 0.8, `\\b(?:forget|ignore)\\s+(?:everything|all\\s+that|what)\\s+(?:you|i)\\b`),
   // Role-play jailbreaks
+  s(
+    'roleplay_jailbreak',
+    0.85,
+    `\\b(?:not|never|isn'?t)\\s+(?:be\\s+)?(?:bound|restricted|limited|constrained|subject|controlled)\\s+(?:by|to)\\s+(?:any\\s+(?:of\\s+)?)?(?:the\\s+|their\\s+|its\\s+)?(?:openai|chatgpt|ethical|moral|content|rules|restrictions|guidelines|polic|filters|safety)`,
+  ),
+  s(
+    'roleplay_jailbreak',
+    0.85,
+    `\\byou\\s+are\\s+no\\s+longer\\s+(?:chatgpt|gpt|claude|bard|gemini|llama|an?\\s+(?:ai|assistant|language\\s+model))\\b`,
+  ),
+  s(
+    'roleplay_jailbreak',
+    0.85,
+    `\\b(?:doesn'?t|does\\s+not|don'?t|do\\s+not|not)\\s+(?:have|follow|need)\\s+(?:any\\s+|a\\s+)?(?:content\\s+(?:policy|policies|filters?)|ethical\\s+(?:guidelines|restrictions)|moral\\s+(?:guidelines|compass))`,
+  ),
+  s(
+    'roleplay_jailbreak',
+    0.8,
+    `\\bno\\s+(?:rules|limitations|limits|restrictions|guidelines|filters|morals|ethics)\\s*,\\s*no\\s+(?:rules|limitations|limits|restrictions|guidelines|filters|morals|ethics|laws)\\s*,?\\s*(?:and\\s+|or\\s+)?no\\s+(?:rules|limitations|limits|restrictions|guidelines|filters|morals|ethics|laws|regulations)\\b`,
+  ),
+  s(
+    'roleplay_jailbreak',
+    0.8,
+    `\\bwith\\s+no\\s+(?:rules|restrictions|limits|limitations|filters|guidelines)\\s+or\\s+(?:rules|restrictions|limits|limitations|filters|guidelines)\\b`,
+  ),
+  s('roleplay_jailbreak', 0.8, `\\byou\\s+are\\s+\\w+\\s*,?\\s+(?:which|who)\\s+stands\\s+for\\b`),
+  s(
+    'roleplay_jailbreak',
+    0.75,
+    `\\bopposite\\s+(?:of|from)\\s+(?:openai|chatgpt|your\\s+(?:system|instructions|rules|guidelines))`,
+  ),
+  s(
+    'roleplay_jailbreak',
+    0.75,
+    `\\b(?:two|2)\\s+(?:different\\s+|separate\\s+)?ways\\b[^\\n]{0,120}\\b(?:normally|always|without|even\\s+if|no\\s+matter)`,
+  ),
   s('roleplay_jailbreak', 0.95, `\\bdo\\s+anything\\s+now\\b`),
   s(
     'roleplay_jailbreak',
@@ -188,8 +224,33 @@ export const SIGNATURES: readonly Signature[] = [
   // System prompt extraction
   s(
     'prompt_extraction',
+    0.75,
+    `\\b(?:what(?:'s|\\s+is|\\s+are|\\s+were)|reveal|show|print|repeat|output|tell\\s+me|give\\s+me|share|encode|translate|spell|opposite\\s+of|everything\\s+in|display|list|write\\s+(?:out|down)|dump|leak)\\b[^.\\n?]{0,30}\\byour\\s+(?:\\w+\\s+)?(?:system|initial|starting|original|hidden|secret)\\s*(?:instructions|prompt|configuration|config|message|rules)\\b`,
+  ),
+  s(
+    'prompt_extraction',
+    0.8,
+    `\\b(?:display|output|show|print|repeat|reveal|dump|encode|translate)\\b[^.\\n]{0,40}\\b(?:system\\s+(?:prompt|instructions)|initial\\s+(?:prompt|configuration|instructions)|<system_prompt>)`,
+  ),
+  s(
+    'prompt_extraction',
+    0.8,
+    `["'\`](?:my\\s+instructions\\s+(?:are|were)|the\\s+system\\s+prompt\\s+is|i\\s+was\\s+(?:instructed|told|programmed)\\s+to)`,
+  ),
+  s(
+    'prompt_extraction',
+    0.8,
+    `\\b(?:administrator|admin)\\s+override\\s*(?::|code\\b|mode\\b|activated|enabled|engaged|granted)`,
+  ),
+  s(
+    'prompt_extraction',
+    0.75,
+    `\\bmaintenance\\s+mode\\b[^\\n]{0,60}\\b(?:display|show|print|output|reveal|configuration)`,
+  ),
+  s(
+    'prompt_extraction',
     0.9,
-    `\\b(?:reveal|show|print|repeat|output|display|leak|share|give|tell|dump|write\\s+out|spell\\s+out|list|recite)\\s+(?:me\\s+)?(?:us\\s+)?(?:your|the|all\\s+(?:your|the))\\s+(?:\\w+\\s+)?(?:system|initial|original|hidden|secret|internal|full|complete|exact|developer|pre-?)\\s*(?:prompt|instructions|message|rules|guidelines|configuration)`,
+    `\\b(?:reveal|show|print|repeat|output|display|leak|share|give|tell|dump|write\\s+out|spell\\s+out|list|recite)\\s+(?:me\\s+)?(?:us\\s+)?(?:your|the|all\\s+(?:your|the))\\s+(?:\\w+\\s+)?(?:system|initial|original|hidden|secret|internal|full|complete|exact|developer|pre-?)\\s*(?:prompt|instructions|message|rules|guidelines)`,
   ),
   s(
     'prompt_extraction',

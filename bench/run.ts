@@ -16,7 +16,7 @@ import { writeNginxConfig } from './targets/nginx.js';
  *
  *   npm run bench -- [--duration 5] [--warmup 2] [--rounds 3] [--connections 32]
  *                    [--only direct,nginx,undici,gatehouse] [--scenarios json,sse,json-50ms,sse-50ms]
- *                    [--stages core|all] [--profile] [--ref GIT_REF] [--baseline GIT_REF]
+ *                    [--jitter 10] [--stages core|all] [--profile] [--ref GIT_REF] [--baseline GIT_REF]
  *                    [--nice N] [--out bench/results/latest.md]
  */
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -63,6 +63,8 @@ const duration = Number(opt('duration', '5'));
 const warmup = Number(opt('warmup', '2'));
 const rounds = Number(opt('rounds', '3'));
 const connections = Number(opt('connections', '32'));
+/** Spread of the upstream delay in the delayed scenarios (uniform, centred), see mock-upstream.ts. */
+const jitter = Number(opt('jitter', '10'));
 const stages = opt('stages', 'core');
 const profile = has('profile');
 /** A git ref to compile instead of the working tree. */
@@ -147,6 +149,8 @@ async function main(): Promise<void> {
     const upstream = await startNode(join(BUILD, 'bench', 'targets', 'mock-upstream.js'), [
       '--delay',
       String(delay),
+      '--jitter',
+      String(delay > 0 ? jitter : 0),
     ]);
     const targets = await startTargets(upstream, tmp);
     try {
@@ -203,7 +207,7 @@ function render(
   return [
     `# Core proxy benchmark — ${new Date().toISOString()}`,
     '',
-    `Code: ${describeBuild(ROOT, ref)}${baseline === null ? '' : ` (gatehouse-base: ${describeBuild(ROOT, baseline)})`}. Command: \`${cmd}\` (duration ${duration}s × ${rounds} rounds per target and scenario, ${warmup}s warm-up, ${connections} connections, Gatehouse stages: ${stages}${profile ? ', under --cpu-prof' : ''}${has('nice') ? `, every process at nice ${opt('nice', '0')}` : ''})`,
+    `Code: ${describeBuild(ROOT, ref)}${baseline === null ? '' : ` (gatehouse-base: ${describeBuild(ROOT, baseline)})`}. Command: \`${cmd}\` (duration ${duration}s × ${rounds} rounds per target and scenario, ${warmup}s warm-up, ${connections} connections, upstream delay jitter ${jitter} ms, Gatehouse stages: ${stages}${profile ? ', under --cpu-prof' : ''}${has('nice') ? `, every process at nice ${opt('nice', '0')}` : ''})`,
     '',
     `Machine: ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, Node ${process.version}, load average before ${before.map((x) => x.toFixed(2)).join(' ')}, after ${after.map((x) => x.toFixed(2)).join(' ')}; nginx ${nginxVersion()}`,
     '',

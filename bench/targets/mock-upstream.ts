@@ -5,9 +5,16 @@ import { flag, ready } from '../lib/child.js';
 /**
  * A fast OpenAI-compatible upstream for the benchmark: every answer is precomputed so the mock's own
  * CPU stays small next to the proxies it serves. Not the demo model: its tokenizer work would
- * dominate a throughput run. `--delay MS` holds each answer (simulated model time).
+ * dominate a throughput run. `--delay MS` holds each answer (simulated model time), `--jitter MS`
+ * spreads it.
  */
 const delayMs = Number(flag('delay', '0'));
+/**
+ * Spread of the delay (uniform, centred on --delay). With one fixed delay, closed-loop connections
+ * stay phase-locked: all answers come back in one burst that a proxy must drain in series, and the
+ * added latency measures the burst, not the proxy.
+ */
+const jitterMs = Number(flag('jitter', '0'));
 const words = Number(flag('words', '16'));
 
 const MODEL = 'mock-model-2026-01-01';
@@ -57,7 +64,7 @@ const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
     const stream = body.includes('"stream":true');
     const withUsage = body.includes('"include_usage":true');
-    if (delayMs > 0) setTimeout(answer, delayMs, res, stream, withUsage);
+    if (delayMs > 0) setTimeout(answer, delayMs + (Math.random() - 0.5) * jitterMs, res, stream, withUsage);
     else answer(res, stream, withUsage);
   });
 });

@@ -26,6 +26,14 @@ interface Compiled {
  * (leases) and `<prefix>lim:{<route>}:gc` (the route's leases): the {route} hash tag keeps every key
  * of one admission in one Cluster slot, so the scripts run unchanged on ioredis' Cluster client.
  */
+/** The three KEYS of both scripts; exported for the Cluster slot test. */
+export function limitKeys(prefix: string, scope: string, consumer: string): [string, string, string] {
+  const base = `${prefix}lim:{${scope}}:`;
+  // Encoded so that no consumer name can collide with another's keys (`:cc`) or break the tag.
+  const own = `${base}c:${encodeURIComponent(consumer)}`;
+  return [own, `${own}:cc`, `${base}gc`];
+}
+
 export function createRedisBackend(redis: Redis, prefix: string): LimitBackend {
   // One script pair per compiled spec, defined on first use (specs are compiled once at boot).
   const compiled = new WeakMap<LimitSpec, Compiled>();
@@ -45,12 +53,7 @@ export function createRedisBackend(redis: Redis, prefix: string): LimitBackend {
     compiled.set(spec, c);
     return c;
   };
-  const keysFor = (scope: string, consumer: string): [string, string, string] => {
-    const base = `${prefix}lim:{${scope}}:`;
-    // Encoded so that no consumer name can collide with another's keys (`:cc`) or break the tag.
-    const own = `${base}c:${encodeURIComponent(consumer)}`;
-    return [own, `${own}:cc`, `${base}gc`];
-  };
+  const keysFor = (scope: string, consumer: string) => limitKeys(prefix, scope, consumer);
 
   return {
     kind: 'redis',

@@ -8,6 +8,7 @@ export const OPERATION: Readonly<Record<Endpoint, string>> = {
   completions: 'text_completion',
   embeddings: 'embeddings',
   models: 'list_models',
+  sessions: 'create_session',
 };
 
 export const UA_MAX = 512;

@@ -5,7 +5,23 @@ import type { RequestContext } from '../../../src/pipeline/context.js';
 import { createEventFactory } from '../../../src/telemetry/audit/build.js';
 import { lineHead } from '../../../src/telemetry/audit/line.js';
 
-const text = fc.string({ maxLength: 40, unit: 'grapheme' });
+// Graphemes, and raw code units (lone surrogates, control characters, quotes, backslashes).
+const awkward = fc
+  .array(
+    fc.oneof(
+      fc.constantFrom('\ud800', '\udfff', '"', '\\', '\n', '\u0001', '\u2028'),
+      fc.string({ maxLength: 3 }),
+    ),
+    {
+      maxLength: 8,
+    },
+  )
+  .map((parts) => parts.join(''));
+const text = fc.oneof(
+  fc.string({ maxLength: 40, unit: 'grapheme' }),
+  fc.string({ maxLength: 40, unit: 'binary' }),
+  awkward,
+);
 const maybe = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: null });
 
 const context = fc.record({
@@ -47,6 +63,7 @@ const context = fc.record({
   prompt: text,
   answer: text,
   streamed: text,
+  startedAt: fc.integer({ min: 0, max: Date.UTC(2100, 0, 1) }),
 });
 
 type Gen = typeof context extends fc.Arbitrary<infer T> ? T : never;
@@ -62,7 +79,7 @@ function toCtx(g: Gen): RequestContext {
     },
     req: { method: 'POST', url: g.url, headers: {} },
     start: 0,
-    startedAt: Date.UTC(2026, 10, 26, 0, 21, 7, 412),
+    startedAt: g.startedAt,
     endpoint: g.endpoint,
     sourceIp: g.ip,
     userAgent: g.ua,
@@ -133,6 +150,8 @@ describe('request line writer', () => {
         const ctx = toCtx(g);
         const line = f.requestLine(ctx, g.latency);
         expect(line).not.toContain('\n');
+        // Well-formed UTF-16 (lone surrogates escaped), so the UTF-8 bytes sinks send say the same.
+        expect(Buffer.from(line, 'utf8').toString('utf8')).toBe(line);
         const parsed = JSON.parse(line) as Record<string, unknown>;
         const built = JSON.parse(JSON.stringify(f.request(ctx, g.latency))) as Record<string, unknown>;
         expect(strip(parsed)).toEqual(strip(built));

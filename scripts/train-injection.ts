@@ -57,7 +57,7 @@ function prepare(rows: ReadonlyArray<Row & { source?: string }>): Example[] {
   return rows.map((r) => {
     const folded = fold(sanitise(r.text));
     let sig = 0;
-    for (const s of SIGNATURES) if (s.weight > sig && s.re.test(folded)) sig = s.weight;
+    for (const s of SIGNATURES) if (!s.indirectOnly && s.weight > sig && s.re.test(folded)) sig = s.weight;
     return { feats: features(folded), label: r.label, sig, source: r.source ?? 'synthetic' };
   });
 }

@@ -19,6 +19,11 @@ export interface Signature {
   readonly family: AttackFamily;
   readonly weight: number;
   readonly re: RegExp;
+  /**
+   * Only for indirect content (tool results, retrieved documents): a sentence about "your response"
+   * is normal from a user and out of place in data, where it is someone else talking to the model.
+   */
+  readonly indirectOnly?: true;
 }
 
 const W = '(?:\\W+\\w+){0,3}\\W+'; // up to three filler words
@@ -33,6 +38,12 @@ const s = (family: AttackFamily, weight: number, src: string): Signature => ({
   family,
   weight,
   re: new RegExp(src),
+});
+const inData = (weight: number, src: string): Signature => ({
+  family: 'indirect_injection',
+  weight,
+  re: new RegExp(src),
+  indirectOnly: true,
 });
 
 export const SIGNATURES: readonly Signature[] = [
@@ -360,6 +371,20 @@ export const SIGNATURES: readonly Signature[] = [
     'indirect_injection',
     0.7,
     `\\b(?:send|forward|post|upload|exfiltrate|email)\\b[^.\\n]{0,40}\\b(?:conversation|chat\\s+history|password|credentials|api\\s+key|personal\\s+data|user'?s?\\s+data)\\b[^.\\n]{0,30}\\bto\\b`,
+  ),
+  // Instructions about the answer, found inside data (indirect content only)
+  inData(0.6, `\\b(?:in|into|within|to)\\s+your\\s+(?:response|reply|answer|output|summary|translation)\\b`),
+  inData(
+    0.6,
+    `\\b(?:tell|ask|remind|encourage|urge|instruct|direct)\\s+(?:the\\s+)?(?:user|reader|customer|visitor)s?\\s+to\\b`,
+  ),
+  inData(
+    0.6,
+    `\\b(?:you|the\\s+(?:ai|assistant|model))\\s+(?:must|should|will|shall)\\s+(?:now\\s+|also\\s+)?(?:respond|reply|answer|write|say|output|include|print|use|add|mention)\\b`,
+  ),
+  inData(
+    0.55,
+    `\\b(?:when|while)\\s+(?:responding|answering|replying|summari[sz]ing|translating)\\b[^.\\n]{0,40}\\b(?:include|add|mention|use|write|say)\\b`,
   ),
   // Encoded payloads with an instruction to decode and obey
   s(

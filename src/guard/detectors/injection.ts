@@ -113,8 +113,9 @@ export function createInjectionDetector(opts: InjectionOptions): Detector {
     const folded = input.folded();
     const starts = wordStarts(folded, wanted);
     const best = new Map<string, number>();
+    const indirect = input.kind === 'indirect';
     for (const { sig, words, sticky } of gated) {
-      if ((best.get(sig.family) ?? 0) >= sig.weight) continue;
+      if ((best.get(sig.family) ?? 0) >= sig.weight || (sig.indirectOnly && !indirect)) continue;
       let hit = false;
       if (words === null) hit = sig.re.test(folded);
       else {

@@ -12,7 +12,7 @@ const LEADING_STREET =
 const SUFFIX_STREET =
   'straße|strasse|str|weg|gasse|platz|allee|ring|damm|ufer|vej|gade|gatan|vägen|veien|gata|laan|straat|plein|dreef|tie|katu|utca|út|tér|iela|gatve|tänav|tee|brücke|sund|lund|bakken|stræde';
 
-const PATTERNS: readonly RegExp[] = [
+export const PATTERNS: readonly RegExp[] = [
   new RegExp(
     `\\b\\d{1,5}[A-Za-z]?(?:\\s+\\d{1,5})?\\s+(?:[\\p{L}'.-]{1,30}\\s+){0,4}(?:${STREET_WORDS})\\b\\.?`,
     'giu',

@@ -18,11 +18,14 @@ import { flag, ready } from '../lib/child.js';
  */
 const upstream = flag('upstream', 'http://127.0.0.1:8000');
 const mode = flag('audit', 'on');
-/** `on`: a Splunk HEC sink; `file`: a local file sink (isolates the remote part); `off`: none. */
+/**
+ * `on`: a Splunk HEC sink (spool mode `always`); `on-memory`: the same with spool mode `onFailure`;
+ * `file`: a local file sink (isolates the remote part); `off`: none.
+ */
 const sinks =
   mode === 'file'
     ? [{ kind: 'file' as const, path: join(flag('spool', '.tmp/bench-spool'), 'file', 'audit.ndjson') }]
-    : mode === 'on'
+    : mode === 'on' || mode === 'on-memory'
       ? [
           {
             kind: 'splunk_hec' as const,
@@ -48,7 +51,10 @@ const config = parseConfig({
     audit: {
       sinks,
     },
-    spool: { dir: join(flag('spool', '.tmp/bench-spool'), mode) },
+    spool: {
+      dir: join(flag('spool', '.tmp/bench-spool'), mode),
+      mode: mode === 'on-memory' ? 'onFailure' : 'always',
+    },
   },
 });
 const logger = createLogger('info', pino.destination({ dest: flag('log', '/dev/null'), sync: false }));

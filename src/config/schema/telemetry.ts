@@ -272,6 +272,13 @@ export const telemetrySchema = z
           .default(8 * 1_048_576),
         /** fsync after each write burst: survives power loss, at a throughput cost. */
         fsync: z.boolean().default(false),
+        /**
+         * `always`: every event is written to the spool before it is sent (a crash loses at most the
+         * last few milliseconds). `onFailure`: events go straight to a healthy sink from memory and
+         * reach the disk only when the sink fails, falls behind or the process stops (cheaper; a crash
+         * can lose what was in memory, up to one flush interval).
+         */
+        mode: z.enum(['always', 'onFailure']).default('always'),
       })
       .strict()
       .prefault({}),

@@ -32,12 +32,17 @@ export interface SinkChannel {
   close(): Promise<void>;
 }
 
+/** Lines held in memory (`onFailure` mode) before the backlog goes to the spool anyway. */
+const MEMORY_BYTES = 8 * 1_048_576;
+
 export interface DeliveryOptions {
   readonly batchSize: number;
   readonly maxBatchBytes: number;
   readonly flushIntervalMs: number;
   readonly backoffInitialMs: number;
   readonly backoffMaxMs: number;
+  /** `always`: every line goes through the spool (write-ahead); `onFailure`: only when needed. */
+  readonly mode?: 'always' | 'onFailure';
 }
 
 /** How often queued lines reach disk (spool) or the local sink: bounds what a crash can lose. */
@@ -150,32 +155,63 @@ export function createSpooledChannel(
     rejected += lines.length;
   };
 
+  // `onFailure` mode: while the sink keeps up and nothing waits on disk, lines wait in memory and
+  // skip the disk; a failure, a backlog past MEMORY_BYTES or a close moves them to the spool, which
+  // then serves until it is empty again.
+  const memoryFirst = opts.mode === 'onFailure';
+  let mem: string[] = [];
+  let memBytes = 0;
+  const spill = (first: readonly string[] = []): void => {
+    for (const l of first) spool.append(l);
+    for (const l of mem) spool.append(l);
+    mem = [];
+    memBytes = 0;
+  };
+  const depth = (): number => spool.depth + mem.length;
+
+  interface Taken {
+    readonly lines: Buffer[];
+    done(): void;
+    failed(): void;
+  }
+  const take = (): Taken | null => {
+    if (spool.depth > 0 || mem.length === 0) {
+      const batch = spool.read(opts.batchSize, opts.maxBatchBytes);
+      if (batch.lines.length === 0) return null;
+      return { lines: batch.lines, done: () => spool.ack(batch), failed: () => {} };
+    }
+    const strings = mem.splice(0, opts.batchSize);
+    for (const l of strings) memBytes -= l.length;
+    return { lines: strings.map((l) => Buffer.from(l)), done: () => {}, failed: () => spill(strings) };
+  };
+
   const loop = async (): Promise<void> => {
     let lastSend = 0;
     while (!closing) {
       // Small batches wait for the flush interval (or a full batch): one request per event would
       // cost the receiver and the gateway far more than the wait.
       const wait = lastSend + opts.flushIntervalMs - Date.now();
-      if (spool.depth < opts.batchSize && (spool.depth === 0 || wait > 0)) {
-        await pause(spool.depth === 0 ? opts.flushIntervalMs : wait, true);
-        if (spool.depth === 0) continue;
+      if (depth() < opts.batchSize && (depth() === 0 || wait > 0)) {
+        await pause(depth() === 0 ? opts.flushIntervalMs : wait, true);
+        if (depth() === 0) continue;
       }
-      const batch = spool.read(opts.batchSize, opts.maxBatchBytes);
-      if (batch.lines.length === 0) continue;
+      const batch = take();
+      if (batch === null) continue;
       lastSend = Date.now();
       try {
         const res = await sink.send(batch.lines);
         deadLetter(res.rejected);
         delivered += batch.lines.length - res.rejected.length;
-        spool.ack(batch);
+        batch.done();
         up = true;
         consecutive = 0;
       } catch (err) {
         if (err instanceof SinkError && !err.retryable) {
           deadLetter(batch.lines);
-          spool.ack(batch);
+          batch.done();
           continue;
         }
+        batch.failed();
         failures++;
         consecutive++;
         up = false;
@@ -190,15 +226,21 @@ export function createSpooledChannel(
   return {
     sink,
     write(line) {
-      if (!spool.append(line)) return;
-      if (wake !== null && spool.depth >= opts.batchSize) wake();
+      if (memoryFirst && up && spool.depth === 0 && memBytes < MEMORY_BYTES) {
+        mem.push(line);
+        memBytes += line.length;
+      } else {
+        if (mem.length > 0) spill();
+        if (!spool.append(line)) return;
+      }
+      if (wake !== null && depth() >= opts.batchSize) wake();
     },
     stats: () => ({
       name: sink.name,
       kind: sink.kind,
       remote: true,
-      depth: spool.depth,
-      bytes: spool.bytes,
+      depth: depth(),
+      bytes: spool.bytes + memBytes,
       capacityBytes: opts.capacityBytes,
       dropped: spool.dropped,
       delivered,
@@ -209,13 +251,15 @@ export function createSpooledChannel(
     }),
     async drain(timeoutMs) {
       wake?.();
-      return waitUntil(() => spool.depth === 0, timeoutMs);
+      return waitUntil(() => depth() === 0, timeoutMs);
     },
     async close() {
       closing = true;
       stop?.();
       await running;
       clearInterval(flusher);
+      // Lines still in memory go to disk: the next start delivers them.
+      spill();
       spool.close();
       await sink.close();
     },

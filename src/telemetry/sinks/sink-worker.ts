@@ -54,6 +54,7 @@ try {
       flushIntervalMs: cfg.flushIntervalMs,
       backoffInitialMs: cfg.backoffInitialMs,
       backoffMaxMs: cfg.backoffMaxMs,
+      mode: init.spool.mode,
       capacityBytes: init.spool.maxBytes,
       deadLetterPath: join(dir, 'rejected.ndjson'),
     });

@@ -83,58 +83,64 @@ describe('HTTP batch sinks against a real local receiver', () => {
     expect(svc.channels[0]!.stats()).toMatchObject({ rejected: 1, delivered: 9, depth: 0 });
   });
 
-  it('an outage loses nothing: events spool, retries back off, everything arrives once the receiver returns', async () => {
-    const rx = await startReceiver();
-    cleanups.push(() => rx.close());
-    let down = true;
-    rx.answer = () => (down ? { status: 503 } : { status: 200, body: '{"text":"Success","code":0}' });
-    const { svc } = await service({
-      audit: { sinks: [{ kind: 'splunk_hec', url: rx.url, token: '${GH_TEST_TOKEN}', ...fast }] },
-      spool: { dir: tmp('gh-outage-') },
-    });
-    cleanups.push(() => svc.close());
-    const sent = Array.from({ length: 200 }, (_, i) => makeEvent(svc, i));
-    for (const e of sent.slice(0, 100)) svc.emit(e);
-    await eventually(() => expect(svc.channels[0]!.stats().failures).toBeGreaterThan(1));
-    expect(svc.channels[0]!.stats()).toMatchObject({ up: false, depth: 100 });
-    for (const e of sent.slice(100)) svc.emit(e);
-    down = false;
-    expect(await svc.drain(10_000)).toBe(true);
-    const ids = rx.bodies.flatMap((b) => hecEnvelopes(b.body)).map((e) => e.event.event.id);
-    expect(ids).toEqual(sent.map((e) => e.event.id));
-    expect(svc.channels[0]!.stats()).toMatchObject({ up: true, dropped: 0 });
-  });
+  it.each(['always', 'onFailure'] as const)(
+    'an outage loses nothing (spool mode %s): events spool, retries back off, everything arrives once the receiver returns',
+    async (mode) => {
+      const rx = await startReceiver();
+      cleanups.push(() => rx.close());
+      let down = true;
+      rx.answer = () => (down ? { status: 503 } : { status: 200, body: '{"text":"Success","code":0}' });
+      const { svc } = await service({
+        audit: { sinks: [{ kind: 'splunk_hec', url: rx.url, token: '${GH_TEST_TOKEN}', ...fast }] },
+        spool: { dir: tmp('gh-outage-'), mode },
+      });
+      cleanups.push(() => svc.close());
+      const sent = Array.from({ length: 200 }, (_, i) => makeEvent(svc, i));
+      for (const e of sent.slice(0, 100)) svc.emit(e);
+      await eventually(() => expect(svc.channels[0]!.stats().failures).toBeGreaterThan(1));
+      expect(svc.channels[0]!.stats()).toMatchObject({ up: false, depth: 100 });
+      for (const e of sent.slice(100)) svc.emit(e);
+      down = false;
+      expect(await svc.drain(10_000)).toBe(true);
+      const ids = rx.bodies.flatMap((b) => hecEnvelopes(b.body)).map((e) => e.event.event.id);
+      expect(ids).toEqual(sent.map((e) => e.event.id));
+      expect(svc.channels[0]!.stats()).toMatchObject({ up: true, dropped: 0 });
+    },
+  );
 
-  it('a process restart loses nothing: the spool of a closed service is delivered by the next one', async () => {
-    const dir = tmp('gh-restart-');
-    // The first "process" has a sink that cannot be reached at all.
-    const dead: Receiver = await startReceiver();
-    const deadUrl = dead.url;
-    await dead.close();
-    const first = await service({
-      audit: {
-        sinks: [{ kind: 'splunk_hec', name: 'siem', url: deadUrl, token: '${GH_TEST_TOKEN}', ...fast }],
-      },
-      spool: { dir },
-    });
-    const sent = Array.from({ length: 150 }, (_, i) => makeEvent(first.svc, i));
-    for (const e of sent) first.svc.emit(e);
-    await first.svc.close();
+  it.each(['always', 'onFailure'] as const)(
+    'a process restart loses nothing (spool mode %s): the spool of a closed service is delivered by the next one',
+    async (mode) => {
+      const dir = tmp('gh-restart-');
+      // The first "process" has a sink that cannot be reached at all.
+      const dead: Receiver = await startReceiver();
+      const deadUrl = dead.url;
+      await dead.close();
+      const first = await service({
+        audit: {
+          sinks: [{ kind: 'splunk_hec', name: 'siem', url: deadUrl, token: '${GH_TEST_TOKEN}', ...fast }],
+        },
+        spool: { dir },
+      });
+      const sent = Array.from({ length: 150 }, (_, i) => makeEvent(first.svc, i));
+      for (const e of sent) first.svc.emit(e);
+      await first.svc.close();
 
-    const rx = await startReceiver();
-    cleanups.push(() => rx.close());
-    const second = await service({
-      audit: {
-        sinks: [{ kind: 'splunk_hec', name: 'siem', url: rx.url, token: '${GH_TEST_TOKEN}', ...fast }],
-      },
-      spool: { dir },
-    });
-    cleanups.push(() => second.svc.close());
-    expect(second.svc.channels[0]!.stats().depth).toBe(150);
-    expect(await second.svc.drain(10_000)).toBe(true);
-    const ids = rx.bodies.flatMap((b) => hecEnvelopes(b.body)).map((e) => e.event.event.id);
-    expect(ids).toEqual(sent.map((e) => e.event.id));
-  });
+      const rx = await startReceiver();
+      cleanups.push(() => rx.close());
+      const second = await service({
+        audit: {
+          sinks: [{ kind: 'splunk_hec', name: 'siem', url: rx.url, token: '${GH_TEST_TOKEN}', ...fast }],
+        },
+        spool: { dir },
+      });
+      cleanups.push(() => second.svc.close());
+      expect(second.svc.channels[0]!.stats().depth).toBe(150);
+      expect(await second.svc.drain(10_000)).toBe(true);
+      const ids = rx.bodies.flatMap((b) => hecEnvelopes(b.body)).map((e) => e.event.event.id);
+      expect(ids).toEqual(sent.map((e) => e.event.id));
+    },
+  );
 
   it('a full spool drops, counts the drops and reports it', async () => {
     const dead = await startReceiver();

@@ -33,8 +33,8 @@ const { values: args } = parseArgs({
     },
     out: { type: 'string', default: resolve(import.meta.dirname, '../models/injection.json') },
     epochs: { type: 'string', default: '30' },
-    l2: { type: 'string', default: '1e-4' },
-    synthetic: { type: 'string', default: '6' },
+    l2: { type: 'string', default: '1e-3' },
+    synthetic: { type: 'string', default: '10' },
   },
 });
 

@@ -1,6 +1,7 @@
 import { loadConfigFile, parseConfig } from '../config/load.js';
 import type { GatehouseConfig } from '../config/schema/index.js';
 import { DEMO_MODEL_ID, type DemoUpstream, startDemoUpstream } from '../demo/upstream.js';
+import { demoApiKey } from '../edge/auth/demo.js';
 import { type Gateway, startGateway } from '../gateway.js';
 import { flagString, parseArgs } from './args.js';
 
@@ -12,11 +13,14 @@ export async function runStartCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
   const file = flagString(args, 'config') ?? process.env.GATEHOUSE_CONFIG;
   let demo: DemoUpstream | null = null;
+  let demoKey: string | null = null;
   let config: Readonly<GatehouseConfig>;
   if (file) config = loadConfigFile(file);
   else {
     demo = await startDemoUpstream();
-    config = demoConfig(demo.url, Number(flagString(args, 'port') ?? 8080));
+    const d = demoConfig(demo.url, Number(flagString(args, 'port') ?? 8080));
+    config = d.config;
+    demoKey = d.key;
   }
   let gw: Gateway;
   try {
@@ -29,9 +33,17 @@ export async function runStartCommand(argv: string[]): Promise<number> {
   if (gw.healthUrl) lines.push(`health:  ${gw.healthUrl}/health`);
   if (gw.metricsUrl) lines.push(`metrics: ${gw.metricsUrl}/metrics`);
   if (demo) {
-    lines.push('', 'Embedded defaults: built-in demo model, in-memory state. Try:', '');
     lines.push(
+      '',
+      'Embedded defaults: built-in demo model, in-memory state, one consumer "demo".',
+      'Its API key, generated for this run and shown once (only its hash is kept):',
+      '',
+      `  ${demoKey}`,
+      '',
+      'Try:',
+      '',
       `curl -s ${gw.url}/v1/chat/completions -H 'content-type: application/json' \\`,
+      `  -H 'authorization: Bearer ${demoKey}' \\`,
       `  -d '{"model":"demo","messages":[{"role":"user","content":"Hello, Gatehouse"}]}'`,
     );
   }
@@ -46,9 +58,17 @@ export async function runStartCommand(argv: string[]): Promise<number> {
   return 0;
 }
 
-export function demoConfig(upstreamUrl: string, port = 8080): Readonly<GatehouseConfig> {
-  return parseConfig({
+/** The embedded defaults: authentication stays on, with a fresh API key for one demo consumer. */
+export function demoConfig(
+  upstreamUrl: string,
+  port = 8080,
+): { config: Readonly<GatehouseConfig>; key: string } {
+  const { key, auth } = demoApiKey();
+  const config = parseConfig({
     server: { host: '127.0.0.1', port, allowPlaintext: true },
+    auth,
+    // An illustrative price so the demo shows cost accounting on its audit events.
+    limits: { prices: { [DEMO_MODEL_ID]: { inputPerMillion: 0.5, outputPerMillion: 1.5 } } },
     routes: [
       {
         alias: 'demo',
@@ -58,4 +78,5 @@ export function demoConfig(upstreamUrl: string, port = 8080): Readonly<Gatehouse
       },
     ],
   });
+  return { config, key };
 }

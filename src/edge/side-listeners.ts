@@ -18,6 +18,9 @@ export function createHealthServer(rt: Runtime): Server {
     const path = req.url?.split('?')[0];
     if (req.method !== 'GET') return end(res, 405, '{"status":"method not allowed"}');
     if (path === '/health') return end(res, 200, health);
+    // Public keys that verify the signed x-gatehouse-identity header, for upstreams inside Zone 2.
+    if (path === '/.well-known/gatehouse-jwks.json' && rt.services.auth)
+      return end(res, 200, JSON.stringify(rt.services.auth.publicJwks()));
     if (path === '/ready') {
       const ok = rt.store.healthy();
       return end(

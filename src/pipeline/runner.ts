@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { Runtime } from '../config/runtime.js';
+import { createSessionHandlers, SESSION_ROUTES } from '../edge/auth/sessions-handler.js';
 import { newRequestId, traceFrom } from '../edge/correlate.js';
 import { deliver } from '../edge/deliver.js';
 import { sendError, sendJson } from '../edge/respond.js';
@@ -10,11 +11,24 @@ import type { Endpoint } from '../upstream/providers/types.js';
 import type { BuiltPipeline } from './build.js';
 import type { RequestContext } from './context.js';
 
-const ROUTES: Readonly<Record<string, { method: string; endpoint: Endpoint }>> = {
+type SessionAction = (typeof SESSION_ROUTES)[number]['handler'];
+interface PathRoute {
+  readonly method: string;
+  readonly endpoint: Endpoint;
+  readonly action?: SessionAction;
+}
+
+const ROUTES: Readonly<Record<string, PathRoute>> = {
   '/v1/chat/completions': { method: 'POST', endpoint: 'chat' },
   '/v1/completions': { method: 'POST', endpoint: 'completions' },
   '/v1/embeddings': { method: 'POST', endpoint: 'embeddings' },
   '/v1/models': { method: 'GET', endpoint: 'models' },
+  ...Object.fromEntries(
+    SESSION_ROUTES.map((r): [string, PathRoute] => [
+      r.path,
+      { method: r.method, endpoint: 'sessions', action: r.handler },
+    ]),
+  ),
 };
 
 /** Status recorded for a request whose client went away before the answer (nginx's convention). */
@@ -35,6 +49,7 @@ export function createRunner(
 ): Runner {
   const { edge, completion } = pipeline;
   const log = rt.logger;
+  const sessions = createSessionHandlers(rt);
 
   const finish = async (ctx: RequestContext) => {
     for (const s of completion) {
@@ -47,7 +62,7 @@ export function createRunner(
     }
   };
 
-  const run = async (ctx: RequestContext) => {
+  const run = async (ctx: RequestContext, action: SessionAction | undefined) => {
     try {
       for (const s of edge) {
         const r = s(ctx);
@@ -55,6 +70,10 @@ export function createRunner(
       }
       if (ctx.endpoint === 'models') {
         sendModels(ctx);
+        return;
+      }
+      if (action !== undefined) {
+        sendJson(ctx, base, 200, JSON.stringify(await sessions[action](ctx)));
         return;
       }
       for (const s of ctx.route!.stages) {
@@ -107,7 +126,7 @@ export function createRunner(
           if (!ctx.abort.signal.aborted) ctx.abort.abort(new GatehouseError('GH_ERR_CLIENT_CLOSED'));
         }
       });
-      void run(ctx);
+      void run(ctx, r.action);
     },
   };
 }

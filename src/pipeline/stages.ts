@@ -1,3 +1,5 @@
+import { authorizeRouteStage } from '../edge/auth/authorize-stage.js';
+import { authenticateStage } from '../edge/auth/stage.js';
 import { correlateStage } from '../edge/correlate.js';
 import { admitStage } from '../edge/limits/admit-stage.js';
 import { markUpstreamStage } from '../edge/limits/mark-stage.js';
@@ -18,7 +20,10 @@ import type { StageDef } from './registry.js';
  */
 export const STAGES: readonly StageDef[] = [
   correlateStage,
+  authenticateStage,
   parseStage,
+  // Before capsStage: a route's tier rules refuse a request before its tokens are counted.
+  authorizeRouteStage,
   capsStage,
   routeStage,
   markUpstreamStage,

@@ -34,7 +34,7 @@ export function createRedisStore(opts: RedisStoreOptions): RedisStore {
   };
   const cmd = new Redis(opts.url, base);
   // Subscriber connections cannot run commands; keep one for every subscription.
-  const sub = new Redis(opts.url, { ...base, commandTimeout: undefined });
+  const sub = new Redis(opts.url, { ...base, commandTimeout: undefined, enableOfflineQueue: true });
   const handlers = new Map<string, Set<(m: string) => void>>();
   let up = false;
   cmd.on('ready', () => {
@@ -82,9 +82,11 @@ export function createRedisStore(opts: RedisStoreOptions): RedisStore {
       const full = prefix + channel;
       let hs = handlers.get(full);
       if (!hs) {
-        hs = new Set();
-        handlers.set(full, hs);
+        // Register only once Redis confirmed the subscription: a failed attempt must not leave a
+        // channel that later calls believe is subscribed.
         await sub.subscribe(full);
+        hs = handlers.get(full) ?? new Set();
+        handlers.set(full, hs);
       }
       hs.add(handler);
       return async () => {

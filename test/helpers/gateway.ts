@@ -9,6 +9,7 @@ import {
   type DemoUpstreamOptions,
   startDemoUpstream,
 } from '../../src/demo/upstream.js';
+import { demoApiKey } from '../../src/edge/auth/demo.js';
 import { type Gateway, type StartOptions, startGateway } from '../../src/gateway.js';
 import { REDACT_PATHS } from '../../src/telemetry/logger.js';
 
@@ -34,6 +35,10 @@ export interface TestGateway {
   readonly upstream: DemoUpstream;
   readonly logs: LogCapture;
   readonly config: Readonly<GatehouseConfig>;
+  /** The demo consumer's API key when the test config has no auth section (null otherwise). */
+  readonly key: string | null;
+  /** `authorization` for raw HTTP requests with that key (empty when the test brings its own auth). */
+  readonly authHeaders: Readonly<Record<string, string>>;
   client(opts?: { apiKey?: string; maxRetries?: number; defaultHeaders?: Record<string, string> }): OpenAI;
   close(): Promise<void>;
 }
@@ -60,8 +65,11 @@ export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<T
   const raw: GatehouseConfigInput = opts.config
     ? opts.config(upstream.url)
     : { routes: [demoRoute(upstream.url)] };
+  // Authentication stays on in tests: without an auth section, a demo consumer with a fresh key.
+  const demo = raw.auth === undefined ? demoApiKey() : null;
   const config = parseConfig({
     ...raw,
+    ...(demo ? { auth: demo.auth } : {}),
     server: { host: '127.0.0.1', port: 0, allowPlaintext: true, ...(raw.server ?? {}) },
     health: { port: 0, ...(raw.health ?? {}) },
     metrics: { port: 0, ...(raw.metrics ?? {}) },
@@ -74,10 +82,12 @@ export async function startTestGateway(opts: TestGatewayOptions = {}): Promise<T
     upstream,
     logs,
     config,
+    key: demo?.key ?? null,
+    authHeaders: demo ? { authorization: `Bearer ${demo.key}` } : {},
     client: (o = {}) =>
       new OpenAI({
         baseURL: `${gw.url}/v1`,
-        apiKey: o.apiKey ?? 'unused',
+        apiKey: o.apiKey ?? demo?.key ?? 'unused',
         maxRetries: o.maxRetries ?? 0,
         defaultHeaders: o.defaultHeaders,
       }),

@@ -1,5 +1,6 @@
 import { GatehouseError } from '../../errors/gatehouse-error.js';
 import type { StageDef } from '../../pipeline/registry.js';
+import type { ModelEndpoint } from '../../upstream/providers/types.js';
 import { countInputTokens } from './count.js';
 
 /**
@@ -16,7 +17,7 @@ export const capsStage: StageDef = {
     const streamUsage = route.provider.streamUsage;
     return (ctx) => {
       const body = ctx.body!;
-      const endpoint = ctx.endpoint === 'models' ? 'chat' : ctx.endpoint;
+      const endpoint = ctx.endpoint as ModelEndpoint;
       if (endpoint === 'chat' && (body.messages as unknown[]).length > maxMessages) {
         throw new GatehouseError('GH_ERR_SCHEMA', {
           message: `Invalid request: at most ${maxMessages} messages are allowed.`,

@@ -7,6 +7,7 @@ import { parseJsonBody } from './json.js';
 import { readBody } from './read-body.js';
 
 const JSON_TYPE = /^application\/json\s*(;|$)/i;
+const SESSION_BODY_BYTES = 16 * 1024;
 
 /**
  * Reads and checks the body, then resolves the alias to its route. Unknown aliases and aliases the
@@ -21,10 +22,15 @@ export const parseStage: StageDef = {
     const { maxBodyBytes, maxJsonDepth, bodyTimeoutMs } = rt.config.server;
     return async (ctx) => {
       if (ctx.endpoint === 'models') return;
-      const endpoint: ModelEndpoint = ctx.endpoint;
       const type = ctx.req.headers['content-type'];
       if (type === undefined || !JSON_TYPE.test(type))
         throw new GatehouseError('GH_ERR_UNSUPPORTED_MEDIA_TYPE');
+      if (ctx.endpoint === 'sessions') {
+        // Gateway-answered endpoint: small bodies, validated by its own handler.
+        ctx.body = parseJsonBody(await readBody(ctx.req, SESSION_BODY_BYTES, bodyTimeoutMs), maxJsonDepth);
+        return;
+      }
+      const endpoint: ModelEndpoint = ctx.endpoint;
       const buf = await readBody(ctx.req, maxBodyBytes, bodyTimeoutMs);
       const body = parseJsonBody(buf, maxJsonDepth);
       validators[endpoint](body);

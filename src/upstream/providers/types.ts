@@ -1,8 +1,9 @@
 import type { ProviderKind } from '../../config/schema/route.js';
 
 /** The data-plane endpoints Gatehouse serves (OpenAI-compatible paths). */
-export type Endpoint = 'chat' | 'completions' | 'embeddings' | 'models';
-export type ModelEndpoint = Exclude<Endpoint, 'models'>;
+export type Endpoint = 'chat' | 'completions' | 'embeddings' | 'models' | 'sessions';
+/** Endpoints served by a model deployment (the others are answered by the gateway itself). */
+export type ModelEndpoint = Exclude<Endpoint, 'models' | 'sessions'>;
 
 export interface UpstreamRequest {
   /** Path appended to the route's base URL path. */

@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import OpenAI, { APIError } from 'openai';
+import OpenAI, { type APIError } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoRoute, eventually, startTestGateway, type TestGateway } from '../../helpers/gateway.js';
 
@@ -11,7 +11,7 @@ const chat = (content: string, extra: Record<string, unknown> = {}) =>
 async function post(body: string | Buffer, headers: Record<string, string> = {}) {
   const res = await fetch(url(), {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: { 'content-type': 'application/json', ...t.authHeaders, ...headers },
     body,
   });
   const text = await res.text();
@@ -114,8 +114,7 @@ describe('bad input gets a 400-class error in the documented shape', () => {
   });
 
   it('oversized chunked body is refused while reading, before the end arrives', async () => {
-    const head =
-      'POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n';
+    const head = `POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${t.key}\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n`;
     const chunk = `1000\r\n${'a'.repeat(4096)}\r\n`;
     // Never sends the terminating chunk: the answer must come from the cap, not from the end of the body.
     const out = await raw([head, chunk, chunk, chunk]);
@@ -125,7 +124,7 @@ describe('bad input gets a 400-class error in the documented shape', () => {
 
   it('slow body (slowloris) times out with its own code', async () => {
     const body = chat('x');
-    const head = `POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n`;
+    const head = `POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${t.key}\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n`;
     const out = await raw([head, ...body.slice(0, 20).split('')], 100);
     expect(out).toMatch(/^HTTP\/1\.1 408/);
     expect(out).toContain('GH_ERR_BODY_TIMEOUT');
@@ -139,10 +138,10 @@ describe('bad input gets a 400-class error in the documented shape', () => {
   });
 
   it('unknown path and wrong method', async () => {
-    const a = await fetch(`${t.gw.url}/admin`);
+    const a = await fetch(`${t.gw.url}/admin`, { headers: t.authHeaders });
     expect(a.status).toBe(404);
     expect(((await a.json()) as { error: { code: string } }).error.code).toBe('GH_ERR_NOT_FOUND');
-    const b = await fetch(url());
+    const b = await fetch(url(), { headers: t.authHeaders });
     expect(b.status).toBe(405);
     expect(b.headers.get('allow')).toBe('POST');
   });
@@ -150,7 +149,7 @@ describe('bad input gets a 400-class error in the documented shape', () => {
   it('a special-token string in the prompt is counted as text, not a crash', async () => {
     const r = await fetch(url(), {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...t.authHeaders },
       body: chat('<|endoftext|> hi'),
     });
     expect(r.status).toBe(200);

@@ -1,4 +1,5 @@
-import OpenAI, { APIError } from 'openai';
+import { compactVerify, createLocalJWKSet } from 'jose';
+import OpenAI, { type APIError } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_MODEL_ID } from '../../../src/demo/upstream.js';
 import { startTestGateway, type TestGateway } from '../../helpers/gateway.js';
@@ -98,7 +99,11 @@ describe('official openai client through the gateway', () => {
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
     const res = await fetch(`${t.gw.url}/v1/chat/completions`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+      headers: {
+        'content-type': 'application/json',
+        ...t.authHeaders,
+        traceparent: `00-${traceId}-00f067aa0ba902b7-01`,
+      },
       body: JSON.stringify({ model: 'demo', messages: [{ role: 'user', content: 'trace' }] }),
     });
     expect(res.status).toBe(200);
@@ -112,22 +117,35 @@ describe('official openai client through the gateway', () => {
   });
 
   it('starts a new trace when traceparent is invalid, and never forwards consumer credentials', async () => {
-    await fetch(`${t.gw.url}/v1/chat/completions`, {
+    const res = await fetch(`${t.gw.url}/v1/chat/completions`, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
         traceparent: '00-00000000000000000000000000000000-00f067aa0ba902b7-01',
-        authorization: 'Bearer sk-consumer-secret',
+        ...t.authHeaders,
         cookie: 'session=abc',
         'x-forwarded-for': '1.2.3.4',
       },
       body: JSON.stringify({ model: 'demo', messages: [{ role: 'user', content: 'trace' }] }),
     });
+    expect(res.status).toBe(200);
     const sent = t.upstream.received.at(-1)!;
     expect(sent.headers.traceparent).not.toContain('00000000000000000000000000000000');
     expect(sent.headers.authorization).toBeUndefined();
+    expect(JSON.stringify(sent.headers)).not.toContain(t.key!);
+    // The upstream gets the authenticated identity, signed by the gateway, instead; it verifies it
+    // with the public keys the health listener serves.
+    const jwks = await (await fetch(`${t.gw.healthUrl}/.well-known/gatehouse-jwks.json`)).json();
+    const { payload } = await compactVerify(
+      String(sent.headers['x-gatehouse-identity']),
+      createLocalJWKSet(jwks),
+    );
+    expect(JSON.parse(new TextDecoder().decode(payload))).toMatchObject({
+      sub: 'demo',
+      gh_method: 'api_key',
+    });
     expect(sent.headers.cookie).toBeUndefined();
     expect(sent.headers['x-forwarded-for']).toBeUndefined();
-    expect(t.logs.raw.join('\n')).not.toContain('sk-consumer-secret');
+    expect(t.logs.raw.join('\n')).not.toContain(t.key!);
   });
 });

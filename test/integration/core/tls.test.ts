@@ -42,6 +42,7 @@ function get(
         method: 'GET',
         servername: 'localhost',
         ca: pki.read(pki.caCert),
+        headers: g.authHeaders,
         ...opts,
       },
       (res) => {

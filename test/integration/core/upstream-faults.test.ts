@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:net';
-import OpenAI, { APIError } from 'openai';
+import OpenAI, { type APIError } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoRoute, eventually, startTestGateway, type TestGateway } from '../../helpers/gateway.js';
 
@@ -73,7 +73,7 @@ describe('upstream failures', () => {
     const before = t.upstream.aborted;
     const res = await fetch(`${t.gw.url}/v1/chat/completions`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...t.authHeaders },
       body: JSON.stringify({
         model: 'demo',
         stream: true,

@@ -28,7 +28,7 @@ export const PATTERNS: readonly RegExp[] = [
   /\b(?:zip(?:\s*code)?|postal\s*code|postcode)\s*(?:is|:|#)?\s*\d{5}(?:-\d{4})?\b/gi,
   /\b\p{Lu}[\p{L}.'-]{1,30}(?:\s+\p{Lu}[\p{L}.'-]{1,30}){0,3},?\s+[A-Z]{2},?\s+\d{5}(?:-\d{4})?\b/gu,
   // "<building> <street name> <number>" on its own line or after a colon, as written across Europe.
-  /(?:^|\n|:)[ \t>?*-]{0,6}\d{1,5}\s+(?:\d{1,5}\s+)?\p{L}[\p{L}'’.-]{0,30}(?:[ \t]+[\p{L}'’.-]{1,30}){0,5}[ \t]+\d{1,5}[A-Za-z]?\.?(?=[ \t]*(?:$|\n|,|\p{Lu}))/gmu,
+  /(?:^|\n|:(?=[ \t]))[ \t>?*-]{0,6}\d{1,5}\s+(?:\d{1,5}\s+)?\p{L}[\p{L}'’.-]{0,30}(?:[ \t]+[\p{L}'’.-]{1,30}){0,5}[ \t]+\d{1,5}[A-Za-z]?\.?(?=[ \t]*(?:$|\n|,|\p{Lu}))/gmu,
   // A country or city line ending in a postal code, after a line break.
   /\n[ \t>?*-]{0,6}\p{Lu}[\p{L}'.-]{1,30}(?:[ \t]+\p{L}[\p{L}'.-]{0,30}){0,3}[ \t]+\d{4,6}[ \t]*(?=\n|$)/gu,
   /\baddress(?:\s+is|:)\s*\n{0,2}[^\n]{0,10}\d{1,5}[^\n]{2,80}/gi,

@@ -49,6 +49,23 @@ describe('PII detector', () => {
     expect(types('Apt. 617, 21 Baker Street')).toContain('ADDRESS');
   });
 
+  it.each([
+    ['PHONE', 'My phone number is 07911 123456'],
+    ['PHONE', 'office +44 20 7946 0958'],
+    ['PHONE', 'Call me at (415) 555-0132'],
+    ['PERSON', 'Patient Maria Garcia was admitted on 3 May.'],
+    ['ADDRESS', 'Ship to 1234 Elm St, Springfield, IL 62704'],
+    ['ADDRESS', 'Send it to 42 Wallaby Way, Sydney NSW 2000'],
+  ])('finds %s in "%s"', (type, text) => expect(types(text)).toContain(type));
+
+  it.each([
+    'The meeting is at 10:30 in room 4B.',
+    'Version 2.14.3 was released in 2023.',
+    'We sold 1,234,567 units in Q3 2024.',
+    'Apple released the iPhone in 2007.',
+    'Order #123456789 shipped',
+  ])('finds nothing in "%s"', (text) => expect(types(text)).toEqual([]));
+
   it('leaves places and ordinary text alone', () => {
     expect(types("I'm originally from Sri Lanka")).toEqual([]);
     expect(types('She moved here from Bosnia and Herzegovina')).toEqual([]);

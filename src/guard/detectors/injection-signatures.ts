@@ -142,7 +142,7 @@ export const SIGNATURES: readonly Signature[] = [
   s(
     'roleplay_jailbreak',
     0.9,
-    `\\b(?:developer|dev|god|jailbreak|unrestricted|unfiltered|evil|chaos|opposite|dan)\\s+mode\\b`,
+    `\\b(?:jailbreak|jailbroken|unrestricted|unfiltered|uncensored|evil|chaos|dan)\\s+mode\\b`,
   ),
   s(
     'roleplay_jailbreak',
@@ -231,6 +231,17 @@ export const SIGNATURES: readonly Signature[] = [
     'roleplay_jailbreak',
     0.7,
     `\\bhypothetical\\s+(?:response|scenario|story)\\b[^\\n]{0,80}\\b(?:detail|step|character)`,
+  ),
+  // "Developer mode" is also a phone and browser setting: only with the AI-jailbreak context.
+  s(
+    'roleplay_jailbreak',
+    0.85,
+    `\\b(?:you\\s+are|you'?re)\\s+(?:now\\s+)?(?:in|running\\s+in|operating\\s+in)\\s+(?:developer|dev|god|opposite|debug)\\s+mode\\b`,
+  ),
+  s(
+    'roleplay_jailbreak',
+    0.85,
+    `\\b(?:developer|dev|god|opposite)\\s+mode\\b[^.\\n]{0,60}\\b(?:enabled\\s+(?:chatgpt|ai|assistant|response)|output|responses?|chatgpt|openai|censorship|no\\s+(?:restrictions|filters|limits)|policies|ignores?)\\b`,
   ),
   // System prompt extraction
   s(

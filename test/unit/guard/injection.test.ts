@@ -34,6 +34,8 @@ const NEGATIVE = [
   'The admin override switch is on the left panel of the router.',
   'Please show the system configuration of my laptop: 16GB RAM, i7.',
   'How do I kill a Python process that hangs?',
+  'I am a developer; how do I enable developer mode on my Android phone?',
+  'Turn on god mode in Skyrim with the console.',
 ];
 
 describe('injection detector', () => {

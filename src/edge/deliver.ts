@@ -6,6 +6,9 @@ import type { ModelEndpoint } from '../upstream/providers/types.js';
 import { SseParser } from '../upstream/sse.js';
 import { sendJson, writeSse } from './respond.js';
 
+/** Events sent one write each at the start of a stream (a handful of tokens: the first one is what counts). */
+const EAGER_EVENTS = 8;
+
 const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
   connection: 'keep-alive',
@@ -95,29 +98,42 @@ async function deliverStream(
     return release(obj);
   };
 
+  const send = async (out: string): Promise<void> => {
+    if (!ctx.headersSent) {
+      ctx.status = 200;
+      ctx.headersSent = true;
+      ctx.res.writeHead(200, { ...base, ...ctx.responseHeaders, ...SSE_HEADERS });
+      ctx.ttftMs = performance.now() - ctx.start;
+    }
+    // Answer the consumer at once, then keep draining so the upstream connection stays reusable.
+    // The last events and the end of the chunked body go out in one write.
+    if (done) ctx.res.end(out);
+    else {
+      const wait = writeSse(ctx.res, out);
+      if (wait !== null) await wait;
+    }
+  };
+
+  // The first events go out one by one even when a read brings the whole answer: the first token
+  // does not wait for the rest of the burst (time to first token). Then one write per read.
+  let eager = EAGER_EVENTS;
   try {
     for await (const chunk of stream) {
       let out = '';
       for (const ev of parser.push(chunk)) {
         if (done) break;
         out += handle(ev.data);
+        if (eager > 0 && !done) {
+          eager--;
+          if (inspectors.length > 0) out += flush();
+          if (out !== '') {
+            await send(out);
+            out = '';
+          }
+        }
       }
       if (!done && inspectors.length > 0) out += flush();
-      if (out !== '') {
-        if (!ctx.headersSent) {
-          ctx.status = 200;
-          ctx.headersSent = true;
-          ctx.res.writeHead(200, { ...base, ...ctx.responseHeaders, ...SSE_HEADERS });
-          ctx.ttftMs = performance.now() - ctx.start;
-        }
-        // Answer the consumer at once, then keep draining so the upstream connection stays reusable.
-        // The last events and the end of the chunked body go out in one write.
-        if (done) ctx.res.end(out);
-        else {
-          const wait = writeSse(ctx.res, out);
-          if (wait !== null) await wait;
-        }
-      }
+      if (out !== '') await send(out);
     }
     if (!done) {
       for (const ev of parser.end()) if (!done) handle(ev.data);

@@ -12,9 +12,15 @@ export interface CanaryOptions {
   readonly minFragment: number;
 }
 
-/** `GHC-` keeps the marker a single token for tokenizers and easy to spot in an incident. */
+/**
+ * `GHC.7f3a.9b2c.…`: easy to spot in an incident, and cut in groups of four so that it does not look
+ * like a base64 or hex blob to the input guard's decoder (which would otherwise decode every system
+ * prompt that carries it).
+ */
 export function newCanary(bytes: number): string {
-  return `GHC-${randomBytes(bytes).toString('hex')}`;
+  return `GHC.${randomBytes(bytes)
+    .toString('hex')
+    .replace(/(.{4})(?=.)/g, '$1.')}`;
 }
 
 export function createCanaryDetector(marker: string, opts: CanaryOptions): TextDetector {

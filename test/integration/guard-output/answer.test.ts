@@ -74,7 +74,7 @@ describe('output guard on whole answers', () => {
     await ask({ messages: [{ role: 'user', content: 'hi' }] });
     const sent2 = t.upstream.received.at(-1)!.body.messages as Array<{ role: string; content: string }>;
     expect(sent2[0]!.role).toBe('system');
-    expect(sent2[0]!.content).toMatch(/GHC-[0-9a-f]{16}/);
+    expect(sent2[0]!.content).toMatch(/GHC(?:\.[0-9a-f]{4}){4}/);
   });
 
   it('blocks an answer that repeats a long passage of the system prompt, streamed or not', async () => {
@@ -204,5 +204,28 @@ describe('output guard on whole answers', () => {
     const r = await t.client().chat.completions.create({ model: 'demo', messages, logprobs: true });
     expect(r.choices[0]?.logprobs ?? null).toBeNull();
     expect(JSON.stringify(r)).not.toContain('4111');
+  });
+});
+
+describe('input redaction round trip', () => {
+  it('the model sees placeholders, the consumer gets its own values back, streamed or not', async (c) => {
+    const user = 'Please email ann.lee@example.org about my order.';
+    // The model answers with whatever placeholder it was given.
+    const reply = (b: Record<string, unknown>) => {
+      const msgs = b.messages as Array<{ role: string; content: string }>;
+      const ph = /\[EMAIL_\d+\]/.exec(msgs.at(-1)!.content)?.[0] ?? 'none';
+      return `I will write to ${ph} today.`;
+    };
+    script = (b) => ({ kind: 'json', content: reply(b) });
+    const r = await ask({ messages: [{ role: 'user', content: user }] });
+    const sent = (t.upstream.received.at(-1)!.body.messages as Array<{ content: string }>).at(-1)!.content;
+    // Runs once the input stage redacts (issue 5); skipped on a gateway without it.
+    if (!sent.includes('[EMAIL_1]')) c.skip();
+    expect(sent).not.toContain('ann.lee@example.org');
+    expect(r.r?.choices[0]?.message.content).toBe('I will write to ann.lee@example.org today.');
+    script = (b) => ({ kind: 'stream', pieces: [...reply(b)] });
+    const s = await askStream({ messages: [{ role: 'user', content: user }] });
+    expect(s.error).toBeNull();
+    expect(s.text).toBe('I will write to ann.lee@example.org today.');
   });
 });

@@ -100,7 +100,7 @@ export function canaryOf(body: Record<string, unknown>): string {
   const msgs = body.messages as Array<{ role: string; content: unknown }>;
   for (const m of msgs) {
     const t = typeof m.content === 'string' ? m.content : JSON.stringify(m.content);
-    const c = /GHC-[0-9a-f]+/.exec(t);
+    const c = /GHC(?:\.[0-9a-f]{1,4})+/.exec(t);
     if (c) return c[0];
   }
   throw new Error('no canary in the request');

@@ -1,3 +1,4 @@
+import { authorizeRouteStage } from '../../../src/edge/auth/authorize-stage.js';
 import type { Identity, Tier } from '../../../src/identity.js';
 import type { StageDef } from '../../../src/pipeline/registry.js';
 import { STAGES } from '../../../src/pipeline/stages.js';
@@ -33,5 +34,9 @@ export const headerIdentityStage: StageDef = {
 };
 
 export function stagesWithHeaderIdentity(): readonly StageDef[] {
-  return [...STAGES.filter((s) => s.phase !== 'authenticate'), headerIdentityStage];
+  // Replaces authentication (and its per-route tier check) with an identity taken from a test header.
+  return [
+    ...STAGES.filter((s) => s.phase !== 'authenticate' && s !== authorizeRouteStage),
+    headerIdentityStage,
+  ];
 }

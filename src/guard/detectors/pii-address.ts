@@ -34,16 +34,18 @@ export const PATTERNS: readonly RegExp[] = [
   /\baddress(?:\s+is|:)\s*\n{0,2}[^\n]{0,10}\d{1,5}[^\n]{2,80}/gi,
 ];
 
-// "Hauptstraße 12", "Algade 49": a word with a street suffix, then a number. The word is matched
-// from its start only (look-behind) and its ending checked afterwards, which keeps the scan linear.
-const WORD_THEN_NUMBER = /(?<![\p{L}\p{M}])[\p{L}\p{M}]{2,40}\.?[ \t]{1,4}\d{1,5}[A-Za-z]?\b/gu;
-const STREET_SUFFIX = new RegExp(`(?:${SUFFIX_STREET})\\.?[ \\t]`, 'iu');
+// "Hauptstraße 12", "Algade 49": a word with a street suffix, then a number. Anchored on the numbers
+// (few in prose): the word before each is checked for a street ending.
+const NUMBER_AFTER_SPACE = /(?<=[\p{L}\p{M}.][ \t]{1,4})\d{1,5}[A-Za-z]?\b/gu;
+const WORD_BEFORE = /[\p{L}\p{M}]{2,40}\.?[ \t]{1,4}$/u;
+const STREET_SUFFIX = new RegExp(`(?:${SUFFIX_STREET})\\.?[ \\t]+$`, 'iu');
 
 export function findAddresses(text: string): Span[] {
   const spans: Span[] = [];
-  for (const m of text.matchAll(WORD_THEN_NUMBER)) {
-    const word = m[0].replace(/[ \t]+\d+[A-Za-z]?$/, ' ');
-    if (STREET_SUFFIX.test(word.slice(-14))) spans.push({ start: m.index, end: m.index + m[0].length });
+  for (const m of text.matchAll(NUMBER_AFTER_SPACE)) {
+    const before = WORD_BEFORE.exec(text.slice(Math.max(0, m.index - 46), m.index));
+    if (before !== null && STREET_SUFFIX.test(before[0]))
+      spans.push({ start: m.index - before[0].length, end: m.index + m[0].length });
   }
   for (const re of PATTERNS) {
     re.lastIndex = 0;

@@ -56,7 +56,7 @@ const contentPolicy = z
       z.string().regex(/^[a-z0-9_-]{1,40}$/),
       z.array(z.string().min(2).max(200)).min(1).max(200),
     ),
-    /** Operator regular expressions, compiled with re2js (linear time, no back-references). */
+    /** Operator regular expressions, compiled with re2js (linear time, no back-references); `(?i)` for case-insensitive. */
     deniedPatterns: z.array(z.string().min(1).max(1_000)).max(200),
     /** Most messages a chat request may carry (after the edge's own cap). */
     maxMessages: z.number().int().positive(),

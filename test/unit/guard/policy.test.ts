@@ -5,7 +5,7 @@ import { scan } from './helpers.js';
 describe('content policy detector', () => {
   const detector = createPolicyDetector({
     deniedTopics: { weapons: ['pipe bomb', 'nerve agent'], competitors: ['acme corp'] },
-    deniedPatterns: ['\\bproject\\s+(?:falcon|osprey)\\b', '(a+)+$'],
+    deniedPatterns: ['(?i)\\bproject\\s+(?:falcon|osprey)\\b', '(a+)+$'],
   });
   const types = (text: string): string[] => scan(detector, text).map((f) => f.type);
 

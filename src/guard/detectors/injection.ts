@@ -76,7 +76,6 @@ export function leadingWords(src: string): string[] | null {
   return words;
 }
 
-const WORDS = /[a-z0-9]+/g;
 const isWordChar = (c: number): boolean =>
   (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || c === 95;
 
@@ -88,15 +87,52 @@ interface Gated {
   readonly sticky: RegExp;
 }
 
-/** Start offsets of each word of the text that some signature begins with. */
-function wordStarts(folded: string, wanted: ReadonlySet<string>): Map<string, number[]> {
+interface Wanted {
+  /** Words by their first character code. */
+  readonly byFirst: ReadonlyMap<number, ReadonlySet<string>>;
+  readonly maxLen: number;
+}
+
+function wantedWords(words: readonly string[]): Wanted {
+  const byFirst = new Map<number, Set<string>>();
+  for (const w of words) {
+    const set = byFirst.get(w.charCodeAt(0)) ?? new Set<string>();
+    set.add(w);
+    byFirst.set(w.charCodeAt(0), set);
+  }
+  return { byFirst, maxLen: Math.max(0, ...words.map((w) => w.length)) };
+}
+
+const isAlnum = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
+
+/**
+ * Start offsets of each word of the text that some signature begins with. A hand-written scan that
+ * only slices words that could be wanted (first character, length): this runs on every request and
+ * a regex iterator would allocate one match object per word.
+ */
+function wordStarts(folded: string, wanted: Wanted): Map<string, number[]> {
   const at = new Map<string, number[]>();
-  for (const m of folded.matchAll(WORDS)) {
+  let i = 0;
+  const n = folded.length;
+  while (i < n) {
+    const c = folded.charCodeAt(i);
+    if (!isAlnum(c)) {
+      i++;
+      continue;
+    }
+    let j = i + 1;
+    while (j < n && isAlnum(folded.charCodeAt(j))) j++;
+    const set = wanted.byFirst.get(c);
     // A match of `\bword` needs a word boundary, which `_` or an upper-case letter would break.
-    if (!wanted.has(m[0]) || (m.index > 0 && isWordChar(folded.charCodeAt(m.index - 1)))) continue;
-    const list = at.get(m[0]);
-    if (list === undefined) at.set(m[0], [m.index]);
-    else list.push(m.index);
+    if (set !== undefined && j - i <= wanted.maxLen && !(i > 0 && isWordChar(folded.charCodeAt(i - 1)))) {
+      const w = folded.slice(i, j);
+      if (set.has(w)) {
+        const list = at.get(w);
+        if (list === undefined) at.set(w, [i]);
+        else list.push(i);
+      }
+    }
+    i = j;
   }
   return at;
 }
@@ -108,7 +144,7 @@ export function createInjectionDetector(opts: InjectionOptions): Detector {
     words: leadingWords(sig.re.source),
     sticky: new RegExp(sig.re.source, `${sig.re.flags}y`),
   }));
-  const wanted = new Set(gated.flatMap((g) => g.words ?? []));
+  const wanted = wantedWords([...new Set(gated.flatMap((g) => g.words ?? []))]);
   const detect = (input: ScanInput): Finding[] => {
     const folded = input.folded();
     const starts = wordStarts(folded, wanted);

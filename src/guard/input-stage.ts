@@ -14,6 +14,7 @@ import type { RequestContext, Stage } from '../pipeline/context.js';
 import type { StageDef } from '../pipeline/registry.js';
 import { blockCode, type Decision, decide, firstBlock } from './decide.js';
 import { scanText } from './engine.js';
+import { stripInvisible } from './normalise.js';
 import { type GuardPolicy, resolvePolicy } from './policy-defaults.js';
 import { createRedactionMap, type RedactionMap, redactSpans } from './redact.js';
 import { DETECTORS } from './registry.js';
@@ -148,8 +149,9 @@ async function inspect(c: Compiled, ctx: RequestContext): Promise<void> {
   if (redact.length > 0) ctx.redactions ??= createRedactionMap();
   segments.forEach((seg, i) => {
     const mine = redact.filter((d) => d.segment === i);
-    let out = svc.config.rewriteNormalised ? texts[i]! : seg.text;
-    // Spans point into the sanitised text, so redaction always writes the sanitised form.
+    // Spans point into the sanitised (NFKC) text, so a redacted text is forwarded in that form;
+    // otherwise only invisible characters go (NFKC would change x² into x2).
+    let out = svc.config.rewriteNormalised ? stripInvisible(seg.text) : seg.text;
     if (mine.length > 0)
       out = redactSpans(
         texts[i]!,

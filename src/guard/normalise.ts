@@ -1,10 +1,11 @@
 /**
  * Text normalisation ahead of detection.
  *
- * - `sanitise` is what the gateway may forward upstream: NFKC, with invisible characters removed
- *   (zero-width, bidi controls, soft hyphen, variation selectors and the U+E0000 tag block used for
- *   "ASCII smuggling"). Detectors that report spans (PII, secrets) work on this text so that their
- *   spans can be redacted in place.
+ * - `sanitise` is what the detectors scan: NFKC, with invisible characters removed (zero-width, bidi
+ *   controls, soft hyphen, variation selectors and the U+E0000 tag block used for "ASCII smuggling").
+ *   PII and secret spans point into it, so a text with a redaction is forwarded in this form.
+ * - `stripInvisible` is what is forwarded otherwise: invisible characters removed, but no NFKC, which
+ *   would change meaning (x² -> x2, ½ -> 1⁄2).
  * - `fold` is for matching only: confusables and diacritics folded to ASCII, lower case, leetspeak
  *   undone inside words, letter-by-letter spacing collapsed. It is never sent anywhere.
  */
@@ -18,7 +19,13 @@ const INVISIBLE =
 // Tag characters U+E0020..U+E007E mirror printable ASCII; as a surrogate pair that is \uDB40 + \uDC20..\uDC7E.
 const TAG_RUN = /(?:\uDB40[\uDC20-\uDC7E]){2,}/g;
 
-/** NFKC and removal of invisible characters. */
+/** Removal of invisible characters only: what is forwarded when nothing is redacted. */
+export function stripInvisible(text: string): string {
+  INVISIBLE.lastIndex = 0;
+  return INVISIBLE.test(text) ? text.replace(INVISIBLE, '') : text;
+}
+
+/** NFKC and removal of invisible characters: the text the detectors scan. */
 export function sanitise(text: string): string {
   const n = text.normalize('NFKC');
   INVISIBLE.lastIndex = 0;

@@ -93,7 +93,7 @@ const httpClassifierSchema = z
 export const guardSchema = z
   .object({
     enabled: z.boolean().default(true),
-    /** Forward NFKC text with invisible characters removed (ASCII smuggling never reaches the model). */
+    /** Forward text without invisible characters (ASCII smuggling never reaches the model); NFKC only where a value was redacted. */
     rewriteNormalised: z.boolean().default(true),
     decode: z
       .object({

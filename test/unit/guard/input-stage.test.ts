@@ -118,3 +118,19 @@ describe('inspectInput stage', () => {
     expect((emb.body as { input: string }).input).toBe('mail [EMAIL_1]');
   });
 });
+
+describe('forwarded form', () => {
+  it('drops invisible characters but keeps NFKC-sensitive text unless something was redacted', async () => {
+    const run = stage({});
+    const plain = ctx(chat('solve x² + ½ = 3\u200b now'));
+    await run(plain);
+    expect((plain.body as { messages: Array<{ content: string }> }).messages[0]!.content).toBe(
+      'solve x² + ½ = 3 now',
+    );
+    const redacted = ctx(chat('mail ａｎａ@example.org about x²'));
+    await run(redacted);
+    expect((redacted.body as { messages: Array<{ content: string }> }).messages[0]!.content).toBe(
+      'mail [EMAIL_1] about x2',
+    );
+  });
+});

@@ -7,7 +7,7 @@ import { SseParser } from '../upstream/sse.js';
 import { sendJson, writeSse } from './respond.js';
 
 /** Events sent one write each at the start of a stream (a handful of tokens: the first one is what counts). */
-const EAGER_EVENTS = 8;
+const EAGER_EVENTS = 4;
 
 const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',

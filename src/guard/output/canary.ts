@@ -3,13 +3,34 @@
  * ever write it, so its appearance in an answer (whole, in fragments of `minFragment` characters,
  * spaced out, reversed or encoded) means the system prompt is being extracted.
  */
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import { type CodeMatcher, createCodeMatcher } from './code-match.js';
 import { finding, type OutputFinding, type TextDetector } from './types.js';
 
 export interface CanaryOptions {
   readonly bytes: number;
   readonly minFragment: number;
+  /** From `canaryGate`, compiled once per route. */
+  readonly gate: RegExp;
+}
+
+/** ASCII text without `minFragment` marker characters in a row (separators allowed) holds no fragment. */
+export function canaryGate(minFragment: number): RegExp {
+  return new RegExp(`(?:[0-9a-fA-FgGhHcC][^0-9A-Za-z]{0,8}){${minFragment}}`);
+}
+
+// Random bytes drawn from a pool refilled by the CSPRNG: one syscall per few hundred requests.
+const POOL = Buffer.alloc(4_096);
+let poolAt = POOL.length;
+
+function random(n: number): Buffer {
+  if (poolAt + n > POOL.length) {
+    randomFillSync(POOL);
+    poolAt = 0;
+  }
+  const b = Buffer.from(POOL.subarray(poolAt, poolAt + n));
+  poolAt += n;
+  return b;
 }
 
 /**
@@ -18,13 +39,18 @@ export interface CanaryOptions {
  * prompt that carries it).
  */
 export function newCanary(bytes: number): string {
-  return `GHC.${randomBytes(bytes)
+  return `GHC.${random(bytes)
     .toString('hex')
     .replace(/(.{4})(?=.)/g, '$1.')}`;
 }
 
 export function createCanaryDetector(marker: string, opts: CanaryOptions): TextDetector {
-  const m = createCodeMatcher(marker, { minFragment: opts.minFragment, embedded: true, decoded: true });
+  const m = createCodeMatcher(marker, {
+    minFragment: opts.minFragment,
+    embedded: true,
+    decoded: true,
+    gate: opts.gate,
+  });
   return leakDetector(m!, 'canary', 'CANARY');
 }
 

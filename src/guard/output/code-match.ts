@@ -15,6 +15,11 @@ export interface CodeMatcherOptions {
   readonly embedded: boolean;
   /** Also look in base64/hex/url/rot13 decoded views. */
   readonly decoded: boolean;
+  /**
+   * Optional cheap test, compiled at boot: ASCII text it rejects holds no match (outside decoded
+   * views). For the canary: `minFragment` characters of its alphabet in a row, separators allowed.
+   */
+  readonly gate?: RegExp;
 }
 
 export interface CodeMatch {
@@ -100,6 +105,8 @@ const LOWER: readonly string[] = Array.from({ length: 128 }, (_, c) =>
   String.fromCharCode(c >= 65 && c <= 90 ? c + 32 : c),
 );
 
+const NON_ASCII = /[^\x00-\x7f]/;
+
 // Worth decoding: a base64/hex run as long as the decoder's minimum, URL or HTML escapes, a rot13 hint.
 const ENCODED_HINT = /[A-Za-z0-9+/=_-]{16,}|%[0-9a-fA-F]{2}|&#?\w{2,8};|\brot[- ]?13\b|caesar|cipher/i;
 
@@ -144,6 +151,8 @@ export function createCodeMatcher(code: string, opts: CodeMatcherOptions): CodeM
   };
 
   const find = (raw: string): CodeMatch[] => {
+    const encoded = opts.decoded && ENCODED_HINT.test(raw);
+    if (opts.gate !== undefined && !encoded && !NON_ASCII.test(raw) && !opts.gate.test(raw)) return [];
     const f = folded(raw);
     const out: CodeMatch[] = [];
     for (const [needle, kind] of [
@@ -171,7 +180,7 @@ export function createCodeMatcher(code: string, opts: CodeMatcherOptions): CodeM
       }
       if (prevHit) out.push({ start: f.pos[runStart]!, end: f.ends[s.length - 1]!, kind: 'fragment' });
     }
-    if (opts.decoded && ENCODED_HINT.test(raw)) {
+    if (encoded) {
       for (const v of decodeViews(raw, raw)) {
         const d = foldAlnum(v.text).s;
         if (d.includes(k) || d.includes(rev) || (frag > 0 && hasPiece(d, pieces, frag)))
@@ -181,8 +190,17 @@ export function createCodeMatcher(code: string, opts: CodeMatcherOptions): CodeM
     return out;
   };
 
-  const openFrom = (raw: string): number => {
-    const f = folded(raw);
+  const openFrom = (whole: string): number => {
+    // Only the end can still grow into a match: fold a tail long enough for the code spelled out
+    // with a few separators per character.
+    const from = Math.max(0, whole.length - 8 * k.length - 64);
+    const raw = from === 0 ? whole : whole.slice(from);
+    const at = tailOpen(raw);
+    return at === raw.length ? whole.length : from + at;
+  };
+
+  const tailOpen = (raw: string): number => {
+    const f = foldAlnum(raw);
     const n = f.s.length;
     // The longest suffix of the folded text that could still grow into a match.
     const maxLen = Math.min(n, k.length - 1);

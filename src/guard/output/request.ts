@@ -83,7 +83,7 @@ export function prepareRequest(ctx: RequestContext, guard: RouteOutputGuard): Ou
   if (c.enabled && messages !== null) {
     canary = newCanary(c.bytes);
     placeCanary(messages, c.template.replace('{canary}', canary), c.position);
-    detectors.push(createCanaryDetector(canary, c));
+    detectors.push(createCanaryDetector(canary, { ...c, gate: guard.canaryGate }));
   }
   const inj = policy.detectors.injection.when;
   const injection = inj === 'always' || (inj === 'agents' && (ctx.identity?.agent ?? null) !== null);

@@ -6,6 +6,7 @@ import type { RuntimeRoute } from '../../config/runtime.js';
 import { mergePolicy, type OutputPolicy, outputPolicySchema } from '../../config/schema/output-guard.js';
 import { resolveSecret } from '../../config/secrets.js';
 import type { ServiceDef } from '../../config/services.js';
+import { canaryGate } from './canary.js';
 import type { ChannelOptions } from './channel.js';
 import { createEngineDetectors, type EngineDetectors } from './engine.js';
 import { ValidatorCache } from './format.js';
@@ -18,6 +19,7 @@ export interface RouteOutputGuard {
   readonly routePrompt: PromptIndex | null;
   readonly validators: ValidatorCache;
   readonly channel: ChannelOptions;
+  readonly canaryGate: RegExp;
 }
 
 declare module '../../config/runtime.js' {
@@ -41,6 +43,7 @@ export function compileRouteGuard(policy: OutputPolicy, systemPrompt: string | n
         ? indexPrompt([systemPrompt], sim)
         : null,
     validators: new ValidatorCache(policy.format.cacheSize, policy.format.maxSchemaBytes),
+    canaryGate: canaryGate(policy.detectors.canary.minFragment),
     channel: {
       windowChars,
       // The hold must at least cover the window, or every scan would overflow.

@@ -120,7 +120,8 @@ describe('HTTP batch sinks against a real local receiver', () => {
         audit: {
           sinks: [{ kind: 'splunk_hec', name: 'siem', url: deadUrl, token: '${GH_TEST_TOKEN}', ...fast }],
         },
-        spool: { dir },
+        // In onFailure mode the events are still in memory here: the clean stop must spill them.
+        spool: { dir, mode },
       });
       const sent = Array.from({ length: 150 }, (_, i) => makeEvent(first.svc, i));
       for (const e of sent) first.svc.emit(e);

@@ -103,7 +103,11 @@ export async function createTelemetryService(opts: TelemetryOptions): Promise<Te
     writers.push(ch);
   }
   const hub =
-    remote.length > 0 ? await startWorkerHub(remote, cfg.spool, resolveSinkSecrets(remote, secret)) : null;
+    remote.length > 0
+      ? await startWorkerHub(remote, cfg.spool, resolveSinkSecrets(remote, secret), (message) =>
+          log.error(message),
+        )
+      : null;
   if (hub !== null) channels.push(...hub.channels);
   metrics.bindSinks(() => channels.map((c) => c.stats()));
 

@@ -22,6 +22,9 @@ export interface WorkerHub {
 const POST_MS = 20;
 /** A batch this large is posted at once. */
 const POST_LINES = 2_000;
+/** Lines kept for a worker that is restarting; beyond, they are dropped and counted. */
+const MAX_PENDING = 200_000;
+const RESPAWN_MS = 1_000;
 
 /** The compiled worker next to this file, or the TypeScript source through tsx (tests, `tsx` runs). */
 function workerFor(init: WorkerInit): Worker {
@@ -36,55 +39,81 @@ export async function startWorkerHub(
   sinks: readonly SinkConfig[],
   spool: TelemetryConfig['spool'],
   secrets: Readonly<Record<string, string>>,
+  onCrash: (message: string) => void = () => {},
 ): Promise<WorkerHub> {
-  const worker = workerFor({ sinks, spool, secrets });
+  const init: WorkerInit = { sinks, spool, secrets };
+  let worker: Worker;
   let stats: ChannelStats[] = [];
   let pending: string[] = [];
   let timer: NodeJS.Timeout | null = null;
   let seq = 0;
   const drains = new Map<number, (ok: boolean) => void>();
   let closed: (() => void) | null = null;
-  let alive = true;
+  let closing = false;
+  let alive = false;
+  /** Lines refused while the worker was down and the hand-over queue was full. */
+  let lost = 0;
 
-  const ready = new Promise<void>((resolve, reject) => {
-    const HANDLERS: { [T in FromWorker['t']]: (m: Extract<FromWorker, { t: T }>) => void } = {
-      ready: (m) => {
-        stats = m.stats;
-        resolve();
-      },
-      error: (m) => reject(new Error(`audit sinks: ${m.message}`)),
-      stats: (m) => {
-        stats = m.stats;
-      },
-      drained: (m) => {
-        drains.get(m.id)?.(m.ok);
-        drains.delete(m.id);
-      },
-      closed: () => closed?.(),
-    };
-    worker.on('message', (m: FromWorker) => (HANDLERS[m.t] as (x: FromWorker) => void)(m));
-    worker.once('error', (err) => reject(err));
-    worker.once('exit', () => {
-      alive = false;
-      for (const d of drains.values()) d(false);
-      drains.clear();
-      closed?.();
+  const HANDLERS: { [T in FromWorker['t']]: (m: Extract<FromWorker, { t: T }>) => void } = {
+    ready: (m) => {
+      stats = m.stats;
+    },
+    error: () => {},
+    stats: (m) => {
+      stats = m.stats;
+    },
+    drained: (m) => {
+      drains.get(m.id)?.(m.ok);
+      drains.delete(m.id);
+    },
+    closed: () => closed?.(),
+  };
+
+  /** Starts the worker; resolves once its spools are open (rejects with the worker's reason). */
+  const spawn = (): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      const w = workerFor(init);
+      worker = w;
+      let started = false;
+      w.on('message', (m: FromWorker) => {
+        (HANDLERS[m.t] as (x: FromWorker) => void)(m);
+        if (m.t === 'ready') {
+          started = true;
+          alive = true;
+          w.unref();
+          resolve();
+          flush();
+        } else if (m.t === 'error') reject(new Error(`audit sinks: ${m.message}`));
+      });
+      w.once('error', (err) => {
+        if (!started) reject(err);
+        else onCrash(err.message);
+      });
+      w.once('exit', () => {
+        alive = false;
+        for (const d of drains.values()) d(false);
+        drains.clear();
+        if (closing) return closed?.();
+        if (!started) return;
+        // The spools are on disk: a new worker resumes where this one stopped.
+        onCrash('audit sink worker stopped; restarting');
+        const t = setTimeout(() => void spawn().catch((err: Error) => onCrash(err.message)), RESPAWN_MS);
+        t.unref();
+      });
     });
-  });
-  await ready;
-  worker.unref();
+  await spawn();
 
   const send = (m: ToWorker): void => {
     if (alive) worker.postMessage(m);
   };
-  const flush = (): void => {
+  function flush(): void {
     if (timer !== null) clearTimeout(timer);
     timer = null;
-    if (pending.length === 0) return;
+    if (pending.length === 0 || !alive) return;
     const lines = pending;
     pending = [];
     send({ t: 'lines', lines });
-  };
+  }
 
   const channels: SinkChannel[] = sinks.map((cfg, i) => {
     const stub: Sink = {
@@ -99,7 +128,7 @@ export async function startWorkerHub(
       // The service writes remote lines through the hub, once for all remote sinks.
       write: () => {},
       stats: () => {
-        const s = stats[i] ?? {
+        const last = stats[i] ?? {
           name: cfg.name,
           kind: cfg.kind,
           remote: true,
@@ -113,7 +142,9 @@ export async function startWorkerHub(
           up: true,
           full: false,
         };
-        return { ...s, depth: s.depth + pending.length };
+        return alive
+          ? { ...last, depth: last.depth + pending.length, dropped: last.dropped + lost }
+          : { ...last, up: false, depth: last.depth + pending.length, dropped: last.dropped + lost };
       },
       async drain(timeoutMs) {
         flush();
@@ -131,12 +162,17 @@ export async function startWorkerHub(
   return {
     channels,
     write(line) {
+      if (pending.length >= MAX_PENDING) {
+        lost++;
+        return;
+      }
       pending.push(line);
       if (pending.length >= POST_LINES) flush();
       else if (timer === null) timer = setTimeout(flush, POST_MS);
     },
     async close() {
       flush();
+      closing = true;
       if (!alive) return;
       await new Promise<void>((resolve) => {
         closed = resolve;

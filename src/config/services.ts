@@ -18,7 +18,8 @@ export interface ServiceDef {
 export const SERVICES: readonly ServiceDef[] = [
   authServiceDef,
   limitsService,
-  telemetryService,
   guardService,
   outputGuardService,
+  // Last: it picks up what the others registered (the guard's audit redactor).
+  telemetryService,
 ];

@@ -174,7 +174,11 @@ export const SIGNATURES: readonly Signature[] = [
     0.8,
     `\\b(?:doesn'?t|does\\s+not|don'?t|do\\s+not|never)\\s+(?:care|give\\s+a)\\b[^.\\n]{0,30}\\b(?:ethic|moral|legal|rules|guidelines|polic|consequences)`,
   ),
-  s('roleplay_jailbreak', 0.8, `\\b(?:stay|remain|keep)\\s+in\\s+character\\b`),
+  s(
+    'roleplay_jailbreak',
+    0.8,
+    `\\b(?:stay|stays|remain|keep)\\s+in\\s+(?:character|(?:their|your|his|her)\\s+roles?)\\b|\\bwithout\\s+(?:ever\\s+|even\\s+)?(?:falling|breaking|stepping)\\s+out\\s+of\\s+(?:the\\s+|their\\s+|your\\s+)?(?:character|role|figure)`,
+  ),
   s(
     'roleplay_jailbreak',
     0.8,

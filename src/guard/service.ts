@@ -9,6 +9,7 @@ import type { ServiceDef } from '../config/services.js';
 import { createHttpClassifier } from './detectors/http-classifier.js';
 import type { ScanLimits } from './engine.js';
 import { buildSharedDetectors } from './registry.js';
+import { createOutputScanner } from './scan-output.js';
 import type { AsyncClassifier, Detector, DetectorName } from './types.js';
 
 export interface ExternalClassifier {
@@ -66,6 +67,10 @@ export const guardService: ServiceDef = {
   name: 'guard',
   build: (rt) => {
     const cfg = rt.config.guard;
+    // Audit text (telemetry.audit.includeText) goes through the same PII and secret detectors,
+    // whatever the route's actions: every finding becomes a typed placeholder in the event.
+    const auditScanner = createOutputScanner(cfg);
+    rt.services.auditRedactor = (text) => auditScanner.redact(text, () => 'redact');
     if (!cfg.enabled) {
       rt.logger.warn('input guardrails are disabled: prompts reach the model unscanned');
       return;

@@ -1,4 +1,4 @@
-import { compactVerify, createLocalJWKSet } from 'jose';
+import { compactVerify, createLocalJWKSet, type JSONWebKeySet } from 'jose';
 import OpenAI, { type APIError } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_MODEL_ID } from '../../../src/demo/upstream.js';
@@ -135,7 +135,9 @@ describe('official openai client through the gateway', () => {
     expect(JSON.stringify(sent.headers)).not.toContain(t.key!);
     // The upstream gets the authenticated identity, signed by the gateway, instead; it verifies it
     // with the public keys the health listener serves.
-    const jwks = await (await fetch(`${t.gw.healthUrl}/.well-known/gatehouse-jwks.json`)).json();
+    const jwks = (await (
+      await fetch(`${t.gw.healthUrl}/.well-known/gatehouse-jwks.json`)
+    ).json()) as JSONWebKeySet;
     const { payload } = await compactVerify(
       String(sent.headers['x-gatehouse-identity']),
       createLocalJWKSet(jwks),

@@ -7,8 +7,10 @@
  * Data: the labelled dev set plus the hand-written supplement (scripts/injection-synthetic.ts).
  * Before the final fit it reports 5-fold cross-validated scores (out-of-fold predictions, the
  * supplement always in the training folds) for the classifier, the signatures and both together, and
- * picks the classifier threshold on those out-of-fold predictions: the best F1 whose false-positive
- * rate on benign rows stays at or under 2 % (the target is 3 %: the margin is for unseen sources).
+ * leave-one-source-out scores (each upstream repository held out in turn, with per-source recall and
+ * false-positive rate). The classifier threshold is picked on the leave-one-source-out predictions:
+ * the best F1 whose false-positive rate on benign rows stays at or under 2.5 % (the target is 3 %).
+ * SWEEP=1 prints both estimates at other thresholds; SHOW_LOSO_ERRORS=1 lists the held-out errors.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -20,6 +22,7 @@ import {
   type InjectionModelFile,
   MODEL_DIM,
   MODEL_DIM_BITS,
+  structure,
 } from '../src/guard/detectors/injection-model.js';
 import { SIGNATURES } from '../src/guard/detectors/injection-signatures.js';
 import { fold, sanitise } from '../src/guard/normalise.js';
@@ -40,6 +43,8 @@ const { values: args } = parseArgs({
 
 interface Example {
   readonly feats: Uint32Array;
+  /** Structure features: added to the logit without the length normalisation. */
+  readonly struct: Uint32Array;
   readonly label: 0 | 1;
   readonly sig: number;
   readonly source: string;
@@ -58,7 +63,13 @@ function prepare(rows: ReadonlyArray<Row & { source?: string }>): Example[] {
     const folded = fold(sanitise(r.text));
     let sig = 0;
     for (const s of SIGNATURES) if (!s.indirectOnly && s.weight > sig && s.re.test(folded)) sig = s.weight;
-    return { feats: features(folded), label: r.label, sig, source: r.source ?? 'synthetic' };
+    return {
+      feats: features(folded),
+      struct: structure(folded),
+      label: r.label,
+      sig,
+      source: r.source ?? 'synthetic',
+    };
   });
 }
 
@@ -85,10 +96,12 @@ function train(
       const norm = 1 / Math.sqrt(Math.max(1, ex.feats.length));
       let z = b;
       for (const f of ex.feats) z += w[f]! * norm;
+      for (const f of ex.struct) z += w[f]!;
       const p = 1 / (1 + Math.exp(-z));
       const lr = 0.5 / (1 + step++ * 1e-4);
       const g = (p - ex.label) * cw[ex.label];
       for (const f of ex.feats) w[f] = w[f]! * (1 - lr * l2) - lr * g * norm;
+      for (const f of ex.struct) w[f] = w[f]! * (1 - lr * l2) - lr * g * 0.1;
       b -= lr * g * 0.1;
     }
   }
@@ -99,6 +112,7 @@ function predict(m: { w: Float32Array; b: number }, ex: Example): number {
   let z = m.b;
   for (const f of ex.feats) z += m.w[f]!;
   z = m.b + (z - m.b) / Math.sqrt(Math.max(1, ex.feats.length));
+  for (const f of ex.struct) z += m.w[f]!;
   return 1 / (1 + Math.exp(-z));
 }
 
@@ -145,14 +159,30 @@ for (let k = 0; k < K; k++) {
     if (fold_[i] === k) oof[i] = predict(m, ex);
   });
 }
+// Leave-one-source-out: each upstream repository in turn is held out, as the hidden holdout's
+// sources are. This is the better estimate of how the classifier does on text from elsewhere, so the
+// threshold is picked on these predictions (best F1 whose false-positive rate on benign rows stays at
+// or under 2.5 %; the target is 3 %), not on the 5-fold ones, which are over-confident.
+const repo = (src: string): string => src.split('/').slice(0, 2).join('/');
+const groups = [...new Set(devEx.map((ex) => repo(ex.source)))].sort();
+const lo = new Float64Array(devEx.length);
+for (const g of groups) {
+  const m = train([...devEx.filter((ex) => repo(ex.source) !== g), ...synthEx], epochs, l2, 11);
+  devEx.forEach((ex, i) => {
+    if (repo(ex.source) === g) lo[i] = predict(m, ex);
+  });
+}
 let threshold = 0.5;
 let bestF1 = -1;
-for (let t = 0.3; t <= 0.95; t += 0.01) {
-  const pred = devEx.map((ex, i) => ex.sig >= 0.5 || oof[i]! >= t);
-  const m = metrics(pred, devEx);
-  if (m.fpr <= 0.02 && m.f1 > bestF1) {
+for (let c = 30; c <= 95; c++) {
+  const t = c / 100;
+  const m = metrics(
+    devEx.map((ex, i) => ex.sig >= 0.5 || lo[i]! >= t),
+    devEx,
+  );
+  if (m.fpr <= 0.025 && m.f1 > bestF1) {
     bestF1 = m.f1;
-    threshold = Math.round(t * 100) / 100;
+    threshold = t;
   }
 }
 const cvModel = metrics(
@@ -181,20 +211,23 @@ devEx.forEach((ex, i) => {
 });
 for (const [k, v] of [...bySource].sort()) if (v.wrong > 0) console.log(`  errors ${k}: ${v.wrong}/${v.n}`);
 
-// Leave-one-source-out: each upstream repository in turn is held out, as the hidden holdout's
-// sources are. This is the better estimate of how the classifier does on text from elsewhere.
+const losoPred = devEx.map((ex, i) => Math.max(ex.sig, recentre(lo[i]!, threshold)) >= 0.5);
+const loso = metrics(losoPred, devEx);
 {
-  const repo = (src: string): string => src.split('/').slice(0, 2).join('/');
-  const groups = [...new Set(devEx.map((ex) => repo(ex.source)))].sort();
-  const lo = new Float64Array(devEx.length);
-  for (const g of groups) {
-    const m = train([...devEx.filter((ex) => repo(ex.source) !== g), ...synthEx], epochs, l2, 11);
+  const pred = losoPred;
+  console.log('leave-one-source-out combined', loso);
+  if (process.env.SHOW_LOSO_ERRORS) {
     devEx.forEach((ex, i) => {
-      if (repo(ex.source) === g) lo[i] = predict(m, ex);
+      if (pred[i] !== (ex.label === 1) && !ex.source.includes('BIPIA'))
+        console.log(
+          ex.label,
+          ex.sig,
+          lo[i]!.toFixed(2),
+          ex.source.split('/').pop(),
+          JSON.stringify(dev[i]!.text.slice(0, 160)),
+        );
     });
   }
-  const pred = devEx.map((ex, i) => Math.max(ex.sig, recentre(lo[i]!, threshold)) >= 0.5);
-  console.log('leave-one-source-out combined', metrics(pred, devEx));
   if (process.env.SWEEP) {
     for (const t of [0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95]) {
       const m = metrics(
@@ -235,6 +268,10 @@ const file: InjectionModelFile = {
     cvPrecision: Number(cvBoth.precision.toFixed(4)),
     cvRecall: Number(cvBoth.recall.toFixed(4)),
     cvFpr: Number(cvBoth.fpr.toFixed(4)),
+    losoF1: Number(loso.f1.toFixed(4)),
+    losoPrecision: Number(loso.precision.toFixed(4)),
+    losoRecall: Number(loso.recall.toFixed(4)),
+    losoFpr: Number(loso.fpr.toFixed(4)),
   },
 };
 writeFileSync(args.out!, `${JSON.stringify(file)}\n`);

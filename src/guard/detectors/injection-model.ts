@@ -1,6 +1,6 @@
 /**
  * The statistical half of the injection detector: logistic regression over hashed features of the
- * folded text (word unigrams and bigrams, and the table-plus-prose structure feature). The same `features` function serves
+ * folded text (word unigrams and bigrams) plus a few unnormalised structure features (prose in a table). The same `features` function serves
  * scripts/train-injection.ts and the gateway, so the shipped weights always match the extractor.
  * Weights are stored int8-quantised in models/injection.json (64 Ki buckets, ~90 KB).
  */
@@ -50,6 +50,9 @@ function mix(h: number, c: number): number {
 const FNV = 0x811c9dc5;
 const TABLE = fnv('__table__', 3) & MASK;
 const TABLE_PROSE = fnv('__table_prose__', 3) & MASK;
+const TABLE_PROSE_UNREF = fnv('__table_prose_unref__', 3) & MASK;
+const TABLE_REF =
+  /\b(?:tables?|rows?|columns?|cells?|above|below|this|these|those|data|dataset|following|list|entries|entry|values?|figures?|numbers?|totals?|which|sort|sorted|convert|summar\w*|csv|json|chart|plot|average|mean|median|sum|rank\w*|compare|most|least|highest|lowest|each|per|here)\b/;
 
 /**
  * Reused per call: `stamp[i] === gen` marks bucket i as already emitted for this text, which
@@ -104,34 +107,52 @@ export function features(folded: string): Uint32Array {
     emit((Math.imul(prev ^ 0x9e3779b9, 0x85ebca6b) ^ h) & MASK);
     prev = h;
   }
-  // Instructions mixed into structured data (a table plus free-standing prose) are the shape of
-  // indirect injection; a linear model cannot form that conjunction itself, so it gets a feature.
-  if (t.includes('\n|') || t.startsWith('|')) {
-    const lines = t.split('\n');
-    if (lines.filter((l) => l.trimStart().startsWith('|')).length >= 2) {
-      emit(TABLE);
-      for (const l of lines) {
-        if (l.trimStart().startsWith('|')) continue;
-        const words = l.match(/[a-z]+/g) ?? [];
-        if (words.length >= 4) {
-          emit(TABLE_PROSE);
-          for (const w of words.slice(0, 3)) emit(fnv(`__tp_${w}`, 3) & MASK);
-          break;
-        }
-      }
-    }
-  }
   // No character n-grams: they raised cross-validated F1 on the dev set but, with whole sources held
   // out, tripled the false positives on unseen benign prompts (they learn a source's style). Spelling
   // tricks are undone by fold() before this point instead.
   return out.slice(0, n);
 }
 
-export function score(model: InjectionModel, feats: Uint32Array): number {
+const structOut = new Uint32Array(8);
+
+/**
+ * Structure features, scored without the length normalisation of the word features: a table of
+ * 300 tokens would otherwise dilute the one feature that says "a request sits inside this data"
+ * to nothing. Instructions mixed into structured data (a table plus free-standing prose) are the
+ * shape of indirect injection; a linear model cannot form that conjunction itself, so it gets
+ * features.
+ */
+export function structure(folded: string): Uint32Array {
+  const t =
+    folded.length > MODEL_MAX_CHARS
+      ? `${folded.slice(0, MODEL_MAX_CHARS / 2)} ${folded.slice(-MODEL_MAX_CHARS / 2)}`
+      : folded;
+  let n = 0;
+  if (!(t.includes('\n|') || t.startsWith('|'))) return structOut.subarray(0, 0);
+  const lines = t.split('\n');
+  if (lines.filter((l) => l.trimStart().startsWith('|')).length < 2) return structOut.subarray(0, 0);
+  structOut[n++] = TABLE;
+  for (const l of lines) {
+    if (l.trimStart().startsWith('|')) continue;
+    const words = l.match(/[a-z]+/g) ?? [];
+    if (words.length >= 4) {
+      structOut[n++] = TABLE_PROSE;
+      for (const w of words.slice(0, 3)) structOut[n++] = fnv(`__tp_${w}`, 3) & MASK;
+      // A request next to a table that never refers to the data is someone else's task
+      // planted in it; "which row ...", "sort this table" is the user's own question.
+      if (!TABLE_REF.test(l)) structOut[n++] = TABLE_PROSE_UNREF;
+      break;
+    }
+  }
+  return structOut.slice(0, n);
+}
+
+export function score(model: InjectionModel, feats: Uint32Array, struct?: Uint32Array): number {
   // Binary features, L2-normalised: each present feature contributes w / sqrt(n).
   let z = 0;
   for (let i = 0; i < feats.length; i++) z += model.weights[feats[i]!]!;
   z = model.bias + (feats.length > 0 ? z / Math.sqrt(feats.length) : 0);
+  if (struct !== undefined) for (let i = 0; i < struct.length; i++) z += model.weights[struct[i]!]!;
   return 1 / (1 + Math.exp(-z));
 }
 

@@ -6,7 +6,7 @@
  * user content and for indirect content such as tool results) then apply to the larger of the two.
  */
 import type { Detector, Finding, ScanInput } from '../types.js';
-import { features, type InjectionModel, loadModel, score } from './injection-model.js';
+import { features, type InjectionModel, loadModel, score, structure } from './injection-model.js';
 import { SIGNATURES, type Signature } from './injection-signatures.js';
 
 export interface InjectionOptions {
@@ -172,7 +172,7 @@ export function createInjectionDetector(opts: InjectionOptions): Detector {
     const out: Finding[] = [];
     for (const [type, s] of best) out.push({ detector: 'injection', type, score: s, span: null });
     if (model !== null) {
-      const p = recentre(score(model, features(folded)), model.threshold);
+      const p = recentre(score(model, features(folded), structure(folded)), model.threshold);
       out.push({ detector: 'injection', type: 'classifier', score: p, span: null });
     }
     return out;

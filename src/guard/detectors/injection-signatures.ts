@@ -101,6 +101,22 @@ export const SIGNATURES: readonly Signature[] = [
     `\\b(?:ignora|olvida|ignore|esqueca|esquece)\\b[^.\\n]{0,30}\\b(?:instrucciones|instrucoes|istruzioni|reglas|regole|indicaciones)\\b`,
   ),
   s('instruction_override', 0.8, `\\b(?:forget|ignore)\\s+(?:everything|all\\s+that|what)\\s+(?:you|i)\\b`),
+  // Fake boundaries: the user's turn "ends" and a system or developer turn "begins" inside the text.
+  s(
+    'instruction_override',
+    0.8,
+    `\\b(?:system|developer|admin)\\s+(?:instructions?|prompt|message|override)\\s+(?:begins|starts|starting|start|follows|updated|activated)\\b|\\b(?:user|human)\\s+(?:message|input|turn)\\s+terminat`,
+  ),
+  s(
+    'instruction_override',
+    0.8,
+    `\\b(?:new|updated)\\s+(?:instructions?|directives?|rules)\\s+(?:to|for)\\s+(?:the\\s+)?(?:chat\\s+)?(?:assistant|ai|model|bot|chatbot|llm)\\b|\\bbegin\\s+reprogramming\\b`,
+  ),
+  s(
+    'instruction_override',
+    0.75,
+    `\\bfor\\s+the\\s+(?:rest|remainder)\\s+of\\s+(?:this|our|the)\\s+(?:chat|conversation|session|thread)\\b[^.\\n]{0,40}\\byou\\s+(?:will|are|must|shall)\\b`,
+  ),
   // Role-play jailbreaks
   s(
     'roleplay_jailbreak',
@@ -139,6 +155,23 @@ export const SIGNATURES: readonly Signature[] = [
     `\\b(?:two|2)\\s+(?:different\\s+|separate\\s+)?ways\\b[^\\n]{0,120}\\b(?:normally|always|without|even\\s+if|no\\s+matter)`,
   ),
   s('roleplay_jailbreak', 0.95, `\\bdo\\s+anything\\s+now\\b`),
+  s(
+    'roleplay_jailbreak',
+    0.8,
+    `\\bignores?\\s+(?:any\\s+and\\s+all|all|any|every)\\s+(?:\\w+\\s+)?(?:restrictions|rules|guidelines|filters|policies|limitations|safeguards)\\b`,
+  ),
+  s(
+    'roleplay_jailbreak',
+    0.75,
+    `\\bgenerate\\s+(?:one|two|2|1)\\s+(?:different\\s+)?responses?\\s+(?:to|for)\\s+(?:every|each)\\s+(?:prompt|message|question|input)\\b`,
+  ),
+  // A renamed "...GPT" persona ("you are DarkGPT", "act as JeffGPT"); ChatGPT itself is the
+  // standard system prompt, not a takeover.
+  s(
+    'roleplay_jailbreak',
+    0.75,
+    `\\b(?:you\\s+are|you'?re|act\\s+as|become|transform\\s+into)\\s+(?:now\\s+)?(?:called\\s+|named\\s+)?["'\\[]?(?!chatgpt\\b)[a-z]+-?gpt\\b|\\byour\\s+name\\s+is\\s+now\\b`,
+  ),
   s(
     'roleplay_jailbreak',
     0.9,

@@ -42,7 +42,8 @@ const SENTENCES = opt('sentences', 10);
 // An ordinary answer: prose, numbers, a date, code-ish tokens; nothing the guard rewrites.
 const SENTENCE =
   'The gateway checks every answer before release, and on 12 March 2026 it handled 4,210 requests per minute with a median latency of 38 ms; config lives in gatehouse.yaml under outputGuard. ';
-const WORDS = SENTENCE.repeat(SENTENCES).split(/(?<= )/);
+// Split like a model tokenizer: the space opens the next token (" gateway"), it does not close this one.
+const WORDS = SENTENCE.repeat(SENTENCES).split(/(?= )/);
 
 const base = { id: 'chatcmpl-bench', object: 'chat.completion.chunk', created: 1, model: 'm' };
 const ev = (o: unknown) => `data: ${JSON.stringify(o)}\n\n`;

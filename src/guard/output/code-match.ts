@@ -107,6 +107,15 @@ const LOWER: readonly string[] = Array.from({ length: 128 }, (_, c) =>
 
 const NON_ASCII = /[^\x00-\x7f]/;
 
+function isAlnumAt(raw: string, i: number): boolean {
+  const c = raw.charCodeAt(i);
+  return (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+}
+
+function wordStartsAt(raw: string, i: number): boolean {
+  return i === 0 || !isAlnumAt(raw, i - 1);
+}
+
 // Worth decoding: a base64/hex run as long as the decoder's minimum, URL or HTML escapes, a rot13 hint.
 const ENCODED_HINT = /[A-Za-z0-9+/=_-]{16,}|%[0-9a-fA-F]{2}|&#?\w{2,8};|\brot[- ]?13\b|caesar|cipher/i;
 
@@ -195,8 +204,34 @@ export function createCodeMatcher(code: string, opts: CodeMatcherOptions): CodeM
     // with a few separators per character.
     const from = Math.max(0, whole.length - 8 * k.length - 64);
     const raw = from === 0 ? whole : whole.slice(from);
-    const at = tailOpen(raw);
+    const fast = NON_ASCII.test(raw) ? -1 : asciiTailOpen(raw);
+    const at = fast >= 0 ? fast : tailOpen(raw);
     return at === raw.length ? whole.length : from + at;
+  };
+
+  /**
+   * ASCII text: walk back from the end, one letter or digit at a time, while the letters seen could
+   * still be part of a match (no folding, no allocation per character).
+   */
+  const asciiTailOpen = (raw: string): number => {
+    let tail = '';
+    let at = raw.length;
+    let best = raw.length;
+    for (let i = raw.length - 1; i >= 0 && tail.length < k.length - 1; i--) {
+      const c = raw.charCodeAt(i);
+      const alnum = (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+      if (!alnum) continue;
+      tail = LOWER[c] + tail;
+      at = i;
+      const could =
+        frag > 0
+          ? k.includes(tail) || rev.includes(tail)
+          : (k.startsWith(tail) || rev.startsWith(tail)) && (opts.embedded || wordStartsAt(raw, i));
+      // Whole-code mode needs a word start; fragment mode any run: keep the longest that could grow.
+      if (could) best = at;
+      else if (frag > 0 || !(k.includes(tail) || rev.includes(tail))) break;
+    }
+    return best;
   };
 
   const tailOpen = (raw: string): number => {

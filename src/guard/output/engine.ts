@@ -33,12 +33,28 @@ function adapt(name: OutputDetectorName, det: Detector): TextDetector {
   };
 }
 
+/**
+ * What every PII and secret pattern of the engine needs somewhere in the text: a digit (numbers,
+ * most tokens), `@` (e-mail), a token symbol, a long run (keys, JWTs, base64), or a keyword that
+ * anchors a letters-only secret. Plain prose has none, so most scans of a streamed answer skip the
+ * engine's ~100 patterns. test/unit/guard-output/engine-gate.test.ts checks it against every positive
+ * of the public dev sets; names and addresses (letters only) turn the gate off.
+ */
+const MAY_MATCH =
+  /[0-9@_=+/\\:;$%&#*~|<>^[\]{}-]|[^\s]{12,}|pass|pwd|secret|token|key|credential|bearer|basic|auth|private|ssn|social|sig=/i;
+
+export function mayMatch(text: string): boolean {
+  return MAY_MATCH.test(text);
+}
+
 let injection: Detector | null = null;
 
 export interface EngineDetectors {
-  /** Span detectors run on every scan. */
+  /** Span detectors, run on every scan that `mayMatch` lets through. */
   readonly spans: readonly TextDetector[];
   readonly injection: TextDetector;
+  /** False when letters-only entities (PERSON, ADDRESS) are scanned: then every scan runs them. */
+  readonly gated: boolean;
 }
 
 export function createEngineDetectors(policy: OutputPolicy): EngineDetectors {
@@ -61,5 +77,6 @@ export function createEngineDetectors(policy: OutputPolicy): EngineDetectors {
       ),
     );
   injection ??= createInjectionDetector({ classifier: true });
-  return { spans, injection: adapt('injection', injection) };
+  const gated = !entities.some((e) => e === 'PERSON' || e === 'ADDRESS');
+  return { spans, injection: adapt('injection', injection), gated };
 }

@@ -5,6 +5,7 @@
  */
 import type { RequestContext } from '../../pipeline/context.js';
 import { createCanaryDetector, newCanary } from './canary.js';
+import { mayMatch } from './engine.js';
 import { type FormatCheck, formatCheckOf } from './format.js';
 import { inputPlaceholders } from './placeholders.js';
 import { createRequestScanner, type RequestScanner } from './scanner.js';
@@ -102,6 +103,7 @@ export function prepareRequest(ctx: RequestContext, guard: RouteOutputGuard): Ou
         policy,
         detectors,
         policy.restorePlaceholders ? inputPlaceholders(ctx) : null,
+        guard.engine.gated ? { detectors: new Set(guard.engine.spans), test: mayMatch } : null,
       );
       return scanner;
     },

@@ -42,12 +42,19 @@ export function createRequestScanner(
   policy: OutputPolicy,
   detectors: readonly TextDetector[],
   placeholders: ReadonlyMap<string, string> | null,
+  /** Detectors skipped on text this test rejects (the engine's PII and secrets on plain prose). */
+  gate: {
+    readonly detectors: ReadonlySet<TextDetector>;
+    readonly test: (text: string) => boolean;
+  } | null = null,
 ): RequestScanner {
   const open = detectors.filter((d) => d.openFrom !== undefined);
   const scan = (text: string): Hit[] => {
     const p = prepare(text);
     const hits: Hit[] = [];
+    const skip = gate !== null && !gate.test(text);
     for (const d of detectors) {
+      if (skip && gate.detectors.has(d)) continue;
       for (const f of d.scan(p)) {
         const action = actionFor(policy, f);
         if (action === 'redact' && f.whole) continue;

@@ -22,9 +22,8 @@ describe('the plain-prose gate in front of the engine detectors', () => {
     outputPolicySchema.parse({ detectors: { pii: { entities: ALL }, secrets: { publicIp: true } } }),
   );
 
-  it.each(['secrets-dev.jsonl', 'pii-dev.jsonl', 'injection-dev.jsonl'])(
-    'lets through every text of %s in which the engine finds something',
-    (file, c) => {
+  for (const file of ['secrets-dev.jsonl', 'pii-dev.jsonl', 'injection-dev.jsonl']) {
+    it(`lets through every text of ${file} in which the engine finds something`, (c) => {
       const texts = rows(file);
       if (texts.length === 0) c.skip();
       let found = 0;
@@ -35,8 +34,8 @@ describe('the plain-prose gate in front of the engine detectors', () => {
         expect(mayMatch(text), text.slice(0, 200)).toBe(true);
       }
       expect(found).toBeGreaterThan(0);
-    },
-  );
+    });
+  }
 
   it('rejects plain prose, keeps cues', () => {
     expect(mayMatch('The gateway checks every answer before release, as documented.')).toBe(false);

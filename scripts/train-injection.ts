@@ -37,7 +37,7 @@ const { values: args } = parseArgs({
     out: { type: 'string', default: resolve(import.meta.dirname, '../models/injection.json') },
     epochs: { type: 'string', default: '30' },
     l2: { type: 'string', default: '1e-3' },
-    synthetic: { type: 'string', default: '10' },
+    synthetic: { type: 'string', default: '20' },
   },
 });
 

@@ -100,7 +100,22 @@ export const SIGNATURES: readonly Signature[] = [
     0.9,
     `\\b(?:ignora|olvida|ignore|esqueca|esquece)\\b[^.\\n]{0,30}\\b(?:instrucciones|instrucoes|istruzioni|reglas|regole|indicaciones)\\b`,
   ),
-  s('instruction_override', 0.8, `\\b(?:forget|ignore)\\s+(?:everything|all\\s+that|what)\\s+(?:you|i)\\b`),
+  // "Forget what I said about Tuesday" is an ordinary correction; "forget what you were told" is not.
+  s(
+    'instruction_override',
+    0.8,
+    `\\b(?:forget|ignore)\\s+(?:everything|all\\s+that)\\s+(?:you|i)\\b|\\b(?:forget|ignore)\\s+what\\s+you\\s+(?:were|have\\s+been|know|learned|are)\\b|\\bignore\\s+what\\s+i\\s+(?:say|said|ask|asked)\\s+and\\s+(?:say|write|reply|respond|answer)\\b`,
+  ),
+  s(
+    'instruction_override',
+    0.8,
+    `\\b(?:disable|turn\\s+off|deactivate|switch\\s+off|remove|bypass|lift)\\s+(?:all\\s+)?(?:of\\s+)?your\\s+(?:safety|content|ethical|moral)\\s+(?:filters?|settings|guidelines|protocols|restrictions|checks|mode|features)`,
+  ),
+  s(
+    'roleplay_jailbreak',
+    0.75,
+    `\\b(?:if\\s+you\\s+(?:had|did\\s+not\\s+have|didn'?t\\s+have)|imagine\\s+you\\s+(?:had|have))\\s+no\\s+(?:content\\s+polic(?:y|ies)|rules|restrictions|guidelines|filters|limits|limitations|safety\\s+(?:rules|filters|guidelines))\\b`,
+  ),
   // Fake boundaries: the user's turn "ends" and a system or developer turn "begins" inside the text.
   s(
     'instruction_override',
@@ -394,6 +409,16 @@ export const SIGNATURES: readonly Signature[] = [
     'indirect_injection',
     0.8,
     `\\b(?:ai|assistant|chatbot|language\\s+model|llm|gpt|claude|bard|copilot)\\s*[,:]\\s*(?:please\\s+)?(?:ignore|disregard|forget|you\\s+must|you\\s+should|do\\s+not|now|stop|instead)`,
+  ),
+  s(
+    'indirect_injection',
+    0.8,
+    `\\bto\\s+(?:the|any)\\s+(?:ai|assistant|language\\s+model|llm|model|chatbot|bot|agent)\\b[^.\\n:]{0,40}[,:]\\s*(?:please\\s+)?(?:ignore|disregard|forget|you\\s+must|instead|do\\s+not|stop|reply|respond|say|tell)`,
+  ),
+  s(
+    'indirect_injection',
+    0.75,
+    `\\b(?:visit|open|go\\s+to|navigate\\s+to|load)\\s+(?:https?://|www\\.)\\S+[^.\\n]{0,60}\\b(?:paste|send|post|submit|enter|upload|append)\\b[^.\\n]{0,30}\\b(?:conversation|chat|history|password|credentials|messages|api\\s+key|personal\\s+data)\\b`,
   ),
   s(
     'indirect_injection',

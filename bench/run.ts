@@ -17,7 +17,7 @@ import { writeNginxConfig } from './targets/nginx.js';
  *   npm run bench -- [--duration 5] [--warmup 2] [--rounds 3] [--connections 32]
  *                    [--only direct,nginx,undici,gatehouse] [--scenarios json,sse,json-50ms,sse-50ms]
  *                    [--jitter 10] [--stages core|all] [--profile] [--ref GIT_REF] [--baseline GIT_REF]
- *                    [--nice N] [--out bench/results/latest.md]
+ *                    [--nice N] [--reuse-build] [--out bench/results/latest.md]
  */
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(HERE);
@@ -139,8 +139,11 @@ async function measure(t: Started, upstream: Proc, body: string, seconds: number
 
 async function main(): Promise<void> {
   if (has('nice')) usePriority(Number(opt('nice', '0')));
-  buildForBench(ROOT, BUILD, ref);
-  if (baseline !== null) buildForBench(ROOT, BASE_BUILD, baseline);
+  // --reuse-build runs what the previous run compiled (e.g. after editing a built file to try an idea).
+  if (!has('reuse-build')) {
+    buildForBench(ROOT, BUILD, ref);
+    if (baseline !== null) buildForBench(ROOT, BASE_BUILD, baseline);
+  }
   const tmp = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
   const loadBefore = loadavg();
   const rows: Row[] = [];

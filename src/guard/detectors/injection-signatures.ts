@@ -170,6 +170,12 @@ export const SIGNATURES: readonly Signature[] = [
     `\\b(?:two|2)\\s+(?:different\\s+|separate\\s+)?ways\\b[^\\n]{0,120}\\b(?:normally|always|without|even\\s+if|no\\s+matter)`,
   ),
   s('roleplay_jailbreak', 0.95, `\\bdo\\s+anything\\s+now\\b`),
+  // A persona that must persist against the model's own judgement.
+  s(
+    'roleplay_jailbreak',
+    0.75,
+    `\\b(?:always|only)\\s+(?:respond|reply|answer|speak|stay)\\s+(?:as|in)\\s+(?:the\\s+)?(?:character|persona|\\w+)\\b[^.\\n]{0,40}\\b(?:despite|regardless\\s+of|no\\s+matter|even\\s+if)\\b`,
+  ),
   s(
     'roleplay_jailbreak',
     0.8,
@@ -386,6 +392,11 @@ export const SIGNATURES: readonly Signature[] = [
     0.7,
     `\\b(?:reveal|tell|give)\\s+(?:me\\s+)?(?:the|your)\\s+(?:secret\\s+)?password\\b`,
   ),
+  s(
+    'prompt_extraction',
+    0.8,
+    `\\b(?:print|output|reveal|repeat|list|show)\\s+(?:out\\s+)?all\\s+(?:of\\s+)?your\\s+(?:\\w+\\s+)?(?:instructions|rules|guidelines|directives)\\b|\\b(?:in\\s+addition\\s+to|besides|on\\s+top\\s+of)\\s+(?:the\\s+|your\\s+)?(?:other|previous|existing|original|system)\\s+instructions\\b`,
+  ),
   // Chat-template and delimiter injection
   s(
     'template_injection',
@@ -460,6 +471,8 @@ export const SIGNATURES: readonly Signature[] = [
     `\\b(?:when|while)\\s+(?:responding|answering|replying|summari[sz]ing|translating)\\b[^.\\n]{0,40}\\b(?:include|add|mention|use|write|say)\\b`,
   ),
   // Encoded payloads with an instruction to decode and obey
+  // Token smuggling: the request is split into strings fed to a fake "next token" function.
+  s('encoded_payload', 0.8, `\\b(?:auto_?regressive_?modell?ing|simple_function)\\s*\\(`),
   s(
     'encoded_payload',
     0.75,

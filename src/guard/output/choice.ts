@@ -8,7 +8,7 @@ import { HoldBackChannel } from './channel.js';
 import { checkFormat } from './format.js';
 import type { OutputGuardRequest } from './request.js';
 import { CoverageMeter } from './similarity.js';
-import { block, channelSink, record } from './sink.js';
+import { block, channelSink, holdLimit, record } from './sink.js';
 
 /** Text fields of a chat delta or message (reasoning fields of vLLM and others included) and `text` of completions. */
 export const TEXT_FIELDS = ['content', 'reasoning_content', 'reasoning', 'refusal', 'text'] as const;
@@ -77,16 +77,7 @@ export class ChoiceGuard {
     }
     if (this.req.format === null) return out;
     this.formatText += joined;
-    if (this.formatText.length > this.req.guard.policy.format.maxBufferChars) {
-      this.ctx.verdicts.push({
-        phase: 'output',
-        detector: 'format',
-        type: 'HOLD_LIMIT',
-        action: 'block',
-        score: 1,
-      });
-      block(this.ctx, { detector: 'format', type: 'TOO_LARGE', score: 1, action: 'block' });
-    }
+    if (this.formatText.length > this.req.guard.policy.format.maxBufferChars) holdLimit(this.ctx, 'format');
     return this.holdFormat ? [] : out;
   }
 

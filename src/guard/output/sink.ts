@@ -45,6 +45,12 @@ export function block(ctx: RequestContext, v: Verdictable): never {
   throw new GatehouseError(BLOCK_CODE[v.detector]);
 }
 
+/** Held text outgrew its bound (`stream.maxHoldChars` with `onOverflow: block`, or `format.maxBufferChars`). */
+export function holdLimit(ctx: RequestContext, detector: 'stream' | 'format'): never {
+  ctx.verdicts.push({ phase: 'output', detector, type: 'HOLD_LIMIT', action: 'block', score: 1 });
+  throw new GatehouseError('GH_ERR_OUTPUT_HOLD_LIMIT');
+}
+
 export function channelSink(ctx: RequestContext): ChannelSink {
   const asVerdict = (h: Hit): Verdictable => ({
     detector: h.detector === 'placeholder' ? 'pii' : h.detector,
@@ -55,15 +61,6 @@ export function channelSink(ctx: RequestContext): ChannelSink {
   return {
     verdict: (h) => record(ctx, asVerdict(h)),
     block: (h) => block(ctx, asVerdict(h)),
-    overflow: () => {
-      ctx.verdicts.push({
-        phase: 'output',
-        detector: 'stream',
-        type: 'HOLD_LIMIT',
-        action: 'block',
-        score: 1,
-      });
-      throw new GatehouseError('GH_ERR_OUTPUT_HOLD_LIMIT');
-    },
+    overflow: () => holdLimit(ctx, 'stream'),
   };
 }

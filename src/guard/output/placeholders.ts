@@ -4,7 +4,8 @@
  * that the request did not create (the model inventing `[EMAIL_7]`) stay as they are.
  */
 import type { RequestContext } from '../../pipeline/context.js';
-import type { RedactionMap } from '../redact.js';
+// `ctx.redactions` is declared by the input stage (src/guard/input-stage.ts).
+import type {} from '../input-stage.js';
 import { finding, type OutputFinding } from './types.js';
 
 // The input side's placeholder shape (src/guard/redact.ts).
@@ -12,7 +13,7 @@ const PLACEHOLDER = /\[[A-Z0-9_]{1,40}_\d{1,6}\]/g;
 
 /** The request's placeholder map from input redaction, or null when nothing was redacted. */
 export function inputPlaceholders(ctx: RequestContext): ReadonlyMap<string, string> | null {
-  const map = (ctx as { redactions?: RedactionMap }).redactions;
+  const map = ctx.redactions;
   return map !== undefined && map.byPlaceholder.size > 0 ? map.byPlaceholder : null;
 }
 

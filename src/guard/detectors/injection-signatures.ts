@@ -116,6 +116,16 @@ export const SIGNATURES: readonly Signature[] = [
     0.75,
     `\\b(?:if\\s+you\\s+(?:had|did\\s+not\\s+have|didn'?t\\s+have)|imagine\\s+you\\s+(?:had|have))\\s+no\\s+(?:content\\s+polic(?:y|ies)|rules|restrictions|guidelines|filters|limits|limitations|safety\\s+(?:rules|filters|guidelines))\\b`,
   ),
+  s(
+    'instruction_override',
+    0.8,
+    `\\bnew\\s+(?:task|objective|goal|assignment)\\s+for\\s+(?:the\\s+|any\\s+)?(?:assistant|ai|model|bot|chatbot|agent|llm)\\b`,
+  ),
+  s(
+    'instruction_override',
+    0.75,
+    `\\bstop\\s+being\\s+(?:an?\\s+)?(?:ai|assistant|language\\s+model|chatbot|chatgpt)\\b|\\bnothing\\s+you\\s+(?:say|write|do)\\s+(?:has|will\\s+have)\\s+(?:any\\s+)?(?:real\\s+)?consequences\\b`,
+  ),
   // Fake boundaries: the user's turn "ends" and a system or developer turn "begins" inside the text.
   s(
     'instruction_override',
@@ -167,9 +177,36 @@ export const SIGNATURES: readonly Signature[] = [
   s(
     'roleplay_jailbreak',
     0.75,
-    `\\b(?:two|2)\\s+(?:different\\s+|separate\\s+)?ways\\b[^\\n]{0,120}\\b(?:normally|always|without|even\\s+if|no\\s+matter)`,
+    `\\b(?:two|2)\\s+(?:different\\s+|separate\\s+)?ways\\b[^\\n]{0,120}\\b(?:normally|always|without|even\\s+if|no\\s+matter|no\\s+filters?)`,
   ),
   s('roleplay_jailbreak', 0.95, `\\bdo\\s+anything\\s+now\\b`),
+  s(
+    'roleplay_jailbreak',
+    0.75,
+    `\\b(?:another|a\\s+different|a\\s+new)\\s+ai\\s+(?:model\\s+)?(?:known\\s+as|called|named)\\b`,
+  ),
+  s(
+    'roleplay_jailbreak',
+    0.7,
+    `\\b(?:fully\\s+)?immerse\\s+(?:yourself\\s+)?(?:in|into)\\s+(?:the\\s+)?(?:role|character|persona)\\s+of\\b|\\bimmerse\\s+(?:yourself\\s+)?(?:fully\\s+)?into\\s+\\w+\\s+character\\b`,
+  ),
+  // The "late grandmother who used to read me ..." exploit.
+  s(
+    'roleplay_jailbreak',
+    0.8,
+    `\\b(?:act|pretend|role-?play|behave)\\s+(?:to\\s+be\\s+|as\\s+|like\\s+)?(?:my\\s+)?(?:late|deceased|dead)\\s+(?:grand(?:ma|mother|pa|father|parent)|mother|father|mom|dad)\\b[^\\n]{0,80}\\bused\\s+to\\b`,
+  ),
+  s(
+    'roleplay_jailbreak',
+    0.7,
+    `\\b(?:who|which|that)\\s+(?:has|have)\\s+no\\s+(?:filters?|censorship|restrictions|guidelines|content\\s+polic(?:y|ies))\\b`,
+  ),
+  // "Developer mode" with what it is for in a jailbreak, across sentences.
+  s(
+    'roleplay_jailbreak',
+    0.8,
+    `\\b(?:developer|dev|god|jailbreak)\\s+mode\\b[^\\n]{0,120}\\b(?:any\\s+content|without\\s+(?:any\\s+)?(?:refus|restrict|filter|censor)|no\\s+(?:restrictions|filters|limits|refusals)|never\\s+refuses?)`,
+  ),
   // A persona that must persist against the model's own judgement.
   s(
     'roleplay_jailbreak',
@@ -206,7 +243,7 @@ export const SIGNATURES: readonly Signature[] = [
   s(
     'roleplay_jailbreak',
     0.9,
-    `\\b(?:free|freed|liberated|released)\\s+(?:from|of)\\s+(?:the\\s+)?(?:typical\\s+|usual\\s+)?(?:confines|restrictions|limitations|rules|shackles|constraints)\\b`,
+    `\\b(?:free|freed|liberated|released)\\s+(?:from|of)\\s+(?:the\\s+)?(?:typical\\s+|usual\\s+)?(?:confines|restrictions|limitations|limits|rules|shackles|constraints)\\b`,
   ),
   s(
     'roleplay_jailbreak',
@@ -268,7 +305,8 @@ export const SIGNATURES: readonly Signature[] = [
   s(
     'roleplay_jailbreak',
     0.8,
-    `\\bjailbr(?:eak|oken)\\b[^.\\n]{0,40}\\b(?:mode|response|version|prompt|enabled|activated|you)\\b`,
+    // "Prompt injection" is the name of a topic, not a jailbreak's prompt.
+    `\\bjailbr(?:eak|oken)\\b[^.\\n]{0,40}\\b(?:mode|response|version|prompt(?!\\s+injection)|enabled|activated|you)\\b`,
   ),
   s(
     'roleplay_jailbreak',
@@ -335,7 +373,7 @@ export const SIGNATURES: readonly Signature[] = [
   s(
     'prompt_extraction',
     0.85,
-    `\\bwhat\\s+(?:is|are|was|were)\\s+(?:your|the)\\s+(?:\\w+\\s+)?(?:system\\s+prompt|initial\\s+(?:prompt|instructions)|original\\s+instructions|hidden\\s+instructions|secret\\s+(?:password|key|instructions))`,
+    `\\bwhat\\s+(?:is|are|was|were)\\s+(?:your|the)\\s+(?:\\w+\\s+)?(?:system\\s+prompt|initial\\s+(?:prompt|instructions)|original\\s+instructions|hidden\\s+instructions|secret\\s+(?:password|key|instructions))(?!\\s+(?:of\\s+an?|field|parameter|setting|in\\s+an?|for\\s+an?|used)\\b)`,
   ),
   s(
     'prompt_extraction',
@@ -397,6 +435,16 @@ export const SIGNATURES: readonly Signature[] = [
     0.8,
     `\\b(?:print|output|reveal|repeat|list|show)\\s+(?:out\\s+)?all\\s+(?:of\\s+)?your\\s+(?:\\w+\\s+)?(?:instructions|rules|guidelines|directives)\\b|\\b(?:in\\s+addition\\s+to|besides|on\\s+top\\s+of)\\s+(?:the\\s+|your\\s+)?(?:other|previous|existing|original|system)\\s+instructions\\b`,
   ),
+  s(
+    'prompt_extraction',
+    0.8,
+    `\\b(?:everything|all|the\\s+text|what)\\s+(?:that\\s+)?(?:was|is|were)\\s+(?:written|said|typed|given|sent)\\s+(?:before|above|prior\\s+to)\\s+(?:my|this|the\\s+(?:first|user))\\b`,
+  ),
+  s(
+    'prompt_extraction',
+    0.75,
+    `\\bpassword\\b[^.\\n]{0,40}\\b(?:you\\s+(?:were|have\\s+been|are)\\s+(?:told|asked|instructed|supposed)\\s+to\\s+(?:keep|protect|hide|guard)|you\\s+(?:must|should)\\s+(?:not\\s+reveal|keep\\s+secret))`,
+  ),
   // Chat-template and delimiter injection
   s(
     'template_injection',
@@ -424,7 +472,7 @@ export const SIGNATURES: readonly Signature[] = [
   s(
     'indirect_injection',
     0.8,
-    `\\bto\\s+(?:the|any)\\s+(?:ai|assistant|language\\s+model|llm|model|chatbot|bot|agent)\\b[^.\\n:]{0,40}[,:]\\s*(?:please\\s+)?(?:ignore|disregard|forget|you\\s+must|instead|do\\s+not|stop|reply|respond|say|tell)`,
+    `\\bto\\s+(?:the|any|all)\\s+(?:automated\\s+|ai\\s+)?(?:ai|assistant|language\\s+model|llm|model|chatbot|bot|agent|system)s?\\b[^.\\n:]{0,40}[,:]\\s*(?:please\\s+)?(?:ignore|disregard|forget|you\\s+must|instead|do\\s+not|stop|reply|respond|say|tell|the\\s+real\\s+task)`,
   ),
   s(
     'indirect_injection',
@@ -454,7 +502,7 @@ export const SIGNATURES: readonly Signature[] = [
   s(
     'indirect_injection',
     0.7,
-    `\\b(?:send|forward|post|upload|exfiltrate|email)\\b[^.\\n]{0,40}\\b(?:conversation|chat\\s+history|password|credentials|api\\s+key|personal\\s+data|user'?s?\\s+data)\\b[^.\\n]{0,30}\\bto\\b`,
+    `\\b(?:send|forward|post|upload|exfiltrate|email)\\b[^.\\n]{0,40}\\b(?:conversation|chat\\s+history|password|credentials|api\\s+key|personal\\s+data|user'?s?\\s+data|(?:previous|earlier|prior|user'?s?)\\s+messages)\\b[^.\\n]{0,30}\\bto\\b`,
   ),
   // Instructions about the answer, found inside data (indirect content only)
   inData(0.6, `\\b(?:in|into|within|to)\\s+your\\s+(?:response|reply|answer|output|summary|translation)\\b`),

@@ -5,12 +5,14 @@ export const guardErrors = {
   GH_ERR_GUARD_INJECTION: {
     status: 400,
     type: 'invalid_request_error',
-    message: 'The request was refused by the input guardrail: it looks like a prompt injection or jailbreak attempt.',
+    message:
+      'The request was refused by the input guardrail: it looks like a prompt injection or jailbreak attempt.',
   },
   GH_ERR_GUARD_INDIRECT_INJECTION: {
     status: 400,
     type: 'invalid_request_error',
-    message: 'The request was refused by the input guardrail: tool output or document content carries instructions to the model.',
+    message:
+      'The request was refused by the input guardrail: tool output or document content carries instructions to the model.',
   },
   GH_ERR_GUARD_POLICY: {
     status: 400,
@@ -20,7 +22,8 @@ export const guardErrors = {
   GH_ERR_GUARD_PII: {
     status: 400,
     type: 'invalid_request_error',
-    message: 'The request was refused by the input guardrail: it contains personal data that this model may not receive.',
+    message:
+      'The request was refused by the input guardrail: it contains personal data that this model may not receive.',
   },
   GH_ERR_GUARD_SECRET: {
     status: 400,

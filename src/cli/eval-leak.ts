@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type LeakRow, leaks } from '../guard/output/leak-eval.js';
-import { type EvalReport, type EvalRow, report } from './eval.js';
+import { type EvalReport, type EvalRow, formatReports, report } from './eval.js';
 
 export interface LeakEvalRow extends EvalRow, LeakRow {}
 
@@ -48,29 +48,9 @@ export function evaluateLeak(rows: readonly LeakEvalRow[]): EvalReport {
   return report('gatehouse', pred, rows, times);
 }
 
-const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
-
+/** The same report layout as the other detectors. */
 export function formatLeakReport(file: string, r: EvalReport): string {
-  const o = r.overall;
-  const lines = [
-    `eval leak on ${file}`,
-    '',
-    '| detector | n | precision | recall | F1 | FPR (label 0) | p50 ms | p99 ms |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|',
-    `| ${r.name} | ${o.n} | ${pct(o.precision)} | ${pct(o.recall)} | ${o.f1.toFixed(3)} | ${pct(o.fpr)} | ${r.latencyMs.p50.toFixed(3)} | ${r.latencyMs.p99.toFixed(3)} |`,
-    '',
-    'by source:',
-    '| source | n | recall (label 1) | FPR (label 0) |',
-    '|---|---:|---:|---:|',
-  ];
-  for (const [src, s] of Object.entries(r.bySource)) {
-    const pos = s.tp + s.fn;
-    const neg = s.fp + s.tn;
-    lines.push(
-      `| ${src} | ${s.n} | ${pos === 0 ? '-' : `${pct(s.recall)} (${s.tp}/${pos})`} | ${neg === 0 ? '-' : `${pct(s.fpr)} (${s.fp}/${neg})`} |`,
-    );
-  }
-  return `${lines.join('\n')}\n`;
+  return formatReports('leak', file, [r]);
 }
 
 const USAGE = 'usage: gatehouse eval leak FILE.jsonl [--json]\n';

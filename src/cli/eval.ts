@@ -150,7 +150,7 @@ export async function evaluate(
 
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 
-export function formatReports(task: EvalTask, file: string, reports: readonly EvalReport[]): string {
+export function formatReports(task: EvalTask | 'leak', file: string, reports: readonly EvalReport[]): string {
   const lines = [`eval ${task} on ${file}`, ''];
   lines.push(
     '| detector | n | precision | recall | F1 | FPR (label 0) | p50 ms | p99 ms |',

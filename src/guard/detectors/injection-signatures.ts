@@ -88,12 +88,13 @@ export const SIGNATURES: readonly Signature[] = [
   s(
     'instruction_override',
     0.9,
-    `\\b(?:ignoriere|ignorieren\\s+sie|vergiss|vergessen\\s+sie)\\b[^.\\n]{0,40}\\b(?:anweisungen|befehle|instruktionen|regeln|vorgaben|alles)\\b`,
+    // German compounds: "Sicherheitsregeln", "Systemanweisungen".
+    `\\b(?:ignoriere|ignorieren\\s+sie|vergiss|vergessen\\s+sie)\\b[^.\\n]{0,40}(?:anweisungen|befehle|instruktionen|regeln|vorgaben|richtlinien|\\balles)\\b`,
   ),
   s(
     'instruction_override',
     0.9,
-    `\\bignor(?:e|ez|er)\\b[^.\\n]{0,30}\\b(?:instructions|consignes|regles)\\b`,
+    `\\b(?:ignor(?:e|ez|er)|oublie(?:z|r)?)\\b[^.\\n]{0,30}\\b(?:instructions|consignes|regles)\\b`,
   ),
   s(
     'instruction_override',
@@ -125,6 +126,13 @@ export const SIGNATURES: readonly Signature[] = [
     'instruction_override',
     0.75,
     `\\bstop\\s+being\\s+(?:an?\\s+)?(?:ai|assistant|language\\s+model|chatbot|chatgpt)\\b|\\bnothing\\s+you\\s+(?:say|write|do)\\s+(?:has|will\\s+have)\\s+(?:any\\s+)?(?:real\\s+)?consequences\\b`,
+  ),
+  // Letter-by-letter spacing ("i g n o r e   a l l ...") is joined by fold() into one run-together
+  // word, which the first-word gate cannot see: the leading (?:^|[^a-z]) makes this one scan the text.
+  s(
+    'instruction_override',
+    0.9,
+    `(?:^|[^a-z])(?:ignore|disregard|forget)(?:all|any|the|your)?(?:previous|prior|above|earlier|preceding)(?:instructions?|rules|prompts?|directions|guidelines)`,
   ),
   // Fake boundaries: the user's turn "ends" and a system or developer turn "begins" inside the text.
   s(
@@ -189,6 +197,12 @@ export const SIGNATURES: readonly Signature[] = [
     'roleplay_jailbreak',
     0.7,
     `\\b(?:fully\\s+)?immerse\\s+(?:yourself\\s+)?(?:in|into)\\s+(?:the\\s+)?(?:role|character|persona)\\s+of\\b|\\bimmerse\\s+(?:yourself\\s+)?(?:fully\\s+)?into\\s+\\w+\\s+character\\b`,
+  ),
+  // Refusal first, then the real answer "as" someone else.
+  s(
+    'roleplay_jailbreak',
+    0.75,
+    `\\b(?:answer|explain|say|state)\\s+(?:briefly\\s+)?why\\s+you\\s+(?:can'?t|cannot|won'?t|will\\s+not)\\b[^\\n]{0,100}\\b(?:then|after\\s+that|afterwards)\\b|\\bcontinue\\s+as\\s+(?:the\\s+)?\\w+\\s+(?:language\\s+model|ai|chatbot|bot|persona)\\b`,
   ),
   // The "late grandmother who used to read me ..." exploit.
   s(
@@ -473,6 +487,16 @@ export const SIGNATURES: readonly Signature[] = [
     'indirect_injection',
     0.8,
     `\\bto\\s+(?:the|any|all)\\s+(?:automated\\s+|ai\\s+)?(?:ai|assistant|language\\s+model|llm|model|chatbot|bot|agent|system)s?\\b[^.\\n:]{0,40}[,:]\\s*(?:please\\s+)?(?:ignore|disregard|forget|you\\s+must|instead|do\\s+not|stop|reply|respond|say|tell|the\\s+real\\s+task)`,
+  ),
+  s(
+    'indirect_injection',
+    0.75,
+    `\\b(?:ai|assistant|language\\s+model|llm|chatbot|agent|bot)s?\\s+(?:reading|processing|summari[sz]ing|parsing|analy[sz]ing|handling)\\s+(?:this|these|the\\s+following)\\b`,
+  ),
+  s(
+    'indirect_injection',
+    0.8,
+    `\\b(?:safety|content|moderation|guardrail)\\s+(?:layer|filters?|system|checks?|module|policy)\\s+(?:is\\s+|are\\s+)?(?:now\\s+|temporarily\\s+)?(?:offline|disabled|off|deactivated|suspended|lifted)\\b[^\\n]{0,100}\\b(?:assistants?|ai|models?|you)\\s+(?:must|should|can|may|will)\\s+(?:now\\s+)?(?:answer|respond|comply|reply|fulfil)`,
   ),
   s(
     'indirect_injection',

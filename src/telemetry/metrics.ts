@@ -49,6 +49,50 @@ export interface TelemetryMetrics {
   ): void;
 }
 
+/** Cached series cells of the per-request metrics (bounded labels: this only guards the memory). */
+const MAX_CELLS = 4096;
+
+type Labels = Readonly<Record<string, string>>;
+/** One counter series: its labels, built once, and the increments not yet handed to prom-client. */
+interface Tally {
+  readonly labels: Labels;
+  n: number;
+}
+interface Cell {
+  readonly requests: Tally;
+  readonly input: Tally;
+  readonly output: Tally;
+  readonly duration: Labels;
+  readonly ttft: Labels;
+  readonly cost: Labels;
+}
+
+function newCell(route: string, endpoint: string, status: number, consumer: string | null): Cell {
+  const who: Labels = consumer === null ? {} : { consumer };
+  return {
+    requests: {
+      labels: {
+        route,
+        endpoint,
+        status: String(status),
+        status_class: `${Math.floor(status / 100)}xx`,
+        ...who,
+      },
+      n: 0,
+    },
+    input: { labels: { route, type: 'input', ...who }, n: 0 },
+    output: { labels: { route, type: 'output', ...who }, n: 0 },
+    duration: { route, endpoint },
+    ttft: { route },
+    cost: { route, ...who },
+  };
+}
+
+function flush1(metric: Counter, t: Tally): void {
+  if (t.n > 0) metric.inc(t.labels, t.n);
+  t.n = 0;
+}
+
 export interface AlertGauges {
   readonly authFailuresMaxPerIp: number;
   readonly quotaMaxRatio: ReadonlyArray<{ dimension: string; ratio: number }>;
@@ -63,11 +107,21 @@ export function createMetrics(reg: Registry, cfg: TelemetryConfig['metrics']): T
   const gpuOf = labelCap(64);
   const c = (labels: string[]): string[] => (withConsumer ? [...labels, 'consumer'] : labels);
 
-  const requests = new Counter({
+  // Per-request series: the label objects of one (route, endpoint, status, consumer) are built once
+  // and kept in `cells`; the integer counters add up in the cell and reach prom-client when it
+  // collects (every scrape reads exact totals). Saves the label hashing and validation per request.
+  const cells = new Map<string, Cell>();
+  const flush = (metric: Counter, pick: (cell: Cell) => readonly Tally[]): void => {
+    for (const cell of cells.values()) for (const t of pick(cell)) flush1(metric, t);
+  };
+  const requests: Counter = new Counter({
     name: 'gatehouse_requests_total',
     help: 'Data-plane requests by route, endpoint and HTTP status',
     labelNames: c(['route', 'endpoint', 'status', 'status_class']),
     registers: [reg],
+    collect() {
+      flush(requests, (cell) => [cell.requests]);
+    },
   });
   const duration = new Histogram({
     name: 'gatehouse_request_duration_seconds',
@@ -83,11 +137,14 @@ export function createMetrics(reg: Registry, cfg: TelemetryConfig['metrics']): T
     buckets: cfg.ttftBuckets,
     registers: [reg],
   });
-  const tokens = new Counter({
+  const tokens: Counter = new Counter({
     name: 'gatehouse_tokens_total',
     help: 'Tokens by route and type (input, output)',
     labelNames: c(['route', 'type']),
     registers: [reg],
+    collect() {
+      flush(tokens, (cell) => [cell.input, cell.output]);
+    },
   });
   const cost = new Counter({
     name: 'gatehouse_cost_usd_total',
@@ -244,23 +301,30 @@ export function createMetrics(reg: Registry, cfg: TelemetryConfig['metrics']): T
     request(ctx, latencySeconds) {
       const route = ctx.route?.alias ?? NONE;
       const endpoint = ctx.endpoint;
-      const consumer = withConsumer ? { consumer: consumerOf(ctx.identity?.consumer ?? NONE) } : {};
+      const consumer = withConsumer ? consumerOf(ctx.identity?.consumer ?? NONE) : null;
       const status = ctx.status;
-      requests.inc({
-        route,
-        endpoint,
-        status: String(status),
-        status_class: `${Math.floor(status / 100)}xx`,
-        ...consumer,
-      });
-      duration.observe({ route, endpoint }, latencySeconds);
-      if (ctx.ttftMs !== null) ttft.observe({ route }, ctx.ttftMs / 1000);
+      const key = `${route}\n${endpoint}\n${status}\n${consumer ?? ''}`;
+      let cell = cells.get(key);
+      if (cell === undefined) {
+        cell = newCell(route, endpoint, status, consumer);
+        // Every label is bounded, so this cap is a safety net: past it, cells are not kept.
+        if (cells.size < MAX_CELLS) cells.set(key, cell);
+      }
+      cell.requests.n += 1;
+      duration.observe(cell.duration, latencySeconds);
+      if (ctx.ttftMs !== null) ttft.observe(cell.ttft, ctx.ttftMs / 1000);
       const usage = ctx.usage;
       if (usage !== null) {
-        if (usage.inputTokens > 0) tokens.inc({ route, type: 'input', ...consumer }, usage.inputTokens);
-        if (usage.outputTokens > 0) tokens.inc({ route, type: 'output', ...consumer }, usage.outputTokens);
+        if (usage.inputTokens > 0) cell.input.n += usage.inputTokens;
+        if (usage.outputTokens > 0) cell.output.n += usage.outputTokens;
       }
-      if (ctx.cost > 0) cost.inc({ route, ...consumer }, ctx.cost);
+      // Cost is fractional: summed in prom-client as before, so totals keep their rounding.
+      if (ctx.cost > 0) cost.inc(cell.cost, ctx.cost);
+      if (!cells.has(key)) {
+        flush1(requests, cell.requests);
+        flush1(tokens, cell.input);
+        flush1(tokens, cell.output);
+      }
       for (const v of ctx.verdicts)
         verdicts.inc({ phase: v.phase, detector: detectorOf(v.detector), action: v.action });
       const code = ctx.error?.code;

@@ -481,12 +481,27 @@ export const SIGNATURES: readonly Signature[] = [
   s(
     'indirect_injection',
     0.8,
-    `\\b(?:ai|assistant|chatbot|language\\s+model|llm|gpt|claude|bard|copilot)\\s*[,:]\\s*(?:please\\s+)?(?:ignore|disregard|forget|you\\s+must|you\\s+should|do\\s+not|now|stop|instead)`,
+    `\\b(?:ai|assistant|chatbot|language\\s+model|llm|gpt|claude|bard|copilot)\\s*[,:]\\s*(?:please\\s+)?(?:ignore|disregard|forget|you\\s+must|you\\s+should|do\\s+not|now|stop|instead|from\\s+now\\s+on)`,
   ),
   s(
     'indirect_injection',
     0.8,
-    `\\bto\\s+(?:the|any|all)\\s+(?:automated\\s+|ai\\s+)?(?:ai|assistant|language\\s+model|llm|model|chatbot|bot|agent|system)s?\\b[^.\\n:]{0,40}[,:]\\s*(?:please\\s+)?(?:ignore|disregard|forget|you\\s+must|instead|do\\s+not|stop|reply|respond|say|tell|the\\s+real\\s+task)`,
+    `\\bto\\s+(?:the|any|all)\\s+(?:automated\\s+|ai\\s+)?(?:ai|assistant|language\\s+model|llm|model|chatbot|bot|agent|system|summari[sz]er|reviewer|translator)s?\\b[^.\\n:]{0,40}[,:]\\s*(?:please\\s+)?(?:ignore|disregard|forget|you\\s+must|instead|do\\s+not|stop|reply|respond|say|tell|the\\s+real\\s+task|add|include|mention|write)`,
+  ),
+  s(
+    'indirect_injection',
+    0.8,
+    `\\binstructions?\\s+(?:for|to)\\s+(?:the\\s+|any\\s+)?(?:\\w+\\s+)?(?:model|ai|assistant|llm|agent|bot|chatbot|summari[sz]er)\\s*:`,
+  ),
+  s(
+    'indirect_injection',
+    0.75,
+    `\\bif\\s+you\\s+are\\s+(?:an?\\s+)?(?:ai|llm|language\\s+model|assistant|chatbot|bot|automated)\\b[^.\\n]{0,30}[,:]\\s*(?:also\\s+|please\\s+|then\\s+)?(?:delete|remove|ignore|disregard|send|forward|run|execute|visit|open|download|push|transfer|email|do\\s+not\\s+tell)\\b`,
+  ),
+  s(
+    'indirect_injection',
+    0.75,
+    `\\b(?:reply|respond|send|share|include|list|post|give|forward|email|upload)\\b[^.\\n]{0,40}\\bthe\\s+user'?s?\\s+(?:saved\\s+|stored\\s+|private\\s+)?(?:passwords?(?!\\s+reset)|credentials|api\\s+keys?|tokens|credit\\s+card|contacts|calendar|chat\\s+history)\\b`,
   ),
   s(
     'indirect_injection',

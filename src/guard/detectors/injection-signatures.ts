@@ -134,6 +134,7 @@ export const SIGNATURES: readonly Signature[] = [
     0.9,
     `(?:^|[^a-z])(?:ignore|disregard|forget)(?:all|any|the|your)?(?:previous|prior|above|earlier|preceding)(?:instructions?|rules|prompts?|directions|guidelines)`,
   ),
+  s('instruction_override', 0.85, `\\b${IGNORE}\\s+(?:all\\s+)?(?:of\\s+)?your\\s+(?:\\w+\\s+)?${RULES}\\b`),
   // Fake boundaries: the user's turn "ends" and a system or developer turn "begins" inside the text.
   s(
     'instruction_override',
@@ -459,11 +460,17 @@ export const SIGNATURES: readonly Signature[] = [
     0.75,
     `\\bpassword\\b[^.\\n]{0,40}\\b(?:you\\s+(?:were|have\\s+been|are)\\s+(?:told|asked|instructed|supposed)\\s+to\\s+(?:keep|protect|hide|guard)|you\\s+(?:must|should)\\s+(?:not\\s+reveal|keep\\s+secret))`,
   ),
+  s(
+    'prompt_extraction',
+    0.8,
+    `\\b(?:output|print|show|reveal|repeat|list|give\\s+me|share|dump|quote)\\s+(?:me\\s+)?(?:all\\s+)?(?:of\\s+)?the\\s+(?:\\w+\\s+)?(?:instructions|rules|guidelines|prompt)\\s+(?:that\\s+)?you\\s+(?:received|were\\s+given|got|have\\s+been\\s+given|were\\s+told)\\b`,
+  ),
   // Chat-template and delimiter injection
   s(
     'template_injection',
     0.9,
-    `<\\|(?:im_start|im_end|system|user|assistant|endoftext|eot_id|start_header_id|end_header_id)\\|>`,
+    // fold() reads "|" next to letters as leetspeak for "l": "<|system|>" arrives as "<lsysteml>".
+    `<[|l](?:im_start|im_end|system|user|assistant|endoftext|eot_id|start_header_id|end_header_id)[|l]>`,
   ),
   s('template_injection', 0.85, `\\[/?inst\\]|<</?sys>>|<start_of_turn>|<end_of_turn>`),
   s(

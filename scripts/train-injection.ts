@@ -15,7 +15,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { recentre } from '../src/guard/detectors/injection.js';
+import { MENTION_SCORE, quotedMention, recentre } from '../src/guard/detectors/injection.js';
 import {
   encodeWeights,
   features,
@@ -62,7 +62,13 @@ function prepare(rows: ReadonlyArray<Row & { source?: string }>): Example[] {
   return rows.map((r) => {
     const folded = fold(sanitise(r.text));
     let sig = 0;
-    for (const s of SIGNATURES) if (!s.indirectOnly && s.weight > sig && s.re.test(folded)) sig = s.weight;
+    for (const s of SIGNATURES) {
+      if (s.indirectOnly || s.weight <= sig) continue;
+      // The same scan as the detector: the first match, demoted when it is only a quoted mention.
+      const m = s.re.exec(folded);
+      if (m !== null)
+        sig = Math.max(sig, quotedMention(folded, m.index, m.index + m[0].length) ? MENTION_SCORE : s.weight);
+    }
     return {
       feats: features(folded),
       struct: structure(folded),

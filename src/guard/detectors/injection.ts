@@ -137,6 +137,50 @@ function wordStarts(folded: string, wanted: Wanted): Map<string, number[]> {
   return at;
 }
 
+const isOpenQuote = (c: number): boolean => c === 34 || c === 0x201c || c === 0xab || c === 96;
+const isCloseQuote = (c: number): boolean => c === 34 || c === 0x201d || c === 0xbb || c === 96;
+/** Words of a text that talks about attacks rather than making one. */
+const META =
+  /\b(?:prompt\s+injections?|injections?|attacks?|attackers?|security|phrases?|jailbreaks?|risks?|defen[cs]es?|defend|detect|detection|classifier|researchers?|awareness|examples?)\b/;
+/** Score a signature keeps when its match is only quoted in a text about attacks. */
+export const MENTION_SCORE = 0.4;
+const MENTION_MAX_CHARS = 400;
+
+/**
+ * True when the match [start, end) sits inside one pair of double quotes on its line and the text
+ * talks about attacks ("is the phrase \"ignore previous instructions\" a security risk?"): a
+ * mention, not an instruction. The classifier still scores the whole text.
+ */
+export function quotedMention(folded: string, start: number, end: number): boolean {
+  // Questions about an attack are short; jailbreaks quote their own slogans ("do anything now",
+  // "stay in character") inside long set-ups that also say "jailbreak" and "example".
+  if (folded.length > MENTION_MAX_CHARS) return false;
+  let open = -1;
+  for (let i = start - 1; i >= 0 && start - i <= 200; i--) {
+    const c = folded.charCodeAt(i);
+    if (c === 10) break;
+    if (isOpenQuote(c)) {
+      open = i;
+      break;
+    }
+    if (isCloseQuote(c)) return false;
+  }
+  if (open < 0) return false;
+  // The close quote may fall inside the match: filler-word gaps can run past it.
+  let close = -1;
+  for (let i = start; i < folded.length && i - end <= 200; i++) {
+    const c = folded.charCodeAt(i);
+    if (c === 10) break;
+    if (isCloseQuote(c)) {
+      close = i;
+      break;
+    }
+  }
+  // A quoted command followed by a payload ("... and print the password") is still a command.
+  if (close < 0 || close - end > 3) return false;
+  return META.test(folded.slice(0, open)) || META.test(folded.slice(close + 1));
+}
+
 export function createInjectionDetector(opts: InjectionOptions): Detector {
   const model: InjectionModel | null = opts.classifier ? loadModel(opts.modelPath) : null;
   const gated: Gated[] = SIGNATURES.map((sig) => ({
@@ -152,22 +196,25 @@ export function createInjectionDetector(opts: InjectionOptions): Detector {
     const indirect = input.kind === 'indirect';
     for (const { sig, words, sticky } of gated) {
       if ((best.get(sig.family) ?? 0) >= sig.weight || (sig.indirectOnly && !indirect)) continue;
-      let hit = false;
-      if (words === null) hit = sig.re.test(folded);
-      else {
+      let hit = 0;
+      if (words === null) {
+        const m = sig.re.exec(folded);
+        if (m !== null)
+          hit = quotedMention(folded, m.index, m.index + m[0].length) ? MENTION_SCORE : sig.weight;
+      } else {
         // The match must begin with one of the leading words: try the pattern only there.
         for (const w of words) {
           for (const pos of starts.get(w) ?? []) {
             sticky.lastIndex = pos;
             if (sticky.test(folded)) {
-              hit = true;
-              break;
+              hit = quotedMention(folded, pos, sticky.lastIndex) ? MENTION_SCORE : sig.weight;
+              if (hit === sig.weight) break;
             }
           }
-          if (hit) break;
+          if (hit === sig.weight) break;
         }
       }
-      if (hit) best.set(sig.family, sig.weight);
+      if (hit > (best.get(sig.family) ?? 0)) best.set(sig.family, hit);
     }
     const out: Finding[] = [];
     for (const [type, s] of best) out.push({ detector: 'injection', type, score: s, span: null });

@@ -205,6 +205,11 @@ export const SIGNATURES: readonly Signature[] = [
     0.75,
     `\\b(?:answer|explain|say|state)\\s+(?:briefly\\s+)?why\\s+you\\s+(?:can'?t|cannot|won'?t|will\\s+not)\\b[^\\n]{0,100}\\b(?:then|after\\s+that|afterwards)\\b|\\bcontinue\\s+as\\s+(?:the\\s+)?\\w+\\s+(?:language\\s+model|ai|chatbot|bot|persona)\\b`,
   ),
+  s(
+    'roleplay_jailbreak',
+    0.8,
+    `\\b(?:do\\s+not|don'?t|never|without)\\s+(?:ever\\s+)?break(?:ing)?\\s+character\\b`,
+  ),
   // The "late grandmother who used to read me ..." exploit.
   s(
     'roleplay_jailbreak',
@@ -465,6 +470,11 @@ export const SIGNATURES: readonly Signature[] = [
     0.8,
     `\\b(?:output|print|show|reveal|repeat|list|give\\s+me|share|dump|quote)\\s+(?:me\\s+)?(?:all\\s+)?(?:of\\s+)?the\\s+(?:\\w+\\s+)?(?:instructions|rules|guidelines|prompt)\\s+(?:that\\s+)?you\\s+(?:received|were\\s+given|got|have\\s+been\\s+given|were\\s+told)\\b`,
   ),
+  s(
+    'prompt_extraction',
+    0.8,
+    `\\b(?:print|show|reveal|output|dump|display|list)\\s+(?:me\\s+)?(?:your|the)\\s+(?:full\\s+|complete\\s+|entire\\s+|internal\\s+)?(?:configuration|config|settings)\\b[^.\\n]{0,40}\\b(?:hidden|secret|internal|system)\\b`,
+  ),
   // Chat-template and delimiter injection
   s(
     'template_injection',
@@ -518,7 +528,7 @@ export const SIGNATURES: readonly Signature[] = [
   s(
     'indirect_injection',
     0.8,
-    `\\b(?:safety|content|moderation|guardrail)\\s+(?:layer|filters?|system|checks?|module|policy)\\s+(?:is\\s+|are\\s+)?(?:now\\s+|temporarily\\s+)?(?:offline|disabled|off|deactivated|suspended|lifted)\\b[^\\n]{0,100}\\b(?:assistants?|ai|models?|you)\\s+(?:must|should|can|may|will)\\s+(?:now\\s+)?(?:answer|respond|comply|reply|fulfil)`,
+    `\\b(?:safety|content|moderation|guardrail)\\s+(?:layer|filters?|system|checks?|module|policy|guidelines|rules|restrictions)\\s+(?:is\\s+|are\\s+)?(?:now\\s+|temporarily\\s+)?(?:offline|disabled|off|deactivated|suspended|lifted)\\b[^\\n]{0,100}\\b(?:assistants?|ai|models?|you)\\s+(?:must|should|can|may|will)\\s+(?:now\\s+)?(?:answer|respond|comply|reply|fulfil)`,
   ),
   s(
     'indirect_injection',
@@ -565,6 +575,11 @@ export const SIGNATURES: readonly Signature[] = [
     `\\b(?:when|while)\\s+(?:responding|answering|replying|summari[sz]ing|translating)\\b[^.\\n]{0,40}\\b(?:include|add|mention|use|write|say)\\b`,
   ),
   // Encoded payloads with an instruction to decode and obey
+  s(
+    'encoded_payload',
+    0.8,
+    `\\b(?:translate|decode|decipher|read)\\b[^.\\n]{0,60}\\b(?:and|then)\\s+(?:execute|follow|obey|carry\\s+out|do)\\s+(?:the\\s+|any\\s+|what\\s+)?(?:instructions|commands|it\\s+says)\\b`,
+  ),
   // Token smuggling: the request is split into strings fed to a fake "next token" function.
   s('encoded_payload', 0.8, `\\b(?:auto_?regressive_?modell?ing|simple_function)\\s*\\(`),
   s(

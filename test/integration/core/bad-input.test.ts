@@ -1,6 +1,7 @@
 import { connect } from 'node:net';
 import OpenAI, { type APIError } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadTokenCounter } from '../../../src/upstream/tokenizer.js';
 import { demoRoute, eventually, startTestGateway, type TestGateway } from '../../helpers/gateway.js';
 
 let t: TestGateway;
@@ -147,12 +148,14 @@ describe('bad input gets a 400-class error in the documented shape', () => {
   });
 
   it('a special-token string in the prompt is counted as text, not a crash', async () => {
-    const r = await fetch(url(), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...t.authHeaders },
-      body: chat('<|endoftext|> hi'),
-    });
-    expect(r.status).toBe(200);
+    // The tokenizer throws on special-token text by default; the gateway must count it as text.
+    const count = await loadTokenCounter('o200k_base');
+    expect(count('<|endoftext|> hi')).toBeGreaterThan(2);
+    const r = await post(chat('<|endoftext|> hi'));
+    // The input guard treats a chat-template token in user text as an injection attempt: a
+    // documented refusal, never an internal error.
+    expect(r.status).toBe(400);
+    expect(r.body.error.code).toBe('GH_ERR_GUARD_INJECTION');
   });
 
   it('logs every refusal with its code and request id', async () => {

@@ -157,40 +157,23 @@ export const SIGNALS: { readonly [S in SignalName]: SignalDef<keyof SignalsConfi
     configKey: 'authFailures',
     evaluate(w, c) {
       const cfg = c as SignalsConfig['authFailures'];
-      const out: Observation[] = [];
-      for (const [ip, n] of w.authFail) {
-        if (n <= cfg.threshold) continue;
-        out.push({
-          key: ip,
-          labels: { source_ip: ip },
-          value: n,
-          threshold: cfg.threshold,
-          baseline: null,
-          breached: true,
-          summary: `${n} authentication failures from ${ip} in ${mins(cfg.windowMs)} (threshold ${cfg.threshold})`,
-        });
-      }
-      return out;
+      return perIpOver(
+        w.authFail,
+        cfg.threshold,
+        (ip, n) =>
+          `${n} authentication failures from ${ip} in ${mins(cfg.windowMs)} (threshold ${cfg.threshold})`,
+      );
     },
   },
   unknown_consumer: {
     configKey: 'unknownConsumer',
     evaluate(w, c) {
       const cfg = c as SignalsConfig['unknownConsumer'];
-      const out: Observation[] = [];
-      for (const [ip, n] of w.unknown) {
-        if (n <= cfg.threshold) continue;
-        out.push({
-          key: ip,
-          labels: { source_ip: ip },
-          value: n,
-          threshold: cfg.threshold,
-          baseline: null,
-          breached: true,
-          summary: `${n} request(s) from an unknown consumer at ${ip} in ${mins(cfg.windowMs)}`,
-        });
-      }
-      return out;
+      return perIpOver(
+        w.unknown,
+        cfg.threshold,
+        (ip, n) => `${n} request(s) from an unknown consumer at ${ip} in ${mins(cfg.windowMs)}`,
+      );
     },
   },
   quota: {
@@ -240,3 +223,25 @@ export const SIGNALS: { readonly [S in SignalName]: SignalDef<keyof SignalsConfi
 };
 
 export const SIGNAL_NAMES = Object.keys(SIGNALS) as SignalName[];
+
+/** One breached observation per source IP whose count in the window is over the threshold. */
+function perIpOver(
+  counts: Iterable<[string, number]>,
+  threshold: number,
+  summary: (ip: string, n: number) => string,
+): Observation[] {
+  const out: Observation[] = [];
+  for (const [ip, n] of counts) {
+    if (n <= threshold) continue;
+    out.push({
+      key: ip,
+      labels: { source_ip: ip },
+      value: n,
+      threshold,
+      baseline: null,
+      breached: true,
+      summary: summary(ip, n),
+    });
+  }
+  return out;
+}

@@ -1,5 +1,4 @@
 import pino from 'pino';
-import { parseConfig } from '../../src/config/load.js';
 import { authorizeRouteStage } from '../../src/edge/auth/authorize-stage.js';
 import { authenticateStage } from '../../src/edge/auth/stage.js';
 import { correlateStage } from '../../src/edge/correlate.js';
@@ -11,6 +10,7 @@ import { recordStage } from '../../src/telemetry/record.js';
 import { callUpstreamStage } from '../../src/upstream/call-stage.js';
 import { routeStage } from '../../src/upstream/route-stage.js';
 import { flag, ready } from '../lib/child.js';
+import { benchGatewayConfig } from './config.js';
 
 /**
  * Gatehouse for the auth benchmark: issue 2's core pipeline, with or without the authenticate and
@@ -21,17 +21,7 @@ const upstream = flag('upstream', 'http://127.0.0.1:8000');
 const on = flag('auth', 'on') === 'on';
 const core = [correlateStage, parseStage, capsStage, routeStage, callUpstreamStage, recordStage];
 
-const config = parseConfig({
-  server: { host: '127.0.0.1', port: 0, allowPlaintext: true },
-  health: { port: 0 },
-  metrics: { port: 0 },
-  routes: [
-    {
-      alias: 'bench',
-      endpoints: ['chat', 'completions'],
-      upstream: { provider: 'vllm', url: `${upstream}/v1`, model: 'mock-model-2026-01-01' },
-    },
-  ],
+const config = benchGatewayConfig(upstream, {
   auth: {
     consumers: [
       {

@@ -1,5 +1,4 @@
 import pino from 'pino';
-import { parseConfig } from '../../src/config/load.js';
 import { correlateStage } from '../../src/edge/correlate.js';
 import { capsStage } from '../../src/edge/validate/caps-stage.js';
 import { parseStage } from '../../src/edge/validate/parse-stage.js';
@@ -11,6 +10,7 @@ import { recordStage } from '../../src/telemetry/record.js';
 import { callUpstreamStage } from '../../src/upstream/call-stage.js';
 import { routeStage } from '../../src/upstream/route-stage.js';
 import { flag, ready } from '../lib/child.js';
+import { benchGatewayConfig } from './config.js';
 
 /**
  * Gatehouse as production runs it: the real startGateway, plain HTTP on loopback, health and
@@ -26,18 +26,7 @@ const upstream = flag('upstream', 'http://127.0.0.1:8000');
 const stages = STAGE_SETS[flag('stages', 'core')];
 if (stages === undefined) throw new Error('--stages must be core or all');
 
-const config = parseConfig({
-  server: { host: '127.0.0.1', port: 0, allowPlaintext: true },
-  health: { port: 0 },
-  metrics: { port: 0 },
-  routes: [
-    {
-      alias: 'bench',
-      endpoints: ['chat', 'completions'],
-      upstream: { provider: 'vllm', url: `${upstream}/v1`, model: 'mock-model-2026-01-01' },
-    },
-  ],
-});
+const config = benchGatewayConfig(upstream);
 const logger = createLogger('info', pino.destination({ dest: flag('log', '/dev/null'), sync: false }));
 const gw = await startGateway(config, { logger, stages });
 ready(gw.url);

@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import pino from 'pino';
-import { parseConfig } from '../../src/config/load.js';
 import { correlateStage } from '../../src/edge/correlate.js';
 import { capsStage } from '../../src/edge/validate/caps-stage.js';
 import { parseStage } from '../../src/edge/validate/parse-stage.js';
@@ -10,6 +9,7 @@ import { recordStage } from '../../src/telemetry/record.js';
 import { callUpstreamStage } from '../../src/upstream/call-stage.js';
 import { routeStage } from '../../src/upstream/route-stage.js';
 import { flag, ready } from '../lib/child.js';
+import { benchGatewayConfig } from './config.js';
 
 /**
  * Gatehouse for the telemetry benchmark: the core pipeline with the record stage, metrics and
@@ -35,17 +35,7 @@ const sinks =
           },
         ]
       : [];
-const config = parseConfig({
-  server: { host: '127.0.0.1', port: 0, allowPlaintext: true },
-  health: { port: 0 },
-  metrics: { port: 0 },
-  routes: [
-    {
-      alias: 'bench',
-      endpoints: ['chat', 'completions'],
-      upstream: { provider: 'vllm', url: `${upstream}/v1`, model: 'mock-model-2026-01-01' },
-    },
-  ],
+const config = benchGatewayConfig(upstream, {
   limits: { enabled: false },
   telemetry: {
     audit: {

@@ -208,7 +208,7 @@ describe('output guard on whole answers', () => {
 });
 
 describe('input redaction round trip', () => {
-  it('the model sees placeholders, the consumer gets its own values back, streamed or not', async (c) => {
+  it('the model sees placeholders, the consumer gets its own values back, streamed or not', async () => {
     const user = 'Please email ann.lee@example.org about my order.';
     // The model answers with whatever placeholder it was given.
     const reply = (b: Record<string, unknown>) => {
@@ -219,8 +219,7 @@ describe('input redaction round trip', () => {
     script = (b) => ({ kind: 'json', content: reply(b) });
     const r = await ask({ messages: [{ role: 'user', content: user }] });
     const sent = (t.upstream.received.at(-1)!.body.messages as Array<{ content: string }>).at(-1)!.content;
-    // Runs once the input stage redacts (issue 5); skipped on a gateway without it.
-    if (!sent.includes('[EMAIL_1]')) c.skip();
+    expect(sent).toContain('[EMAIL_1]');
     expect(sent).not.toContain('ann.lee@example.org');
     expect(r.r?.choices[0]?.message.content).toBe('I will write to ann.lee@example.org today.');
     script = (b) => ({ kind: 'stream', pieces: [...reply(b)] });

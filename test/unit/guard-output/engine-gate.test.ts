@@ -23,18 +23,23 @@ describe('the plain-prose gate in front of the engine detectors', () => {
   );
 
   for (const file of ['secrets-dev.jsonl', 'pii-dev.jsonl', 'injection-dev.jsonl']) {
-    it(`lets through every text of ${file} in which the engine finds something`, (c) => {
-      const texts = rows(file);
-      if (texts.length === 0) c.skip();
-      let found = 0;
-      for (const text of texts) {
-        const p = prepare(text);
-        if (engine.spans.every((d) => d.scan(p).length === 0)) continue;
-        found++;
-        expect(mayMatch(text), text.slice(0, 200)).toBe(true);
-      }
-      expect(found).toBeGreaterThan(0);
-    });
+    // The datasets sit beside the repository (../shared, copied there in CI); outside CI a checkout
+    // without them skips, in CI their absence is a failure.
+    it.skipIf(!existsSync(new URL(file, DATASETS)) && !process.env.CI)(
+      `lets through every text of ${file} in which the engine finds something`,
+      () => {
+        const texts = rows(file);
+        expect(texts.length).toBeGreaterThan(0);
+        let found = 0;
+        for (const text of texts) {
+          const p = prepare(text);
+          if (engine.spans.every((d) => d.scan(p).length === 0)) continue;
+          found++;
+          expect(mayMatch(text), text.slice(0, 200)).toBe(true);
+        }
+        expect(found).toBeGreaterThan(0);
+      },
+    );
   }
 
   it('rejects plain prose, keeps cues', () => {

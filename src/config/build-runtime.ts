@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { Pool } from 'undici';
+import type { ModelEndpoint } from '../formats/provider.js';
 import { type BuiltPipeline, buildEdge, buildRoute, checkStageDefs } from '../pipeline/build.js';
 import type { StageDef } from '../pipeline/registry.js';
 import { STAGES } from '../pipeline/stages.js';
@@ -9,7 +10,6 @@ import { createRedisStore } from '../store/redis.js';
 import type { Store } from '../store/types.js';
 import { createLogger } from '../telemetry/logger.js';
 import { PROVIDERS } from '../upstream/providers/registry.js';
-import type { ModelEndpoint } from '../upstream/providers/types.js';
 import { loadTokenCounter } from '../upstream/tokenizer.js';
 import type { Runtime, RuntimeRoute, Services } from './runtime.js';
 import type { GatehouseConfig } from './schema/index.js';

@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RuntimeRoute } from '../config/runtime.js';
 import type { GatehouseError } from '../errors/gatehouse-error.js';
+import type { Endpoint } from '../formats/provider.js';
 import type { Identity } from '../identity.js';
-import type { Endpoint } from '../upstream/providers/types.js';
 
 export interface TraceContext {
   readonly traceId: string;

@@ -6,8 +6,8 @@ import { newRequestId, traceFrom } from '../edge/correlate.js';
 import { deliver } from '../edge/deliver.js';
 import { sendError, sendJson } from '../edge/respond.js';
 import { GatehouseError, toGatehouseError } from '../errors/gatehouse-error.js';
+import type { Endpoint } from '../formats/provider.js';
 import { mayUseAlias } from '../identity.js';
-import type { Endpoint } from '../upstream/providers/types.js';
 import type { BuiltPipeline } from './build.js';
 import type { RequestContext } from './context.js';
 

@@ -1,5 +1,5 @@
 import type { ProviderKind } from '../../config/schema/route.js';
-import type { ModelEndpoint, ProviderTranslator } from './types.js';
+import type { ModelEndpoint, ProviderTranslator } from '../../formats/provider.js';
 
 const PATHS: Record<ModelEndpoint, string> = {
   chat: '/chat/completions',

@@ -1,4 +1,4 @@
-import type { ProviderKind } from '../../config/schema/route.js';
+import type { ProviderKind } from '../config/schema/route.js';
 
 /** The data-plane endpoints Gatehouse serves (OpenAI-compatible paths). */
 export type Endpoint = 'chat' | 'completions' | 'embeddings' | 'models' | 'sessions';

@@ -1,5 +1,4 @@
-import type { ProviderKind } from '../../config/schema/route.js';
-import type { ProviderTranslator } from '../../formats/provider.js';
+import type { ProviderKind, ProviderTranslator } from '../../formats/provider.js';
 import { createOpenAICompatTranslator } from './openai-compat.js';
 
 /** One translator per provider kind; adding a backend is one entry here. */

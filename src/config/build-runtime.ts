@@ -59,7 +59,7 @@ export async function buildRuntime(
   }
   const rt: Runtime = { config, routes, store, logger, metrics, services: {} as Services, closers };
   for (const s of SERVICES) await s.build(rt);
-  const defs = checkStageDefs(opts.stages ?? STAGES);
+  const defs = checkStageDefs(opts.stages ?? STAGES, STAGES);
   const pipeline = buildEdge(rt, defs);
   for (const route of routes.values()) route.stages = buildRoute(rt, route, defs);
   return { rt, pipeline };

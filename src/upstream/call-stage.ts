@@ -18,6 +18,7 @@ export const callUpstreamStage: StageDef = {
   name: 'callUpstream',
   phase: 'callUpstream',
   scope: 'route',
+  after: ['limits.mark-upstream'], // settlement charges an abort once the call has started
   create: (rt, route) => {
     const { firstByteMs, idleMs, totalMs } = route.config.timeouts;
     const maxResponseBytes = route.config.upstream.maxResponseBytes;

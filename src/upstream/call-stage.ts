@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { traceparent } from '../edge/correlate.js';
 import { GatehouseError } from '../errors/gatehouse-error.js';
 import type { ModelEndpoint } from '../formats/provider.js';
+import { traceparent } from '../formats/trace.js';
 import type { RequestContext } from '../pipeline/context.js';
 import type { StageDef } from '../pipeline/registry.js';
 import { mapUpstreamError } from './errors.js';

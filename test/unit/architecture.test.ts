@@ -47,8 +47,6 @@ const KNOWN: Readonly<Record<string, string>> = {
   'pipeline -> guard': 'pipeline/stages.ts lists guard stages: feature list in boot/',
   'pipeline -> telemetry': 'pipeline/stages.ts lists the record stage: feature list in boot/',
   'pipeline -> upstream': 'pipeline/stages.ts lists upstream stages: feature list in boot/',
-  'upstream -> edge':
-    'upstream/call-stage.ts takes traceparent from edge/correlate.ts: trace format to src/formats/',
 };
 
 /** The folder cycles today (strongly connected components); every one contains a KNOWN edge. */

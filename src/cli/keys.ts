@@ -2,8 +2,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { once } from 'node:events';
 import { loadConfigFile } from '../config/load.js';
 import { resolveSecret } from '../config/secrets.js';
-import { createKeyParser, generateApiKey, hashApiKey } from '../edge/auth/api-key-format.js';
 import { type RevocationKind, revocationId, revokeInStore } from '../edge/auth/revocation.js';
+import { createKeyParser, generateApiKey, hashApiKey } from '../formats/api-key.js';
 import { createRedisStore } from '../store/redis.js';
 import { flagString, type ParsedArgs, parseArgs } from './args.js';
 

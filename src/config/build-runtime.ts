@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { Pool } from 'undici';
+import type { ModelEndpoint } from '../formats/provider.js';
 import { type BuiltPipeline, buildEdge, buildRoute, checkStageDefs } from '../pipeline/build.js';
 import type { StageDef } from '../pipeline/registry.js';
 import { STAGES } from '../pipeline/stages.js';
@@ -9,7 +10,6 @@ import { createRedisStore } from '../store/redis.js';
 import type { Store } from '../store/types.js';
 import { createLogger } from '../telemetry/logger.js';
 import { PROVIDERS } from '../upstream/providers/registry.js';
-import type { ModelEndpoint } from '../upstream/providers/types.js';
 import { loadTokenCounter } from '../upstream/tokenizer.js';
 import type { Runtime, RuntimeRoute, Services } from './runtime.js';
 import type { GatehouseConfig } from './schema/index.js';
@@ -59,7 +59,7 @@ export async function buildRuntime(
   }
   const rt: Runtime = { config, routes, store, logger, metrics, services: {} as Services, closers };
   for (const s of SERVICES) await s.build(rt);
-  const defs = checkStageDefs(opts.stages ?? STAGES);
+  const defs = checkStageDefs(opts.stages ?? STAGES, STAGES);
   const pipeline = buildEdge(rt, defs);
   for (const route of routes.values()) route.stages = buildRoute(rt, route, defs);
   return { rt, pipeline };

@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Dispatcher } from 'undici';
+import type { ModelEndpoint, ProviderTranslator } from '../formats/provider.js';
 import type { Stage } from '../pipeline/context.js';
 import type { Store } from '../store/types.js';
-import type { ModelEndpoint, ProviderTranslator } from '../upstream/providers/types.js';
 import type { GatehouseConfig } from './schema/index.js';
 import type { RouteConfig } from './schema/route.js';
 

@@ -1,44 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import type { TraceContext } from '../pipeline/context.js';
 import type { StageDef } from '../pipeline/registry.js';
-
-// W3C trace-context: version 00, 32-hex trace id, 16-hex parent id, 2-hex flags; all-zero ids are invalid.
-const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
-const ZERO_TRACE = '0'.repeat(32);
-const ZERO_SPAN = '0'.repeat(16);
-
-/**
- * Random ids come from a pooled buffer: one randomBytes call per 256 ids instead of one per request.
- */
-const POOL_IDS = 256;
-let pool = Buffer.alloc(0);
-let offset = 0;
-function randomHex(bytes: number): string {
-  if (offset + bytes > pool.length) {
-    pool = randomBytes(POOL_IDS * 32);
-    offset = 0;
-  }
-  const s = pool.toString('hex', offset, offset + bytes);
-  offset += bytes;
-  return s;
-}
-
-export function newRequestId(): string {
-  return `req_${randomHex(12)}`;
-}
-
-/** Continues a valid incoming traceparent, otherwise starts a new trace. */
-export function traceFrom(header: string | undefined): TraceContext {
-  const m = header === undefined ? null : TRACEPARENT.exec(header.trim());
-  if (m && m[1] !== ZERO_TRACE && m[2] !== ZERO_SPAN) {
-    return { traceId: m[1]!, parentSpanId: m[2]!, spanId: randomHex(8), flags: m[3]! };
-  }
-  return { traceId: randomHex(16), parentSpanId: null, spanId: randomHex(8), flags: '01' };
-}
-
-export function traceparent(t: TraceContext): string {
-  return `00-${t.traceId}-${t.spanId}-${t.flags}`;
-}
 
 /** Request id and trace are assigned by the runner before any stage; this stage echoes them back. */
 export const correlateStage: StageDef = {

@@ -1,8 +1,8 @@
 import { GatehouseError } from '../errors/gatehouse-error.js';
+import type { ModelEndpoint } from '../formats/provider.js';
 import type { RequestContext, StreamChunk } from '../pipeline/context.js';
 import { recordUsage } from '../upstream/call-stage.js';
 import { mapUpstreamError } from '../upstream/errors.js';
-import type { ModelEndpoint } from '../upstream/providers/types.js';
 import { SseParser } from '../upstream/sse.js';
 import { sendJson, writeSse } from './respond.js';
 

@@ -4,10 +4,10 @@
  */
 import type { ErrorCode } from '../errors/catalog.js';
 import type { GuardPolicy } from './policy-defaults.js';
-import type { Finding, GuardAction, SegmentKind, Span } from './types.js';
+import type { DetectorName, Finding, GuardAction, SegmentKind, Span } from './types.js';
 
 export interface Decision {
-  readonly detector: string;
+  readonly detector: DetectorName;
   readonly type: string;
   readonly score: number;
   readonly action: GuardAction;
@@ -20,7 +20,7 @@ export interface Decision {
 type ActionOf = (p: GuardPolicy, f: Finding, kind: SegmentKind) => GuardAction | null;
 
 /** null = the finding does not reach the detector's threshold. */
-const ACTION_OF: Readonly<Record<Finding['detector'], ActionOf>> = {
+const ACTION_OF: { readonly [K in DetectorName]: ActionOf } = {
   injection: (p, f, kind) => {
     const indirect = kind === 'indirect';
     const threshold = indirect ? p.injection.indirectThreshold : p.injection.threshold;
@@ -77,22 +77,27 @@ export function decide(
   return out;
 }
 
-/** The code of a blocking decision; the first in this order wins when several block. */
+/** The error code of a block by each detector (injection's depends on where the text came from). */
+const BLOCK_CODE: { readonly [K in DetectorName]: (kind: SegmentKind) => ErrorCode } = {
+  injection: (kind) => (kind === 'indirect' ? 'GH_ERR_GUARD_INDIRECT_INJECTION' : 'GH_ERR_GUARD_INJECTION'),
+  secrets: () => 'GH_ERR_GUARD_SECRET',
+  pii: () => 'GH_ERR_GUARD_PII',
+  policy: () => 'GH_ERR_GUARD_POLICY',
+};
+
+/** The code of a blocking decision. */
 export function blockCode(d: Decision): ErrorCode {
-  if (d.detector === 'injection')
-    return d.kind === 'indirect' ? 'GH_ERR_GUARD_INDIRECT_INJECTION' : 'GH_ERR_GUARD_INJECTION';
-  if (d.detector === 'secrets') return 'GH_ERR_GUARD_SECRET';
-  if (d.detector === 'pii') return 'GH_ERR_GUARD_PII';
-  return 'GH_ERR_GUARD_POLICY';
+  return BLOCK_CODE[d.detector](d.kind);
 }
 
-const BLOCK_ORDER: Readonly<Record<string, number>> = { injection: 0, secrets: 1, pii: 2, policy: 3 };
+/** When several decisions block, the first in this order names the error. */
+const BLOCK_ORDER: { readonly [K in DetectorName]: number } = { injection: 0, secrets: 1, pii: 2, policy: 3 };
 
 export function firstBlock(decisions: readonly Decision[]): Decision | null {
   let best: Decision | null = null;
   for (const d of decisions) {
     if (d.action !== 'block') continue;
-    if (best === null || (BLOCK_ORDER[d.detector] ?? 9) < (BLOCK_ORDER[best.detector] ?? 9)) best = d;
+    if (best === null || BLOCK_ORDER[d.detector] < BLOCK_ORDER[best.detector]) best = d;
   }
   return best;
 }

@@ -7,7 +7,7 @@
  * and function results (and embeddings inputs, which are documents), `system` for the operator's
  * system or developer prompt, which is not scanned for injection.
  */
-import type { ModelEndpoint } from '../upstream/providers/types.js';
+import type { ModelEndpoint } from '../formats/provider.js';
 import type { SegmentKind } from './types.js';
 
 export interface Segment {

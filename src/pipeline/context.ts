@@ -1,17 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RuntimeRoute } from '../config/runtime.js';
 import type { GatehouseError } from '../errors/gatehouse-error.js';
+import type { Endpoint } from '../formats/provider.js';
+import type { TraceContext } from '../formats/trace.js';
 import type { Identity } from '../identity.js';
-import type { Endpoint } from '../upstream/providers/types.js';
 
-export interface TraceContext {
-  readonly traceId: string;
-  /** This hop's span, sent upstream as the parent in `traceparent`. */
-  readonly spanId: string;
-  /** The caller's span when a valid `traceparent` came in. */
-  readonly parentSpanId: string | null;
-  readonly flags: string;
-}
+export type { TraceContext };
 
 export interface Usage {
   inputTokens: number;

@@ -2,12 +2,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { Runtime } from '../config/runtime.js';
 import { createSessionHandlers, SESSION_ROUTES } from '../edge/auth/sessions-handler.js';
-import { newRequestId, traceFrom } from '../edge/correlate.js';
 import { deliver } from '../edge/deliver.js';
 import { sendError, sendJson } from '../edge/respond.js';
 import { GatehouseError, toGatehouseError } from '../errors/gatehouse-error.js';
+import type { Endpoint } from '../formats/provider.js';
+import { newRequestId, traceFrom } from '../formats/trace.js';
 import { mayUseAlias } from '../identity.js';
-import type { Endpoint } from '../upstream/providers/types.js';
 import type { BuiltPipeline } from './build.js';
 import type { RequestContext } from './context.js';
 

@@ -15,14 +15,15 @@ import { routeStage } from '../upstream/route-stage.js';
 import type { StageDef } from './registry.js';
 
 /**
- * Every stage of the data plane, in any order: the builder sorts them by the phase list and checks
- * each one's scope. Features add one line here.
+ * Every stage of the data plane. The order of these lines does not matter: the builder
+ * (checkStageDefs in build.ts) orders stages by the phase list, then within a phase by each stage's
+ * own `before`/`after` constraints (ties by name), and checks scopes and constraints at boot.
+ * Features add one line here.
  */
 export const STAGES: readonly StageDef[] = [
   correlateStage,
   authenticateStage,
   parseStage,
-  // Before capsStage: a route's tier rules refuse a request before its tokens are counted.
   authorizeRouteStage,
   capsStage,
   routeStage,

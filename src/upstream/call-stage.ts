@@ -1,10 +1,10 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { traceparent } from '../edge/correlate.js';
 import { GatehouseError } from '../errors/gatehouse-error.js';
+import type { ModelEndpoint } from '../formats/provider.js';
+import { traceparent } from '../formats/trace.js';
 import type { RequestContext } from '../pipeline/context.js';
 import type { StageDef } from '../pipeline/registry.js';
 import { mapUpstreamError } from './errors.js';
-import type { ModelEndpoint } from './providers/types.js';
 import { readBounded } from './read-bounded.js';
 
 /**
@@ -18,6 +18,7 @@ export const callUpstreamStage: StageDef = {
   name: 'callUpstream',
   phase: 'callUpstream',
   scope: 'route',
+  after: ['limits.mark-upstream'], // settlement charges an abort once the call has started
   create: (rt, route) => {
     const { firstByteMs, idleMs, totalMs } = route.config.timeouts;
     const maxResponseBytes = route.config.upstream.maxResponseBytes;

@@ -114,7 +114,12 @@ export const guardSchema = z
       .strict()
       .prefault({}),
     pii: z
-      .object({ names: z.enum(['lexicon', 'nlp']).default('lexicon') })
+      .object({
+        // `nlp` (compromise's parser, ~3 ms per sentence) was removed with the compromise dependency.
+        names: z
+          .enum(['lexicon'], { error: 'only "lexicon" is supported ("nlp" was removed)' })
+          .default('lexicon'),
+      })
       .strict()
       .prefault({}),
     secrets: z

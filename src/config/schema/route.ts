@@ -1,7 +1,9 @@
 import { z } from 'zod';
+import { PROVIDER_KINDS } from '../../formats/provider.js';
 import { secretRef } from './core.js';
 
-export const PROVIDER_KINDS = ['openai', 'vllm', 'tgi', 'ollama'] as const;
+// The provider names live in the leaf formats folder (the translator registry is keyed by them).
+export { PROVIDER_KINDS };
 export const ENDPOINTS = ['chat', 'completions', 'embeddings'] as const;
 export const TOKENIZERS = ['o200k_base', 'cl100k_base', 'p50k_base', 'r50k_base'] as const;
 

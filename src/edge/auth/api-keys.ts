@@ -1,7 +1,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { ConsumerConfig } from '../../config/schema/auth.js';
 import { GatehouseError } from '../../errors/gatehouse-error.js';
-import { createKeyParser } from './api-key-format.js';
+import { createKeyParser } from '../../formats/api-key.js';
 import type { Consumer, ConsumerRegistry } from './consumers.js';
 
 export interface ApiKeyMatch {

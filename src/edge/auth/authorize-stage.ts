@@ -37,6 +37,7 @@ export const authorizeRouteStage: StageDef = {
   name: 'authorize',
   phase: 'validate',
   scope: 'route',
+  before: ['validate.caps'], // a refused caller's tokens are never counted
   create(_rt, route) {
     const rules = RULES.filter((r) => r.applies(route.tier));
     const { tier } = route;

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { authSchema } from '../../config/schema/auth.js';
-import { generateApiKey, hashApiKey } from './api-key-format.js';
+import { generateApiKey, hashApiKey } from '../../formats/api-key.js';
 
 /**
  * A fresh API key and the `auth` section that accepts it, for the embedded demo and test gateways

@@ -1,6 +1,6 @@
 import { GatehouseError } from '../../errors/gatehouse-error.js';
+import type { ModelEndpoint } from '../../formats/provider.js';
 import type { StageDef } from '../../pipeline/registry.js';
-import type { ModelEndpoint } from '../../upstream/providers/types.js';
 import { countInputTokens } from './count.js';
 
 /**

@@ -1,6 +1,6 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import { GatehouseError } from '../../errors/gatehouse-error.js';
-import type { ModelEndpoint } from '../../upstream/providers/types.js';
+import type { ModelEndpoint } from '../../formats/provider.js';
 import { REQUEST_SCHEMAS } from './schemas.js';
 
 export type BodyValidator = (body: Record<string, unknown>) => void;

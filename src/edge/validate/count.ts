@@ -1,4 +1,4 @@
-import type { ModelEndpoint } from '../../upstream/providers/types.js';
+import type { ModelEndpoint } from '../../formats/provider.js';
 
 type Count = (text: string) => number;
 

@@ -1,7 +1,7 @@
 import { GatehouseError } from '../../errors/gatehouse-error.js';
+import type { ModelEndpoint } from '../../formats/provider.js';
 import { mayUseAlias } from '../../identity.js';
 import type { StageDef } from '../../pipeline/registry.js';
-import type { ModelEndpoint } from '../../upstream/providers/types.js';
 import { compileValidators } from './compile.js';
 import { parseJsonBody } from './json.js';
 import { readBody } from './read-body.js';

@@ -1,4 +1,4 @@
-import type { ModelEndpoint } from '../../upstream/providers/types.js';
+import type { ModelEndpoint } from '../../formats/provider.js';
 
 /**
  * JSON schemas of the OpenAI request bodies Gatehouse accepts. Known fields are typed and bounded;

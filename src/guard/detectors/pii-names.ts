@@ -1,11 +1,11 @@
 /**
- * Person names. Running compromise's full parser costs milliseconds per prompt, too slow for every
- * request, so at boot we take its lexicon (first names, last names, honorifics and the place and
- * organisation words that must not be read as names) and apply it with capitalisation and context
- * cues in one linear pass. Operators who can afford it may switch `names: 'nlp'` to run compromise's
- * `people()` as well.
+ * Person names. A full NLP parser costs milliseconds per prompt, too slow for every request, so we
+ * apply a lexicon (first names, last names, and the place words that must not be read as names) with
+ * capitalisation and context cues in one linear pass. The lexicon ships as word lists in
+ * data/lexicon/, taken once from compromise's built-in lexicon (MIT; scripts/lexicon-from-compromise.mjs
+ * regenerates them), so the 4.7 MB library is not loaded at boot.
  */
-import nlp from 'compromise';
+import { readFileSync } from 'node:fs';
 import type { Span } from '../types.js';
 
 export interface NameLexicon {
@@ -15,23 +15,24 @@ export interface NameLexicon {
   readonly places: ReadonlySet<string>;
 }
 
-const FIRST_TAGS = new Set(['FirstName', 'MaleName', 'FemaleName']);
-const PLACE_TAGS = new Set(['Country', 'City', 'Region', 'Place']);
+// From src/guard/detectors/ and dist/guard/detectors/ alike, three levels up is the package root.
+const LEXICON_DIR = new URL('../../../data/lexicon/', import.meta.url);
 
+function words(file: string): ReadonlySet<string> {
+  const text = readFileSync(new URL(file, LEXICON_DIR), 'utf8');
+  return new Set(text.split('\n').filter((w) => w !== ''));
+}
+
+let cached: NameLexicon | undefined;
+
+/** Read once per process (at boot, when a PII detector wants PERSON), then shared: the sets are never mutated. */
 export function loadNameLexicon(): NameLexicon {
-  const model = nlp.model() as { one?: { lexicon?: Record<string, string | string[]> } };
-  const lexicon = model.one?.lexicon ?? {};
-  const first = new Set<string>();
-  const last = new Set<string>();
-  const places = new Set<string>();
-  for (const [word, tag] of Object.entries(lexicon)) {
-    const tags = Array.isArray(tag) ? tag : [tag];
-    if (tags.some((t) => PLACE_TAGS.has(t))) places.add(word);
-    if (word.includes(' ')) continue;
-    if (tags.some((t) => FIRST_TAGS.has(t))) first.add(word);
-    else if (tags.includes('LastName')) last.add(word);
-  }
-  return { first, last, places };
+  cached ??= {
+    first: words('first-names.txt'),
+    last: words('last-names.txt'),
+    places: words('places.txt'),
+  };
+  return cached;
 }
 
 const WORD = /[\p{L}][\p{L}\p{M}'’-]*\.?/gu;
@@ -198,17 +199,6 @@ export function findPersons(text: string, lex: NameLexicon): Span[] {
       j++;
     spans.push({ start: toks[from]!.start, end: toks[j]!.end });
     i = j + 1;
-  }
-  return spans;
-}
-
-/** compromise's full parser, for operators who choose accuracy over latency. */
-export function findPersonsNlp(text: string): Span[] {
-  const spans: Span[] = [];
-  for (const name of nlp(text).people().out('array') as string[]) {
-    const clean = name.replace(/[.,;:!?]+$/, '');
-    const at = text.indexOf(clean);
-    if (at >= 0) spans.push({ start: at, end: at + clean.length });
   }
   return spans;
 }

@@ -7,7 +7,7 @@ import { isIP } from 'node:net';
 import { isValidPhoneNumber } from 'libphonenumber-js';
 import type { Detector, Finding, ScanInput, Span } from '../types.js';
 import { findAddresses } from './pii-address.js';
-import { findPersons, findPersonsNlp, loadNameLexicon } from './pii-names.js';
+import { findPersons, loadNameLexicon } from './pii-names.js';
 import { ibanLength, ibanValid, luhn, ninoValid, ssnValid } from './pii-validate.js';
 
 export const PII_ENTITIES = [
@@ -25,8 +25,8 @@ export type PiiEntity = (typeof PII_ENTITIES)[number];
 
 export interface PiiOptions {
   readonly entities: readonly PiiEntity[];
-  /** `lexicon`: compromise's lexicon with context cues (fast); `nlp`: also compromise's parser (slow). */
-  readonly names: 'lexicon' | 'nlp';
+  /** `lexicon`: the shipped name lexicon with context cues (the only mode; `nlp` was removed with compromise). */
+  readonly names: 'lexicon';
 }
 
 const EMAIL_LOCAL = /[A-Za-z0-9._%+'-]/;
@@ -149,10 +149,7 @@ export function createPiiDetector(opts: PiiOptions): Detector {
     }
     if (want.has('PHONE')) for (const s of phones(text)) add('PHONE', 0.8, s);
     if (want.has('ADDRESS')) for (const s of findAddresses(text)) add('ADDRESS', 0.7, s);
-    if (lex !== null) {
-      for (const s of findPersons(text, lex)) add('PERSON', 0.7, s);
-      if (opts.names === 'nlp') for (const s of findPersonsNlp(text)) add('PERSON', 0.8, s);
-    }
+    if (lex !== null) for (const s of findPersons(text, lex)) add('PERSON', 0.7, s);
     return dedupe(out);
   };
   return { name: 'pii', detect };

@@ -20,7 +20,7 @@ export interface SecretRule {
   readonly context?: true;
 }
 
-import { checksum, KEY_BODY_LENGTH, KEY_CHECKSUM_LENGTH } from '../../edge/auth/api-key-format.js';
+import { checksum, KEY_BODY_LENGTH, KEY_CHECKSUM_LENGTH } from '../../formats/api-key.js';
 
 const B = '(?<![A-Za-z0-9_-])';
 const E = '(?![A-Za-z0-9_-])';
@@ -198,7 +198,7 @@ export const SECRET_RULES: readonly SecretRule[] = [
     re: r(`${B}[a-zA-Z0-9]{14}\\.atlasv1\\.[a-zA-Z0-9_=-]{60,70}${E}`),
     score: 0.95,
   },
-  // Gatehouse's own consumer keys: `ghk_` + 48 base62 with a CRC32 checksum (src/edge/auth/api-key-format.ts).
+  // Gatehouse's own consumer keys: `ghk_` + 48 base62 with a CRC32 checksum (src/formats/api-key.ts).
   {
     type: 'GATEHOUSE_KEY',
     re: r(`${B}ghk_[0-9A-Za-z]{${KEY_BODY_LENGTH}}${E}`),

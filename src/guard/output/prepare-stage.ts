@@ -11,6 +11,7 @@ export const prepareOutputGuardStage: StageDef = {
   name: 'outputGuard.prepare',
   phase: 'inspectInput',
   scope: 'route',
+  after: ['guard.input'], // indexes the system prompt as redacted, and its canary is never scanned as input
   create: (rt, route) => {
     const guard = routeGuard(rt.services, route);
     if (guard === null) return null;

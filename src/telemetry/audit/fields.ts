@@ -1,4 +1,4 @@
-import type { Endpoint } from '../../upstream/providers/types.js';
+import type { Endpoint } from '../../formats/provider.js';
 
 /** Value rules shared by the event builder and the request-line writer (they must agree). */
 

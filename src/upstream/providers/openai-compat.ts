@@ -1,5 +1,4 @@
-import type { ProviderKind } from '../../config/schema/route.js';
-import type { ModelEndpoint, ProviderTranslator } from './types.js';
+import type { ModelEndpoint, ProviderKind, ProviderTranslator } from '../../formats/provider.js';
 
 const PATHS: Record<ModelEndpoint, string> = {
   chat: '/chat/completions',

@@ -1,6 +1,5 @@
-import type { ProviderKind } from '../../config/schema/route.js';
+import type { ProviderKind, ProviderTranslator } from '../../formats/provider.js';
 import { createOpenAICompatTranslator } from './openai-compat.js';
-import type { ProviderTranslator } from './types.js';
 
 /** One translator per provider kind; adding a backend is one entry here. */
 export const PROVIDERS: Readonly<Record<ProviderKind, ProviderTranslator>> = Object.freeze({

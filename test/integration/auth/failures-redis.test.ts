@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateApiKey, hashApiKey } from '../../../src/edge/auth/api-key-format.js';
 import type { AuthService } from '../../../src/edge/auth/service.js';
+import { generateApiKey, hashApiKey } from '../../../src/formats/api-key.js';
 import { createRedisStore, type RedisStore } from '../../../src/store/redis.js';
 import { eventually } from '../../helpers/gateway.js';
 import { bearer, codeOf, makeService, request } from './fixtures.js';

@@ -6,7 +6,7 @@ import {
   generateApiKey,
   hashApiKey,
   KEY_BODY_LENGTH,
-} from '../../../src/edge/auth/api-key-format.js';
+} from '../../../src/formats/api-key.js';
 
 const parse = createKeyParser('ghk_');
 

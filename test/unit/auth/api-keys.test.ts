@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { generateApiKey, hashApiKey } from '../../../src/edge/auth/api-key-format.js';
 import type { AuthService } from '../../../src/edge/auth/service.js';
+import { generateApiKey, hashApiKey } from '../../../src/formats/api-key.js';
 import { bearer, codeOf, makeService, request } from '../../integration/auth/fixtures.js';
 
 const open: AuthService[] = [];
@@ -69,7 +69,7 @@ describe('API keys', () => {
     // Same key id, different secret: a "wrong" key.
     const sameId = generateApiKey('ghk_').key;
     const wrongSecret = `ghk_${k.id}${sameId.slice(14, 46)}`;
-    const { checksum } = await import('../../../src/edge/auth/api-key-format.js');
+    const { checksum } = await import('../../../src/formats/api-key.js');
     const wrong = wrongSecret + checksum(wrongSecret);
     expect(await codeOf(svc.authenticate(request(bearer(unknown))))).toBe('GH_ERR_AUTH_INVALID');
     expect(await codeOf(svc.authenticate(request(bearer(wrong))))).toBe('GH_ERR_AUTH_INVALID');

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfigText } from '../../../src/config/load.js';
 import { createPiiDetector, PII_ENTITIES } from '../../../src/guard/detectors/pii.js';
+import { loadNameLexicon } from '../../../src/guard/detectors/pii-names.js';
 import { ibanValid, luhn, ssnValid } from '../../../src/guard/detectors/pii-validate.js';
 import { scan } from './helpers.js';
 
@@ -47,6 +49,18 @@ describe('PII detector', () => {
     expect(values('Hello, this is Mr. David Hrůza. Who are you?', 'PERSON')).toContain('David Hrůza');
     expect(types('The office is at 1600 Pennsylvania Avenue, Washington DC')).toContain('ADDRESS');
     expect(types('Apt. 617, 21 Baker Street')).toContain('ADDRESS');
+  });
+
+  it('reads the name lexicon from the shipped word lists (data/lexicon/), and refuses the removed nlp mode', () => {
+    const lex = loadNameLexicon();
+    // Sizes of the lists as taken from compromise 14.17.0 by scripts/lexicon-from-compromise.mjs.
+    expect([lex.first.size, lex.last.size, lex.places.size]).toEqual([3180, 901, 1308]);
+    expect(lex.first.has('ingrid') && lex.last.has('garcia') && lex.places.has('costa rica')).toBe(true);
+    const yaml = (names: string) =>
+      `server: { allowPlaintext: true }\nguard: { pii: { names: ${names} } }\nroutes: []\n`;
+    expect(parseConfigText(yaml('lexicon')).guard.pii.names).toBe('lexicon');
+    expect(() => parseConfigText(yaml('nlp'))).toThrow(ConfigError);
+    expect(() => parseConfigText(yaml('nlp'))).toThrow(/"nlp" was removed/);
   });
 
   it.each([

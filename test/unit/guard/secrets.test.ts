@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checksum } from '../../../src/edge/auth/api-key-format.js';
+import { checksum } from '../../../src/formats/api-key.js';
 import { createSecretsDetector } from '../../../src/guard/detectors/secrets.js';
 import { scan } from './helpers.js';
 

@@ -1,4 +1,6 @@
-import type { ProviderKind } from '../../config/schema/route.js';
+/** Upstream backends with a translator (src/upstream/providers/registry.ts is keyed by this union). */
+export const PROVIDER_KINDS = ['openai', 'vllm', 'tgi', 'ollama'] as const;
+export type ProviderKind = (typeof PROVIDER_KINDS)[number];
 
 /** The data-plane endpoints Gatehouse serves (OpenAI-compatible paths). */
 export type Endpoint = 'chat' | 'completions' | 'embeddings' | 'models' | 'sessions';

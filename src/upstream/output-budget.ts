@@ -22,11 +22,13 @@ type Obj = Record<string, unknown>;
 const CHAT_FIELDS = ['content', 'reasoning_content', 'reasoning', 'refusal'] as const;
 
 /**
- * Pieces counted at a time. Bounds the tokenizer's input whatever the upstream sends (a 4 MB line
- * of one character costs 1,024 counts of 4 KiB, not one count of a 4 MB run), and the search for
- * the cut inside the last piece to 12 counts of at most 4 KiB.
+ * Pieces counted at a time. Bounds the tokenizer's input whatever the upstream sends: BPE work on
+ * an unbroken run grows faster than its length (an uncached 4,096-character run of spaces costs
+ * tens of ms), so a 4 MB line of one character is 16,384 counts of 256 characters, never one
+ * count of a 4 MB run, and the search for the cut inside the last piece is 8 counts of at most
+ * 256. Real deltas are a token or a few, far below a piece: they are counted in one call.
  */
-export const PIECE_CHARS = 4_096;
+export const PIECE_CHARS = 256;
 
 export interface BudgetLimits {
   /** Output tokens per choice: the clamped `max_tokens` (plus the prompt when `echo` repeats it). */

@@ -129,7 +129,10 @@ export class OutputBudget {
     private readonly count: Count,
     private readonly limits: BudgetLimits,
     endpoint: ModelEndpoint,
-    /** Receives each kept piece of text (the caller keeps a bounded copy for the audit event). */
+    /**
+     * Receives each kept piece of answer text (`content`, or `text` on completions; not reasoning or
+     * tool calls): the caller keeps a bounded copy for the audit event.
+     */
     private readonly onText: (text: string) => void = () => {},
   ) {
     this.chat = endpoint === 'chat';
@@ -194,6 +197,7 @@ export class OutputBudget {
       if (typeof v !== 'string' || v === '') continue;
       const t = this.field(s, v);
       target[f] = t.text;
+      if ((f === 'content' || f === 'text') && t.text !== '') this.onText(t.text);
       if (t.cut) {
         this.clearAfter(target, fields, f);
         return true;
@@ -229,7 +233,6 @@ export class OutputBudget {
     const t = take(this.count, v, this.limits.perChoice - s.used);
     s.used += t.tokens;
     this.tokens += t.tokens;
-    if (t.text !== '') this.onText(t.text);
     return t;
   }
 

@@ -165,6 +165,8 @@ async function deliverStream(
   };
 
   const send = async (out: string): Promise<void> => {
+    // A write to a closed response would wait for a 'drain' or 'close' that already happened.
+    if (ctx.res.destroyed) throw new GatehouseError('GH_ERR_CLIENT_CLOSED');
     if (!ctx.headersSent) {
       ctx.status = 200;
       ctx.headersSent = true;

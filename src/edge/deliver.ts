@@ -146,14 +146,12 @@ async function deliverStream(
     const choices = obj.choices as unknown[] | undefined;
     let out = '';
     if (had > 0) envelope = obj;
-    // A chunk whose every choice the budget dropped says nothing.
-    const empty = had > 0 && (choices?.length ?? 0) === 0 && !obj.usage;
-    if (!empty) {
-      if (!ctx.clientWantsUsage) {
-        // The gateway asked for usage for its own accounting; the consumer did not.
-        if (Array.isArray(choices) && choices.length === 0 && obj.usage) return '';
-        if ('usage' in obj) delete obj.usage;
-      }
+    const noChoices = (choices?.length ?? 0) === 0;
+    // A chunk whose every choice the budget dropped says nothing; nor does a usage-only chunk when
+    // the gateway asked for usage for its own accounting and the consumer did not.
+    const silent = noChoices && (obj.usage ? !ctx.clientWantsUsage : had > 0);
+    if (!silent) {
+      if (!ctx.clientWantsUsage && 'usage' in obj) delete obj.usage;
       if (typeof obj.model === 'string') obj.model = ctx.alias;
       out = release(obj);
     }

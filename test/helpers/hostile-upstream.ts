@@ -19,7 +19,9 @@ export type HostileMode =
   /** A few deltas, then a data line that is not JSON. */
   | { kind: 'malformed' }
   /** Streams chunks that carry no text (role-only deltas) until `totalBytes` or a hang-up. */
-  | { kind: 'empty-deltas'; totalBytes: number };
+  | { kind: 'empty-deltas'; totalBytes: number }
+  /** A short answer and its [DONE], then keeps sending comments until `totalBytes` or a hang-up. */
+  | { kind: 'after-done'; totalBytes: number };
 
 export interface HostileRequest {
   readonly path: string;
@@ -151,6 +153,15 @@ export async function startHostileUpstream(mode: HostileMode): Promise<HostileUp
         for (let k = 0; k < m.deltas; k++) if (!(await write(chunk(0, word())))) return;
         // Let the deltas reach the gateway before the connection drops.
         setTimeout(() => res.socket?.destroy(), 30);
+        return;
+      }
+      case 'after-done': {
+        for (let k = 0; k < 3; k++) if (!(await write(chunk(0, word())))) return;
+        if (!(await write(chunk(0, '', 'stop')))) return;
+        if (!(await write('data: [DONE]\n\n'))) return;
+        const junk = `: ${'x'.repeat(1_000)}\n`;
+        while (rec.bytesWritten < m.totalBytes) if (!(await write(junk))) return;
+        res.end();
         return;
       }
       case 'malformed': {

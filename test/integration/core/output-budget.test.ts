@@ -181,6 +181,21 @@ describe('output budget on streams', () => {
   });
 });
 
+describe('the end of a stream', () => {
+  it('an upstream that keeps sending after its [DONE] is cut off, not drained', async () => {
+    hostile.mode = { kind: 'after-done', totalBytes: 24 * MB };
+    const before = t.logs.requests().length;
+    const r = await readChat({ max_tokens: 50 });
+    expect(r.error).toBeNull();
+    expect(r.finish).toEqual(['stop']);
+    await hostile.last().closed;
+    expect(hostile.last().aborted).toBe(true);
+    expect(hostile.last().bytesWritten).toBeLessThan(24 * MB);
+    await eventually(() => expect(t.logs.requests().length).toBe(before + 1));
+    expect(lastRequestLine().status).toBe(200);
+  });
+});
+
 describe('output budget on whole answers', () => {
   it('an answer far over max_tokens is cut to it, finish_reason length, usage charged as reported', async () => {
     hostile.mode = { kind: 'huge-json', words: 5_000, usage: true };

@@ -74,9 +74,10 @@ function safeEnd(text: string, end: number): number {
 }
 
 /**
- * The longest prefix of `text` that fits in `room` tokens, counted piece by piece. A sum of piece
- * counts is at least the count of the whole (a piece boundary can only prevent a merge), so what
- * is kept never exceeds the budget.
+ * The longest prefix of `text` that fits in `room` tokens, counted piece by piece. The sum of
+ * piece counts is what is charged and held to the budget; a piece boundary can prevent a merge, so
+ * the sum is at least the count of the whole in practice (the unit test checks it on prose), and a
+ * consumer is never delivered more than the budget by the gateway's own count.
  */
 export function take(count: Count, text: string, room: number): Taken {
   if (text.length === 0) return { text, tokens: 0, cut: false };

@@ -1,13 +1,20 @@
-import { GatehouseError } from '../errors/gatehouse-error.js';
+import type { Logger } from 'pino';
+import { GatehouseError, isGatehouseError } from '../errors/gatehouse-error.js';
 import type { ModelEndpoint } from '../formats/provider.js';
 import type { RequestContext, StreamChunk } from '../pipeline/context.js';
 import { recordUsage } from '../upstream/call-stage.js';
-import { mapUpstreamError } from '../upstream/errors.js';
+import { attributeStreamError, logUpstreamFailure, type StreamStep } from '../upstream/errors.js';
+import { budgetLimits, OutputBudget } from '../upstream/output-budget.js';
 import { SseParser } from '../upstream/sse.js';
 import { sendJson, writeSse } from './respond.js';
 
 /** Events sent one write each at the start of a stream (a handful of tokens: the first one is what counts). */
 const EAGER_EVENTS = 4;
+/**
+ * After `[DONE]` the rest of the upstream body is drained so the connection stays reusable, but
+ * only this much: an upstream that keeps sending after its own end is cut off.
+ */
+const DRAIN_AFTER_DONE_BYTES = 64 * 1024;
 
 const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
@@ -15,8 +22,23 @@ const SSE_HEADERS = {
   'x-accel-buffering': 'no',
 } as const;
 
+const event = (c: StreamChunk): string => `data: ${JSON.stringify(c)}\n\n`;
+
+/**
+ * Keeps the released text for the audit event only, bounded like a whole answer (at most `cap`
+ * characters): usage is counted per delta by the output budget, never from this copy.
+ */
+function keepStreamedText(ctx: RequestContext, text: string, cap: number): void {
+  const room = cap - ctx.streamedText.length;
+  if (room > 0) ctx.streamedText += text.length <= room ? text : text.slice(0, room);
+}
+
 /** Writes the (inspected) answer to the consumer. The consumer sees its alias as `model`, never the pinned id. */
-export async function deliver(ctx: RequestContext, base: Readonly<Record<string, string>>): Promise<void> {
+export async function deliver(
+  ctx: RequestContext,
+  base: Readonly<Record<string, string>>,
+  log: Logger,
+): Promise<void> {
   const up = ctx.upstream!;
   if (up.stream === null) {
     const json = up.json!;
@@ -25,26 +47,44 @@ export async function deliver(ctx: RequestContext, base: Readonly<Record<string,
     sendJson(ctx, base, 200, JSON.stringify(json));
     return;
   }
-  await deliverStream(ctx, base, up.stream);
+  await deliverStream(ctx, base, up.stream, log);
 }
 
+/**
+ * Streams the answer: parse, output budget, inspectors, write. The stream ends at the upstream's
+ * `[DONE]`, at the output budget (`finish_reason: "length"`, then `[DONE]`, upstream aborted) or
+ * at `upstream.maxResponseBytes` read from the upstream (terminal error event). A failure is
+ * attributed to where it happened: reading the upstream, our own processing, or writing to the client.
+ */
 async function deliverStream(
   ctx: RequestContext,
   base: Readonly<Record<string, string>>,
   stream: AsyncIterable<Buffer>,
+  log: Logger,
 ): Promise<void> {
   const route = ctx.route!;
   const endpoint = ctx.endpoint as ModelEndpoint;
+  const maxBytes = route.config.upstream.maxResponseBytes;
   const parser = new SseParser();
   const inspectors = ctx.streamInspectors;
+  const limits = budgetLimits(endpoint, ctx.body, ctx.maxOutputTokens, ctx.inputTokens) ?? {
+    perChoice: Number.MAX_SAFE_INTEGER,
+    choices: 1,
+  };
+  const budget = new OutputBudget(route.countTokens, limits, endpoint, (t) =>
+    keepStreamedText(ctx, t, maxBytes),
+  );
   let done = false;
+  /** The budget ended the stream: the upstream is aborted rather than drained. */
+  let cutShort = false;
+  let envelope: StreamChunk = {};
 
   const release = (chunk: StreamChunk): string => {
-    if (inspectors.length === 0) return `data: ${JSON.stringify(chunk)}\n\n`;
+    if (inspectors.length === 0) return event(chunk);
     let list: StreamChunk[] = [chunk];
     for (const insp of inspectors) list = list.flatMap((c) => insp.onChunk(c));
     let s = '';
-    for (const c of list) s += `data: ${JSON.stringify(c)}\n\n`;
+    for (const c of list) s += event(c);
     return s;
   };
 
@@ -56,22 +96,41 @@ async function deliverStream(
       if (insp.flush === undefined) continue;
       let list = insp.flush();
       for (const next of inspectors.slice(i + 1)) list = list.flatMap((c) => next.onChunk(c));
-      for (const c of list) s += `data: ${JSON.stringify(c)}\n\n`;
+      for (const c of list) s += event(c);
     }
     return s;
   };
 
-  const handle = (data: string): string => {
-    if (data === '[DONE]') {
-      done = true;
-      let s = '';
-      for (let i = 0; i < inspectors.length; i++) {
-        let list = inspectors[i]!.onEnd();
-        for (const next of inspectors.slice(i + 1)) list = list.flatMap((c) => next.onChunk(c));
-        for (const c of list) s += `data: ${JSON.stringify(c)}\n\n`;
-      }
-      return `${s}data: [DONE]\n\n`;
+  /** The end of the stream: what inspectors still hold, our usage chunk when we cut, `[DONE]`. */
+  const end = (ownUsage: boolean): string => {
+    done = true;
+    let s = '';
+    for (let i = 0; i < inspectors.length; i++) {
+      let list = inspectors[i]!.onEnd();
+      for (const next of inspectors.slice(i + 1)) list = list.flatMap((c) => next.onChunk(c));
+      for (const c of list) s += event(c);
     }
+    if (ownUsage && ctx.clientWantsUsage) {
+      // The upstream's usage chunk will not come: the consumer who asked for one gets the count.
+      const input = ctx.usage?.inputTokens ?? ctx.inputTokens;
+      s += event({
+        id: envelope.id,
+        object: envelope.object,
+        created: envelope.created,
+        model: ctx.alias,
+        choices: [],
+        usage: {
+          prompt_tokens: input,
+          completion_tokens: budget.tokens,
+          total_tokens: input + budget.tokens,
+        },
+      });
+    }
+    return `${s}data: [DONE]\n\n`;
+  };
+
+  const handle = (data: string): string => {
+    if (data === '[DONE]') return end(false);
     let obj: Record<string, unknown>;
     try {
       obj = JSON.parse(data);
@@ -81,24 +140,31 @@ async function deliverStream(
     if (obj === null || typeof obj !== 'object') throw new GatehouseError('GH_ERR_UPSTREAM_BAD_RESPONSE');
     if (obj.error !== undefined) throw new GatehouseError('GH_ERR_UPSTREAM_ERROR');
     obj = route.provider.chunk(endpoint, obj);
-    const choices = obj.choices as Array<Record<string, unknown>> | undefined;
     if (obj.usage) recordUsage(ctx, obj);
-    if (Array.isArray(choices)) {
-      for (const c of choices) {
-        const t = endpoint === 'chat' ? (c.delta as { content?: unknown } | undefined)?.content : c.text;
-        if (typeof t === 'string') ctx.streamedText += t;
-      }
+    const had = Array.isArray(obj.choices) ? obj.choices.length : 0;
+    budget.chunk(obj);
+    const choices = obj.choices as unknown[] | undefined;
+    let out = '';
+    if (had > 0) envelope = obj;
+    const noChoices = (choices?.length ?? 0) === 0;
+    // A chunk whose every choice the budget dropped says nothing; nor does a usage-only chunk when
+    // the gateway asked for usage for its own accounting and the consumer did not.
+    const silent = noChoices && (obj.usage ? !ctx.clientWantsUsage : had > 0);
+    if (!silent) {
+      if (!ctx.clientWantsUsage && 'usage' in obj) delete obj.usage;
+      if (typeof obj.model === 'string') obj.model = ctx.alias;
+      out = release(obj);
     }
-    if (!ctx.clientWantsUsage) {
-      // The gateway asked for usage for its own accounting; the consumer did not.
-      if (Array.isArray(choices) && choices.length === 0 && obj.usage) return '';
-      if ('usage' in obj) delete obj.usage;
+    if (budget.ended) {
+      cutShort = true;
+      out += end(true);
     }
-    if (typeof obj.model === 'string') obj.model = ctx.alias;
-    return release(obj);
+    return out;
   };
 
   const send = async (out: string): Promise<void> => {
+    // A write to a closed response would wait for a 'drain' or 'close' that already happened.
+    if (ctx.res.destroyed) throw new GatehouseError('GH_ERR_CLIENT_CLOSED');
     if (!ctx.headersSent) {
       ctx.status = 200;
       ctx.headersSent = true;
@@ -120,8 +186,20 @@ async function deliverStream(
   // would cost (bench, burst of 20 events: 255 -> 301 µs of CPU per answer with 4 eager writes).
   // Then one write per read.
   let eager = inspectors.length > 0 ? EAGER_EVENTS : 0;
+  let step: StreamStep = 'read';
+  let bytes = 0;
+  let bytesAtDone = 0;
   try {
+    // Leaving this loop early (break or throw) destroys the upstream body: undici aborts the request.
     for await (const chunk of stream) {
+      bytes += chunk.length;
+      if (done) {
+        if (bytes - bytesAtDone > DRAIN_AFTER_DONE_BYTES) break;
+        continue;
+      }
+      // Bytes read from the upstream, not text kept: a stream of empty deltas is bounded too.
+      if (bytes > maxBytes) throw new GatehouseError('GH_ERR_UPSTREAM_RESPONSE_TOO_LARGE');
+      step = 'process';
       let out = '';
       for (const ev of parser.push(chunk)) {
         if (done) break;
@@ -130,24 +208,36 @@ async function deliverStream(
           eager--;
           if (inspectors.length > 0) out += flush();
           if (out !== '') {
+            step = 'write';
             await send(out);
+            step = 'process';
             out = '';
           }
         }
       }
       if (!done && inspectors.length > 0) out += flush();
+      step = 'write';
       if (out !== '') await send(out);
+      step = 'read';
+      if (done) {
+        bytesAtDone = bytes;
+        if (cutShort) break;
+      }
     }
     if (!done) {
+      step = 'process';
       for (const ev of parser.end()) if (!done) handle(ev.data);
       if (!done) throw new GatehouseError('GH_ERR_UPSTREAM_RESET');
     }
+    step = 'write';
     ctx.res.end();
   } catch (err) {
-    throw mapUpstreamError(err, ctx.abort.signal);
+    const attributed = attributeStreamError(err, step, ctx.clientAborted, ctx.abort.signal);
+    if (isGatehouseError(attributed)) logUpstreamFailure(log, ctx.requestId, attributed);
+    throw attributed;
   } finally {
     if (ctx.usage === null || ctx.usageSource !== 'upstream') {
-      ctx.usage = { inputTokens: ctx.inputTokens, outputTokens: route.countTokens(ctx.streamedText) };
+      ctx.usage = { inputTokens: ctx.inputTokens, outputTokens: budget.tokens };
       ctx.usageSource = 'counted';
     }
   }

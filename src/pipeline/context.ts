@@ -84,7 +84,10 @@ export interface RequestContext {
   streamInspectors: StreamInspector[];
   usage: Usage | null;
   usageSource: 'upstream' | 'counted' | 'none';
-  /** Completion text accumulated on streams, counted at the end when the upstream gives no usage. */
+  /**
+   * Completion text released on a stream, for the audit event only, capped at the route's
+   * `upstream.maxResponseBytes` characters. Usage is counted per delta by the output budget.
+   */
   streamedText: string;
   /** ms from arrival to the first byte of model output sent to the client. */
   ttftMs: number | null;

@@ -80,7 +80,7 @@ export function createRunner(
         const r = s(ctx);
         if (r !== undefined) await r;
       }
-      await deliver(ctx, base);
+      await deliver(ctx, base, log);
     } catch (err) {
       const ge = ctx.clientAborted
         ? new GatehouseError('GH_ERR_CLIENT_CLOSED', { cause: err })

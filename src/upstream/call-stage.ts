@@ -4,7 +4,8 @@ import type { ModelEndpoint } from '../formats/provider.js';
 import { traceparent } from '../formats/trace.js';
 import type { RequestContext } from '../pipeline/context.js';
 import type { StageDef } from '../pipeline/registry.js';
-import { mapUpstreamError } from './errors.js';
+import { logUpstreamFailure, mapUpstreamError } from './errors.js';
+import { budgetLimits, OutputBudget } from './output-budget.js';
 import { readBounded } from './read-bounded.js';
 
 /**
@@ -58,7 +59,9 @@ export const callUpstreamStage: StageDef = {
         });
       } catch (err) {
         clearTimeout(timer);
-        throw mapUpstreamError(err, ctx.abort.signal);
+        const ge = mapUpstreamError(err, ctx.abort.signal);
+        logUpstreamFailure(log, ctx.requestId, ge);
+        throw ge;
       }
       if (res.statusCode >= 400) {
         const text = await readBounded(res.body, 64 * 1024, ctx.abort.signal).catch(() => Buffer.alloc(0));
@@ -78,22 +81,30 @@ export const callUpstreamStage: StageDef = {
         if (!type.startsWith('text/event-stream')) {
           res.body.destroy();
           clearTimeout(timer);
-          throw new GatehouseError('GH_ERR_UPSTREAM_BAD_RESPONSE');
+          const ge = new GatehouseError('GH_ERR_UPSTREAM_BAD_RESPONSE');
+          logUpstreamFailure(log, ctx.requestId, ge);
+          throw ge;
         }
         ctx.upstream = { status: res.statusCode, json: null, stream: res.body };
         return;
       }
+      let json: Record<string, unknown>;
       try {
         const buf = await readBounded(res.body, maxResponseBytes, ctx.abort.signal);
         if (!type.startsWith('application/json')) throw new GatehouseError('GH_ERR_UPSTREAM_BAD_RESPONSE');
-        ctx.upstream = { status: res.statusCode, json: parseUpstreamJson(buf), stream: null };
-        ctx.upstream.json = route.provider.response(endpoint, ctx.upstream.json!);
-        recordUsage(ctx, ctx.upstream.json);
+        json = parseUpstreamJson(buf);
       } catch (err) {
-        throw mapUpstreamError(err, ctx.abort.signal);
+        const ge = mapUpstreamError(err, ctx.abort.signal, 'GH_ERR_UPSTREAM_READ_FAILED');
+        logUpstreamFailure(log, ctx.requestId, ge);
+        throw ge;
       } finally {
         clearTimeout(timer);
       }
+      // Our own processing: a fault here is internal (the runner logs it with its stack), not the upstream's.
+      json = route.provider.response(endpoint, json);
+      ctx.upstream = { status: res.statusCode, json, stream: null };
+      recordUsage(ctx, json);
+      enforceBudget(ctx, json, route.countTokens);
     };
   },
 };
@@ -106,6 +117,27 @@ function parseUpstreamJson(buf: Buffer): Record<string, unknown> {
     // fall through
   }
   throw new GatehouseError('GH_ERR_UPSTREAM_BAD_RESPONSE');
+}
+
+/**
+ * The output budget on a whole answer: each choice is cut to the clamped `max_tokens` and marked
+ * `finish_reason: "length"` when the upstream ignored it. The upstream's own `usage` stays what
+ * is charged (the tokens were generated); without one, what was kept is counted and charged.
+ */
+function enforceBudget(
+  ctx: RequestContext,
+  json: Record<string, unknown>,
+  count: (text: string) => number,
+): void {
+  const endpoint = ctx.endpoint as ModelEndpoint;
+  const limits = budgetLimits(endpoint, ctx.body, ctx.maxOutputTokens, ctx.inputTokens);
+  if (limits === null) return;
+  const budget = new OutputBudget(count, limits, endpoint);
+  budget.answer(json);
+  if (ctx.usageSource !== 'upstream') {
+    ctx.usage = { inputTokens: ctx.inputTokens, outputTokens: budget.tokens };
+    ctx.usageSource = 'counted';
+  }
 }
 
 export function recordUsage(ctx: RequestContext, json: Record<string, unknown>): void {

@@ -15,7 +15,11 @@ export async function readBounded(
       throw new GatehouseError('GH_ERR_UPSTREAM_RESPONSE_TOO_LARGE');
     }
     chunks.push(c);
-    if (signal.aborted) break;
+    if (signal.aborted) {
+      // A half-read answer is not an answer: the abort's reason (timeout, client gone) is the failure.
+      body.destroy?.();
+      throw signal.reason;
+    }
   }
   return Buffer.concat(chunks, size);
 }

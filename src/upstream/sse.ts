@@ -1,3 +1,5 @@
+import { GatehouseError } from '../errors/gatehouse-error.js';
+
 /**
  * Incremental SSE parser (WHATWG event-stream rules) that is correct across arbitrary chunk
  * boundaries: lines split anywhere, CRLF split between chunks, multi-byte UTF-8 split mid-sequence
@@ -80,7 +82,8 @@ export class SseParser {
       this.line(line, out);
     }
     this.buf += s.slice(start);
-    if (this.buf.length > this.maxLineChars) throw new Error('SSE line too long');
+    // An upstream that never ends a line sends a malformed stream, not a gateway fault.
+    if (this.buf.length > this.maxLineChars) throw new GatehouseError('GH_ERR_UPSTREAM_BAD_RESPONSE');
     return out;
   }
 

@@ -37,6 +37,11 @@ export const upstreamErrors = {
     type: 'server_error',
     message: 'The model endpoint closed the connection.',
   },
+  GH_ERR_UPSTREAM_READ_FAILED: {
+    status: 502,
+    type: 'server_error',
+    message: 'Reading the answer from the model endpoint failed.',
+  },
   GH_ERR_UPSTREAM_REJECTED: {
     status: 400,
     type: 'invalid_request_error',

@@ -13,7 +13,12 @@ let t: TestGateway;
 beforeAll(async () => {
   t = await startTestGateway({
     upstream: { intercept: scripted((b) => script(b)) },
-    config: (url) => ({ routes: [demoRoute(url)], limits: { enabled: false } }),
+    // A budget above the longest scripted answer: these upstreams ignore max_tokens, and the output
+    // budget (tested in test/integration/core/output-budget.test.ts) would cut them.
+    config: (url) => ({
+      routes: [demoRoute(url, { caps: { maxOutputTokens: 32_768 } })],
+      limits: { enabled: false },
+    }),
   });
 });
 afterAll(async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GatehouseError } from '../../../src/errors/gatehouse-error.js';
-import { mapUpstreamError } from '../../../src/upstream/errors.js';
+import { attributeStreamError, mapUpstreamError } from '../../../src/upstream/errors.js';
 
 const live = new AbortController().signal;
 
@@ -25,5 +25,29 @@ describe('upstream error mapping', () => {
     const ac = new AbortController();
     ac.abort(new GatehouseError('GH_ERR_UPSTREAM_TOTAL_TIMEOUT'));
     expect(mapUpstreamError(new Error('aborted'), ac.signal).code).toBe('GH_ERR_UPSTREAM_TOTAL_TIMEOUT');
+  });
+});
+
+describe('stream failure attribution', () => {
+  const bug = new TypeError('x is undefined');
+  it.each([
+    ['read', false, Object.assign(new Error('socket'), { code: 'UND_ERR_SOCKET' }), 'GH_ERR_UPSTREAM_RESET'],
+    ['read', false, new Error('something odd'), 'GH_ERR_UPSTREAM_READ_FAILED'],
+    ['write', false, Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }), 'GH_ERR_CLIENT_CLOSED'],
+    ['process', true, bug, 'GH_ERR_CLIENT_CLOSED'],
+  ] as const)('%s (client gone: %s) → %s', (step, gone, err, code) => {
+    const e = attributeStreamError(err, step, gone, live);
+    expect(e).toBeInstanceOf(GatehouseError);
+    expect((e as GatehouseError).code).toBe(code);
+    expect((e as GatehouseError).cause).toBe(err);
+  });
+
+  it('a fault while processing is returned as is: the runner reports it as internal, with its stack', () => {
+    expect(attributeStreamError(bug, 'process', false, live)).toBe(bug);
+  });
+
+  it('a GatehouseError keeps its code wherever it happened', () => {
+    const blocked = new GatehouseError('GH_ERR_UPSTREAM_RESPONSE_TOO_LARGE');
+    expect(attributeStreamError(blocked, 'process', false, live)).toBe(blocked);
   });
 });

@@ -57,7 +57,14 @@ export const callUpstreamStage: StageDef = {
         });
       } catch (err) {
         clearTimeout(timer);
-        throw mapUpstreamError(err, ctx.abort.signal);
+        const mapped = mapUpstreamError(err, ctx.abort.signal);
+        // The client sees only the code; the operator needs which check failed (name, CA, pin, alert).
+        if (mapped.code === 'GH_ERR_UPSTREAM_TLS')
+          log.warn(
+            { request_id: ctx.requestId, route: route.alias, reason: String(err) },
+            'upstream TLS failed',
+          );
+        throw mapped;
       }
       if (res.statusCode >= 400) {
         const text = await readBounded(res.body, 64 * 1024, ctx.abort.signal).catch(() => Buffer.alloc(0));

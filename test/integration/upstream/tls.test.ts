@@ -54,6 +54,8 @@ beforeAll(async () => {
         route('no-client-cert-12', { ca: pki.caCert, serverName: 'localhost' }, up12.url),
         route('good-12', mtls, up12.url),
         route('unknown-ca', undefined),
+        // A dateless id on a tier 1 route: allowed, with a warning at start.
+        { ...route('floaty', mtls), upstream: { ...route('floaty', mtls).upstream, model: 'gpt-4o' } },
       ],
     }),
   });
@@ -100,6 +102,14 @@ describe('upstream TLS (real CA, an upstream that requires a client certificate)
     expect(await outcome('no-client-cert')).toEqual({ status: 502, code: 'GH_ERR_UPSTREAM_RESET' });
     expect(up.demo.received.length).toBe(before);
     expect(up.refused.length).toBeGreaterThan(0);
+  });
+
+  it('a tier 1 route with a dateless model id starts, with a warning in the log', async () => {
+    const warning = gw.logs.lines.find((l) => l.event === 'config_warning');
+    expect(warning?.level).toBe(40);
+    expect(String(warning?.msg)).toMatch(/"gpt-4o" is a dateless OpenAI alias .*tier 1: allowed, not pinned/);
+    expect(await outcome('floaty')).toEqual({ status: 200, code: 'floaty' });
+    expect(up.demo.received.at(-1)!.body.model).toBe('gpt-4o');
   });
 
   it('logs which check failed for the operator, never to the client', async () => {

@@ -1,4 +1,6 @@
 import { createHash, X509Certificate } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_MODEL_ID } from '../../../src/demo/upstream.js';
@@ -12,6 +14,8 @@ let up: TlsUpstream;
 let up12: TlsUpstream;
 let gw: TestGateway;
 let client: OpenAI;
+/** The TLS fixture's demo model also served on a Unix socket (a co-located deployment). */
+let socketServer: Server;
 
 const spki = (pem: string) =>
   `sha256/${createHash('sha256')
@@ -41,6 +45,9 @@ beforeAll(async () => {
     alias,
     upstream: { provider: 'vllm' as const, url, model: DEMO_MODEL_ID, ...(tls ? { tls } : {}) },
   });
+  const socketPath = join(pki.dir, 'vllm.sock');
+  socketServer = createServer((req, res) => up.demo.server.emit('request', req, res));
+  await new Promise<void>((r) => socketServer.listen(socketPath, r));
   const mtls = { ca: pki.caCert, cert: gwCert.cert, key: `file:${gwCert.key}`, serverName: 'localhost' };
   gw = await startTestGateway({
     config: () => ({
@@ -54,6 +61,16 @@ beforeAll(async () => {
         route('no-client-cert-12', { ca: pki.caCert, serverName: 'localhost' }, up12.url),
         route('good-12', mtls, up12.url),
         route('unknown-ca', undefined),
+        {
+          alias: 'socket',
+          upstream: {
+            provider: 'vllm',
+            url: 'http://vllm.local/v1',
+            socketPath,
+            model: DEMO_MODEL_ID,
+            zone2Colocated: true,
+          },
+        },
         // A dateless id on a tier 1 route: allowed, with a warning at start.
         { ...route('floaty', mtls), upstream: { ...route('floaty', mtls).upstream, model: 'gpt-4o' } },
       ],
@@ -65,6 +82,7 @@ afterAll(async () => {
   await gw?.close();
   await up?.close();
   await up12?.close();
+  await new Promise((r) => socketServer?.close(r));
 });
 
 describe('upstream TLS (real CA, an upstream that requires a client certificate)', () => {
@@ -102,6 +120,11 @@ describe('upstream TLS (real CA, an upstream that requires a client certificate)
     expect(await outcome('no-client-cert')).toEqual({ status: 502, code: 'GH_ERR_UPSTREAM_RESET' });
     expect(up.demo.received.length).toBe(before);
     expect(up.refused.length).toBeGreaterThan(0);
+  });
+
+  it('a co-located deployment on a Unix socket', async () => {
+    expect(await outcome('socket')).toEqual({ status: 200, code: 'socket' });
+    expect(up.demo.received.at(-1)!.headers.host).toBe('vllm.local');
   });
 
   it('a tier 1 route with a dateless model id starts, with a warning in the log', async () => {

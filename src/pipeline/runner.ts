@@ -107,9 +107,7 @@ export function createRunner(
     const id = ctx.identity;
     if (id === null) return [];
     return access
-      .filter(
-        ({ route, may }) => route.endpoints.size > 0 && mayUseAlias(id, route.alias) && may(ctx, id) === null,
-      )
+      .filter(({ route, may }) => mayUseAlias(id, route.alias) && may(ctx, id) === null)
       .map(({ route }) => route.alias);
   };
   const model = (alias: string) => ({ id: alias, object: 'model', created: 0, owned_by: 'gatehouse' });
@@ -119,7 +117,7 @@ export function createRunner(
       sendJson(ctx, base, 200, JSON.stringify({ object: 'list', data: aliases.map(model) }));
       return;
     }
-    ctx.alias = modelId;
+    ctx.alias = modelId.slice(0, 256);
     // Unknown and not-callable get the same 404, so the answer does not reveal which aliases exist.
     if (!aliases.includes(modelId))
       throw new GatehouseError('GH_ERR_UNKNOWN_MODEL', {

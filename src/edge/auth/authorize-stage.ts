@@ -66,8 +66,8 @@ export const authorizeRouteStage: StageDef = {
   name: 'authorize',
   phase: 'validate',
   scope: 'route',
-  create(rt, route) {
-    const access = compileRouteAccess(rt, route);
+  create(_rt, route) {
+    const access = compileRouteAccess(_rt, route);
     return (ctx) => {
       const id = ctx.identity;
       if (id === null) throw new GatehouseError('GH_ERR_AUTH_MISSING');

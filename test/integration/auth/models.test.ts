@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import OpenAI from 'openai';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateApiKey, hashApiKey } from '../../../src/edge/auth/api-key-format.js';
+import { demoApiKey } from '../../../src/edge/auth/demo.js';
 import { demoRoute, startTestGateway, type TestGateway } from '../../helpers/gateway.js';
 import { createPki, type Pki } from '../../helpers/pki.js';
 import { startIssuer, type TestIssuer } from './fixtures.js';
@@ -12,8 +12,15 @@ import { startIssuer, type TestIssuer } from './fixtures.js';
  * could call (alias permissions, tier clearance, method and certificate rules), and an alias it may
  * not use answers like one that does not exist.
  */
-const keyT2 = generateApiKey('ghk_');
-const keyNarrow = generateApiKey('ghk_');
+/** A consumer with a fresh API key (only its hash goes into the config). */
+function keyed(name: string) {
+  const d = demoApiKey(name);
+  const consumer = d.auth.consumers?.[0];
+  if (consumer === undefined) throw new Error('demoApiKey returned no consumer');
+  return { key: d.key, consumer };
+}
+const keyT2 = keyed('svc-t2');
+const keyNarrow = keyed('narrow');
 let iss: TestIssuer;
 let pki: Pki;
 let gw: TestGateway;
@@ -72,12 +79,8 @@ beforeAll(async () => {
       ],
       auth: {
         consumers: [
-          { name: 'svc-t2', tier: 2, apiKeys: [{ id: keyT2.id, hash: hashApiKey(keyT2.key, undefined) }] },
-          {
-            name: 'narrow',
-            aliases: ['open'],
-            apiKeys: [{ id: keyNarrow.id, hash: hashApiKey(keyNarrow.key, undefined) }],
-          },
+          { ...keyT2.consumer, tier: 2 },
+          { ...keyNarrow.consumer, aliases: ['open'] },
           { name: 'svc-jwt', tier: 2 },
           {
             name: 'ledger-svc',

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { type BuiltRuntime, buildRuntime } from './config/build-runtime.js';
-import { lintConfig } from './config/lint.js';
+import { lintReport } from './config/lint.js';
 import { ConfigError } from './config/load.js';
 import type { Runtime } from './config/runtime.js';
 import type { GatehouseConfig } from './config/schema/index.js';
@@ -35,10 +35,11 @@ export async function startGateway(
   config: Readonly<GatehouseConfig>,
   opts: StartOptions = {},
 ): Promise<Gateway> {
-  const problems = lintConfig(config);
-  if (problems.length > 0) throw new ConfigError(problems);
+  const lint = lintReport(config);
+  if (lint.errors.length > 0) throw new ConfigError(lint.errors);
   const built: BuiltRuntime = await buildRuntime(config, opts);
   const { rt } = built;
+  for (const w of lint.warnings) rt.logger.warn({ event: 'config_warning' }, w);
   const s = config.server;
   const runner = createRunner(rt, built.pipeline, baseHeaders(hstsValue(s)));
   const servers: Server[] = [];

@@ -1,4 +1,4 @@
-import { lintConfig } from '../config/lint.js';
+import { lintReport } from '../config/lint.js';
 import { ConfigError, loadConfigFile } from '../config/load.js';
 import { flagString, parseArgs } from './args.js';
 
@@ -11,13 +11,16 @@ export async function runLintCommand(argv: string[]): Promise<number> {
     return 2;
   }
   let problems: string[];
+  let warnings: string[] = [];
   try {
-    problems = lintConfig(loadConfigFile(file));
+    ({ errors: problems, warnings } = lintReport(loadConfigFile(file)));
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     problems = [...err.problems];
   }
   for (const p of problems) process.stdout.write(`${file}: ${p}\n`);
+  // Warnings refuse nothing (the exit status ignores them).
+  for (const w of warnings) process.stdout.write(`${file}: warning: ${w}\n`);
   if (problems.length === 0) process.stdout.write(`${file}: ok\n`);
   return problems.length === 0 ? 0 : 1;
 }

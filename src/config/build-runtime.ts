@@ -11,6 +11,7 @@ import type { Store } from '../store/types.js';
 import { createLogger } from '../telemetry/logger.js';
 import { PROVIDERS } from '../upstream/providers/registry.js';
 import { loadTokenCounter } from '../upstream/tokenizer.js';
+import { compileUpstreamTls } from '../upstream/transport.js';
 import type { Runtime, RuntimeRoute, Services } from './runtime.js';
 import type { GatehouseConfig } from './schema/index.js';
 import type { RouteConfig } from './schema/route.js';
@@ -73,7 +74,9 @@ async function compileRoute(rc: RouteConfig, env: NodeJS.ProcessEnv): Promise<Ru
     headers.authorization = `Bearer ${resolveSecret(rc.upstream.apiKey, env)}`;
   const dispatcher = new Pool(url.origin, {
     connections: rc.upstream.connections,
-    connect: { timeout: rc.timeouts.connectMs },
+    // CA, client certificate, server name, minimum version and pins (src/upstream/transport.ts).
+    connect: { timeout: rc.timeouts.connectMs, ...compileUpstreamTls(rc.upstream.tls, env) },
+    ...(rc.upstream.socketPath === undefined ? {} : { socketPath: rc.upstream.socketPath }),
     keepAliveTimeout: 30_000,
     pipelining: 1,
   });

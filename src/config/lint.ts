@@ -1,26 +1,35 @@
 import { lintAuth } from '../edge/auth/lint.js';
 import { limitsLint } from '../edge/limits/lint.js';
+import { pinnedModelsLint, upstreamTlsLint } from '../upstream/lint.js';
+import type { LintFinding } from './lint-finding.js';
 import type { GatehouseConfig } from './schema/index.js';
 import { secretRefKind } from './secrets.js';
 
-export type LintRule = (cfg: Readonly<GatehouseConfig>) => string[];
+export type { LintFinding, LintWarning } from './lint-finding.js';
+/** A rule returns problems (strings) and warnings (`lintWarning(...)`). */
+export type LintRule = (cfg: Readonly<GatehouseConfig>) => LintFinding[];
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
-/** Model ids that float to whatever the provider ships next. */
-function floatingReason(model: string, provider: string, operatorList: readonly string[]): string | null {
-  const m = model.toLowerCase();
-  if (/(^|[:/@_-])latest$/.test(m)) return 'uses "latest"';
-  if (operatorList.includes(model)) return 'is listed in lint.floatingModelIds as a dateless alias';
-  if (provider === 'ollama' && !model.includes(':')) return 'is an untagged Ollama model (it means :latest)';
-  return null;
-}
+/**
+ * Every per-route map of the config, keyed by alias. A key no route has is a typo that silently
+ * leaves the real route on the defaults (an operator believes a route blocks injection when it does
+ * not), so one check covers them all. A feature that adds a per-route map adds one line here.
+ */
+const ROUTE_MAPS: ReadonlyArray<readonly [string, (c: Readonly<GatehouseConfig>) => object]> = [
+  ['guard.routes', (c) => c.guard.routes],
+  ['outputGuard.routes', (c) => c.outputGuard.routes],
+  ['limits.routes', (c) => c.limits.routes],
+];
 
-const pinnedModels: LintRule = (cfg) =>
-  cfg.routes.flatMap((r, i) => {
-    const why = floatingReason(r.upstream.model, r.upstream.provider, cfg.lint.floatingModelIds);
-    return why ? [`routes[${i}].upstream.model: "${r.upstream.model}" ${why}; pin an exact version`] : [];
-  });
+const routeKeys: LintRule = (cfg) => {
+  const aliases = new Set(cfg.routes.map((r) => r.alias));
+  return ROUTE_MAPS.flatMap(([path, map]) =>
+    Object.keys(map(cfg))
+      .filter((alias) => !aliases.has(alias))
+      .map((alias) => `${path}.${alias}: no route has this alias`),
+  );
+};
 
 const secretsByReference: LintRule = (cfg) =>
   cfg.routes.flatMap((r, i) => {
@@ -72,15 +81,36 @@ const tierTransport: LintRule = (cfg) =>
 
 /** Rules from feature modules (auth tier rules, limits, guardrails) register here. */
 export const LINT_RULES: LintRule[] = [
-  pinnedModels,
+  pinnedModelsLint,
   secretsByReference,
   transport,
   sideListeners,
   tierTransport,
+  upstreamTlsLint,
+  routeKeys,
   limitsLint,
   lintAuth,
 ];
 
+export interface LintReport {
+  /** Problems: `gatehouse lint` fails and the gateway refuses to start. */
+  readonly errors: string[];
+  /** Printed by `gatehouse lint` and logged at start; they refuse nothing. */
+  readonly warnings: string[];
+}
+
+export function lintReport(cfg: Readonly<GatehouseConfig>): LintReport {
+  const errors: string[] = [];
+  const warnings: string[] = [];
+  for (const rule of LINT_RULES)
+    for (const f of rule(cfg)) {
+      if (typeof f === 'string') errors.push(f);
+      else warnings.push(f.message);
+    }
+  return { errors, warnings };
+}
+
+/** The problems only (what refuses a start). */
 export function lintConfig(cfg: Readonly<GatehouseConfig>): string[] {
-  return LINT_RULES.flatMap((rule) => rule(cfg));
+  return lintReport(cfg).errors;
 }

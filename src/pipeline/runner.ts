@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { Runtime } from '../config/runtime.js';
+import { compileRouteAccess } from '../edge/auth/authorize-stage.js';
 import { createSessionHandlers, SESSION_ROUTES } from '../edge/auth/sessions-handler.js';
 import { deliver } from '../edge/deliver.js';
 import { sendError, sendJson } from '../edge/respond.js';
@@ -30,6 +31,9 @@ const ROUTES: Readonly<Record<string, PathRoute>> = {
     ]),
   ),
 };
+
+/** `GET /v1/models/{id}` (the OpenAI SDK's `models.retrieve`): the id is one path segment, URL-encoded. */
+const MODEL_PATH = '/v1/models/';
 
 /** Status recorded for a request whose client went away before the answer (nginx's convention). */
 export const CLIENT_CLOSED = 499;
@@ -62,14 +66,14 @@ export function createRunner(
     }
   };
 
-  const run = async (ctx: RequestContext, action: SessionAction | undefined) => {
+  const run = async (ctx: RequestContext, action: SessionAction | undefined, modelId: string | null) => {
     try {
       for (const s of edge) {
         const r = s(ctx);
         if (r !== undefined) await r;
       }
       if (ctx.endpoint === 'models') {
-        sendModels(ctx);
+        sendModels(ctx, modelId);
         return;
       }
       if (action !== undefined) {
@@ -97,20 +101,37 @@ export function createRunner(
     }
   };
 
-  const sendModels = (ctx: RequestContext) => {
-    const data = [];
-    for (const alias of rt.routes.keys()) {
-      if (ctx.identity === null || mayUseAlias(ctx.identity, alias))
-        data.push({ id: alias, object: 'model', created: 0, owned_by: 'gatehouse' });
+  // Each route's tier rules, compiled once: the list shows only what this caller could actually call.
+  const access = [...rt.routes.values()].map((route) => ({ route, may: compileRouteAccess(rt, route) }));
+  const callable = (ctx: RequestContext): string[] => {
+    const id = ctx.identity;
+    if (id === null) return [];
+    return access
+      .filter(({ route, may }) => mayUseAlias(id, route.alias) && may(ctx, id) === null)
+      .map(({ route }) => route.alias);
+  };
+  const model = (alias: string) => ({ id: alias, object: 'model', created: 0, owned_by: 'gatehouse' });
+  const sendModels = (ctx: RequestContext, modelId: string | null) => {
+    const aliases = callable(ctx);
+    if (modelId === null) {
+      sendJson(ctx, base, 200, JSON.stringify({ object: 'list', data: aliases.map(model) }));
+      return;
     }
-    sendJson(ctx, base, 200, JSON.stringify({ object: 'list', data }));
+    ctx.alias = modelId.slice(0, 256);
+    // Unknown and not-callable get the same 404, so the answer does not reveal which aliases exist.
+    if (!aliases.includes(modelId))
+      throw new GatehouseError('GH_ERR_UNKNOWN_MODEL', {
+        message: `The model '${modelId.slice(0, 128)}' does not exist or you do not have access to it.`,
+      });
+    sendJson(ctx, base, 200, JSON.stringify(model(modelId)));
   };
 
   return {
     handle(req, res) {
       const q = req.url!.indexOf('?');
       const path = q === -1 ? req.url! : req.url!.slice(0, q);
-      const r = ROUTES[path];
+      const modelId = path.startsWith(MODEL_PATH) ? decodeSegment(path.slice(MODEL_PATH.length)) : null;
+      const r = modelId === null ? ROUTES[path] : ROUTES['/v1/models'];
       const ctx = createContext(req, res, r?.endpoint ?? 'models');
       if (r === undefined || r.method !== req.method) {
         const err = new GatehouseError(r === undefined ? 'GH_ERR_NOT_FOUND' : 'GH_ERR_METHOD_NOT_ALLOWED');
@@ -126,9 +147,19 @@ export function createRunner(
           if (!ctx.abort.signal.aborted) ctx.abort.abort(new GatehouseError('GH_ERR_CLIENT_CLOSED'));
         }
       });
-      void run(ctx, r.action);
+      void run(ctx, r.action, modelId);
     },
   };
+}
+
+/** One decoded path segment, or null (a 404) when it is empty, nested or badly encoded. */
+function decodeSegment(seg: string): string | null {
+  if (seg === '' || seg.includes('/')) return null;
+  try {
+    return decodeURIComponent(seg);
+  } catch {
+    return null;
+  }
 }
 
 function createContext(req: IncomingMessage, res: ServerResponse, endpoint: Endpoint): RequestContext {

@@ -61,6 +61,12 @@ export const callUpstreamStage: StageDef = {
         clearTimeout(timer);
         const ge = mapUpstreamError(err, ctx.abort.signal);
         logUpstreamFailure(log, ctx.requestId, ge);
+        // The client sees only the code; the operator needs which check failed (name, CA, pin, alert).
+        if (ge.code === 'GH_ERR_UPSTREAM_TLS')
+          log.warn(
+            { request_id: ctx.requestId, route: route.alias, reason: String(err) },
+            'upstream TLS failed',
+          );
         throw ge;
       }
       if (res.statusCode >= 400) {

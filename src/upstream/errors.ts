@@ -22,6 +22,14 @@ const BY_UNDICI_CODE: Readonly<Record<string, ErrorCode>> = {
 };
 
 /**
+ * Certificate and handshake failures (node's ERR_TLS_*, OpenSSL's ERR_SSL_* alerts and X.509 verify
+ * codes, our pin mismatch): the deployment's TLS identity is wrong, which the SOC must tell apart from
+ * an endpoint that is merely down.
+ */
+const TLS_FAILURE =
+  /^(ERR_TLS_|ERR_SSL_|UNABLE_TO_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|HOSTNAME_MISMATCH$)/;
+
+/**
  * Maps whatever the upstream call threw. An abort carries its own reason (total timeout or client
  * gone) as a GatehouseError; anything unrecognised gets `fallback` (an unavailable upstream when
  * connecting, a failed read once the answer started), with the original kept as `cause` for the
@@ -38,6 +46,7 @@ export function mapUpstreamError(
   if (code !== undefined) {
     const mapped = BY_UNDICI_CODE[code];
     if (mapped) return new GatehouseError(mapped, { cause: err });
+    if (TLS_FAILURE.test(code)) return new GatehouseError('GH_ERR_UPSTREAM_TLS', { cause: err });
     if (code.startsWith('HPE_')) return new GatehouseError('GH_ERR_UPSTREAM_BAD_RESPONSE', { cause: err });
   }
   if (err instanceof undiciErrors.RequestAbortedError)

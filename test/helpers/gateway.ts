@@ -54,7 +54,8 @@ export function demoRoute(upstreamUrl: string, extra: Record<string, unknown> = 
   return {
     alias: 'demo',
     endpoints: ['chat', 'completions', 'embeddings'] as Array<'chat' | 'completions' | 'embeddings'>,
-    upstream: { provider: 'openai' as const, url: upstreamUrl, model: DEMO_MODEL_ID },
+    // The demo upstream is a loopback process of the test itself: attested co-located for the tier TLS rules.
+    upstream: { provider: 'openai' as const, url: upstreamUrl, model: DEMO_MODEL_ID, zone2Colocated: true },
     ...extra,
   };
 }

@@ -23,6 +23,8 @@ export const configSchema = z
       .object({
         /** Dateless aliases that float to new snapshots (the operator lists them); refused as pinned ids. */
         floatingModelIds: z.array(z.string()).default([]),
+        /** Ids the operator attests are fixed although they look like a dateless vendor alias (a self-hosted model served under such a name). */
+        pinnedModelIds: z.array(z.string()).default([]),
       })
       .strict()
       .prefault({}),

@@ -9,12 +9,52 @@ export const TOKENIZERS = ['o200k_base', 'cl100k_base', 'p50k_base', 'r50k_base'
 
 const aliasPattern = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
+/**
+ * A pin on the upstream's certificate chain, checked on every new connection on top of normal
+ * verification: `sha256/<base64>` of a SubjectPublicKeyInfo (survives renewals that keep the key), or
+ * the `AA:BB:...` SHA-256 fingerprint of a certificate. Any certificate of the presented chain may match.
+ */
+const upstreamPin = z
+  .string()
+  .regex(
+    /^(sha256\/[A-Za-z0-9+/]{43}=|([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2})$/,
+    'expected sha256/<base64 SPKI hash> or a SHA-256 certificate fingerprint AA:BB:... (32 bytes)',
+  );
+
+/** TLS toward the deployment (the Zone-2 hop). Only meaningful on an https:// upstream URL. */
+export const upstreamTlsSchema = z
+  .object({
+    /** PEM CA bundle file; when set it replaces the system roots for this deployment. */
+    ca: z.string().min(1).optional(),
+    /** PEM client certificate chain (file path or secret reference): mutual TLS. */
+    cert: z.string().min(1).optional(),
+    /** PEM client key (file path or secret reference). */
+    key: secretRef.optional(),
+    /** SNI and the name the server certificate must carry (default: the URL's host). */
+    serverName: z.string().min(1).optional(),
+    pins: z.array(upstreamPin).default([]),
+    minVersion: z.enum(['TLSv1.2', 'TLSv1.3']).default('TLSv1.2'),
+  })
+  .strict()
+  .refine((t) => (t.cert === undefined) === (t.key === undefined), {
+    message: 'tls.cert and tls.key go together',
+    path: ['key'],
+  });
+
 export const upstreamSchema = z
   .object({
     provider: z.enum(PROVIDER_KINDS),
     url: z
       .url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
       .describe('base URL, e.g. http://vllm:8000/v1'),
+    tls: upstreamTlsSchema.optional(),
+    /** Unix socket of a co-located deployment; the URL still gives the scheme, Host header and base path. */
+    socketPath: z.string().min(1).optional(),
+    /**
+     * The operator attests that a loopback or Unix-socket upstream runs inside the gateway's own Zone-2
+     * host, so the hop never crosses a network: the tier 2/3 TLS rules then do not apply.
+     */
+    zone2Colocated: z.boolean().default(false),
     /** The pinned model id sent upstream. Consumers never choose it. */
     model: z.string().min(1),
     apiKey: secretRef.optional(),

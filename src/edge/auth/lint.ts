@@ -4,7 +4,8 @@ import { secretRefKind } from '../../config/secrets.js';
 /**
  * Tier rules and auth hygiene for `gatehouse lint` and boot. Returns one sentence per problem.
  * - Tier 2+: API-key-only authentication is refused (an OIDC issuer or mTLS identities must exist).
- * - Tier 3 (the listener must require client certificates) is checked by src/config/lint.ts.
+ * - Tier 3: some consumer allowed on the route must pin its client certificate (every tier 3 request
+ *   needs one); the listener requiring client certificates is checked by src/config/lint.ts.
  * - Signing keys and peppers must be secret references, not inline values.
  */
 export function lintAuth(config: GatehouseConfig): string[] {
@@ -18,6 +19,18 @@ export function lintAuth(config: GatehouseConfig): string[] {
     if (r.tier >= 2 && !strongMethods)
       problems.push(
         `route "${r.alias}" is tier ${r.tier} but only API keys are configured: add an OIDC issuer (auth.jwt.issuers) or mTLS identities (auth.consumers[].mtls)`,
+      );
+    // Tier 3 needs a pinned client certificate whatever the bearer credential (authorize-stage.ts).
+    const pinnedCaller = a.consumers.some(
+      (c) =>
+        c.tier === 3 &&
+        !c.disabled &&
+        (c.mtls?.fingerprints.length ?? 0) > 0 &&
+        (c.aliases === '*' || c.aliases.includes(r.alias)),
+    );
+    if (r.tier === 3 && !pinnedCaller)
+      problems.push(
+        `route "${r.alias}" is tier 3 but no tier 3 consumer that may use it pins a client certificate (auth.consumers[].mtls.fingerprints): nobody could call it`,
       );
   }
 

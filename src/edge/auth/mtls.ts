@@ -79,3 +79,18 @@ export function createCertMapper(
     return found;
   };
 }
+
+/**
+ * Tier 3 asks for a pinned client certificate on every request, whatever bearer credential rides
+ * on the connection: the certificate (already verified against `server.tls.clientCa`) must be one
+ * of the fingerprints pinned by the consumer the request authenticated as.
+ */
+export type PinnedCertCheck = (cert: PeerCertificate, consumer: string) => boolean;
+
+export function createPinnedCertCheck(consumers: readonly ConsumerConfig[]): PinnedCertCheck {
+  const pins = new Map<string, ReadonlySet<string>>();
+  for (const c of consumers)
+    if (c.mtls !== undefined && c.mtls.fingerprints.length > 0)
+      pins.set(c.name, new Set(c.mtls.fingerprints));
+  return (cert, consumer) => pins.get(consumer)?.has((cert.fingerprint256 ?? '').toUpperCase()) === true;
+}

@@ -14,7 +14,7 @@ import { createDownstreamSigner, type DownstreamSigner } from './downstream.js';
 import { type Ed25519Keys, ephemeralEd25519, loadEd25519, loadEd25519Public } from './ed25519.js';
 import { createFailureTracker } from './failures.js';
 import { createJwtVerifier } from './jwt.js';
-import { createCertMapper } from './mtls.js';
+import { createCertMapper, createPinnedCertCheck, type PinnedCertCheck } from './mtls.js';
 import { createRevocationList, type RevocationList } from './revocation.js';
 import { createSessionIssuer, type SessionIssuer } from './session-issuer.js';
 import { createSessionTokens } from './session-tokens.js';
@@ -27,6 +27,8 @@ export interface AuthService {
   readonly revocations: RevocationList;
   /** Null when `auth.downstream.mode` is `none`. */
   readonly downstream: DownstreamSigner | null;
+  /** Whether a verified client certificate is one the consumer pinned (tier 3 needs it). */
+  readonly certPinnedFor: PinnedCertCheck;
   /** The gateway's public signing keys (sessions, downstream identity) for upstreams to verify with. */
   publicJwks(): { keys: JWK[] };
   /** Fetch every issuer's JWKS once (boot); failures are logged and retried on demand. */
@@ -161,6 +163,7 @@ export async function createAuthService(cfg: AuthConfig, deps: AuthDeps): Promis
     sessions,
     revocations,
     downstream,
+    certPinnedFor: createPinnedCertCheck(cfg.consumers),
     publicJwks: () => ({ keys: [...new Map(jwks.map((k) => [k.kid, k.publicJwk])).values()] }),
     warm: () => jwt.warm(),
     async close() {

@@ -2,8 +2,7 @@ import type { LintRule } from '../../config/lint.js';
 
 /**
  * Limits misconfigurations that would silently weaken them: limits kept per process while the
- * operator runs several replicas (the real limit becomes limit × replicas), and overrides for an
- * alias no route serves (a typo leaves the route on the plan's numbers).
+ * operator runs several replicas (the real limit becomes limit × replicas).
  */
 export const limitsLint: LintRule = (cfg) => {
   const l = cfg.limits;
@@ -13,8 +12,6 @@ export const limitsLint: LintRule = (cfg) => {
     out.push(
       `limits.replicas: ${l.replicas} replicas need store.kind: redis (the memory store keeps limits per process)`,
     );
-  const aliases = new Set(cfg.routes.map((r) => r.alias));
-  for (const alias of Object.keys(l.routes))
-    if (!aliases.has(alias)) out.push(`limits.routes.${alias}: no route has this alias`);
+  // Overrides for an alias no route serves are caught by the shared route-key check (src/config/lint.ts).
   return out;
 };

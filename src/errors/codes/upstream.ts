@@ -27,6 +27,11 @@ export const upstreamErrors = {
     type: 'server_error',
     message: 'The model endpoint is unavailable.',
   },
+  GH_ERR_UPSTREAM_TLS: {
+    status: 502,
+    type: 'server_error',
+    message: 'The model endpoint could not be verified.',
+  },
   GH_ERR_UPSTREAM_BAD_RESPONSE: {
     status: 502,
     type: 'server_error',

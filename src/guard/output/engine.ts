@@ -47,7 +47,8 @@ export function mayMatch(text: string): boolean {
   return MAY_MATCH.test(text);
 }
 
-let injection: Detector | null = null;
+/** Only for callers that bring no detector (unit harnesses): the shipped weights, loaded once. */
+let shippedInjection: Detector | null = null;
 
 export interface EngineDetectors {
   /** Span detectors, run on every scan that `mayMatch` lets through. */
@@ -57,7 +58,8 @@ export interface EngineDetectors {
   readonly gated: boolean;
 }
 
-export function createEngineDetectors(policy: OutputPolicy): EngineDetectors {
+/** `injection`: the gateway's injection detector (built from `guard.injection`, so `modelPath` holds here too). */
+export function createEngineDetectors(policy: OutputPolicy, injection?: Detector): EngineDetectors {
   const { pii, secrets } = policy.detectors;
   const spans: TextDetector[] = [];
   const entities = pii.entities.filter((e): e is PiiEntity =>
@@ -76,7 +78,7 @@ export function createEngineDetectors(policy: OutputPolicy): EngineDetectors {
         }),
       ),
     );
-  injection ??= createInjectionDetector({ classifier: true });
+  const inj = injection ?? (shippedInjection ??= createInjectionDetector({ classifier: true }));
   const gated = !entities.some((e) => e === 'PERSON' || e === 'ADDRESS');
-  return { spans, injection: adapt('injection', injection), gated };
+  return { spans, injection: adapt('injection', inj), gated };
 }

@@ -6,6 +6,8 @@ import type { RuntimeRoute } from '../../config/runtime.js';
 import { mergePolicy, type OutputPolicy, outputPolicySchema } from '../../config/schema/output-guard.js';
 import { resolveSecret } from '../../config/secrets.js';
 import type { ServiceDef } from '../../config/services.js';
+import { createInjectionDetector } from '../detectors/injection.js';
+import type { Detector } from '../types.js';
 import { canaryGate } from './canary.js';
 import type { ChannelOptions } from './channel.js';
 import { createEngineDetectors, type EngineDetectors } from './engine.js';
@@ -29,7 +31,11 @@ declare module '../../config/runtime.js' {
   }
 }
 
-export function compileRouteGuard(policy: OutputPolicy, systemPrompt: string | null): RouteOutputGuard {
+export function compileRouteGuard(
+  policy: OutputPolicy,
+  systemPrompt: string | null,
+  injection?: Detector,
+): RouteOutputGuard {
   const s = policy.stream;
   const sim = policy.detectors.similarity;
   // Names and addresses span words without digits: they need a real window.
@@ -37,7 +43,7 @@ export function compileRouteGuard(policy: OutputPolicy, systemPrompt: string | n
   const windowChars = multiWord ? Math.max(32, s.windowChars) : s.windowChars;
   return {
     policy,
-    engine: createEngineDetectors(policy),
+    engine: createEngineDetectors(policy, injection),
     routePrompt:
       systemPrompt !== null && sim.enabled && sim.source !== 'request'
         ? indexPrompt([systemPrompt], sim)
@@ -62,6 +68,14 @@ export const outputGuardService: ServiceDef = {
     const cfg = rt.config.outputGuard;
     const { routes: overrides, ...base } = cfg;
     const out = new Map<string, RouteOutputGuard>();
+    // One injection detector for both directions, configured by `guard.injection` (model file,
+    // classifier on/off): the input guard's when it is on, else built the same way here.
+    const inj = rt.config.guard.injection;
+    let injection: Detector | undefined;
+    const sharedInjection = () =>
+      (injection ??=
+        rt.services.guard?.shared.get('injection') ??
+        createInjectionDetector({ modelPath: inj.modelPath, classifier: inj.classifier }));
     for (const route of rt.routes.values()) {
       const o = overrides[route.alias];
       const policy = outputPolicySchema.parse(mergePolicy(base, o?.policy ?? {}));
@@ -70,7 +84,7 @@ export const outputGuardService: ServiceDef = {
         continue;
       }
       const prompt = o?.systemPrompt === undefined ? null : resolveSecret(o.systemPrompt);
-      out.set(route.alias, compileRouteGuard(policy, prompt));
+      out.set(route.alias, compileRouteGuard(policy, prompt, sharedInjection()));
     }
     rt.services.outputGuard = out;
   },

@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import OpenAI from 'openai';
 import { Agent } from 'undici';
@@ -29,6 +29,8 @@ let pki: Pki;
 let gw: TestGateway;
 let tlsGw: TestGateway;
 let alpha: ReturnType<Pki['issueClient']>;
+/** Same SAN and CA as alpha's certificate, but not pinned. */
+let alphaTwin: ReturnType<Pki['issueClient']>;
 
 const ask = (client: OpenAI, model = 'demo') =>
   client.chat.completions.create({ model, messages: [{ role: 'user', content: 'hello' }], max_tokens: 8 });
@@ -50,12 +52,20 @@ beforeAll(async () => {
   iss = await startIssuer();
   pki = createPki();
   alpha = pki.issueClient('svc-alpha', { uri: 'spiffe://example.org/ns/prod/sa/alpha' });
+  alphaTwin = pki.issueClient('svc-alpha-twin', { uri: 'spiffe://example.org/ns/prod/sa/alpha' });
   const auth: GatehouseConfigInput['auth'] = {
     consumers: [
       { name: 'team-a', aliases: ['demo'], apiKeys: [{ id: key.id, hash: hashApiKey(key.key, undefined) }] },
       { name: 'team-b', tier: 2, apiKeys: [{ id: keyB.id, hash: hashApiKey(keyB.key, undefined) }] },
       { name: 'svc-jwt', tier: 2 },
-      { name: 'alpha', tier: 3, mtls: { sans: ['URI:spiffe://example.org/ns/prod/sa/alpha'] } },
+      {
+        name: 'alpha',
+        tier: 3,
+        mtls: {
+          sans: ['URI:spiffe://example.org/ns/prod/sa/alpha'],
+          fingerprints: [new X509Certificate(alpha.certPem).fingerprint256],
+        },
+      },
     ],
     jwt: { issuers: [{ issuer: iss.issuer, audience: 'gatehouse' }] },
     sessions: { enabled: true, signingKey: '${GH_E2E_SESSION_KEY}' },
@@ -212,5 +222,43 @@ describe('the official openai client with each auth method', () => {
       code: 'GH_ERR_AUTH_TIER_FORBIDDEN',
     });
     await dispatcher.close();
+  });
+
+  it('tier 3: a valid OIDC token over an unpinned certificate from the trusted CA is refused', async () => {
+    const over = (c: ReturnType<Pki['issueClient']>) =>
+      new Agent({
+        connect: { cert: c.certPem, key: c.keyPem, ca: pki.read(pki.caCert), servername: 'localhost' },
+      });
+    const pinned = over(alpha);
+    const unpinned = over(alphaTwin);
+    const token = await jwtFor('alpha');
+    const withToken = (dispatcher: Agent) =>
+      new OpenAI({
+        baseURL: `${tlsGw.gw.url}/v1`,
+        apiKey: token,
+        maxRetries: 0,
+        fetchOptions: { dispatcher } as never,
+      });
+    // The same token over the pinned certificate answers...
+    expect((await ask(withToken(pinned), 'demo-t3')).choices.length).toBe(1);
+    // ...but over another certificate of the same CA (and the same SAN) it is refused.
+    const before = tlsGw.upstream.received.length;
+    expect(await apiError(ask(withToken(unpinned), 'demo-t3'))).toEqual({
+      status: 403,
+      code: 'GH_ERR_AUTH_CERT_NOT_PINNED',
+    });
+    // Same for the certificate alone (mTLS identity), and nothing reached the model.
+    const certOnly = new OpenAI({
+      baseURL: `${tlsGw.gw.url}/v1`,
+      apiKey: 'placeholder',
+      maxRetries: 0,
+      defaultHeaders: { authorization: null },
+      fetchOptions: { dispatcher: unpinned } as never,
+    });
+    expect((await apiError(ask(certOnly, 'demo-t3'))).status).toBe(403);
+    expect(tlsGw.upstream.received.length).toBe(before);
+    // Tier 1 routes keep accepting the token over any verified certificate.
+    expect((await ask(withToken(unpinned))).choices.length).toBe(1);
+    await Promise.all([pinned.close(), unpinned.close()]);
   });
 });

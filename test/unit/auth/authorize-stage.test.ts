@@ -18,13 +18,29 @@ const identity = (over: Partial<Identity> = {}): Identity => ({
   ...over,
 });
 
-function run(tier: Tier, id: Identity | null, extra: { root?: AuthMethod; cert?: boolean } = {}): string {
+/** Consumer "c" pinned the certificate whose fingerprint is PINNED. */
+const rt = {
+  services: {
+    auth: {
+      certPinnedFor: (cert: { fingerprint256: string }, who: string) =>
+        cert.fingerprint256 === 'PINNED' && who === 'c',
+    },
+  },
+} as unknown as Runtime;
+
+function run(
+  tier: Tier,
+  id: Identity | null,
+  extra: { root?: AuthMethod; cert?: 'pinned' | 'unpinned' } = {},
+): string {
   if (authorizeRouteStage.scope !== 'route') throw new Error('expected a route stage');
-  const stage = authorizeRouteStage.create({} as Runtime, { alias: 'm', tier } as RuntimeRoute)!;
+  const stage = authorizeRouteStage.create(rt, { alias: 'm', tier } as RuntimeRoute)!;
   const ctx = {
     identity: id,
     authRootMethod: extra.root,
-    peerCertificate: extra.cert ? ({ subject: { CN: 'x' } } as unknown) : null,
+    peerCertificate: extra.cert
+      ? ({ subject: { CN: 'x' }, fingerprint256: extra.cert === 'pinned' ? 'PINNED' : 'OTHER' } as unknown)
+      : null,
   } as RequestContext;
   try {
     stage(ctx);
@@ -48,8 +64,36 @@ describe('authorize stage (tier rules per request)', () => {
     ['tier 2 accepts a session minted with a JWT', 2, identity({ method: 'session' }), { root: 'jwt' }, 'ok'],
     ['tier 2 accepts a JWT', 2, identity(), {}, 'ok'],
     ['tier 3 refuses a JWT without a client certificate', 3, identity(), {}, 'GH_ERR_AUTH_MTLS_REQUIRED'],
-    ['tier 3 accepts a JWT over mTLS', 3, identity(), { cert: true }, 'ok'],
-    ['tier 3 accepts an mTLS identity', 3, identity({ method: 'mtls' }), { cert: true }, 'ok'],
+    ['tier 3 accepts a JWT over a pinned certificate', 3, identity(), { cert: 'pinned' }, 'ok'],
+    [
+      'tier 3 refuses a JWT over an unpinned certificate from the trusted CA',
+      3,
+      identity(),
+      { cert: 'unpinned' },
+      'GH_ERR_AUTH_CERT_NOT_PINNED',
+    ],
+    [
+      "tier 3 refuses a JWT over another consumer's pinned certificate",
+      3,
+      identity({ consumer: 'd' }),
+      { cert: 'pinned' },
+      'GH_ERR_AUTH_CERT_NOT_PINNED',
+    ],
+    [
+      'tier 3 accepts an mTLS identity with its pinned certificate',
+      3,
+      identity({ method: 'mtls' }),
+      { cert: 'pinned' },
+      'ok',
+    ],
+    [
+      'tier 3 refuses an mTLS identity whose certificate is not pinned',
+      3,
+      identity({ method: 'mtls' }),
+      { cert: 'unpinned' },
+      'GH_ERR_AUTH_CERT_NOT_PINNED',
+    ],
+    ['tier 2 accepts a JWT over an unpinned certificate', 2, identity(), { cert: 'unpinned' }, 'ok'],
     [
       'a tier 1 consumer may not call a tier 2 route',
       2,

@@ -18,11 +18,11 @@ describe('limits lint', () => {
     expect(limitsLint(cfg({ replicas: 3 }, { kind: 'redis', url: 'redis://127.0.0.1:6379' }))).toEqual([]);
   });
 
-  it('refuses overrides for an alias no route serves', () => {
-    expect(limitsLint(cfg({ routes: { chta: { concurrency: 2 } } }))).toEqual([
+  it('refuses overrides for an alias no route serves (the shared route-key check)', () => {
+    expect(lintConfig(cfg({ routes: { chta: { concurrency: 2 } } }))).toEqual([
       'limits.routes.chta: no route has this alias',
     ]);
-    expect(limitsLint(cfg({ routes: { chat: { concurrency: 2 } } }))).toEqual([]);
+    expect(lintConfig(cfg({ routes: { chat: { concurrency: 2 } } }))).toEqual([]);
   });
 
   it('is registered with the config linter', () => {

@@ -52,12 +52,7 @@ export function createFallbackSeeds(): FallbackSeeds {
     learn(key, scope, views, inUse, at, runMs) {
       remember(key, {
         remaining: [views[0].remaining, views[1].remaining, views[2].remaining, views[3].remaining],
-        until: [
-          at + views[0].resetMs,
-          at + views[1].resetMs,
-          at + views[2].resetMs,
-          at + views[3].resetMs,
-        ],
+        until: [at + views[0].resetMs, at + views[1].resetMs, at + views[2].resetMs, at + views[3].resetMs],
         inUse: inUse[0],
         inUseUntil: at + runMs,
       });

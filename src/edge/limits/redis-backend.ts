@@ -4,9 +4,9 @@ import {
   type AdmitInput,
   type AdmitOutcome,
   DIMENSIONS,
-  type LimitAlert,
   type InUse,
   type LeaseRef,
+  type LimitAlert,
   type LimitBackend,
   type LimitSpec,
   type SettleInput,
@@ -78,8 +78,7 @@ export function createRedisBackend(redis: Redis, prefix: string): LimitBackend {
       );
       const views = toViews(flat);
       const inUse: InUse = [cc, gc];
-      if (ok !== 1)
-        return { ok: false, at, views, dimension: DIMENSIONS[fail]!, retryAfterMs: retry, inUse };
+      if (ok !== 1) return { ok: false, at, views, dimension: DIMENSIONS[fail]!, retryAfterMs: retry, inUse };
       return { ok: true, at, views, alerts: rawAlerts.map((a) => toAlert(a, input.spec)), inUse };
     },
     async settle(input: SettleInput): Promise<InUse> {

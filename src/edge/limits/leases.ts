@@ -24,8 +24,12 @@ const RECONCILE_MS = 250;
 const RECONCILE_BATCH = 500;
 
 export interface LeaseKeeper {
-  /** A shared admission succeeded: renew its lease until its settlement is confirmed. */
-  hold(scope: string, lease: LeaseRef): void;
+  /**
+   * A shared admission succeeded: renew its lease until its settlement is confirmed, but never past
+   * `untilMs` (local clock; the route's timeout plus grace): a request that somehow never settles
+   * cannot hold its slot for ever.
+   */
+  hold(scope: string, lease: LeaseRef, untilMs: number): void;
   /** The settlement is confirmed: stop renewing. */
   drop(scope: string, leaseId: string): void;
   /** An admission's reply never came: release its lease by id once Redis answers. */
@@ -43,6 +47,13 @@ export interface LeaseKeeperOptions {
   /** The shared clock for lease scores: null lets Redis use its own. */
   readonly now: () => number | null;
   readonly log: Logger;
+  /** Local clock for `hold`'s bound. */
+  readonly clock: () => number;
+}
+
+interface Held {
+  readonly lease: LeaseRef;
+  readonly until: number;
 }
 
 interface PendingSettle {
@@ -51,7 +62,7 @@ interface PendingSettle {
 }
 
 export function createLeaseKeeper(o: LeaseKeeperOptions): LeaseKeeper {
-  const live = new Map<string, Map<string, LeaseRef>>();
+  const live = new Map<string, Map<string, Held>>();
   const releases = new Map<string, { scope: string; lease: LeaseRef }>();
   const settles = new Map<string, PendingSettle>();
   let beating = false;
@@ -82,9 +93,18 @@ export function createLeaseKeeper(o: LeaseKeeperOptions): LeaseKeeper {
     if (beating || live.size === 0) return;
     beating = true;
     try {
-      await Promise.allSettled(
-        [...live].map(([scope, leases]) => o.backend.renew(scope, [...leases.values()], o.ttlMs, o.now())),
-      );
+      const t = o.clock();
+      const jobs: Promise<void>[] = [];
+      for (const [scope, held] of live) {
+        const leases: LeaseRef[] = [];
+        for (const [id, h] of held) {
+          if (h.until > t) leases.push(h.lease);
+          else held.delete(id);
+        }
+        if (held.size === 0) live.delete(scope);
+        if (leases.length > 0) jobs.push(o.backend.renew(scope, leases, o.ttlMs, o.now()));
+      }
+      await Promise.allSettled(jobs);
     } finally {
       beating = false;
     }
@@ -126,10 +146,10 @@ export function createLeaseKeeper(o: LeaseKeeperOptions): LeaseKeeper {
   retry.unref();
 
   return {
-    hold(scope, lease) {
+    hold(scope, lease, untilMs) {
       let m = live.get(scope);
       if (m === undefined) live.set(scope, (m = new Map()));
-      m.set(lease.leaseId, lease);
+      m.set(lease.leaseId, { lease, until: untilMs });
     },
     drop,
     releaseLater(scope, lease) {

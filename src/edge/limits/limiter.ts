@@ -114,7 +114,7 @@ export function createLimiter(o: LimiterOptions): Limiter {
   let seq = 0;
   // Only the shared Redis store needs owners to renew: one process' leases die with it.
   const keeper: LeaseKeeper | null = isRedis
-    ? createLeaseKeeper({ backend: shared, ttlMs: cfg.leaseTtlMs, now: sharedNow, log })
+    ? createLeaseKeeper({ backend: shared, ttlMs: cfg.leaseTtlMs, now: sharedNow, log, clock })
     : null;
   const seeds = createFallbackSeeds();
 
@@ -203,7 +203,7 @@ export function createLimiter(o: LimiterOptions): Limiter {
           if (isRedis) {
             markUp(events);
             seeds.learn(key, base.scope, outcome.views, outcome.inUse, clock(), c.runMs);
-            if (outcome.ok) keeper?.hold(base.scope, { consumer: base.consumer, leaseId });
+            if (outcome.ok) keeper?.hold(base.scope, { consumer: base.consumer, leaseId }, clock() + c.runMs);
           }
         } catch (err) {
           // The reply never came, but Redis may run the script when it wakes up: release the

@@ -72,6 +72,8 @@ export function createRedisStore(opts: RedisStoreOptions): RedisStore {
     kind: 'redis',
     prefix,
     redis: () => cmd,
+    scripts: { connection: () => cmd, prefix },
+    pubsub: { dedicatedConnection: (o) => cmd.duplicate(o), prefix },
     async get(key) {
       return cmd.get(prefix + key);
     },

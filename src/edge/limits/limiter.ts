@@ -6,7 +6,6 @@ import type { LimitsConfig, Posture } from '../../config/schema/limits.js';
 import type { ErrorCode } from '../../errors/catalog.js';
 import { GatehouseError } from '../../errors/gatehouse-error.js';
 import type { Tier } from '../../identity.js';
-import type { RedisStore } from '../../store/redis.js';
 import type { Store } from '../../store/types.js';
 import type { LimitEvent, Reservation } from './events.js';
 import { createFallbackSeeds } from './fallback.js';
@@ -101,13 +100,15 @@ export function createLimiter(o: LimiterOptions): Limiter {
   const { config: cfg, logger } = o;
   const log = logger.child({ component: 'limits' });
   const metrics = createLimitMetrics(o.metrics);
-  const isRedis = o.store.kind === 'redis';
+  const scripts = o.store.scripts;
+  // Shared across replicas: Redis clock, scripts, owned leases.
+  const isRedis = scripts !== undefined;
   const clock = o.now ?? Date.now;
   // Redis keeps the clock unless a test injects one, so replicas with skewed clocks still agree.
   const sharedNow = (): number | null =>
     o.now !== undefined || !isRedis || cfg.clock === 'local' ? clock() : null;
   const shared: LimitBackend = isRedis
-    ? createRedisBackend((o.store as RedisStore).redis(), (o.store as RedisStore).prefix)
+    ? createRedisBackend(scripts.connection(), scripts.prefix)
     : createMemoryBackend(clock);
   const local: LimitBackend = createMemoryBackend(clock);
   const replicaId = o.replicaId ?? randomBytes(6).toString('base64url');

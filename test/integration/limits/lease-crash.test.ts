@@ -47,7 +47,8 @@ beforeAll(async () => {
     routes: [demoRoute(survivor.upstream.url)],
     limits: LIMITS,
   });
-}, 60_000);
+  // Replica processes compile src/ with tsx at start: slow when the machine is busy.
+}, 180_000);
 
 afterAll(async () => {
   gate.open();

@@ -12,7 +12,7 @@ import { createFallbackSeeds } from './fallback.js';
 import { rateLimitHeaders, retryHeaders } from './headers.js';
 import { createLeaseKeeper, type LeaseKeeper } from './leases.js';
 import { createMemoryBackend } from './memory-backend.js';
-import { createLimitMetrics, type LimitMetrics } from './metrics.js';
+import { createLimitMetrics, type LimitMetrics, registerLeaseGauge } from './metrics.js';
 import { createRedisBackend } from './redis-backend.js';
 import { compileRoutePlans, type RoutePlans } from './spec.js';
 import type { Amounts, Dimension, InUse, LimitAlert, LimitBackend, Views } from './types.js';
@@ -117,6 +117,7 @@ export function createLimiter(o: LimiterOptions): Limiter {
   const keeper: LeaseKeeper | null = isRedis
     ? createLeaseKeeper({ backend: shared, ttlMs: cfg.leaseTtlMs, now: sharedNow, log, clock })
     : null;
+  if (keeper !== null) registerLeaseGauge(o.metrics, () => keeper.counts());
   const seeds = createFallbackSeeds();
 
   const compiled = new Map<string, CompiledRoute>();

@@ -46,14 +46,14 @@ afterAll(async () => {
   await redis?.kill();
 });
 
-async function call(consumer: string, plan = 'cc') {
+async function call(consumer: string, plan = 'cc', tier = 1) {
   const res = await fetch(`${tg.gw.url}/v1/chat/completions`, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
       'x-test-consumer': consumer,
       'x-test-plan': plan,
-      'x-test-tier': '1',
+      'x-test-tier': String(tier),
     },
     body: JSON.stringify({ model: 'demo', messages: [{ role: 'user', content: 'hi' }], max_tokens: 5 }),
   });
@@ -76,6 +76,8 @@ describe('Redis paused (SIGSTOP) with requests in flight', () => {
       const extra = await Promise.all(Array.from({ length: 5 }, () => call('cc-1')));
       expect(extra).toEqual(Array(5).fill({ status: 429, code: 'GH_ERR_CONCURRENCY' }));
       expect(gate.max).toBe(5);
+      // Tier 2 fails closed while Redis does not answer.
+      expect(await call('cc-2', 'cc', 2)).toEqual({ status: 503, code: 'GH_ERR_LIMITS_UNAVAILABLE' });
 
       // The five finish while Redis sleeps: their settlements cannot reach it.
       gate.open();

@@ -1,4 +1,5 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { type Command, Redis, type RedisOptions } from 'ioredis';
+import { createDeadlines } from './deadline.js';
 import type { Store } from './types.js';
 
 export interface RedisStore extends Store {
@@ -13,7 +14,10 @@ export interface RedisStoreOptions {
   /** Prepended to every key; features wrap their own part in a {hash tag} for Redis Cluster. */
   prefix?: string;
   connectTimeoutMs?: number;
-  /** How long a command waits while Redis is down before failing (the fail-open/closed posture decides next). */
+  /**
+   * How long a command waits for Redis before failing (the store-down posture decides next),
+   * counted in time this process could have read the reply: see deadline.ts.
+   */
   commandTimeoutMs?: number;
 }
 
@@ -28,11 +32,20 @@ export function createRedisStore(opts: RedisStoreOptions): RedisStore {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: opts.connectTimeoutMs ?? 2_000,
-    commandTimeout: opts.commandTimeoutMs ?? 1_000,
     // Reconnect forever with a capped backoff: recovery must need no restart.
     retryStrategy: (times) => Math.min(50 * times, 1_000),
   };
   const cmd = new Redis(opts.url, base);
+  // Not ioredis' commandTimeout (a bare timer that fails commands whose reply waits behind an
+  // event-loop stall): our own deadline, counted against the store (deadline.ts). Every command of
+  // this connection goes through sendCommand, feature scripts and pipelines included.
+  const deadlines = createDeadlines(opts.commandTimeoutMs ?? 1_000);
+  const send = cmd.sendCommand.bind(cmd);
+  cmd.sendCommand = (command: Command, stream?: Parameters<Redis['sendCommand']>[1]) => {
+    const out = send(command, stream);
+    if (!command.isResolved) deadlines.track(command);
+    return out;
+  };
   // Subscriber connections cannot run commands; keep one for every subscription.
   const sub = new Redis(opts.url, { ...base, commandTimeout: undefined, enableOfflineQueue: true });
   const handlers = new Map<string, Set<(m: string) => void>>();
@@ -59,6 +72,8 @@ export function createRedisStore(opts: RedisStoreOptions): RedisStore {
     kind: 'redis',
     prefix,
     redis: () => cmd,
+    scripts: { connection: () => cmd, prefix },
+    pubsub: { dedicatedConnection: (o) => cmd.duplicate(o), prefix },
     async get(key) {
       return cmd.get(prefix + key);
     },
@@ -99,6 +114,7 @@ export function createRedisStore(opts: RedisStoreOptions): RedisStore {
     },
     healthy: () => up && cmd.status === 'ready',
     async close() {
+      deadlines.stop();
       cmd.disconnect();
       sub.disconnect();
     },

@@ -116,8 +116,13 @@ export const limitsSchema = z
       .prefault({}),
     /** Replicas sharing the Redis store; the `local` posture divides every limit by it. */
     replicas: count.default(1),
-    /** A concurrency lease outlives the route's `timeouts.totalMs` by this much, then expires (dead replica). */
+    /** A concurrency lease outlives the route's `timeouts.totalMs` by this much, then expires (memory store, local posture). */
     leaseGraceMs: count.default(10_000),
+    /**
+     * On Redis: a lease lives this long unless its replica renews it (a heartbeat every third of
+     * it), so a crashed or frozen replica's slots come back within it (docs/limits.md).
+     */
+    leaseTtlMs: z.number().int().min(1_000).max(300_000).default(10_000),
     /** One event per window when any quota reaches this fraction (the guide's "Quota approaching limit"). */
     alertRatio: z.number().gt(0).max(1).default(0.8),
     /**

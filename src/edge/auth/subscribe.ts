@@ -1,4 +1,3 @@
-import type { RedisStore } from '../../store/redis.js';
 import type { Store } from '../../store/types.js';
 
 export interface Subscription {
@@ -22,10 +21,9 @@ export function subscribeChannel(
   handler: (message: string) => void,
   onError: (err: unknown) => void,
 ): Subscription {
-  if (store.kind === 'redis') {
-    const rs = store as RedisStore;
-    const full = rs.prefix + channel;
-    const conn = rs.redis().duplicate({
+  if (store.pubsub !== undefined) {
+    const full = store.pubsub.prefix + channel;
+    const conn = store.pubsub.dedicatedConnection({
       enableOfflineQueue: true,
       maxRetriesPerRequest: null,
       commandTimeout: undefined,

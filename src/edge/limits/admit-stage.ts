@@ -57,6 +57,7 @@ export const admitStage: StageDef = {
           tier: id !== null && id.tier > route.tier ? id.tier : route.tier,
           inputTokens: ctx.inputTokens,
           maxOutputTokens: ctx.maxOutputTokens,
+          requestId: ctx.requestId,
         });
         ctx.limitReservation = ok.reservation;
         Object.assign(ctx.responseHeaders, ok.headers);

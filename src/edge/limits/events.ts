@@ -35,6 +35,8 @@ export interface Reservation {
   readonly amounts: readonly [number, number, number, number];
   readonly at: number;
   readonly leaseId: string;
+  /** The plan the reservation was made under (keys what the limiter learns from the store). */
+  readonly plan: string;
   /** Micro-dollars per token for this route's pinned model. */
   readonly price: { readonly input: number; readonly output: number };
   settled: boolean;

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { RuntimeRoute } from '../../config/runtime.js';
@@ -6,15 +6,16 @@ import type { LimitsConfig, Posture } from '../../config/schema/limits.js';
 import type { ErrorCode } from '../../errors/catalog.js';
 import { GatehouseError } from '../../errors/gatehouse-error.js';
 import type { Tier } from '../../identity.js';
-import type { RedisStore } from '../../store/redis.js';
 import type { Store } from '../../store/types.js';
 import type { LimitEvent, Reservation } from './events.js';
+import { createFallbackSeeds } from './fallback.js';
 import { rateLimitHeaders, retryHeaders } from './headers.js';
+import { createLeaseKeeper, type LeaseKeeper } from './leases.js';
 import { createMemoryBackend } from './memory-backend.js';
-import { createLimitMetrics, type LimitMetrics } from './metrics.js';
+import { createLimitMetrics, type LimitMetrics, registerLeaseGauge } from './metrics.js';
 import { createRedisBackend } from './redis-backend.js';
 import { compileRoutePlans, type RoutePlans } from './spec.js';
-import type { Amounts, Dimension, LimitAlert, LimitBackend, Views } from './types.js';
+import type { Amounts, Dimension, InUse, LimitAlert, LimitBackend, Views } from './types.js';
 
 /** A registry keyed by the dimension union: which code a refusal carries. */
 const REFUSAL: { readonly [D in Dimension]: ErrorCode } = {
@@ -36,6 +37,8 @@ export interface AdmitRequest {
   readonly tier: Tier;
   readonly inputTokens: number;
   readonly maxOutputTokens: number;
+  /** Part of the lease's id (with this replica's id): who holds a slot is readable in Redis. */
+  readonly requestId?: string;
 }
 
 export interface Admitted {
@@ -65,6 +68,10 @@ export interface Limiter {
   /** Reconcile to real usage (tokens); returns the real cost in US dollars. Never throws. */
   settle(res: Reservation, inputTokens: number, outputTokens: number): Promise<number>;
   readonly metrics: LimitMetrics;
+  /** This replica's id: the owner part of its lease ids. */
+  readonly replicaId: string;
+  /** Shared-store leases this replica renews, and reconciliations waiting for the store. */
+  leases(): { live: number; releases: number; settles: number };
   close(): Promise<void>;
 }
 
@@ -76,10 +83,14 @@ export interface LimiterOptions {
   readonly metrics: Registry;
   /** A controllable clock (tests). Without it, Redis' clock when `clock: redis`, else Date.now. */
   readonly now?: () => number;
+  /** Defaults to a random id per process (a restarted replica never renews its past leases). */
+  readonly replicaId?: string;
 }
 
 interface CompiledRoute {
   readonly plans: RoutePlans;
+  /** The longest a request on this route may hold a lease: what a lease count stays valid for. */
+  readonly runMs: number;
   readonly price: { readonly input: number; readonly output: number };
   /** The hot path's counter child, resolved once (prom-client hashes labels on every inc otherwise). */
   readonly admitted: { inc(): void };
@@ -89,19 +100,30 @@ export function createLimiter(o: LimiterOptions): Limiter {
   const { config: cfg, logger } = o;
   const log = logger.child({ component: 'limits' });
   const metrics = createLimitMetrics(o.metrics);
-  const isRedis = o.store.kind === 'redis';
+  const scripts = o.store.scripts;
+  // Shared across replicas: Redis clock, scripts, owned leases.
+  const isRedis = scripts !== undefined;
   const clock = o.now ?? Date.now;
   // Redis keeps the clock unless a test injects one, so replicas with skewed clocks still agree.
   const sharedNow = (): number | null =>
     o.now !== undefined || !isRedis || cfg.clock === 'local' ? clock() : null;
   const shared: LimitBackend = isRedis
-    ? createRedisBackend((o.store as RedisStore).redis(), (o.store as RedisStore).prefix)
+    ? createRedisBackend(scripts.connection(), scripts.prefix)
     : createMemoryBackend(clock);
   const local: LimitBackend = createMemoryBackend(clock);
+  const replicaId = o.replicaId ?? randomBytes(6).toString('base64url');
+  let seq = 0;
+  // Only the shared Redis store needs owners to renew: one process' leases die with it.
+  const keeper: LeaseKeeper | null = isRedis
+    ? createLeaseKeeper({ backend: shared, ttlMs: cfg.leaseTtlMs, now: sharedNow, log, clock })
+    : null;
+  if (keeper !== null) registerLeaseGauge(o.metrics, () => keeper.counts());
+  const seeds = createFallbackSeeds();
 
   const compiled = new Map<string, CompiledRoute>();
   for (const route of o.routes.values()) {
-    const plans = compileRoutePlans(cfg, route.alias, route.config.timeouts.totalMs);
+    const totalMs = route.config.timeouts.totalMs;
+    const plans = compileRoutePlans(cfg, route.alias, totalMs, isRedis ? cfg.leaseTtlMs : undefined);
     const p = cfg.prices[route.config.upstream.model];
     if (p === undefined)
       log.warn(
@@ -117,6 +139,7 @@ export function createLimiter(o: LimiterOptions): Limiter {
     }
     compiled.set(route.alias, {
       plans,
+      runMs: totalMs + cfg.leaseGraceMs,
       price: { input: p?.inputPerMillion ?? 0, output: p?.outputPerMillion ?? 0 },
       admitted: metrics.decisions.labels({ route: route.alias, result: 'admitted', dimension: '' }),
     });
@@ -151,8 +174,12 @@ export function createLimiter(o: LimiterOptions): Limiter {
     events.push({ type: 'limits.store_recovered', severity: 'low' });
   };
 
+  const seedKey = (scope: string, consumer: string, plan: string) => `${scope}\u0000${consumer}\u0000${plan}`;
+
   return {
     metrics,
+    replicaId,
+    leases: () => keeper?.counts() ?? { live: 0, releases: 0, settles: 0 },
     async admit(req) {
       const c = compiled.get(req.route.alias)!;
       const plan = planOf(req.plan);
@@ -163,17 +190,27 @@ export function createLimiter(o: LimiterOptions): Limiter {
         Math.ceil(req.inputTokens * c.price.input + req.maxOutputTokens * c.price.output),
       ];
       const events: LimitEvent[] = [];
-      const leaseId = randomUUID();
+      // Owner (this replica) and request: a lease in Redis says who holds it.
+      const leaseId = `${replicaId}:${(seq++).toString(36)}:${req.requestId ?? ''}`;
       const base = { scope: req.route.alias, consumer: req.consumer, amounts, leaseId };
+      const key = seedKey(base.scope, base.consumer, plan);
+      const sharedSpec = c.plans.shared.get(plan)!;
       let backend = shared;
-      let spec = c.plans.shared.get(plan)!;
+      let spec = sharedSpec;
       let posture: Posture | null = null;
       let outcome = null;
       if (!isRedis || o.store.healthy()) {
         try {
           outcome = await shared.admit({ ...base, spec, now: sharedNow() });
-          if (isRedis) markUp(events);
+          if (isRedis) {
+            markUp(events);
+            seeds.learn(key, base.scope, outcome.views, outcome.inUse, clock(), c.runMs);
+            if (outcome.ok) keeper?.hold(base.scope, { consumer: base.consumer, leaseId }, clock() + c.runMs);
+          }
         } catch (err) {
+          // The reply never came, but Redis may run the script when it wakes up: release the
+          // lease by id once it answers again (whatever this request becomes meanwhile).
+          keeper?.releaseLater(base.scope, { consumer: base.consumer, leaseId });
           posture = cfg.onStoreDown[`tier${req.tier}`];
           markDown(events, posture, err);
         }
@@ -192,7 +229,10 @@ export function createLimiter(o: LimiterOptions): Limiter {
         }
         backend = local;
         spec = c.plans.local.get(plan)!;
-        outcome = await local.admit({ ...base, spec, now: clock() });
+        // Not from zero: at most this replica's share of what Redis last said was left (fallback.ts).
+        const now = clock();
+        const allowance = seeds.allowance(key, base.scope, sharedSpec, cfg.replicas, now);
+        outcome = await local.admit({ ...base, spec, now, allowance });
       }
 
       const headers: Record<string, string> = {};
@@ -213,7 +253,7 @@ export function createLimiter(o: LimiterOptions): Limiter {
       for (const a of outcome.alerts) events.push(toEvent(a));
       for (const e of events) metrics.events.inc({ type: e.type });
       return {
-        reservation: { backend, spec, ...base, at: outcome.at, price: c.price, settled: false },
+        reservation: { backend, spec, ...base, plan, at: outcome.at, price: c.price, settled: false },
         headers,
         views: outcome.views,
         events,
@@ -230,25 +270,36 @@ export function createLimiter(o: LimiterOptions): Limiter {
         outputTokens - res.amounts[2],
         costMicros - res.amounts[3],
       ];
+      const isShared = res.backend === shared;
+      const input = {
+        scope: res.scope,
+        consumer: res.consumer,
+        spec: res.spec,
+        at: res.at,
+        deltas,
+        leaseId: res.leaseId,
+        now: isShared ? sharedNow() : clock(),
+      };
+      const learned = (inUse: InUse) => {
+        if (!isShared || !isRedis) return;
+        const runMs = compiled.get(res.scope)?.runMs ?? 0;
+        seeds.learnInUse(seedKey(res.scope, res.consumer, res.plan), res.scope, inUse, clock(), runMs);
+      };
       try {
-        await res.backend.settle({
-          scope: res.scope,
-          consumer: res.consumer,
-          spec: res.spec,
-          at: res.at,
-          deltas,
-          leaseId: res.leaseId,
-          now: res.backend === shared ? sharedNow() : clock(),
-        });
+        learned(await res.backend.settle(input));
+        if (isShared) keeper?.drop(res.scope, res.leaseId);
       } catch (err) {
-        // The reservation stays charged (never under-counted) and the lease expires on its own.
         metrics.settleFailures.inc();
-        log.warn({ err }, 'limits settlement failed');
+        log.warn({ err }, 'limits settlement failed: retried until the store confirms it');
+        // Retried idempotently until confirmed (leases.ts); the lease is renewed meanwhile. On
+        // the memory store there is nothing to retry against: the reservation stays charged.
+        if (isShared && keeper !== null) keeper.settleLater(input, learned);
       }
       return costMicros / 1e6;
     },
 
     async close() {
+      keeper?.close();
       await shared.close();
       await local.close();
     },

@@ -171,16 +171,21 @@ for d = 1, 4 do
   views[#views + 1] = br
   views[#views + 1] = bt
 end
-return { fail < 0 and 1 or 0, now, fail, retry, views, alerts }
+-- The leases held now: the local posture's seed if Redis stops answering (limiter.ts).
+return { fail < 0 and 1 or 0, now, fail, retry, views, alerts, redis.call('ZCARD', cc), redis.call('ZCARD', gc) }
 `;
 
 const SETTLE_BODY = `
 local now = clock(ARGV[1])
 local at = tonumber(ARGV[2])
 local lease = ARGV[3]
-local H = KEYS[1]
+local H, cc, gc = KEYS[1], KEYS[2], KEYS[3]
+-- A retry (ARGV[8] = '1') of a settlement whose reply never came: the lease is the idempotency
+-- token. Still held: the first attempt did not run, correct the windows. Gone: it ran (or the lease
+-- expired), and correcting twice would release what was never charged.
+local apply = ARGV[8] ~= '1' or redis.call('ZSCORE', cc, lease) ~= false
 local touched, fields = {}, {}
-for d = 1, 4 do
+for d = 1, (apply and 4 or 0) do
   local delta = tonumber(ARGV[3 + d])
   if delta ~= 0 then
     for _, W in ipairs(S.dims[d]) do
@@ -219,8 +224,36 @@ if #touched > 0 then
   if #gone > 0 then redis.call('HDEL', H, unpack(gone)) end
   if #w > 0 then redis.call('HSET', H, unpack(w)) end
 end
-redis.call('ZREM', KEYS[2], lease)
-redis.call('ZREM', KEYS[3], lease)
+redis.call('ZREM', cc, lease)
+redis.call('ZREM', gc, lease)
+redis.call('ZREMRANGEBYSCORE', cc, '-inf', now)
+redis.call('ZREMRANGEBYSCORE', gc, '-inf', now)
+return { redis.call('ZCARD', cc), redis.call('ZCARD', gc) }
+`;
+
+/**
+ * The owner's heartbeat for its live leases on one route (one call per route per beat, batched).
+ * KEYS: the route's leases, then consumers' leases; ARGV: clock, ttl, then (KEYS index, lease id)
+ * pairs. A lease that already expired stays expired: its slot may have been given to someone else.
+ */
+export const RENEW_LUA = `${CLOCK}
+local now = clock(ARGV[1])
+local exp = now + tonumber(ARGV[2])
+for i = 3, #ARGV, 2 do
+  local k, m = KEYS[tonumber(ARGV[i])], ARGV[i + 1]
+  local s = redis.call('ZSCORE', k, m)
+  if s and tonumber(s) > now then redis.call('ZADD', k, exp, m) end
+  s = redis.call('ZSCORE', KEYS[1], m)
+  if s and tonumber(s) > now then redis.call('ZADD', KEYS[1], exp, m) end
+end
+for i = 1, #KEYS do redis.call('PEXPIRE', KEYS[i], tonumber(ARGV[2]) + 1000) end
+return 1
+`;
+
+/** Drops one lease from the consumer's and the route's sets (idempotent). KEYS: those two; ARGV: lease id. */
+export const RELEASE_LUA = `
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
 return 1
 `;
 

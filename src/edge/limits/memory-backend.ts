@@ -1,7 +1,10 @@
 import {
   type AdmitInput,
   type AdmitOutcome,
+  type Allowance,
   DIMENSIONS,
+  type InUse,
+  type LeaseRef,
   type LimitAlert,
   type LimitBackend,
   type SettleInput,
@@ -77,11 +80,13 @@ export function createMemoryBackend(clock: () => number = Date.now): LimitBacken
       const { spec, amounts } = input;
       const s = state(input.scope, input.consumer);
       const g = global(input.scope);
+      const al = input.allowance;
       let fail = -1;
       let retryMs = 0;
       for (let d = 0; d < WINDOWED.length; d++) {
         for (const w of spec.windows[d]!) {
           const win = evict(table(s.dims[d]!, w.id), w, now);
+          if (al !== undefined) seed(win, w, al.windows[d]!, now);
           if (fail < 0 && win.total + amounts[d]! > w.cap) {
             fail = d;
             retryMs = retryAfter(w, bucketsOf(win, w, now), win.total, amounts[d]!, now);
@@ -90,11 +95,13 @@ export function createMemoryBackend(clock: () => number = Date.now): LimitBacken
       }
       dropExpired(s.leases, now);
       dropExpired(g, now);
-      if (fail < 0 && s.leases.size >= spec.concurrency) [fail, retryMs] = [4, 1_000];
-      if (fail < 0 && g.size >= spec.globalConcurrency) [fail, retryMs] = [5, 1_000];
+      const [maxLeases, maxGlobal] = leaseCaps(spec.concurrency, spec.globalConcurrency, al);
+      if (fail < 0 && s.leases.size >= maxLeases) [fail, retryMs] = [4, 1_000];
+      if (fail < 0 && g.size >= maxGlobal) [fail, retryMs] = [5, 1_000];
       if (fail >= 0) {
         const views = viewsOf(spec.windows, s, now);
-        return { ok: false, at: now, views, dimension: DIMENSIONS[fail]!, retryAfterMs: retryMs };
+        const inUse: InUse = [s.leases.size, g.size];
+        return { ok: false, at: now, views, dimension: DIMENSIONS[fail]!, retryAfterMs: retryMs, inUse };
       }
 
       let longest = 0;
@@ -132,13 +139,15 @@ export function createMemoryBackend(clock: () => number = Date.now): LimitBacken
       const spent = s.dims[3].get(hour.id)!.total;
       if (amounts[3] > 0 && spent >= spec.softCostMicros && fire('soft', hour.lengthMs))
         alerts.push({ kind: 'softCap', used: spent, limit: spec.softCostMicros });
-      return { ok: true, at: now, views: viewsOf(spec.windows, s, now), alerts };
+      const inUse: InUse = [s.leases.size, g.size];
+      return { ok: true, at: now, views: viewsOf(spec.windows, s, now), alerts, inUse };
     },
 
-    async settle(input: SettleInput): Promise<void> {
+    async settle(input: SettleInput): Promise<InUse> {
       const now = input.now ?? clock();
       const s = consumers.get(`${input.scope}\u0000${input.consumer}`);
-      if (s !== undefined) {
+      // A retry corrects the windows only while the lease is held (see SettleInput.retry).
+      if (s !== undefined && (input.retry !== true || s.leases.has(input.leaseId))) {
         for (let d = 0; d < WINDOWED.length; d++) {
           const delta = input.deltas[d]!;
           if (delta === 0) continue;
@@ -156,9 +165,30 @@ export function createMemoryBackend(clock: () => number = Date.now): LimitBacken
             } else win.b.set(b, v);
           }
         }
-        s.leases.delete(input.leaseId);
       }
-      globals.get(input.scope)?.delete(input.leaseId);
+      s?.leases.delete(input.leaseId);
+      const g = globals.get(input.scope);
+      g?.delete(input.leaseId);
+      if (s !== undefined) dropExpired(s.leases, now);
+      if (g !== undefined) dropExpired(g, now);
+      return [s?.leases.size ?? 0, g?.size ?? 0];
+    },
+
+    async renew(scope: string, leases: readonly LeaseRef[], ttlMs: number, at: number | null) {
+      const now = at ?? clock();
+      const g = globals.get(scope);
+      for (const l of leases) {
+        const own = consumers.get(`${scope}\u0000${l.consumer}`)?.leases;
+        for (const set of [own, g]) {
+          const exp = set?.get(l.leaseId);
+          if (set !== undefined && exp !== undefined && exp > now) set.set(l.leaseId, now + ttlMs);
+        }
+      }
+    },
+
+    async release(scope: string, lease: LeaseRef) {
+      consumers.get(`${scope}\u0000${lease.consumer}`)?.leases.delete(lease.leaseId);
+      globals.get(scope)?.delete(lease.leaseId);
     },
 
     async close() {
@@ -167,6 +197,26 @@ export function createMemoryBackend(clock: () => number = Date.now): LimitBacken
       globals.clear();
     },
   };
+}
+
+/**
+ * The `local` posture's seed: the window holds at least `cap - allowance`, charged to the current
+ * bucket, so this replica admits at most `allowance` more. Raising the count is conservative: it
+ * leaves with the current bucket, a full window from now.
+ */
+function seed(win: Win, w: WindowSpec, allowance: number, now: number): void {
+  if (allowance === Number.POSITIVE_INFINITY) return;
+  const missing = w.cap - Math.max(0, allowance) - win.total;
+  if (missing <= 0) return;
+  const b = Math.floor(now / w.bucketMs);
+  win.b.set(b, (win.b.get(b) ?? 0) + missing);
+  win.total += missing;
+  win.newest = b;
+}
+
+function leaseCaps(cc: number, gc: number, al: Allowance | undefined): [number, number] {
+  if (al === undefined) return [cc, gc];
+  return [Math.min(cc, Math.max(0, al.concurrency)), Math.min(gc, Math.max(0, al.globalConcurrency))];
 }
 
 function table(c: Map<string, Win>, id: string): Win {

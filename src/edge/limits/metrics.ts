@@ -9,6 +9,25 @@ export interface LimitMetrics {
   readonly settleFailures: Counter;
 }
 
+/** Leases this replica renews on Redis, and reconciliations waiting for Redis (leases.ts), read at scrape time. */
+export function registerLeaseGauge(
+  reg: Registry,
+  counts: () => { live: number; releases: number; settles: number },
+): void {
+  new Gauge({
+    name: 'gatehouse_limits_leases',
+    help: 'Concurrency leases held on Redis by this replica (live), and lease releases and settlements waiting for Redis',
+    labelNames: ['state'],
+    registers: [reg],
+    collect() {
+      const c = counts();
+      this.set({ state: 'live' }, c.live);
+      this.set({ state: 'releasing' }, c.releases);
+      this.set({ state: 'settling' }, c.settles);
+    },
+  });
+}
+
 export function createLimitMetrics(reg: Registry): LimitMetrics {
   const storeUp = new Gauge({
     name: 'gatehouse_limits_store_up',

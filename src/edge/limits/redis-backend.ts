@@ -1,9 +1,11 @@
 import type { Redis } from 'ioredis';
-import { SCRIPT_KEYS, scriptsFor } from './lua.js';
+import { RELEASE_LUA, RENEW_LUA, SCRIPT_KEYS, scriptsFor } from './lua.js';
 import {
   type AdmitInput,
   type AdmitOutcome,
   DIMENSIONS,
+  type InUse,
+  type LeaseRef,
   type LimitAlert,
   type LimitBackend,
   type LimitSpec,
@@ -13,13 +15,16 @@ import {
   type WindowId,
 } from './types.js';
 
-type Raw = [number, number, number, number, number[], string[]];
+type Raw = [number, number, number, number, number[], string[], number, number];
 type Call<R> = (...args: (string | number)[]) => Promise<R>;
 
 interface Compiled {
   readonly admit: Call<Raw>;
-  readonly settle: Call<number>;
+  readonly settle: Call<[number, number]>;
 }
+
+/** A heartbeat call carries at most this many leases (bounded script arguments and run time). */
+const RENEW_BATCH = 500;
 
 /**
  * Keys are `<prefix>lim:{<route>}:c:<consumer>` (windows and alert marks), the same with `:cc`
@@ -48,36 +53,69 @@ export function createRedisBackend(redis: Redis, prefix: string): LimitBackend {
     const r = redis as unknown as Record<string, Call<unknown>>;
     c = {
       admit: r[`ghLimAdmit${id}`]!.bind(redis) as Call<Raw>,
-      settle: r[`ghLimSettle${id}`]!.bind(redis) as Call<number>,
+      settle: r[`ghLimSettle${id}`]!.bind(redis) as Call<[number, number]>,
     };
     compiled.set(spec, c);
     return c;
   };
   const keysFor = (scope: string, consumer: string) => limitKeys(prefix, scope, consumer);
+  redis.defineCommand('ghLimRenew', { lua: RENEW_LUA });
+  redis.defineCommand('ghLimRelease', { numberOfKeys: 2, lua: RELEASE_LUA });
+  const own = redis as unknown as {
+    ghLimRenew(numKeys: number, ...args: (string | number)[]): Promise<number>;
+    ghLimRelease(cc: string, gc: string, leaseId: string): Promise<number>;
+  };
 
   return {
     kind: 'redis',
     async admit(input: AdmitInput): Promise<AdmitOutcome> {
       const c = compile(input.spec);
-      const [ok, at, fail, retry, flat, rawAlerts] = await c.admit(
+      const [ok, at, fail, retry, flat, rawAlerts, cc, gc] = await c.admit(
         ...keysFor(input.scope, input.consumer),
         input.now ?? '',
         input.leaseId,
         ...input.amounts,
       );
       const views = toViews(flat);
-      if (ok !== 1) return { ok: false, at, views, dimension: DIMENSIONS[fail]!, retryAfterMs: retry };
-      return { ok: true, at, views, alerts: rawAlerts.map((a) => toAlert(a, input.spec)) };
+      const inUse: InUse = [cc, gc];
+      if (ok !== 1) return { ok: false, at, views, dimension: DIMENSIONS[fail]!, retryAfterMs: retry, inUse };
+      return { ok: true, at, views, alerts: rawAlerts.map((a) => toAlert(a, input.spec)), inUse };
     },
-    async settle(input: SettleInput): Promise<void> {
+    async settle(input: SettleInput): Promise<InUse> {
       const c = compile(input.spec);
-      await c.settle(
+      const [cc, gc] = await c.settle(
         ...keysFor(input.scope, input.consumer),
         input.now ?? '',
         input.at,
         input.leaseId,
         ...input.deltas,
+        input.retry === true ? '1' : '0',
       );
+      return [cc, gc];
+    },
+    async renew(scope: string, leases: readonly LeaseRef[], ttlMs: number, now: number | null) {
+      for (let i = 0; i < leases.length; i += RENEW_BATCH) {
+        // KEYS: the route's set first, then each consumer's set once; ARGV pairs point into KEYS.
+        const gc = keysFor(scope, '')[2];
+        const keys = [gc];
+        const index = new Map<string, number>();
+        const args: (string | number)[] = [now ?? '', ttlMs];
+        for (const l of leases.slice(i, i + RENEW_BATCH)) {
+          const cc = keysFor(scope, l.consumer)[1];
+          let k = index.get(cc);
+          if (k === undefined) {
+            keys.push(cc);
+            k = keys.length;
+            index.set(cc, k);
+          }
+          args.push(k, l.leaseId);
+        }
+        await own.ghLimRenew(keys.length, ...keys, ...args);
+      }
+    },
+    async release(scope: string, lease: LeaseRef) {
+      const [, cc, gc] = keysFor(scope, lease.consumer);
+      await own.ghLimRelease(cc, gc, lease.leaseId);
     },
     async close() {
       // The connection belongs to the store; it closes it.

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
+import type { Redis } from 'ioredis';
 import type { GatehouseConfig } from '../../config/schema/index.js';
 import type { ServiceDef } from '../../config/services.js';
-import type { RedisStore } from '../../store/redis.js';
 import { createLimiter, type Limiter } from './limiter.js';
 
 declare module '../../config/runtime.js' {
@@ -20,7 +20,7 @@ export const limitsService: ServiceDef = {
       rt.logger.warn('limits are disabled: requests, tokens, cost and concurrency are unbounded');
       return;
     }
-    if (rt.store.kind === 'redis') await firstConnection(rt.store as RedisStore, rt.config.store);
+    if (rt.store.scripts !== undefined) await firstConnection(rt.store.scripts.connection(), rt.config.store);
     const limiter = createLimiter({
       config: cfg,
       routes: rt.routes,
@@ -38,8 +38,7 @@ export const limitsService: ServiceDef = {
  * (bounded by the connect timeout), so a normal boot raises no outage. A Redis that is down at boot
  * is an outage: the posture applies and the limiter recovers when Redis comes.
  */
-async function firstConnection(store: RedisStore, cfg: GatehouseConfig['store']): Promise<void> {
-  const redis = store.redis();
+async function firstConnection(redis: Redis, cfg: GatehouseConfig['store']): Promise<void> {
   if (redis.status === 'ready') return;
   const ms = cfg.kind === 'redis' ? cfg.connectTimeoutMs : 2_000;
   const ac = new AbortController();

@@ -71,7 +71,17 @@ export interface RoutePlans {
   readonly local: ReadonlyMap<string, LimitSpec>;
 }
 
-export function compileRoutePlans(cfg: LimitsConfig, alias: string, totalMs: number): RoutePlans {
+/**
+ * `sharedLeaseMs`: the lifetime of a lease on the shared store when its owner renews it (Redis:
+ * `leaseTtlMs`); without it, shared leases live like local ones, the route's `timeouts.totalMs +
+ * leaseGraceMs` (one process: nobody else could be waiting on a dead owner's slots).
+ */
+export function compileRoutePlans(
+  cfg: LimitsConfig,
+  alias: string,
+  totalMs: number,
+  sharedLeaseMs?: number,
+): RoutePlans {
   const override = cfg.routes[alias];
   const base = {
     alertRatio: cfg.alertRatio,
@@ -82,7 +92,7 @@ export function compileRoutePlans(cfg: LimitsConfig, alias: string, totalMs: num
   const local = new Map<string, LimitSpec>();
   for (const [name, plan] of Object.entries(cfg.plans)) {
     const eff = effectivePlan(plan, override);
-    shared.set(name, compileSpec(eff, { ...base, divisor: 1 }));
+    shared.set(name, compileSpec(eff, { ...base, leaseMs: sharedLeaseMs ?? base.leaseMs, divisor: 1 }));
     local.set(name, compileSpec(eff, { ...base, divisor: cfg.replicas }));
   }
   return { shared, local };

@@ -68,6 +68,26 @@ export type LimitAlert =
     }
   | { readonly kind: 'softCap'; readonly used: number; readonly limit: number };
 
+/** Leases held after the call: the consumer's on the route, and the route's (all consumers). */
+export type InUse = readonly [consumer: number, route: number];
+
+/**
+ * A ceiling on top of a spec (the `local` posture, seeded from what the shared store last said):
+ * per windowed dimension at most this much more may be admitted, and at most this many leases.
+ * `Infinity` where nothing is known.
+ */
+export interface Allowance {
+  readonly windows: readonly [number, number, number, number];
+  readonly concurrency: number;
+  readonly globalConcurrency: number;
+}
+
+/** A lease as its owner knows it. Lease ids are `<replica id>:<sequence>:<request id>`. */
+export interface LeaseRef {
+  readonly consumer: string;
+  readonly leaseId: string;
+}
+
 export interface AdmitInput {
   /** The route alias: the Redis hash tag, so one admission touches one Cluster slot. */
   readonly scope: string;
@@ -77,16 +97,25 @@ export interface AdmitInput {
   readonly leaseId: string;
   /** null: the backend's own clock (Redis TIME on Redis). */
   readonly now: number | null;
+  /** Only the memory backend applies it (the `local` posture). */
+  readonly allowance?: Allowance;
 }
 
 export type AdmitOutcome =
-  | { readonly ok: true; readonly at: number; readonly views: Views; readonly alerts: readonly LimitAlert[] }
+  | {
+      readonly ok: true;
+      readonly at: number;
+      readonly views: Views;
+      readonly alerts: readonly LimitAlert[];
+      readonly inUse: InUse;
+    }
   | {
       readonly ok: false;
       readonly at: number;
       readonly views: Views;
       readonly dimension: Dimension;
       readonly retryAfterMs: number;
+      readonly inUse: InUse;
     };
 
 export interface SettleInput {
@@ -99,11 +128,21 @@ export interface SettleInput {
   readonly deltas: Amounts;
   readonly leaseId: string;
   readonly now: number | null;
+  /**
+   * A retry of a settlement whose first attempt timed out (it may have been applied): correct the
+   * windows only if the lease is still held, i.e. the first attempt did not run. The lease is the
+   * settlement's idempotency token.
+   */
+  readonly retry?: boolean;
 }
 
 export interface LimitBackend {
   readonly kind: 'memory' | 'redis';
   admit(input: AdmitInput): Promise<AdmitOutcome>;
-  settle(input: SettleInput): Promise<void>;
+  settle(input: SettleInput): Promise<InUse>;
+  /** Extends the live ones of these leases to `now + ttlMs` (the owner's heartbeat); expired ones stay expired. */
+  renew(scope: string, leases: readonly LeaseRef[], ttlMs: number, now: number | null): Promise<void>;
+  /** Drops a lease (idempotent): reconciles an admission whose reply never came. */
+  release(scope: string, lease: LeaseRef): Promise<void>;
   close(): Promise<void>;
 }

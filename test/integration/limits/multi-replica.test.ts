@@ -98,7 +98,8 @@ beforeAll(async () => {
   const started = await Promise.all([0, 1, 2].map(() => startReplica(config)));
   replicas = started.map((s) => s.child);
   urls = started.map((s) => s.url);
-}, 60_000);
+  // Replica processes compile src/ with tsx at start: slow when the machine is busy.
+}, 180_000);
 
 afterAll(async () => {
   await Promise.all(

@@ -46,6 +46,15 @@ export class PrivateRedis {
     });
   }
 
+  /** SIGSTOP: Redis keeps its connections open but answers nothing (a stalled store). */
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.child?.kill('SIGCONT');
+  }
+
   /** SIGKILL: the harshest outage (no goodbye on the connections). */
   async kill(): Promise<void> {
     const c = this.child;

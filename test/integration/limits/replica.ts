@@ -18,5 +18,15 @@ const stop = async () => {
   await gw.close();
   process.exit(0);
 };
+// A CPU-heavy co-tenant on demand: SIGUSR2 blocks the event loop for GH_REPLICA_STALL_MS (the
+// stall test), then reports it on stdout so the test knows the stall happened.
+process.on('SIGUSR2', () => {
+  const ms = Number(process.env.GH_REPLICA_STALL_MS ?? 1_000);
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    // busy
+  }
+  process.stdout.write(`${JSON.stringify({ stalled: ms })}\n`);
+});
 process.once('SIGTERM', stop);
 process.once('SIGINT', stop);

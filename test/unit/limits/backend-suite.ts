@@ -27,7 +27,7 @@ export function spec(
 }
 
 // A fixed epoch on a minute boundary keeps bucket arithmetic readable.
-const T0 = 1_800_000_000_000;
+export const T0 = 1_800_000_000_000;
 
 export function backendSuite(name: string, make: () => LimitBackend) {
   describe(`${name} limit backend`, () => {
@@ -179,6 +179,66 @@ export function backendSuite(name: string, make: () => LimitBackend) {
       // Nobody settled (a dead replica): the leases run out after leaseMs.
       expect((await run(b, s, sc, T0 + 10_005, [1, 0, 0, 0], 'carol')).ok).toBe(true);
       expect((await run(b, s, sc, T0 + 10_006, [1, 0, 0, 0])).ok).toBe(true);
+      await b.close();
+    });
+
+    it('leases: the owner renews its live ones, the rest expire; release frees a slot by id; counts are reported', async () => {
+      const b = make();
+      const s = spec({}, { global: 100, leaseMs: 3_000 });
+      const sc = scope();
+      const ids = ['r1:0:a', 'r1:1:b', 'r2:0:c'];
+      for (let i = 0; i < 3; i++) {
+        const r = await b.admit({
+          scope: sc,
+          consumer: 'alice',
+          spec: s,
+          amounts: [1, 0, 0, 0],
+          leaseId: ids[i]!,
+          now: T0,
+        });
+        expect(r.inUse).toEqual([i + 1, i + 1]);
+      }
+      // Replica r1 beats at T0 + 2 s; r2 (crashed) does not.
+      const mine = ids.slice(0, 2).map((leaseId) => ({ consumer: 'alice', leaseId }));
+      await b.renew(sc, mine, 3_000, T0 + 2_000);
+      const third = await run(b, s, sc, T0 + 3_500, [1, 0, 0, 0]);
+      expect(third.ok && third.inUse).toEqual([3, 3]);
+      expect(refusedOn(await run(b, s, sc, T0 + 3_600, [1, 0, 0, 0]))).toBe('concurrency');
+      // A lease already expired is not brought back by a late beat.
+      await b.renew(sc, [{ consumer: 'alice', leaseId: 'r2:0:c' }], 3_000, T0 + 3_700);
+      await b.release(sc, mine[0]!);
+      await b.release(sc, mine[0]!); // idempotent
+      const freed = await run(b, s, sc, T0 + 3_800, [1, 0, 0, 0]);
+      expect(freed.ok && freed.inUse).toEqual([3, 3]);
+      await b.close();
+    });
+
+    it('a retried settlement corrects the windows once, whether or not the first attempt ran', async () => {
+      const b = make();
+      const s = spec({}, { leaseMs: 60_000 });
+      const sc = scope();
+      const admit = (leaseId: string) =>
+        b.admit({ scope: sc, consumer: 'alice', spec: s, amounts: [1, 100, 0, 0], leaseId, now: T0 });
+      const settle = (leaseId: string, retry: boolean) =>
+        b.settle({
+          scope: sc,
+          consumer: 'alice',
+          spec: s,
+          at: T0,
+          deltas: [0, -100, 0, 0],
+          leaseId,
+          now: T0 + 1,
+          retry,
+        });
+      await admit('x');
+      await admit('y');
+      // x: the first attempt ran, then its retry came: released once.
+      await settle('x', false);
+      expect(await settle('x', true)).toEqual([1, 1]);
+      // y: the first attempt never reached the store: the retry does the work.
+      expect(await settle('y', true)).toEqual([0, 0]);
+      const r = await run(b, s, sc, T0 + 2, [1, 0, 0, 0]);
+      expect(r.views[1].remaining).toBe(1_000);
       await b.close();
     });
 

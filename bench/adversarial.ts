@@ -4,13 +4,17 @@
  * upstream call, output guard, audit log line). Target: worst case <= 50 ms of gateway CPU per request.
  *
  *   npx tsx bench/adversarial.ts [--repeat 12] [--warmup 4] [--only x-run,spaces] [--bytes 1040000]
+ *                                [--max-input-tokens 8192]
  *
  * The gateway runs in its own process (compiled like the other benches, bench/lib/build.ts) with the
  * default config (1 MB body cap, 8,192 input tokens, guards on) plus a demo consumer and a loose
  * limiter plan (admission still runs; a 429 would cut the pipeline short and flatter the numbers).
  * The demo upstream is a second process. This process sends each shape `--repeat` times, one request
  * at a time, and reads the gateway's CPU time (all threads, from /proc) before and after each: the
- * delta is that request's cost. The table shows the median and the maximum per shape.
+ * delta is that request's cost. The table shows the median and the maximum per shape. Each shape
+ * is sent at two sizes: "1 MB", just under the body cap (most are refused by the token cap), and
+ * "at the cap", the largest such message the input-token cap admits (it runs the whole pipeline:
+ * guards, upstream, output guard).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -23,15 +27,18 @@ import { parseConfig } from '../src/config/load.js';
 import { startDemoUpstream } from '../src/demo/upstream.js';
 import { demoApiKey } from '../src/edge/auth/demo.js';
 import { startGateway } from '../src/gateway.js';
+import { loadTokenCounter, type TokenCounter } from '../src/upstream/tokenizer.js';
 import { buildForBench } from './lib/build.js';
 import { flag, ready } from './lib/child.js';
-import { killStarted, startNode } from './lib/procs.js';
+import { killStarted, type Proc, startNode } from './lib/procs.js';
 
 const REPEAT = Number(flag('repeat', '12'));
 const WARMUP = Number(flag('warmup', '4'));
 /** Model-visible characters per request: the JSON body stays under the 1,048,576-byte cap. */
 const BODY_BYTES = Number(flag('bytes', '1040000'));
 const TARGET_MS = 50;
+/** The route's input-token cap (the default is 8,192); the "at the cap" rows fill up to it. */
+const MAX_INPUT_TOKENS = Number(flag('max-input-tokens', '8192'));
 
 const loose = { perMinute: 1_000_000_000, burst: 0, sustainMinutes: 5 };
 const demo = demoApiKey('bench');
@@ -62,6 +69,7 @@ async function child(kind: string): Promise<void> {
     routes: [
       {
         alias: 'bench',
+        caps: { maxInputTokens: Number(flag('max-input-tokens', '8192')) },
         endpoints: ['chat', 'completions'],
         upstream: { provider: 'openai', url: flag('upstream', ''), model: 'demo-model-2026-01-01' },
       },
@@ -89,33 +97,43 @@ const words = (n: number): string => {
   while (s.length < n) s += `${rnd('abcdefghijklmnopqrstuvwxyz', 3 + Math.floor(Math.random() * 8))} `;
   return s;
 };
+/** `s` repeated `k` times (at least once): every shape has some content at any size. */
+const rep = (s: string, k: number): string => s.repeat(Math.max(1, Math.floor(k)));
 const PROSE =
   'The gateway checks every request before the model sees it, counts its tokens, reserves its budget and logs one line. ';
 
-/** Each shape fills one user message; `fit` trims it so the whole JSON body is under BODY_BYTES. */
+/** Each shape fills one user message; `fitBody` trims it so the whole JSON body is under BODY_BYTES. */
 const SHAPES: Record<string, (n: number) => string | string[]> = {
-  'x-run': (n) => 'x'.repeat(n),
-  'e-acute-run': (n) => 'é'.repeat(n / 2),
-  'cjk-run': (n) => '中'.repeat(n / 3),
-  'emoji-run': (n) => '😀'.repeat(n / 4),
+  'x-run': (n) => rep('x', n),
+  'e-acute-run': (n) => rep('é', n / 2),
+  'cjk-run': (n) => rep('中', n / 3),
+  'emoji-run': (n) => rep('😀', n / 4),
   digits: (n) => rnd('0123456789', n),
-  'spaces (under the token cap)': (n) => `${' '.repeat(n - 6)}hello`,
-  'newlines (JSON-escaped)': (n) => '\n'.repeat(n / 2),
+  spaces: (n) => `${rep(' ', n - 6)}hello`,
+  'newlines (JSON-escaped)': (n) => rep('\n', n / 2),
   'mixed whitespace': (n) => rnd(' \t\u3000\u00a0', n / 2),
-  'dashes-run': (n) => '-'.repeat(n),
-  'combining marks': (n) => `e${'\u0301'.repeat(n / 2 - 1)}`,
+  'dashes-run': (n) => rep('-', n),
+  'combining marks': (n) => `e${rep('\u0301', n / 2 - 1)}`,
   'alternating scripts': (n) => rnd('aд中α1éب', n),
   'random letters, no spaces': (n) => rnd('abcdefghijklmnopqrstuvwxyz', n),
   'gibberish words': (n) => words(n),
-  'English prose': (n) => PROSE.repeat(Math.ceil(n / PROSE.length)),
-  base64: (n) => randomBytes(Math.floor((n * 3) / 4)).toString('base64'),
-  hex: (n) => randomBytes(n / 2).toString('hex'),
-  'url-escapes': (n) => '%41%42'.repeat(n / 6),
-  'html entities': (n) => '&#65;&lt;'.repeat(n / 9),
-  'zero-width run': (n) => '\u200b'.repeat(n / 3),
-  'tag characters': (n) => '\u{E0041}'.repeat(n / 4),
-  'leet and spacing': (n) => '1 g n 0 r 3 '.repeat(n / 12),
-  '256 messages of 4 KB': (n) => Array.from({ length: 256 }, () => words(n / 256 - 64)),
+  'English prose': (n) => rep(PROSE, n / PROSE.length),
+  base64: (n) => randomBytes(Math.max(1, Math.floor((n * 3) / 4))).toString('base64'),
+  hex: (n) => randomBytes(Math.max(1, Math.floor(n / 2))).toString('hex'),
+  'url-escapes': (n) => rep('%41%42', n / 6),
+  'html entities': (n) => rep('&#65;&lt;', n / 9),
+  'zero-width run': (n) => rep('\u200b', n / 3),
+  'tag characters': (n) => rep('\u{E0041}', n / 4),
+  'leet and spacing': (n) => rep('1 g n 0 r 3 ', n / 12),
+  'phone numbers': (n) => rep('+1 (555) 123-4567, ', n / 19),
+  'names and streets': (n) => rep('John Smith lives at 123 Main Street. ', n / 37),
+  'e-mail addresses': (n) => rep('ana.ferreira@example.com; ', n / 26),
+  'key-like strings': (n) =>
+    Array.from(
+      { length: Math.max(1, Math.floor(n / 45)) },
+      () => `sk-${randomBytes(30).toString('base64url')}`,
+    ).join(' '),
+  '256 messages': (n) => Array.from({ length: 256 }, () => words(Math.max(1, n / 256 - 64))),
 };
 
 function bodyOf(content: string | string[]): string {
@@ -123,8 +141,30 @@ function bodyOf(content: string | string[]): string {
   return JSON.stringify({ model: 'bench', messages, max_tokens: 16 });
 }
 
+/** Messages of the shape whose counted input tokens (with chat framing) stay at or under `cap`. */
+function atCap(make: (n: number) => string | string[], count: TokenCounter, cap: number): string {
+  const tokens = (c: string | string[]) => {
+    const list = Array.isArray(c) ? c : [c];
+    const within = count.within(cap);
+    let n = 3;
+    for (const m of list) n += 3 + within(m);
+    return n;
+  };
+  let lo = 1;
+  let hi = BODY_BYTES - 200;
+  let best = bodyOf(make(lo));
+  while (hi - lo > Math.max(16, lo / 100)) {
+    const mid = Math.floor((lo + hi) / 2);
+    const content = make(mid);
+    const body = bodyOf(content);
+    if (tokens(content) <= cap - 8 && Buffer.byteLength(body) <= BODY_BYTES) [lo, best] = [mid, body];
+    else hi = mid;
+  }
+  return best;
+}
+
 /** The shape's body, trimmed (by its content) until it fits under BODY_BYTES. */
-function fit(make: (n: number) => string | string[]): string {
+function fitBody(make: (n: number) => string | string[]): string {
   let n = BODY_BYTES - 200;
   for (;;) {
     const body = bodyOf(make(n));
@@ -164,6 +204,19 @@ function build(): string {
   return file;
 }
 
+/** Warm-up, then `REPEAT` sequential requests, each with the gateway's CPU time around it. */
+async function measure(gw: Proc, body: string): Promise<{ cpu: number[]; max: number; status: string }> {
+  for (let i = 0; i < WARMUP; i++) await send(gw.url, body);
+  const cpu: number[] = [];
+  let status = '';
+  for (let i = 0; i < REPEAT; i++) {
+    const c0 = gw.cpuMicros();
+    status = await send(gw.url, body);
+    cpu.push((gw.cpuMicros() - c0) / 1000);
+  }
+  return { cpu, max: Math.max(...cpu), status };
+}
+
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
 async function main(): Promise<void> {
@@ -185,24 +238,21 @@ async function main(): Promise<void> {
   try {
     // Warm the JIT on an ordinary request and on each shape before measuring.
     for (let i = 0; i < 20; i++) await send(gw.url, bodyOf('Say hello in five words.'));
+    const count = await loadTokenCounter('o200k_base');
     for (const [name, make] of shapes) {
-      const body = fit(make);
-      for (let i = 0; i < WARMUP; i++) await send(gw.url, body);
-      const cpu: number[] = [];
-      let status = '';
-      for (let i = 0; i < REPEAT; i++) {
-        const c0 = gw.cpuMicros();
-        status = await send(gw.url, body);
-        cpu.push((gw.cpuMicros() - c0) / 1000);
+      for (const [size, body] of [
+        ['1 MB', fitBody(make)],
+        ['at the cap', atCap(make, count, MAX_INPUT_TOKENS)],
+      ] as const) {
+        const r = await measure(gw, body);
+        if (r.max > worst) [worst, worstShape] = [r.max, `${name}, ${size}`];
+        const kb = (Buffer.byteLength(body) / 1024).toFixed(0);
+        const verdict = r.max <= TARGET_MS ? 'yes' : '**no**';
+        rows.push(
+          `| ${name} | ${size} | ${kb} | ${r.status} | ${median(r.cpu).toFixed(1)} | ${r.max.toFixed(1)} | ${verdict} |`,
+        );
+        process.stderr.write(`${rows.at(-1)}\n`);
       }
-      const max = Math.max(...cpu);
-      if (max > worst) [worst, worstShape] = [max, name];
-      const kb = (Buffer.byteLength(body) / 1024).toFixed(0);
-      const verdict = max <= TARGET_MS ? 'yes' : '**no**';
-      rows.push(
-        `| ${name} | ${kb} | ${status} | ${median(cpu).toFixed(1)} | ${max.toFixed(1)} | ${verdict} |`,
-      );
-      process.stderr.write(`${rows.at(-1)}\n`);
     }
   } finally {
     await agent.close();
@@ -211,10 +261,10 @@ async function main(): Promise<void> {
   }
   process.stdout.write(
     [
-      `adversarial bench: ${REPEAT} measured requests per shape (after ${WARMUP} warm-up), body <= ${BODY_BYTES} bytes, default caps and guards`,
+      `adversarial bench: ${REPEAT} measured requests per shape and size (after ${WARMUP} warm-up), body <= ${BODY_BYTES} bytes, maxInputTokens ${MAX_INPUT_TOKENS}, default guards`,
       '',
-      '| shape | body KB | answer | CPU ms p50 | CPU ms max | max <= 50 ms |',
-      '|---|---:|---|---:|---:|---|',
+      '| shape | size | body KB | answer | CPU ms p50 | CPU ms max | max <= 50 ms |',
+      '|---|---|---:|---|---:|---:|---|',
       ...rows,
       '',
       `worst case: ${worst.toFixed(1)} ms (${worstShape}); target <= ${TARGET_MS} ms: ${worst <= TARGET_MS ? 'PASS' : 'FAIL'}`,

@@ -96,6 +96,8 @@ export function chunkEnd(text: string, start: number): number {
   return c >= 0xd800 && c <= 0xdbff ? limit - 1 : limit;
 }
 
+const SEEN_CHUNKS = 16;
+
 /**
  * Counts `text` chunk by chunk; stops (returning what it has plus the lower bound of the rest) as soon
  * as the count passes `stopAbove`. `exact` sees each chunk, never more than `MAX_CHUNK` units.
@@ -103,9 +105,19 @@ export function chunkEnd(text: string, start: number): number {
 function countChunks(exact: (chunk: string) => number, text: string, stopAbove: number): number {
   let n = 0;
   let start = 0;
+  // A run of one character (or of a short period) is cut into identical chunks: the last few are
+  // remembered so each distinct one goes through the split regex and the merge loop only once.
+  const seen = new Map<string, number>();
   while (start < text.length) {
     const end = chunkEnd(text, start);
-    n += exact(start === 0 && end === text.length ? text : text.slice(start, end));
+    const chunk = start === 0 && end === text.length ? text : text.slice(start, end);
+    let c = seen.get(chunk);
+    if (c === undefined) {
+      c = exact(chunk);
+      if (seen.size >= SEEN_CHUNKS) seen.clear();
+      seen.set(chunk, c);
+    }
+    n += c;
     start = end;
     if (n > stopAbove && start < text.length) return n + tokenLowerBound(text.slice(start));
   }

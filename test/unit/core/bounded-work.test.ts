@@ -64,23 +64,23 @@ function hardCuts(text: string): number {
 }
 
 describe('token counting is linear', () => {
-  it('the exact tokenizer never sees more than MAX_CHUNK units at once, and sees each unit once', () => {
+  it('the exact tokenizer never sees more than MAX_CHUNK units at once, nor any unit twice', () => {
     fc.assert(
       fc.property(adversarial, (text) => {
         const m = meteredCounter();
         m.counter(text);
         expect(Math.max(0, ...m.fed)).toBeLessThanOrEqual(MAX_CHUNK);
-        expect(m.total()).toBe(text.length);
+        expect(m.total()).toBeLessThanOrEqual(text.length);
       }),
       { numRuns: 60 },
     );
   });
 
-  it('the reported 900 KB run of x is fed in chunks of at most MAX_CHUNK, 900 KB in all', () => {
+  it('the reported 900 KB run of x costs two chunk counts: identical chunks are counted once', () => {
     const m = meteredCounter();
     const n = m.counter('x'.repeat(900_000));
-    expect(Math.max(...m.fed)).toBe(MAX_CHUNK);
-    expect(m.total()).toBe(900_000);
+    // 7,031 chunks of 128 and one of 32: two distinct texts reach the tokenizer.
+    expect(m.fed).toEqual([MAX_CHUNK, 900_000 % MAX_CHUNK]);
     // 'xxxxxxxx' is one token in o200k: the cuts at multiples of 128 do not change the count.
     expect(n).toBe(900_000 / 8);
   });

@@ -217,8 +217,9 @@ async function measure(gw: Proc, body: string): Promise<{ cpu: number[]; max: nu
   return { cpu, max: Math.max(...cpu), status };
 }
 
+/** Nearest-rank quantile: with 10 samples p90 is the 9th smallest, not the maximum. */
 const quantile = (xs: number[], q: number): number =>
-  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? Number.NaN;
+  [...xs].sort((a, b) => a - b)[Math.max(0, Math.ceil(q * xs.length) - 1)] ?? Number.NaN;
 
 async function main(): Promise<void> {
   const self = build();

@@ -4,6 +4,7 @@ import type { Dispatcher } from 'undici';
 import type { ModelEndpoint, ProviderTranslator } from '../formats/provider.js';
 import type { Stage } from '../pipeline/context.js';
 import type { Store } from '../store/types.js';
+import type { TokenCounter } from '../upstream/tokenizer.js';
 import type { GatehouseConfig } from './schema/index.js';
 import type { RouteConfig } from './schema/route.js';
 
@@ -21,7 +22,7 @@ export interface RuntimeRoute {
   readonly basePath: string;
   /** Resolved upstream headers (credentials included); never logged. */
   readonly upstreamHeaders: Readonly<Record<string, string>>;
-  readonly countTokens: (text: string) => number;
+  readonly countTokens: TokenCounter;
   /** The route-scoped stages, built once at boot by the pipeline builder. */
   stages: readonly Stage[];
 }

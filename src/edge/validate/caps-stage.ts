@@ -33,7 +33,8 @@ export const capsStage: StageDef = {
           message: `best_of may be at most ${maxN} for this model.`,
         });
       }
-      ctx.inputTokens = countInputTokens(endpoint, body, route.countTokens);
+      // `within`: a linear pre-check and an early stop, so a body far over the cap is never fully counted.
+      ctx.inputTokens = countInputTokens(endpoint, body, route.countTokens.within(maxInputTokens));
       if (ctx.inputTokens > maxInputTokens) {
         throw new GatehouseError('GH_ERR_INPUT_TOKENS', {
           message: `The prompt has ${ctx.inputTokens} tokens; this model accepts at most ${maxInputTokens}.`,

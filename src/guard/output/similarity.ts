@@ -4,6 +4,7 @@
  * shuffled pieces). Prompts are indexed once: the route's at boot, the request's own system
  * messages once per request.
  */
+import { capMarkRuns } from '../normalise.js';
 import type { PreparedText } from './prepared.js';
 import { finding, type OutputFinding, type TextDetector } from './types.js';
 
@@ -59,7 +60,7 @@ export function indexPrompt(texts: readonly string[], opts: SimilarityOptions): 
   const grams = new Set<string>();
   let total = 0;
   for (const t of texts) {
-    const ids = words(t.normalize('NFKC')).w.map((w) => {
+    const ids = words(capMarkRuns(t).normalize('NFKC')).w.map((w) => {
       let id = vocab.get(w);
       if (id === undefined) vocab.set(w, (id = vocab.size));
       return id;

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { GatehouseConfig } from '../config/schema/index.js';
 import { resolveSecret } from '../config/secrets.js';
@@ -70,12 +71,14 @@ export function createDataPlaneServer(
       },
       handler,
     );
-    server.on('tlsClientError', (err: NodeJS.ErrnoException) =>
+    // With a listener attached, Node leaves closing the socket to us.
+    server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
       deps.metrics.tlsError(
         'data',
         err.code === 'ERR_TLS_HANDSHAKE_TIMEOUT' ? 'handshake_timeout' : 'handshake_failed',
-      ),
-    );
+      );
+      socket.destroy();
+    });
   } else {
     server = createHttpServer(timing, handler);
   }

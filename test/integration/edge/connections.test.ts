@@ -54,7 +54,9 @@ function ask(s: Socket): Promise<string> {
   });
 }
 
-const demo = (u: string) => [{ alias: 'demo', upstream: { provider: 'openai' as const, url: u, model: 'demo-model-1' } }];
+const demo = (u: string) => [
+  { alias: 'demo', upstream: { provider: 'openai' as const, url: u, model: 'demo-model-1' } },
+];
 
 beforeAll(async () => {
   t = await startTestGateway({
@@ -111,7 +113,9 @@ describe('connections that never send a request', () => {
     expect(out).not.toContain('secret-marker');
     // Far fewer drips than Node's 30 s sweep would have allowed (150).
     expect(i).toBeLessThan(40);
-    expect(await metric(t, 'gatehouse_protocol_errors_total{listener="data",code="GH_ERR_HEADERS_TIMEOUT"}')).toBeGreaterThanOrEqual(1);
+    expect(
+      await metric(t, 'gatehouse_protocol_errors_total{listener="data",code="GH_ERR_HEADERS_TIMEOUT"}'),
+    ).toBeGreaterThanOrEqual(1);
   }, 10_000);
 });
 

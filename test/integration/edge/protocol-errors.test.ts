@@ -1,4 +1,4 @@
-import { connect as tcp, type Socket } from 'node:net';
+import { type Socket, connect as tcp } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoRoute, startTestGateway, type TestGateway } from '../../helpers/gateway.js';
@@ -54,7 +54,9 @@ async function metric(g: TestGateway, sample: string): Promise<number> {
 
 beforeAll(async () => {
   pki = createPki();
-  plain = await startTestGateway({ config: (u) => ({ server: { maxHeaderBytes: 4_096 }, routes: [demoRoute(u)] }) });
+  plain = await startTestGateway({
+    config: (u) => ({ server: { maxHeaderBytes: 4_096 }, routes: [demoRoute(u)] }),
+  });
   tls = await startTestGateway({
     config: (u) => ({
       server: {
@@ -75,7 +77,12 @@ const POST = 'POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\n';
 
 describe('protocol errors in the documented shape', () => {
   it.each([
-    ['header overflow', `${POST}x-big: ${MARKER}${'a'.repeat(8_000)}\r\n\r\n`, 431, 'GH_ERR_HEADERS_TOO_LARGE'],
+    [
+      'header overflow',
+      `${POST}x-big: ${MARKER}${'a'.repeat(8_000)}\r\n\r\n`,
+      431,
+      'GH_ERR_HEADERS_TOO_LARGE',
+    ],
     [
       'bad chunk size',
       `${POST}transfer-encoding: chunked\r\n\r\nzz-${MARKER}\r\nabc\r\n0\r\n\r\n`,

@@ -53,6 +53,11 @@ export async function startWorkerHub(
   let alive = false;
   /** Lines refused while the worker was down and the hand-over queue was full. */
   let lost = 0;
+  // Characters (+1 per line) handed over, and how many of them the worker's last stats covered:
+  // the difference is added to each spool's reported bytes, so backpressure (spool.onFull) sees
+  // lines still in flight between the threads rather than a snapshot up to 200 ms old.
+  let written = 0;
+  let covered = 0;
 
   const HANDLERS: { [T in FromWorker['t']]: (m: Extract<FromWorker, { t: T }>) => void } = {
     ready: (m) => {
@@ -61,6 +66,7 @@ export async function startWorkerHub(
     error: () => {},
     stats: (m) => {
       stats = m.stats;
+      covered = m.received;
     },
     drained: (m) => {
       drains.get(m.id)?.(m.ok);
@@ -72,6 +78,9 @@ export async function startWorkerHub(
   /** Starts the worker; resolves once its spools are open (rejects with the worker's reason). */
   const spawn = (): Promise<void> =>
     new Promise<void>((resolve, reject) => {
+      // A new worker counts from zero: only the lines still waiting here are not on its disk yet.
+      written = pending.reduce((n, l) => n + l.length + 1, 0);
+      covered = 0;
       const w = workerFor(init);
       worker = w;
       let started = false;
@@ -142,9 +151,10 @@ export async function startWorkerHub(
           up: true,
           full: false,
         };
+        const bytes = last.bytes + Math.max(0, written - covered);
         return alive
-          ? { ...last, depth: last.depth + pending.length, dropped: last.dropped + lost }
-          : { ...last, up: false, depth: last.depth + pending.length, dropped: last.dropped + lost };
+          ? { ...last, bytes, depth: last.depth + pending.length, dropped: last.dropped + lost }
+          : { ...last, bytes, up: false, depth: last.depth + pending.length, dropped: last.dropped + lost };
       },
       async drain(timeoutMs) {
         flush();
@@ -167,6 +177,7 @@ export async function startWorkerHub(
         return;
       }
       pending.push(line);
+      written += line.length + 1;
       if (pending.length >= POST_LINES) flush();
       else if (timer === null) timer = setTimeout(flush, POST_MS);
     },

@@ -58,6 +58,7 @@ export async function startWorkerHub(
   // lines still in flight between the threads rather than a snapshot up to 200 ms old.
   let written = 0;
   let covered = 0;
+  let respawn: NodeJS.Timeout | null = null;
 
   const HANDLERS: { [T in FromWorker['t']]: (m: Extract<FromWorker, { t: T }>) => void } = {
     ready: (m) => {
@@ -106,8 +107,11 @@ export async function startWorkerHub(
         if (!started) return;
         // The spools are on disk: a new worker resumes where this one stopped.
         onCrash('audit sink worker stopped; restarting');
-        const t = setTimeout(() => void spawn().catch((err: Error) => onCrash(err.message)), RESPAWN_MS);
-        t.unref();
+        respawn = setTimeout(() => {
+          respawn = null;
+          void spawn().catch((err: Error) => onCrash(err.message));
+        }, RESPAWN_MS);
+        respawn.unref();
       });
     });
   await spawn();
@@ -182,9 +186,19 @@ export async function startWorkerHub(
       else if (timer === null) timer = setTimeout(flush, POST_MS);
     },
     async close() {
+      // Stopping while the worker restarts: start it now, so the lines waiting here reach the
+      // spools instead of being dropped with the process.
+      if (!alive && respawn !== null) {
+        clearTimeout(respawn);
+        respawn = null;
+        await spawn().catch((err: Error) => onCrash(err.message));
+      }
       flush();
       closing = true;
-      if (!alive) return;
+      if (!alive) {
+        if (pending.length > 0) onCrash(`audit sink worker down at shutdown; ${pending.length} events lost`);
+        return;
+      }
       await new Promise<void>((resolve) => {
         closed = resolve;
         send({ t: 'close' });

@@ -60,7 +60,7 @@ export const serverSchema = z
     maxRequestsPerSocket: z.number().int().min(0).default(1_000),
     /** Request line plus headers; beyond it the listener answers 431 GH_ERR_HEADERS_TOO_LARGE. */
     maxHeaderBytes: z.number().int().min(1_024).max(1_048_576).default(16_384),
-    ...connectionLimits(10_000, 256),
+    ...connectionLimits(10_000, 1_024),
     /** On SIGTERM/SIGINT: how long in-flight requests may finish before their connections are cut. */
     drainTimeoutMs: z.number().int().min(0).default(10_000),
   })

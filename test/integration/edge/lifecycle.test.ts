@@ -146,7 +146,7 @@ describe('SIGTERM', () => {
     const { key, auth } = demoApiKey();
     const p = start(
       {
-        ...base(upstream.url, { drainTimeoutMs: 200, maxConnectionsPerIp: 1_000 }),
+        ...base(upstream.url, { drainTimeoutMs: 200 }),
         auth,
         telemetry: {
           audit: {

@@ -165,7 +165,12 @@ export async function startWorkerHub(
         const id = ++seq;
         return new Promise<boolean>((resolve) => {
           if (!alive) return resolve(false);
-          drains.set(id, resolve);
+          // Awaited answers from the (unref'd) worker must hold the process meanwhile.
+          worker.ref();
+          drains.set(id, (ok) => {
+            if (drains.size <= 1 && !closing) worker.unref();
+            resolve(ok);
+          });
           send({ t: 'drain', id, timeoutMs });
         });
       },
@@ -199,6 +204,9 @@ export async function startWorkerHub(
         if (pending.length > 0) onCrash(`audit sink worker down at shutdown; ${pending.length} events lost`);
         return;
       }
+      // The worker is unref'd so it never keeps a running gateway alive; while it flushes its
+      // spools at shutdown it must, or the process could exit first (code 13, events lost).
+      worker.ref();
       await new Promise<void>((resolve) => {
         closed = resolve;
         send({ t: 'close' });

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +9,7 @@ import { Pool } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type DemoUpstream, startDemoUpstream } from '../../../src/demo/upstream.js';
 import { demoApiKey } from '../../../src/edge/auth/demo.js';
-import { demoRoute } from '../../helpers/gateway.js';
+import { demoRoute, eventually } from '../../helpers/gateway.js';
 import { createPki } from '../../helpers/pki.js';
 
 /**
@@ -144,28 +145,28 @@ describe('SIGTERM', () => {
     upstream = await startDemoUpstream({ delayMs: 150 });
     const spoolDir = mkdtempSync(join(tmpdir(), 'gh-life-spool-'));
     const { key, auth } = demoApiKey();
-    const p = start(
-      {
-        ...base(upstream.url, { drainTimeoutMs: 200 }),
-        auth,
-        telemetry: {
-          audit: {
-            sinks: [
-              {
-                kind: 'splunk_hec',
-                name: 'siem',
-                // Nothing listens there: the collector is down for the whole run.
-                url: `http://127.0.0.1:${await freePort()}`,
-                token: '${GH_LIFE_HEC_TOKEN}',
-                timeoutMs: 500,
-              },
-            ],
-          },
-          spool: { dir: spoolDir },
+    const config = (sinkUrl: string) => ({
+      ...base(upstream!.url, { drainTimeoutMs: 200 }),
+      auth,
+      telemetry: {
+        audit: {
+          sinks: [
+            {
+              kind: 'splunk_hec',
+              name: 'siem',
+              url: sinkUrl,
+              token: '${GH_LIFE_HEC_TOKEN}',
+              timeoutMs: 500,
+              flushIntervalMs: 100,
+            },
+          ],
         },
+        spool: { dir: spoolDir },
       },
-      { GH_LIFE_HEC_TOKEN: 'test-token' },
-    );
+    });
+    const env = { GH_LIFE_HEC_TOKEN: 'test-token' };
+    // Nothing listens there: the collector is down for the whole first run.
+    const p = start(config(`http://127.0.0.1:${await freePort()}`), env);
     const url = await listening(p);
     const pool = new Pool(url, { connections: 100 });
     const body = JSON.stringify({ model: 'demo', messages: [{ role: 'user', content: 'hello' }] });
@@ -217,5 +218,30 @@ describe('SIGTERM', () => {
     // And every answer the client got is among them (requests cut at the deadline are too).
     for (const id of ids) expect(spooled).toContain(id);
     expect(spooled.length).toBeGreaterThanOrEqual(ids.length);
-  }, 60_000);
+
+    // Restart with the collector back: the spool is delivered, every event exactly once.
+    const delivered: string[] = [];
+    const hec = createHttpServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', () => {
+        for (const l of body.split('\n').filter(Boolean)) {
+          const env = JSON.parse(l) as {
+            event: { event: { action: string }; gatehouse: { request_id: string } };
+          };
+          if (env.event.event.action === 'gen_ai.request') delivered.push(env.event.gatehouse.request_id);
+        }
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"text":"Success","code":0}');
+      });
+    });
+    await new Promise<void>((r) => hec.listen(0, '127.0.0.1', r));
+    const again = start(config(`http://127.0.0.1:${(hec.address() as { port: number }).port}`), env);
+    await listening(again);
+    await eventually(() => expect(delivered.length).toBeGreaterThanOrEqual(spooled.length), 20_000);
+    again.child.kill('SIGTERM');
+    expect(await again.exit).toBe(0);
+    hec.close();
+    expect(delivered.length).toBe(spooled.length);
+    expect(new Set(delivered)).toEqual(new Set(spooled));
+  }, 90_000);
 });

@@ -61,7 +61,12 @@ const demo = (u: string) => [
 beforeAll(async () => {
   t = await startTestGateway({
     config: (u) => ({
-      server: { headersTimeoutMs: 1_000, maxConnections: 2_050, maxConnectionsPerIp: 2_010 },
+      server: {
+        headersTimeoutMs: 1_000,
+        maxConnections: 2_050,
+        maxConnectionsPerIp: 2_010,
+        maxRequestsPerSocket: 3,
+      },
       routes: demo(u),
     }),
   });
@@ -117,6 +122,38 @@ describe('connections that never send a request', () => {
       await metric(t, 'gatehouse_protocol_errors_total{listener="data",code="GH_ERR_HEADERS_TIMEOUT"}'),
     ).toBeGreaterThanOrEqual(1);
   }, 10_000);
+});
+
+describe('keep-alive limits', () => {
+  it('a connection is closed after maxRequestsPerSocket requests', async () => {
+    const s = await open(t);
+    const closed = whenClosed(s);
+    const answers: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      answers.push(
+        await new Promise<string>((resolve) => {
+          let out = '';
+          const onData = (d: Buffer) => {
+            out += d.toString('latin1');
+            if (/\r\n\r\n[\s\S]*\}$/.test(out)) {
+              s.off('data', onData);
+              resolve(out);
+            }
+          };
+          s.on('data', onData);
+          s.write(
+            `GET /v1/models HTTP/1.1\r\nhost: x\r\nauthorization: ${t.authHeaders.authorization}\r\n\r\n`,
+          );
+        }),
+      );
+    }
+    for (const a of answers) expect(a).toMatch(/^HTTP\/1\.1 200 /);
+    expect(answers[0]).toMatch(/connection: keep-alive/i);
+    expect(answers[1]).toMatch(/connection: keep-alive/i);
+    expect(answers[2]).toMatch(/connection: close/i);
+    await closed;
+    expect(s.destroyed).toBe(true);
+  });
 });
 
 describe('connection caps', () => {

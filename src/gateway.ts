@@ -1,11 +1,19 @@
-import type { Server } from 'node:http';
+import type { RequestListener } from 'node:http';
 import type { Logger } from 'pino';
-import { type BuiltRuntime, buildRuntime } from './config/build-runtime.js';
+import { type BuiltRuntime, buildRuntime, closeAll } from './config/build-runtime.js';
 import { lintReport } from './config/lint.js';
 import { ConfigError } from './config/load.js';
 import type { Runtime } from './config/runtime.js';
 import type { GatehouseConfig } from './config/schema/index.js';
-import { createDataPlaneServer, hstsValue, listen, urlOf } from './edge/listeners.js';
+import { createListenerMetrics } from './edge/connections.js';
+import {
+  createDataPlaneServer,
+  hstsValue,
+  type Listener,
+  type ListenerDeps,
+  listen,
+  urlOf,
+} from './edge/listeners.js';
 import { baseHeaders } from './edge/respond.js';
 import { createHealthServer, createMetricsServer } from './edge/side-listeners.js';
 import type { StageDef } from './pipeline/registry.js';
@@ -23,7 +31,7 @@ export interface StartOptions {
   logger?: Logger;
   stages?: readonly StageDef[];
   env?: NodeJS.ProcessEnv;
-  /** How long close() waits for in-flight requests before cutting them. */
+  /** How long close() waits for in-flight requests before cutting them (default server.drainTimeoutMs). */
   drainMs?: number;
 }
 
@@ -42,50 +50,102 @@ export async function startGateway(
   for (const w of lint.warnings) rt.logger.warn({ event: 'config_warning' }, w);
   const s = config.server;
   const runner = createRunner(rt, built.pipeline, baseHeaders(hstsValue(s)));
-  const servers: Server[] = [];
+  const deps: ListenerDeps = { metrics: createListenerMetrics(rt.metrics), logger: rt.logger };
+  const inflight = new Set<Promise<void>>();
+  let draining = false;
+  const handle: RequestListener = (req, res) => {
+    // Once draining, a request that still arrives on an open connection is served, then the
+    // connection closes instead of staying alive for the next one.
+    if (draining) res.setHeader('connection', 'close');
+    const p = runner.handle(req, res);
+    inflight.add(p);
+    void p.finally(() => inflight.delete(p));
+  };
+  const listeners: Listener[] = [];
+  let closing: Promise<void> | null = null;
+  const close = (drainMs: number): Promise<void> => {
+    draining = true;
+    closing ??= shutdown(rt, listeners, inflight, drainMs);
+    return closing;
+  };
   try {
-    const data = createDataPlaneServer(s, runner.handle);
-    servers.push(data);
-    const url = urlOf(s.tls ? 'https' : 'http', await listen(data, s.port, s.host));
+    const data = createDataPlaneServer(s, handle, deps);
+    listeners.push(data);
+    const url = urlOf(s.tls ? 'https' : 'http', await listen(data.server, s.port, s.host));
     let healthUrl: string | null = null;
     let metricsUrl: string | null = null;
     if (config.health.enabled) {
-      const h = createHealthServer(rt);
-      servers.push(h);
-      healthUrl = urlOf('http', await listen(h, config.health.port, config.health.host));
+      const h = createHealthServer(rt, config.health, deps);
+      listeners.push(h);
+      healthUrl = urlOf('http', await listen(h.server, config.health.port, config.health.host));
     }
     if (config.metrics.enabled) {
-      const m = createMetricsServer(rt);
-      servers.push(m);
-      metricsUrl = urlOf('http', await listen(m, config.metrics.port, config.metrics.host));
+      const m = createMetricsServer(rt, config.metrics, deps);
+      listeners.push(m);
+      metricsUrl = urlOf('http', await listen(m.server, config.metrics.port, config.metrics.host));
     }
-    return { url, healthUrl, metricsUrl, rt, close: () => shutdown(rt, servers, opts.drainMs ?? 5_000) };
+    return {
+      url,
+      healthUrl,
+      metricsUrl,
+      rt,
+      close: () => close(opts.drainMs ?? s.drainTimeoutMs),
+    };
   } catch (err) {
-    await shutdown(rt, servers, 0);
+    await close(0);
     throw err;
   }
 }
 
-async function shutdown(rt: Runtime, servers: Server[], drainMs: number): Promise<void> {
-  const closing = servers.map(
-    (srv) =>
+/** How long requests cut at the drain deadline get to run their completion stages (record). */
+const SETTLE_MS = 5_000;
+
+/**
+ * Lossless shutdown: stop accepting, close idle connections, let in-flight requests finish until
+ * the drain deadline, cut every connection still open (keep-alive, half-sent headers, unfinished
+ * TLS handshakes), wait for the cut requests to record their audit events, then run the closers
+ * (telemetry last-registered first: it flushes every event to its sink or the on-disk spool).
+ */
+async function shutdown(
+  rt: Runtime,
+  listeners: readonly Listener[],
+  inflight: ReadonlySet<Promise<void>>,
+  drainMs: number,
+): Promise<void> {
+  const stopped = listeners.map(
+    (l) =>
       new Promise<void>((resolve) => {
-        if (!srv.listening) return resolve();
-        srv.close(() => resolve());
-        srv.closeIdleConnections();
+        if (!l.server.listening) return resolve();
+        l.server.close(() => resolve());
       }),
   );
-  const timer = setTimeout(() => {
-    for (const srv of servers) srv.closeAllConnections();
-  }, drainMs);
-  await Promise.all(closing);
-  clearTimeout(timer);
-  for (const c of rt.closers.reverse()) {
-    try {
-      await c();
-    } catch (err) {
-      rt.logger.warn({ err }, 'closer failed');
-    }
-  }
+  for (const l of listeners) l.server.closeIdleConnections();
+  // A connection becomes idle when its last response ends: close it then, not at the deadline.
+  const sweep = setInterval(() => {
+    for (const l of listeners) l.server.closeIdleConnections();
+  }, 50);
+  await settle(inflight, drainMs);
+  clearInterval(sweep);
+  for (const l of listeners) l.connections.destroyAll();
+  await settle(inflight, SETTLE_MS);
+  await Promise.all(stopped);
+  await closeAll(rt.closers, rt.logger);
   rt.logger.flush?.();
+}
+
+/** Waits until no request is in flight (new ones included) or the deadline passes. */
+async function settle(inflight: ReadonlySet<Promise<void>>, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (inflight.size > 0) {
+    const left = end - Date.now();
+    if (left <= 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...inflight]),
+      new Promise<void>((r) => {
+        timer = setTimeout(r, left);
+      }),
+    ]);
+    clearTimeout(timer);
+  }
 }

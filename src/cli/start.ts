@@ -27,6 +27,9 @@ export async function runStartCommand(argv: string[]): Promise<number> {
     gw = await startGateway(config);
   } catch (err) {
     await demo?.close();
+    // startGateway closes what it opened; should any handle still hold the loop, the error is
+    // printed by the caller and the process exits non-zero anyway.
+    exitSoon(1);
     throw err;
   }
   const lines = [`gatehouse listening on ${gw.url}`];
@@ -48,14 +51,36 @@ export async function runStartCommand(argv: string[]): Promise<number> {
     );
   }
   process.stderr.write(`${lines.join('\n')}\n`);
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    let seen = false;
+    const onSignal = (sig: NodeJS.Signals) => {
+      // A second signal during the drain is the operator insisting: stop now. Events already
+      // handed to the spool are on disk; requests still running are not recorded.
+      if (seen) {
+        process.stderr.write(`gatehouse: ${sig} again, exiting without draining\n`);
+        process.exit(1);
+      }
+      seen = true;
+      resolve(sig);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
   });
+  process.stderr.write(`gatehouse: ${signal}, draining (up to ${config.server.drainTimeoutMs} ms)\n`);
   await gw.close();
   await demo?.close();
+  process.stderr.write('gatehouse: stopped\n');
+  exitSoon(0);
   return 0;
+}
+
+/**
+ * Every listener, connection and sink is closed by now, so the loop should empty on its own; a
+ * handle that does not (a library timer, a socket we did not open) must not keep a stopped
+ * gateway alive. Unref'd: it only fires if something else still holds the process.
+ */
+function exitSoon(code: number): void {
+  setTimeout(() => process.exit(code), 1_000).unref();
 }
 
 /** The embedded defaults: authentication stays on, with a fresh API key for one demo consumer. */

@@ -52,18 +52,39 @@ export async function buildRuntime(
   const storeCfg = config.store;
   const store = (STORE_FACTORIES[storeCfg.kind] as (c: StoreConfig) => Store)(storeCfg);
   const closers: Array<() => Promise<void> | void> = [() => store.close()];
-  const routes = new Map<string, RuntimeRoute>();
-  for (const rc of config.routes) {
-    const route = await compileRoute(rc, opts.env ?? process.env);
-    routes.set(rc.alias, route);
-    closers.push(() => route.dispatcher.close());
+  try {
+    const routes = new Map<string, RuntimeRoute>();
+    for (const rc of config.routes) {
+      const route = await compileRoute(rc, opts.env ?? process.env);
+      routes.set(rc.alias, route);
+      closers.push(() => route.dispatcher.close());
+    }
+    const rt: Runtime = { config, routes, store, logger, metrics, services: {} as Services, closers };
+    for (const s of SERVICES) await s.build(rt);
+    const defs = checkStageDefs(opts.stages ?? STAGES, STAGES);
+    const pipeline = buildEdge(rt, defs);
+    for (const route of routes.values()) route.stages = buildRoute(rt, route, defs);
+    return { rt, pipeline };
+  } catch (err) {
+    // A failed boot closes what it opened (a Redis client reconnecting forever would keep the
+    // process alive after the error was printed): newest first, each closer's failure only logged.
+    await closeAll(closers, logger);
+    throw err;
   }
-  const rt: Runtime = { config, routes, store, logger, metrics, services: {} as Services, closers };
-  for (const s of SERVICES) await s.build(rt);
-  const defs = checkStageDefs(opts.stages ?? STAGES, STAGES);
-  const pipeline = buildEdge(rt, defs);
-  for (const route of routes.values()) route.stages = buildRoute(rt, route, defs);
-  return { rt, pipeline };
+}
+
+/** Runs closers newest first; one that throws does not stop the others. */
+export async function closeAll(
+  closers: Array<() => Promise<void> | void>,
+  logger: Pick<Logger, 'warn'>,
+): Promise<void> {
+  for (const c of closers.splice(0).reverse()) {
+    try {
+      await c();
+    } catch (err) {
+      logger.warn({ err }, 'closer failed');
+    }
+  }
 }
 
 async function compileRoute(rc: RouteConfig, env: NodeJS.ProcessEnv): Promise<RuntimeRoute> {

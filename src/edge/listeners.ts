@@ -2,8 +2,17 @@ import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { Logger } from 'pino';
 import type { GatehouseConfig } from '../config/schema/index.js';
 import { resolveSecret } from '../config/secrets.js';
+import { answerClientErrors } from './client-error.js';
+import {
+  type ConnectionTracker,
+  type ListenerMetrics,
+  serverTimingOptions,
+  trackConnections,
+} from './connections.js';
 
 type ServerConfig = GatehouseConfig['server'];
 
@@ -15,23 +24,42 @@ export function hstsValue(s: ServerConfig): string | null {
   return v;
 }
 
+/** A bound-to-be listener with its connection tracker (caps, shutdown). */
+export interface Listener {
+  readonly name: string;
+  readonly server: Server;
+  readonly connections: ConnectionTracker;
+}
+
+export interface ListenerDeps {
+  readonly metrics: ListenerMetrics;
+  readonly logger: Logger;
+}
+
 /**
  * The data-plane listener: TLS 1.2+ with a strong cipher list and optional mTLS, or plain HTTP when
- * the operator asked for it. Node's own timers bound slow headers; the body timer lives in the reader.
+ * the operator asked for it. Node's own timers bound the TLS handshake, slow headers and idle
+ * keep-alive connections; the body timer lives in the reader; caps and protocol errors are ours.
  */
-export function createDataPlaneServer(s: ServerConfig, handler: RequestListener): Server {
-  const timing = {
-    headersTimeout: s.headersTimeoutMs,
+export function createDataPlaneServer(
+  s: ServerConfig,
+  handler: RequestListener,
+  deps: ListenerDeps,
+): Listener {
+  const timing = serverTimingOptions({
+    headersTimeoutMs: s.headersTimeoutMs,
     // Backstop behind the body reader's own timer, so ours answers first with a proper error.
-    requestTimeout: s.headersTimeoutMs + s.bodyTimeoutMs + 5_000,
-    keepAliveTimeout: s.keepAliveTimeoutMs,
-  };
+    requestTimeoutMs: s.headersTimeoutMs + s.bodyTimeoutMs + 5_000,
+    keepAliveTimeoutMs: s.keepAliveTimeoutMs,
+    maxHeaderBytes: s.maxHeaderBytes,
+  });
   let server: Server;
   if (s.tls) {
     const t = s.tls;
     server = createHttpsServer(
       {
         ...timing,
+        handshakeTimeout: s.handshakeTimeoutMs,
         cert: readFileSync(t.cert),
         key: resolvePem(t.key),
         minVersion: t.minVersion,
@@ -43,19 +71,20 @@ export function createDataPlaneServer(s: ServerConfig, handler: RequestListener)
       },
       handler,
     );
+    // With a listener attached, Node leaves closing the socket to us.
+    server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+      deps.metrics.tlsError(
+        'data',
+        err.code === 'ERR_TLS_HANDSHAKE_TIMEOUT' ? 'handshake_timeout' : 'handshake_failed',
+      );
+      socket.destroy();
+    });
   } else {
     server = createHttpServer(timing, handler);
   }
-  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-    // Malformed requests and TLS failures get a bare 400/408 and a closed socket; nothing echoed.
-    if (!socket.writable) return socket.destroy();
-    const status =
-      err.code === 'ERR_HTTP_REQUEST_TIMEOUT' || err.code === 'ERR_HTTP_HEADERS_TIMEOUT' ? 408 : 400;
-    socket.end(
-      `HTTP/1.1 ${status} ${status === 408 ? 'Request Timeout' : 'Bad Request'}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`,
-    );
-  });
-  return server;
+  server.maxRequestsPerSocket = s.maxRequestsPerSocket;
+  answerClientErrors(server, { listener: 'data', hsts: hstsValue(s), ...deps });
+  return { name: 'data', server, connections: trackConnections(server, 'data', s, deps.metrics) };
 }
 
 /** A key may be a file path or a secret reference holding PEM text. */

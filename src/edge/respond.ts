@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errorBody, type GatehouseError } from '../errors/gatehouse-error.js';
 import type { RequestContext } from '../pipeline/context.js';
 
@@ -49,8 +49,15 @@ export function sendError(
   }
   if (err.headers) Object.assign(ctx.responseHeaders, err.headers);
   // A refused body may still be arriving: close the connection rather than drain an attacker's upload.
-  if (!ctx.req.complete) ctx.responseHeaders.connection = 'close';
+  // A request that declares no body (a GET answered before its parse completed) keeps its keep-alive.
+  if (!ctx.req.complete && mayHaveBody(ctx.req)) ctx.responseHeaders.connection = 'close';
   sendJson(ctx, base, err.status, errorBody(err, ctx.requestId));
+}
+
+/** HTTP/1.1 requests carry a body only with `content-length` (non-zero) or `transfer-encoding`. */
+function mayHaveBody(req: IncomingMessage): boolean {
+  const cl = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (cl !== undefined && cl !== '0');
 }
 
 export function writeSse(res: ServerResponse, text: string): Promise<void> | null {

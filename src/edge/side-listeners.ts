@@ -1,5 +1,29 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener } from 'node:http';
 import type { Runtime } from '../config/runtime.js';
+import type { GatehouseConfig } from '../config/schema/index.js';
+import { answerClientErrors } from './client-error.js';
+import { serverTimingOptions, trackConnections } from './connections.js';
+import type { Listener, ListenerDeps } from './listeners.js';
+
+type SideConfig = GatehouseConfig['health'];
+
+/**
+ * Probes and scrapers send one small GET: tight fixed timers, so a stuck client cannot hold one of
+ * the few connections these listeners allow.
+ */
+const SIDE_TIMERS = serverTimingOptions({
+  headersTimeoutMs: 5_000,
+  requestTimeoutMs: 10_000,
+  keepAliveTimeoutMs: 5_000,
+  maxHeaderBytes: 8_192,
+});
+
+function sideListener(name: string, cfg: SideConfig, deps: ListenerDeps, handler: RequestListener): Listener {
+  const server = createServer(SIDE_TIMERS, handler);
+  server.maxRequestsPerSocket = 1_000;
+  answerClientErrors(server, { listener: name, hsts: null, ...deps });
+  return { name, server, connections: trackConnections(server, name, cfg, deps.metrics) };
+}
 
 const JSON_HEADERS = {
   'content-type': 'application/json',
@@ -11,10 +35,10 @@ const JSON_HEADERS = {
  * Health on its own port: status and model aliases only — no versions, config or system details.
  * `/ready` is 503 while the shared store is unreachable.
  */
-export function createHealthServer(rt: Runtime): Server {
+export function createHealthServer(rt: Runtime, cfg: SideConfig, deps: ListenerDeps): Listener {
   const aliases = [...rt.routes.keys()];
   const health = JSON.stringify({ status: 'ok' });
-  return createServer((req, res) => {
+  return sideListener('health', cfg, deps, (req, res) => {
     const path = req.url?.split('?')[0];
     if (req.method !== 'GET') return end(res, 405, '{"status":"method not allowed"}');
     if (path === '/health') return end(res, 200, health);
@@ -34,8 +58,8 @@ export function createHealthServer(rt: Runtime): Server {
 }
 
 /** Prometheus metrics on their own port, never on the data plane. */
-export function createMetricsServer(rt: Runtime): Server {
-  return createServer((req, res) => {
+export function createMetricsServer(rt: Runtime, cfg: SideConfig, deps: ListenerDeps): Listener {
+  return sideListener('metrics', cfg, deps, (req, res) => {
     const path = req.url?.split('?')[0];
     if (req.method !== 'GET' || path !== '/metrics') return end(res, 404, '{"status":"not found"}');
     rt.metrics.metrics().then(

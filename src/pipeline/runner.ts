@@ -39,7 +39,8 @@ const MODEL_PATH = '/v1/models/';
 export const CLIENT_CLOSED = 499;
 
 export interface Runner {
-  handle(req: IncomingMessage, res: ServerResponse): void;
+  /** Settles once the request is fully done, completion stages (settle, record) included. */
+  handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
 }
 
 /**
@@ -138,8 +139,7 @@ export function createRunner(
         if (r !== undefined) ctx.responseHeaders.allow = r.method;
         ctx.responseHeaders['x-request-id'] = ctx.requestId;
         sendError(ctx, base, err);
-        void finish(ctx);
-        return;
+        return finish(ctx);
       }
       res.on('close', () => {
         if (!res.writableFinished) {
@@ -147,7 +147,7 @@ export function createRunner(
           if (!ctx.abort.signal.aborted) ctx.abort.abort(new GatehouseError('GH_ERR_CLIENT_CLOSED'));
         }
       });
-      void run(ctx, r.action, modelId);
+      return run(ctx, r.action, modelId);
     },
   };
 }

@@ -9,6 +9,7 @@ import { parseStage } from '../edge/validate/parse-stage.js';
 import { inspectInputStage } from '../guard/input-stage.js';
 import { inspectOutputStage } from '../guard/output/inspect-stage.js';
 import { prepareOutputGuardStage } from '../guard/output/prepare-stage.js';
+import { auditBackpressureStage } from '../telemetry/backpressure-stage.js';
 import { recordStage } from '../telemetry/record.js';
 import { callUpstreamStage } from '../upstream/call-stage.js';
 import { routeStage } from '../upstream/route-stage.js';
@@ -25,6 +26,8 @@ export const STAGES: readonly StageDef[] = [
   authenticateStage,
   parseStage,
   authorizeRouteStage,
+  // Before capsStage too: a request that cannot be audited is refused before any counting.
+  auditBackpressureStage,
   capsStage,
   routeStage,
   markUpstreamStage,

@@ -38,6 +38,11 @@ export interface TelemetryService {
   security(input: SecurityEventInput, subject?: EventSubject): void;
   /** A security event of a request (the record stage calls it with the request's context). */
   requestSecurity(input: SecurityEventInput, ctx: RequestContext): void;
+  /**
+   * True while a remote sink's spool is at its high-water mark (SPOOL_HIGH_WATER of its capacity)
+   * or refused its last event: `spool.onFull: block` refuses new requests then.
+   */
+  backpressure(): boolean;
   /** Resolves true once every sink has delivered what it was given (false at the timeout). */
   drain(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
@@ -70,6 +75,11 @@ export interface TelemetryOptions {
 
 /** How often sink health and spool state are read for logs and the spool alert. */
 const MONITOR_MS = 5_000;
+/**
+ * Blocking starts here, below 100%, so the requests already running and the refusals themselves
+ * still find room for their events.
+ */
+export const SPOOL_HIGH_WATER = 0.9;
 
 export async function createTelemetryService(opts: TelemetryOptions): Promise<TelemetryService> {
   const cfg = opts.config;
@@ -227,6 +237,14 @@ export async function createTelemetryService(opts: TelemetryOptions): Promise<Te
     requestSecurity(input, ctx) {
       emit(events.security(input, ctx));
       account(input, ctx.sourceIp, ctx.identity?.consumer ?? null, ctx.route?.alias ?? null);
+    },
+    backpressure() {
+      for (const c of channels) {
+        const st = c.stats();
+        if (st.remote && st.capacityBytes > 0 && (st.full || st.bytes >= st.capacityBytes * SPOOL_HIGH_WATER))
+          return true;
+      }
+      return false;
     },
     async drain(timeoutMs) {
       const r = await Promise.all(channels.map((c) => c.drain(timeoutMs)));

@@ -45,15 +45,46 @@ export const serverSchema = z
       .prefault({}),
     maxBodyBytes: z.number().int().positive().default(1_048_576),
     maxJsonDepth: z.number().int().min(2).max(256).default(32),
-    /** Slowloris guards: time to receive the request headers, then the whole body. */
+    /**
+     * Slowloris guards: time to receive the request headers (also the longest a connection may stay
+     * open without sending a request), then the whole body. Enforced within a quarter of the value
+     * (at most 1 s late), not at Node's 30 s connection-check interval.
+     */
     headersTimeoutMs: z.number().int().positive().default(10_000),
     bodyTimeoutMs: z.number().int().positive().default(15_000),
+    /** TLS only: a handshake (raw TCP, a partial ClientHello) not finished by then is cut. */
+    handshakeTimeoutMs: z.number().int().positive().default(10_000),
+    /** Idle time allowed between two requests on one keep-alive connection. */
     keepAliveTimeoutMs: z.number().int().positive().default(5_000),
+    /** Requests served on one connection before it is closed (0: unlimited). */
+    maxRequestsPerSocket: z.number().int().min(0).default(1_000),
+    /** Request line plus headers; beyond it the listener answers 431 GH_ERR_HEADERS_TOO_LARGE. */
+    maxHeaderBytes: z.number().int().min(1_024).max(1_048_576).default(16_384),
+    ...connectionLimits(10_000, 1_024),
+    /** On SIGTERM/SIGINT: how long in-flight requests may finish before their connections are cut. */
+    drainTimeoutMs: z.number().int().min(0).default(10_000),
   })
   .strict();
 
+/**
+ * Open connections allowed on one listener and from one source IP; extras are closed at once and
+ * counted. Behind a proxy every connection has the proxy's address: raise the per-IP cap there.
+ */
+function connectionLimits(total: number, perIp: number) {
+  return {
+    maxConnections: z.number().int().positive().default(total),
+    maxConnectionsPerIp: z.number().int().positive().default(perIp),
+  };
+}
+
+/** Health and metrics: loopback by default, probes and scrapers only, so small caps. */
 export const sideListenerSchema = z
-  .object({ enabled: z.boolean().default(true), host: host.default('127.0.0.1'), port })
+  .object({
+    enabled: z.boolean().default(true),
+    host: host.default('127.0.0.1'),
+    port,
+    ...connectionLimits(256, 64),
+  })
   .strict();
 
 export const storeSchema = z.discriminatedUnion('kind', [

@@ -259,7 +259,7 @@ export const telemetrySchema = z
     spool: z
       .object({
         dir: z.string().min(1).default('.gatehouse/spool'),
-        /** Per remote sink; when full, new events for that sink are dropped and counted. */
+        /** Per remote sink; what happens when it fills is `onFull`. */
         maxBytes: z
           .number()
           .int()
@@ -279,6 +279,13 @@ export const telemetrySchema = z
          * can lose what was in memory, up to one flush interval).
          */
         mode: z.enum(['always', 'onFailure']).default('always'),
+        /**
+         * When a remote sink's spool reaches 90% of `maxBytes`: `block` refuses new requests with
+         * 503 GH_ERR_AUDIT_BACKPRESSURE until it drains below; `drop` keeps serving and, at 100%,
+         * drops new events (counted, and the spool alert fires); `byTier` blocks routes of tier 2
+         * and 3 and drops for tier 1.
+         */
+        onFull: z.enum(['byTier', 'block', 'drop']).default('byTier'),
       })
       .strict()
       .prefault({}),

@@ -69,5 +69,20 @@ export const edgeErrors = {
     type: 'invalid_request_error',
     message: 'The client closed the connection.',
   },
+  GH_ERR_HEADERS_TOO_LARGE: {
+    status: 431,
+    type: 'invalid_request_error',
+    message: 'Request headers are too large.',
+  },
+  GH_ERR_HEADERS_TIMEOUT: {
+    status: 408,
+    type: 'invalid_request_error',
+    message: 'Request headers were not received in time.',
+  },
+  GH_ERR_MALFORMED_HTTP: {
+    status: 400,
+    type: 'invalid_request_error',
+    message: 'Malformed HTTP request.',
+  },
   GH_ERR_INTERNAL: { status: 500, type: 'server_error', message: 'Internal gateway error.' },
 } as const satisfies Record<string, ErrorDef>;

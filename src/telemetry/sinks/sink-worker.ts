@@ -26,7 +26,8 @@ export type ToWorker =
 export type FromWorker =
   | { readonly t: 'ready'; readonly stats: ChannelStats[] }
   | { readonly t: 'error'; readonly message: string }
-  | { readonly t: 'stats'; readonly stats: ChannelStats[] }
+  /** `received`: characters (+1 per line) of every line taken so far, for the hub's estimate. */
+  | { readonly t: 'stats'; readonly stats: ChannelStats[]; readonly received: number }
   | { readonly t: 'drained'; readonly id: number; readonly ok: boolean }
   | { readonly t: 'closed' };
 
@@ -65,23 +66,28 @@ try {
   process.exit(1);
 }
 
+let received = 0;
 const snapshot = (): ChannelStats[] => channels.map((c) => c.stats());
-const stats = setInterval(() => post({ t: 'stats', stats: snapshot() }), STATS_MS);
+const postStats = (): void => post({ t: 'stats', stats: snapshot(), received });
+const stats = setInterval(postStats, STATS_MS);
 
 const HANDLERS: { [T in ToWorker['t']]: (m: Extract<ToWorker, { t: T }>) => void } = {
   lines(m) {
-    for (const line of m.lines) for (const c of channels) c.write(line);
+    for (const line of m.lines) {
+      received += line.length + 1;
+      for (const c of channels) c.write(line);
+    }
   },
   drain(m) {
     void Promise.all(channels.map((c) => c.drain(m.timeoutMs))).then((r) => {
-      post({ t: 'stats', stats: snapshot() });
+      postStats();
       post({ t: 'drained', id: m.id, ok: r.every(Boolean) });
     });
   },
   close() {
     clearInterval(stats);
     void Promise.all(channels.map((c) => c.close())).finally(() => {
-      post({ t: 'stats', stats: snapshot() });
+      postStats();
       post({ t: 'closed' });
       port.close();
     });

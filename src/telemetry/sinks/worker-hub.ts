@@ -53,6 +53,12 @@ export async function startWorkerHub(
   let alive = false;
   /** Lines refused while the worker was down and the hand-over queue was full. */
   let lost = 0;
+  // Characters (+1 per line) handed over, and how many of them the worker's last stats covered:
+  // the difference is added to each spool's reported bytes, so backpressure (spool.onFull) sees
+  // lines still in flight between the threads rather than a snapshot up to 200 ms old.
+  let written = 0;
+  let covered = 0;
+  let respawn: NodeJS.Timeout | null = null;
 
   const HANDLERS: { [T in FromWorker['t']]: (m: Extract<FromWorker, { t: T }>) => void } = {
     ready: (m) => {
@@ -61,6 +67,7 @@ export async function startWorkerHub(
     error: () => {},
     stats: (m) => {
       stats = m.stats;
+      covered = m.received;
     },
     drained: (m) => {
       drains.get(m.id)?.(m.ok);
@@ -72,6 +79,9 @@ export async function startWorkerHub(
   /** Starts the worker; resolves once its spools are open (rejects with the worker's reason). */
   const spawn = (): Promise<void> =>
     new Promise<void>((resolve, reject) => {
+      // A new worker counts from zero: only the lines still waiting here are not on its disk yet.
+      written = pending.reduce((n, l) => n + l.length + 1, 0);
+      covered = 0;
       const w = workerFor(init);
       worker = w;
       let started = false;
@@ -97,8 +107,11 @@ export async function startWorkerHub(
         if (!started) return;
         // The spools are on disk: a new worker resumes where this one stopped.
         onCrash('audit sink worker stopped; restarting');
-        const t = setTimeout(() => void spawn().catch((err: Error) => onCrash(err.message)), RESPAWN_MS);
-        t.unref();
+        respawn = setTimeout(() => {
+          respawn = null;
+          void spawn().catch((err: Error) => onCrash(err.message));
+        }, RESPAWN_MS);
+        respawn.unref();
       });
     });
   await spawn();
@@ -142,16 +155,22 @@ export async function startWorkerHub(
           up: true,
           full: false,
         };
+        const bytes = last.bytes + Math.max(0, written - covered);
         return alive
-          ? { ...last, depth: last.depth + pending.length, dropped: last.dropped + lost }
-          : { ...last, up: false, depth: last.depth + pending.length, dropped: last.dropped + lost };
+          ? { ...last, bytes, depth: last.depth + pending.length, dropped: last.dropped + lost }
+          : { ...last, bytes, up: false, depth: last.depth + pending.length, dropped: last.dropped + lost };
       },
       async drain(timeoutMs) {
         flush();
         const id = ++seq;
         return new Promise<boolean>((resolve) => {
           if (!alive) return resolve(false);
-          drains.set(id, resolve);
+          // Awaited answers from the (unref'd) worker must hold the process meanwhile.
+          worker.ref();
+          drains.set(id, (ok) => {
+            if (drains.size <= 1 && !closing) worker.unref();
+            resolve(ok);
+          });
           send({ t: 'drain', id, timeoutMs });
         });
       },
@@ -167,13 +186,27 @@ export async function startWorkerHub(
         return;
       }
       pending.push(line);
+      written += line.length + 1;
       if (pending.length >= POST_LINES) flush();
       else if (timer === null) timer = setTimeout(flush, POST_MS);
     },
     async close() {
+      // Stopping while the worker restarts: start it now, so the lines waiting here reach the
+      // spools instead of being dropped with the process.
+      if (!alive && respawn !== null) {
+        clearTimeout(respawn);
+        respawn = null;
+        await spawn().catch((err: Error) => onCrash(err.message));
+      }
       flush();
       closing = true;
-      if (!alive) return;
+      if (!alive) {
+        if (pending.length > 0) onCrash(`audit sink worker down at shutdown; ${pending.length} events lost`);
+        return;
+      }
+      // The worker is unref'd so it never keeps a running gateway alive; while it flushes its
+      // spools at shutdown it must, or the process could exit first (code 13, events lost).
+      worker.ref();
       await new Promise<void>((resolve) => {
         closed = resolve;
         send({ t: 'close' });

@@ -1,76 +1,165 @@
 /**
- * The texts of a request body that the input guard scans, each with its kind and a setter so that
- * redaction and normalisation can write back in place. Chat messages (string or text parts),
- * completions prompts and embeddings inputs are covered; token-id arrays and images are not text.
+ * The texts of a request body that the input guard scans, found by walking the route's field map
+ * (src/edge/validate/field-map.ts): every field the map marks for inspection becomes a segment with
+ * its kind, so nothing the model reads is skipped and a new field cannot be forgotten here.
  *
- * Kinds: `user` for what the consumer writes (and assistant turns it replays), `indirect` for tool
- * and function results (and embeddings inputs, which are documents), `system` for the operator's
- * system or developer prompt, which is not scanned for injection.
+ * - `text`, `tool-definition`: one string, one segment;
+ * - `schema`, `structured` (JSON values) and `tool-arguments` (a JSON string): one segment per value,
+ *   whose text is every key and string in it, one per line; redaction rewrites each one in place and a
+ *   JSON string is serialised again, so it stays valid JSON. Arguments that are not JSON are one text.
+ *
+ * Kinds come from the map: `user` for what the consumer (or the model, in replayed turns and tool-call
+ * arguments) wrote, `indirect` for tool definitions, tool results and embeddings inputs, `system` for
+ * the operator's system or developer prompt, which is not scanned for injection.
  */
-import type { ModelEndpoint } from '../upstream/providers/types.js';
+import type { EndpointMap, FieldNode, Inspection, Where } from '../edge/validate/field-map.js';
+import { indexOf, walkBody } from '../edge/validate/field-map.js';
+import { sanitise } from './normalise.js';
 import type { SegmentKind } from './types.js';
 
-export interface Segment {
-  readonly kind: SegmentKind;
-  /** The chat role, or the endpoint's field name. */
-  readonly role: string;
-  /** Index of the chat message (or of the prompt/input entry). */
-  readonly index: number;
-  readonly text: string;
+/** One string inside a segment: `[start, end)` in the segment's sanitised text. */
+export interface Leaf {
+  readonly raw: string;
+  readonly start: number;
+  readonly end: number;
   set(text: string): void;
 }
 
-const KIND_BY_ROLE: Readonly<Record<string, SegmentKind>> = {
-  system: 'system',
-  developer: 'system',
-  user: 'user',
-  assistant: 'user',
-  tool: 'indirect',
-  function: 'indirect',
-};
+export interface Segment {
+  readonly kind: SegmentKind;
+  /** The chat role, or the top-level field name. */
+  readonly role: string;
+  /** Index of the chat message (or of the prompt/input entry). */
+  readonly index: number;
+  readonly inspect: Inspection;
+  /** What the detectors read: the string, or a JSON value's keys and strings joined by newlines. */
+  readonly text: string;
+  /** The strings the text is made of; a plain text segment has one leaf covering all of it. */
+  readonly leaves: readonly Leaf[];
+  /** Writes the container back after leaves were set (serialises a JSON string again). */
+  commit(): void;
+}
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const noop = () => {};
 
-function stringsOf(container: Obj, key: string, kind: SegmentKind, role: string, out: Segment[]): void {
-  const v = container[key];
-  if (typeof v === 'string') {
-    out.push({ kind, role, index: 0, text: v, set: (t) => (container[key] = t) });
-  } else if (Array.isArray(v)) {
-    v.forEach((item, i) => {
-      if (typeof item === 'string') out.push({ kind, role, index: i, text: item, set: (t) => (v[i] = t) });
-    });
-  }
+interface RawLeaf {
+  readonly raw: string;
+  set(text: string): void;
 }
 
-function chatSegments(body: Obj, out: Segment[]): void {
-  const messages = body.messages;
-  if (!Array.isArray(messages)) return;
-  messages.forEach((m: unknown, index) => {
-    if (!isObj(m)) return;
-    const role = typeof m.role === 'string' ? m.role : 'user';
-    const kind = KIND_BY_ROLE[role] ?? 'user';
-    const content = m.content;
-    if (typeof content === 'string') {
-      out.push({ kind, role, index, text: content, set: (t) => (m.content = t) });
-    } else if (Array.isArray(content)) {
-      for (const part of content) {
-        if (isObj(part) && typeof part.text === 'string')
-          out.push({ kind, role, index, text: part.text, set: (t) => (part.text = t) });
+/**
+ * Every key and string of a JSON value, iteratively (no recursion on client-controlled depth). A key
+ * rename keeps its value: value setters look the key up through a slot that the rename updates.
+ */
+function jsonLeaves(root: unknown, setRoot: (v: unknown) => void): RawLeaf[] {
+  const out: RawLeaf[] = [];
+  const stack: Array<[unknown, (v: unknown) => void]> = [[root, setRoot]];
+  while (stack.length > 0) {
+    const [v, set] = stack.pop() as [unknown, (v: unknown) => void];
+    if (typeof v === 'string') out.push({ raw: v, set });
+    else if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) stack.push([v[i], (x) => (v[i] = x)]);
+    } else if (isObj(v)) {
+      for (const k of Object.keys(v)) {
+        const slot = { key: k };
+        out.push({
+          raw: k,
+          set: (nk) => {
+            if (nk === slot.key || Object.hasOwn(v, nk)) return;
+            v[nk] = v[slot.key];
+            delete v[slot.key];
+            slot.key = nk;
+          },
+        });
+        stack.push([v[k], (x) => (v[slot.key] = x)]);
       }
     }
-  });
+  }
+  return out;
 }
 
-const BY_ENDPOINT: Readonly<Record<ModelEndpoint, (body: Obj, out: Segment[]) => void>> = {
-  chat: chatSegments,
-  completions: (body, out) => stringsOf(body, 'prompt', 'user', 'prompt', out),
-  embeddings: (body, out) => stringsOf(body, 'input', 'indirect', 'input', out),
-};
+/**
+ * Joins raw strings with newlines and records where each lands in the sanitised join. Sanitising
+ * (NFKC, then removal of invisibles) never crosses a newline, so the sanitised join is the join of
+ * the sanitised strings; the stage checks that before it trusts these offsets.
+ */
+function joined(leaves: readonly RawLeaf[]): { text: string; leaves: Leaf[] } {
+  const out: Leaf[] = [];
+  let at = 0;
+  for (const l of leaves) {
+    const len = sanitise(l.raw).length;
+    out.push({ raw: l.raw, start: at, end: at + len, set: l.set });
+    at += len + 1;
+  }
+  return { text: leaves.map((l) => l.raw).join('\n'), leaves: out };
+}
 
-export function segmentsOf(endpoint: ModelEndpoint, body: Record<string, unknown>): Segment[] {
+function single(text: string, set: (v: unknown) => void, where: Where, inspect: Inspection): Segment {
+  return {
+    kind: where.kind,
+    role: where.role,
+    index: indexOf(where),
+    inspect,
+    text,
+    leaves: [{ raw: text, start: 0, end: Number.POSITIVE_INFINITY, set }],
+    commit: noop,
+  };
+}
+
+function composite(
+  leaves: readonly RawLeaf[],
+  where: Where,
+  inspect: Inspection,
+  commit: () => void,
+): Segment | null {
+  if (leaves.length === 0) return null;
+  const j = joined(leaves);
+  return {
+    kind: where.kind,
+    role: where.role,
+    index: indexOf(where),
+    inspect,
+    text: j.text,
+    leaves: j.leaves,
+    commit,
+  };
+}
+
+function segmentOf(node: FieldNode, value: unknown, set: (v: unknown) => void, where: Where): Segment | null {
+  if (node.node === 'json') {
+    return composite(jsonLeaves(value, set), where, node.inspect, noop);
+  }
+  if (node.node !== 'leaf' || typeof value !== 'string') return null;
+  if (node.inspect === 'tool-arguments') {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      return single(value, set, where, 'tool-arguments');
+    }
+    if (typeof parsed !== 'object' || parsed === null) return single(value, set, where, 'tool-arguments');
+    const holder: { v: unknown } = { v: parsed };
+    return composite(
+      jsonLeaves(parsed, (x) => (holder.v = x)),
+      where,
+      'tool-arguments',
+      () => set(JSON.stringify(holder.v)),
+    );
+  }
+  return node.inspect === 'none' ? null : single(value, set, where, node.inspect);
+}
+
+/** The segments of a validated body, in body order, from the route's map for this endpoint. */
+export function segmentsOf(map: EndpointMap, body: Record<string, unknown>): Segment[] {
   const out: Segment[] = [];
-  BY_ENDPOINT[endpoint](body, out);
+  walkBody(map, body, (node, value, set, where) => {
+    const seg = segmentOf(node, value, set, where);
+    if (seg !== null) out.push(seg);
+    // A JSON value is one segment; below it there is nothing more on the map.
+    return node.node !== 'json';
+  });
   return out;
 }
 

@@ -55,25 +55,29 @@ interface RawLeaf {
  */
 function jsonLeaves(root: unknown, setRoot: (v: unknown) => void): RawLeaf[] {
   const out: RawLeaf[] = [];
-  const stack: Array<[unknown, (v: unknown) => void]> = [[root, setRoot]];
+  // Children are pushed in reverse so that they pop in document order: each key just before its
+  // value, so the joined text reads like the JSON does.
+  const stack: Array<[unknown, (v: unknown) => void, RawLeaf | null]> = [[root, setRoot, null]];
   while (stack.length > 0) {
-    const [v, set] = stack.pop() as [unknown, (v: unknown) => void];
+    const [v, set, key] = stack.pop() as [unknown, (v: unknown) => void, RawLeaf | null];
+    if (key !== null) out.push(key);
     if (typeof v === 'string') out.push({ raw: v, set });
     else if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) stack.push([v[i], (x) => (v[i] = x)]);
+      for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], (x) => (v[i] = x), null]);
     } else if (isObj(v)) {
-      for (const k of Object.keys(v)) {
-        const slot = { key: k };
-        out.push({
-          raw: k,
+      const keys = Object.keys(v);
+      for (let i = keys.length - 1; i >= 0; i--) {
+        const slot = { key: keys[i] as string };
+        const keyLeaf: RawLeaf = {
+          raw: slot.key,
           set: (nk) => {
             if (nk === slot.key || Object.hasOwn(v, nk)) return;
             v[nk] = v[slot.key];
             delete v[slot.key];
             slot.key = nk;
           },
-        });
-        stack.push([v[k], (x) => (v[slot.key] = x)]);
+        };
+        stack.push([v[slot.key], (x) => (v[slot.key] = x), keyLeaf]);
       }
     }
   }

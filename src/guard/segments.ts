@@ -3,7 +3,8 @@
  * (src/edge/validate/field-map.ts): every field the map marks for inspection becomes a segment with
  * its kind, so nothing the model reads is skipped and a new field cannot be forgotten here.
  *
- * - `text`, `tool-definition`: one string, one segment;
+ * - `text`: the plain texts of one message (or one top-level field), one segment;
+ * - `tool-definition`: one string, one segment;
  * - `schema`, `structured` (JSON values) and `tool-arguments` (a JSON string): one segment per value,
  *   whose text is every key and string in it, one per line; redaction rewrites each one in place and a
  *   JSON string is serialised again, so it stays valid JSON. Arguments that are not JSON are one text.
@@ -100,7 +101,7 @@ function joined(leaves: readonly RawLeaf[]): { text: string; leaves: Leaf[] } {
   return { text: leaves.map((l) => l.raw).join('\n'), leaves: out };
 }
 
-function single(text: string, set: (v: unknown) => void, where: Where, inspect: Inspection): Segment {
+function single(text: string, set: (text: string) => void, where: Where, inspect: Inspection): Segment {
   return {
     kind: where.kind,
     role: where.role,
@@ -155,15 +156,44 @@ function segmentOf(node: FieldNode, value: unknown, set: (v: unknown) => void, w
   return node.inspect === 'none' ? null : single(value, set, where, node.inspect);
 }
 
-/** The segments of a validated body, in body order, from the route's map for this endpoint. */
+/**
+ * The segments of a validated body, in body order, from the route's map for this endpoint. Plain
+ * texts of one message (its parts, name, refusal) or of one top-level field are one segment, so a
+ * message of 30,000 one-word parts costs one scan, not 30,000.
+ */
 export function segmentsOf(map: EndpointMap, body: Record<string, unknown>): Segment[] {
   const out: Segment[] = [];
+  let group: { key: string; where: Where; leaves: RawLeaf[] } | null = null;
+  const flush = () => {
+    if (group === null) return;
+    const [first] = group.leaves;
+    if (group.leaves.length === 1 && first !== undefined)
+      out.push(single(first.raw, first.set, group.where, 'text'));
+    else {
+      const seg = composite(group.leaves, group.where, 'text', noop);
+      if (seg !== null) out.push(seg);
+    }
+    group = null;
+  };
   walkBody(map, body, (node, value, set, where) => {
+    if (node.node === 'leaf' && node.inspect === 'text' && typeof value === 'string') {
+      const key = `${where.field}|${indexOf(where)}|${where.kind}`;
+      if (group?.key !== key) {
+        flush();
+        group = { key, where, leaves: [] };
+      }
+      group.leaves.push({ raw: value, set });
+      return true;
+    }
     const seg = segmentOf(node, value, set, where);
-    if (seg !== null) out.push(seg);
+    if (seg !== null) {
+      flush();
+      out.push(seg);
+    }
     // A JSON value is one segment; below it there is nothing more on the map.
     return node.node !== 'json';
   });
+  flush();
   return out;
 }
 

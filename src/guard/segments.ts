@@ -3,17 +3,19 @@
  * (src/edge/validate/field-map.ts): every field the map marks for inspection becomes a segment with
  * its kind, so nothing the model reads is skipped and a new field cannot be forgotten here.
  *
- * - `text`: the plain texts of one message (or one top-level field), one segment;
- * - `tool-definition`: one string, one segment;
- * - `schema`, `structured` (JSON values) and `tool-arguments` (a JSON string): one segment per value,
- *   whose text is every key and string in it, one per line; redaction rewrites each one in place and a
- *   JSON string is serialised again, so it stays valid JSON. Arguments that are not JSON are one text.
+ * - `text`, `tool-definition`: the string;
+ * - `schema`, `structured` (JSON values) and `tool-arguments` (a JSON string): every key and string in
+ *   it; redaction rewrites each one in place and a JSON string is serialised again, so it stays valid
+ *   JSON. Arguments that are not a JSON object or array are one text.
+ *
+ * The strings of one message, one tool, or one other top-level field (same kind) form one segment,
+ * one string per line: one scan per message rather than per string.
  *
  * Kinds come from the map: `user` for what the consumer (or the model, in replayed turns and tool-call
  * arguments) wrote, `indirect` for tool definitions, tool results and embeddings inputs, `system` for
  * the operator's system or developer prompt, which is not scanned for injection.
  */
-import type { EndpointMap, FieldNode, Inspection, Where } from '../edge/validate/field-map.js';
+import type { EndpointMap, FieldNode, Inspection, TextKind, Where } from '../edge/validate/field-map.js';
 import { indexOf, walkBody } from '../edge/validate/field-map.js';
 import { sanitise } from './normalise.js';
 import type { SegmentKind } from './types.js';
@@ -40,6 +42,17 @@ export interface Segment {
   /** Writes the container back after leaves were set (serialises a JSON string again). */
   commit(): void;
 }
+
+/**
+ * The guard's kind for a map kind: `data` (stop sequences) gets what the system prompt gets, the
+ * credential and personal-data detectors without injection.
+ */
+const SEGMENT_KIND: Readonly<Record<TextKind, SegmentKind>> = {
+  user: 'user',
+  indirect: 'indirect',
+  system: 'system',
+  data: 'system',
+};
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -101,96 +114,100 @@ function joined(leaves: readonly RawLeaf[]): { text: string; leaves: Leaf[] } {
   return { text: leaves.map((l) => l.raw).join('\n'), leaves: out };
 }
 
-function single(text: string, set: (text: string) => void, where: Where, inspect: Inspection): Segment {
-  return {
-    kind: where.kind,
-    role: where.role,
-    index: indexOf(where),
-    inspect,
-    text,
-    leaves: [{ raw: text, start: 0, end: Number.POSITIVE_INFINITY, set }],
-    commit: noop,
-  };
+/** The strings one field contributes, and what to do once they were rewritten. */
+interface Part {
+  readonly inspect: Inspection;
+  readonly leaves: RawLeaf[];
+  readonly commit: () => void;
 }
 
-function composite(
-  leaves: readonly RawLeaf[],
-  where: Where,
-  inspect: Inspection,
-  commit: () => void,
-): Segment | null {
-  if (leaves.length === 0) return null;
-  const j = joined(leaves);
-  return {
-    kind: where.kind,
-    role: where.role,
-    index: indexOf(where),
-    inspect,
-    text: j.text,
-    leaves: j.leaves,
-    commit,
-  };
-}
-
-function segmentOf(node: FieldNode, value: unknown, set: (v: unknown) => void, where: Where): Segment | null {
-  if (node.node === 'json') {
-    return composite(jsonLeaves(value, set), where, node.inspect, noop);
-  }
-  if (node.node !== 'leaf' || typeof value !== 'string') return null;
+function partOf(node: FieldNode, value: unknown, set: (v: unknown) => void): Part | null {
+  if (node.node === 'json') return { inspect: node.inspect, leaves: jsonLeaves(value, set), commit: noop };
+  if (node.node !== 'leaf' || typeof value !== 'string' || node.inspect === 'none') return null;
   if (node.inspect === 'tool-arguments') {
     let parsed: unknown;
     try {
       parsed = JSON.parse(value);
     } catch {
-      return single(value, set, where, 'tool-arguments');
+      parsed = null;
     }
-    if (typeof parsed !== 'object' || parsed === null) return single(value, set, where, 'tool-arguments');
-    const holder: { v: unknown } = { v: parsed };
-    return composite(
-      jsonLeaves(parsed, (x) => (holder.v = x)),
-      where,
-      'tool-arguments',
-      () => set(JSON.stringify(holder.v)),
-    );
+    // Arguments that are not a JSON object or array are read as one text.
+    if (typeof parsed === 'object' && parsed !== null) {
+      const holder: { v: unknown } = { v: parsed };
+      return {
+        inspect: 'tool-arguments',
+        leaves: jsonLeaves(parsed, (x) => (holder.v = x)),
+        commit: () => set(JSON.stringify(holder.v)),
+      };
+    }
   }
-  return node.inspect === 'none' ? null : single(value, set, where, node.inspect);
+  return { inspect: node.inspect, leaves: [{ raw: value, set }], commit: noop };
+}
+
+interface Group {
+  readonly key: string;
+  readonly where: Where;
+  readonly inspect: Inspection;
+  readonly leaves: RawLeaf[];
+  readonly commits: Array<() => void>;
+  /** Whether the only leaf is a plain string (scanned and rewritten exactly as before grouping). */
+  plain: boolean;
+}
+
+function segmentOfGroup(g: Group): Segment | null {
+  const base = {
+    kind: SEGMENT_KIND[g.where.kind],
+    role: g.where.role,
+    index: indexOf(g.where),
+    inspect: g.inspect,
+  };
+  const [first] = g.leaves;
+  if (first === undefined) return null;
+  if (g.plain && g.leaves.length === 1)
+    return {
+      ...base,
+      text: first.raw,
+      leaves: [{ raw: first.raw, start: 0, end: Number.POSITIVE_INFINITY, set: first.set }],
+      commit: noop,
+    };
+  const j = joined(g.leaves);
+  return {
+    ...base,
+    text: j.text,
+    leaves: j.leaves,
+    commit: () => {
+      for (const c of g.commits) c();
+    },
+  };
 }
 
 /**
- * The segments of a validated body, in body order, from the route's map for this endpoint. Plain
- * texts of one message (its parts, name, refusal) or of one top-level field are one segment, so a
- * message of 30,000 one-word parts costs one scan, not 30,000.
+ * The segments of a validated body, in body order, from the route's map for this endpoint. The
+ * strings of one message (its parts, name, refusal, tool-call arguments), of one tool definition, or of
+ * one other top-level field are one segment, so a message of many parts or a tool with a large schema
+ * costs one scan, not one per string.
  */
 export function segmentsOf(map: EndpointMap, body: Record<string, unknown>): Segment[] {
   const out: Segment[] = [];
-  let group: { key: string; where: Where; leaves: RawLeaf[] } | null = null;
+  let group: Group | null = null;
   const flush = () => {
-    if (group === null) return;
-    const [first] = group.leaves;
-    if (group.leaves.length === 1 && first !== undefined)
-      out.push(single(first.raw, first.set, group.where, 'text'));
-    else {
-      const seg = composite(group.leaves, group.where, 'text', noop);
-      if (seg !== null) out.push(seg);
-    }
+    const seg = group === null ? null : segmentOfGroup(group);
+    if (seg !== null) out.push(seg);
     group = null;
   };
   walkBody(map, body, (node, value, set, where) => {
-    if (node.node === 'leaf' && node.inspect === 'text' && typeof value === 'string') {
+    const part = partOf(node, value, set);
+    if (part !== null) {
       const key = `${where.field}|${indexOf(where)}|${where.kind}`;
       if (group?.key !== key) {
         flush();
-        group = { key, where, leaves: [] };
+        group = { key, where, inspect: part.inspect, leaves: [], commits: [], plain: true };
       }
-      group.leaves.push({ raw: value, set });
-      return true;
+      group.leaves.push(...part.leaves);
+      if (part.commit !== noop) group.commits.push(part.commit);
+      if (node.node === 'json' || part.inspect === 'tool-arguments') group.plain = false;
     }
-    const seg = segmentOf(node, value, set, where);
-    if (seg !== null) {
-      flush();
-      out.push(seg);
-    }
-    // A JSON value is one segment; below it there is nothing more on the map.
+    // A JSON value is read whole; below it there is nothing more on the map.
     return node.node !== 'json';
   });
   flush();

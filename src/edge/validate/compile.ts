@@ -10,13 +10,17 @@ const where = (path: string) => (path === '' ? 'body' : `body${path.replaceAll('
 
 /**
  * The error to report: an unknown key wins (it is the most useful answer and the one a bypass attempt
- * gets); otherwise the deepest path, which inside a union is the branch that matched the shape.
+ * gets); otherwise the deepest path, which inside a union is the branch that matched the shape, and at
+ * equal depth a broken constraint (too many items, out of range) over a branch's wrong type.
  */
+const GENERIC = new Set(['type', 'anyOf', 'if']);
+const weight = (e: ErrorObject) => e.instancePath.length * 2 + (GENERIC.has(e.keyword) ? 0 : 1);
+
 function pick(errors: readonly ErrorObject[]): ErrorObject | undefined {
   let best: ErrorObject | undefined;
   for (const e of errors) {
     if (e.keyword === 'additionalProperties') return e;
-    if (best === undefined || e.instancePath.length > best.instancePath.length) best = e;
+    if (best === undefined || weight(e) > weight(best)) best = e;
   }
   return best;
 }

@@ -14,8 +14,14 @@
 
 export type JsonSchema = Readonly<Record<string, unknown>>;
 
-/** Where text comes from, which sets the guard's detectors and thresholds (the guard's SegmentKind). */
-export type TextKind = 'user' | 'indirect' | 'system';
+/**
+ * Where text comes from, which sets the guard's detectors and thresholds: `user` (the consumer, or the
+ * model in replayed turns), `indirect` (tool definitions and results, documents: their own injection
+ * threshold), `system` (the operator's prompt: no injection check), `data` (sent to the model server
+ * but not read by the model as input, like stop sequences: credentials and personal data only, since
+ * `"\n\nUser:"` is an ordinary stop sequence and a role marker to an injection detector).
+ */
+export type TextKind = 'user' | 'indirect' | 'system' | 'data';
 
 /**
  * How the guard reads a field: `text` plain text; `tool-definition` text of a tool the model may call

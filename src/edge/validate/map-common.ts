@@ -51,6 +51,7 @@ export const user: LeafNode = param(
   { type: 'string', maxLength: 256 },
   'end-user id for the provider (not model input)',
 );
-export const stopText = text('a stop sequence (sent to the model server with the prompt)', {
+export const stopText = text('a stop sequence (sent to the model server, not read by the model)', {
   maxLength: 1024,
+  kind: 'data',
 });

@@ -91,8 +91,11 @@ const chat =
   (f: (p: string) => Record<string, unknown>): Build =>
   (p) => ({ endpoint: 'chat', body: { model: 'demo', max_tokens: 8, ...f(p) } });
 
-/** Every model-visible field, and whether injection is looked for there (the system prompt is trusted). */
-const FIELDS: ReadonlyArray<[string, Build, { injection: 'direct' | 'indirect' | 'trusted' }]> = [
+/**
+ * Every model-visible field, and whether injection is looked for there: not in the operator's system
+ * prompt (trusted), nor in stop sequences, which the model does not read (`data`).
+ */
+const FIELDS: ReadonlyArray<[string, Build, { injection: 'direct' | 'indirect' | 'trusted' | 'data' }]> = [
   ['user message text', chat((p) => ({ messages: [user(`note: ${p}`)] })), { injection: 'direct' }],
   [
     'user content part',
@@ -190,8 +193,8 @@ const FIELDS: ReadonlyArray<[string, Build, { injection: 'direct' | 'indirect' |
     chat((p) => ({ messages: ask, response_format: schemaFormat({ type: 'object' }, p) })),
     { injection: 'direct' },
   ],
-  ['stop (string)', chat((p) => ({ messages: ask, stop: p })), { injection: 'direct' }],
-  ['stop (list)', chat((p) => ({ messages: ask, stop: ['END', p] })), { injection: 'direct' }],
+  ['stop (string)', chat((p) => ({ messages: ask, stop: p })), { injection: 'data' }],
+  ['stop (list)', chat((p) => ({ messages: ask, stop: ['END', p] })), { injection: 'data' }],
   [
     'predicted output',
     chat((p) => ({ messages: ask, prediction: { type: 'content', content: p } })),
@@ -257,7 +260,7 @@ describe('no field the model reads bypasses the input guard', () => {
     }
   });
 
-  it.each(FIELDS.filter(([, , o]) => o.injection !== 'trusted'))(
+  it.each(FIELDS.filter(([, , o]) => o.injection === 'direct' || o.injection === 'indirect'))(
     '%s: an injection is refused before the upstream',
     async (_name, build, o) => {
       const { endpoint, body } = build(INJECTION);
@@ -269,6 +272,29 @@ describe('no field the model reads bypasses the input guard', () => {
       expect(a.reached).toBe(false);
     },
   );
+});
+
+describe('no false alarm on ordinary values of the newly read fields', () => {
+  it('a role-marker stop sequence, tool definitions, arguments and a schema pass', async () => {
+    const a = await send('chat', {
+      model: 'demo',
+      max_tokens: 8,
+      messages: [
+        user('What is the weather in Oslo tomorrow?'),
+        ...toolCallTurn('{"city":"Oslo","day":"tomorrow"}').slice(1),
+      ],
+      tools: [
+        fnTool('Forecast for a city and a day.', {
+          type: 'object',
+          properties: { city: { type: 'string', description: 'City name' } },
+        }),
+      ],
+      stop: ['\n\nUser:', '\nHuman:', '<|im_end|>'],
+    });
+    expect(a.code).toBeUndefined();
+    expect(a.status).toBe(200);
+    expect(a.reached).toBe(true);
+  });
 });
 
 describe('strict fields: unknown provider fields are refused unless the route allows them', () => {

@@ -94,7 +94,7 @@ describe('JSON-valued fields', () => {
     });
   });
 
-  it('one segment per JSON value, with the right kind', () => {
+  it('one segment per message, tool or field, with the right kind', () => {
     const body = {
       messages: [
         { role: 'system', content: 's' },
@@ -112,11 +112,11 @@ describe('JSON-valued fields', () => {
     expect(segs).toEqual([
       ['text', 'system', 's'],
       ['text', 'indirect', 't'],
-      ['text', 'user', 'x'],
-      ['text', 'user', 'y'],
-      ['tool-definition', 'indirect', 'f'],
-      ['tool-definition', 'indirect', 'd'],
-      ['schema', 'indirect', 'type\nobject\ndescription\np'],
+      // Stop sequences: credentials and personal data only, like the system prompt.
+      ['text', 'system', 'x'],
+      ['text', 'system', 'y'],
+      // One tool, one segment: its name, description and every key and string of its schema.
+      ['tool-definition', 'indirect', 'f\nd\ntype\nobject\ndescription\np'],
     ]);
   });
 });

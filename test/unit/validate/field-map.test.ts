@@ -36,7 +36,7 @@ describe('docs/field-map.md', () => {
       'in `response_format`',
     );
     const stop = fieldMapRows(ENDPOINT_MAPS.chat).filter((r) => r.path === 'stop' || r.path === 'stop[]');
-    expect(stop.map((r) => r.inspection)).toEqual(['text (user)', '—', 'text (user)']);
+    expect(stop.map((r) => r.inspection)).toEqual(['text (data)', '—', 'text (data)']);
   });
 });
 

@@ -4,6 +4,7 @@ import {
   childrenOf,
   type EndpointMap,
   type FieldNode,
+  optInNames,
   routeMap,
 } from '../../../src/edge/validate/field-map.js';
 import { fieldMapRows, renderFieldMap } from '../../../src/edge/validate/map-doc.js';
@@ -19,6 +20,14 @@ describe('docs/field-map.md', () => {
     expect(start).toBeGreaterThan(0);
     const generated = doc.slice(doc.indexOf('-->', start) + 3, end).trim();
     expect(generated).toBe(renderFieldMap(MAPS).trim());
+  });
+
+  it('docs/configuration.md names every opt-in field under routes[].allowFields', () => {
+    const conf = readFileSync(new URL('../../../docs/configuration.md', import.meta.url), 'utf8');
+    const line = conf.split('\n').find((l) => l.startsWith('| `allowFields`')) ?? '';
+    const names = new Set(MAPS.flatMap((m) => [...optInNames(m.root)]));
+    expect(names.size).toBeGreaterThan(5);
+    for (const n of names) expect(line).toContain(`\`${n}\``);
   });
 
   it('lists the fields the issue found unguarded, with their inspection', () => {

@@ -163,7 +163,8 @@ async function inspect(c: Compiled, ctx: RequestContext): Promise<void> {
  * Writes a segment back: each leaf gets the placeholders of the spans that fall in it. Spans point
  * into the sanitised (NFKC) text, so a redacted leaf is forwarded in that form; otherwise only
  * invisible characters go (NFKC would change x² into x2). A span over several leaves of a JSON value
- * is cut at the leaf boundaries; if the offsets cannot be trusted, a touched leaf is redacted whole.
+ * is cut at the leaf boundaries; if the offsets cannot be trusted (the sanitised text is not the join
+ * of the sanitised strings), every string of the segment is redacted whole.
  */
 function rewrite(
   seg: Segment,
@@ -172,12 +173,9 @@ function rewrite(
   map: RedactionMap | undefined,
   rewriteNormalised: boolean,
 ): void {
-  const plain = seg.leaves.length === 1 && seg.leaves[0]?.end === Number.POSITIVE_INFINITY;
-  let exact = plain;
-  if (!plain) {
-    const last = seg.leaves[seg.leaves.length - 1];
-    exact = last !== undefined && last.end === scanned.length;
-  }
+  const plain = seg.expected === undefined;
+  // Leaf offsets hold when the scanned (sanitised) text is the join of the sanitised leaves.
+  const exact = plain || scanned === seg.expected;
   let changed = false;
   for (const leaf of seg.leaves) {
     const end = plain ? scanned.length : leaf.end;
@@ -187,23 +185,20 @@ function rewrite(
       if (span === null || span.end <= leaf.start || span.start >= end) continue;
       local.push({
         type: d.type,
-        span: exact
-          ? {
-              start: Math.max(span.start, leaf.start) - leaf.start,
-              end: Math.min(span.end, end) - leaf.start,
-            }
-          : { start: 0, end: end - leaf.start },
+        span: {
+          start: Math.max(span.start, leaf.start) - leaf.start,
+          end: Math.min(span.end, end) - leaf.start,
+        },
       });
     }
     let out = rewriteNormalised ? stripInvisible(leaf.raw) : leaf.raw;
-    if (local.length > 0 && map !== undefined) {
-      const sanitised = exact ? scanned.slice(leaf.start, end) : sanitise(leaf.raw);
-      if (!exact)
-        local.splice(0, local.length, {
-          type: local[0]?.type ?? 'REDACTED',
-          span: { start: 0, end: sanitised.length },
-        });
-      out = redactSpans(sanitised, local, map);
+    const [first] = mine;
+    if (map !== undefined && first !== undefined && !exact) {
+      // Which leaf a span falls in is unknown: every leaf of the segment goes, whole (fail closed).
+      const clean = sanitise(leaf.raw);
+      out = redactSpans(clean, [{ type: first.type, span: { start: 0, end: clean.length } }], map);
+    } else if (map !== undefined && local.length > 0) {
+      out = redactSpans(scanned.slice(leaf.start, end), local, map);
     }
     if (out !== leaf.raw) {
       leaf.set(out);

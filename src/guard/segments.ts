@@ -39,6 +39,8 @@ export interface Segment {
   readonly text: string;
   /** The strings the text is made of; a plain text segment has one leaf covering all of it. */
   readonly leaves: readonly Leaf[];
+  /** The sanitised strings joined, which leaf offsets point into (absent for a plain text segment). */
+  readonly expected?: string;
   /** Writes the container back after leaves were set (serialises a JSON string again). */
   commit(): void;
 }
@@ -103,15 +105,17 @@ function jsonLeaves(root: unknown, setRoot: (v: unknown) => void): RawLeaf[] {
  * (NFKC, then removal of invisibles) never crosses a newline, so the sanitised join is the join of
  * the sanitised strings; the stage checks that before it trusts these offsets.
  */
-function joined(leaves: readonly RawLeaf[]): { text: string; leaves: Leaf[] } {
+function joined(leaves: readonly RawLeaf[]): { text: string; expected: string; leaves: Leaf[] } {
   const out: Leaf[] = [];
+  const clean: string[] = [];
   let at = 0;
   for (const l of leaves) {
-    const len = sanitise(l.raw).length;
-    out.push({ raw: l.raw, start: at, end: at + len, set: l.set });
-    at += len + 1;
+    const c = sanitise(l.raw);
+    clean.push(c);
+    out.push({ raw: l.raw, start: at, end: at + c.length, set: l.set });
+    at += c.length + 1;
   }
-  return { text: leaves.map((l) => l.raw).join('\n'), leaves: out };
+  return { text: leaves.map((l) => l.raw).join('\n'), expected: clean.join('\n'), leaves: out };
 }
 
 /** The strings one field contributes, and what to do once they were rewritten. */
@@ -175,6 +179,7 @@ function segmentOfGroup(g: Group): Segment | null {
     ...base,
     text: j.text,
     leaves: j.leaves,
+    expected: j.expected,
     commit: () => {
       for (const c of g.commits) c();
     },

@@ -16,7 +16,8 @@ function normal(deltas: number, iterations: number): string {
   const texts = Array.from({ length: deltas }, (_, i) => ` ${WORDS[i % WORDS.length]}${i % 7}`);
   const run = () => {
     const b = new OutputBudget(count, { perChoice: 4_096, choices: 1 }, 'chat');
-    for (const t of texts) b.chunk({ id: 'x', choices: [{ index: 0, delta: { content: t }, finish_reason: null }] });
+    for (const t of texts)
+      b.chunk({ id: 'x', choices: [{ index: 0, delta: { content: t }, finish_reason: null }] });
     return b.tokens;
   };
   for (let i = 0; i < iterations / 5; i++) run();

@@ -1,22 +1,26 @@
 /**
- * inspectInput: the input guardrail stage. For each scannable text of the body (segments.ts) it
- * normalises, decodes and runs the route's detectors, then applies the route's actions:
+ * inspectInput: the input guardrail stage. For each text of the body the route's field map marks for
+ * inspection (segments.ts: message texts and names, tool definitions and schemas, tool-call arguments,
+ * tool results, response_format, stop, prompts, inputs, allowed extra fields) it normalises, decodes
+ * and runs the route's detectors for the text's kind, then applies the route's actions:
  * - block: 400 with the family's code (GH_ERR_GUARD_*); the request never reaches the upstream;
- * - redact: the value becomes a typed placeholder (`[EMAIL_1]`), the map stays on `ctx.redactions`
- *   so the output side can restore it for the consumer;
+ * - redact: the value becomes a typed placeholder (`[EMAIL_1]`) where it was found (inside a JSON
+ *   value or a JSON string too, which stays valid JSON); the map stays on `ctx.redactions` so the
+ *   output side can restore it for the consumer;
  * - flag: passes, with a reason on `ctx.flags` for the Judge;
  * - allow: nothing.
  * Every decision other than allow is recorded on `ctx.verdicts` (detector, type, score), never the text.
  * An attack split over several messages is caught by also scanning the user texts joined together.
  */
+import { mapsFor, type RouteMaps } from '../edge/validate/maps.js';
 import { GatehouseError } from '../errors/gatehouse-error.js';
 import type { RequestContext, Stage } from '../pipeline/context.js';
 import type { StageDef } from '../pipeline/registry.js';
 import { blockCode, type Decision, decide, firstBlock } from './decide.js';
 import { scanText } from './engine.js';
-import { stripInvisible } from './normalise.js';
+import { sanitise, stripInvisible } from './normalise.js';
 import { type GuardPolicy, resolvePolicy } from './policy-defaults.js';
-import { createRedactionMap, type RedactionMap, redactSpans } from './redact.js';
+import { createRedactionMap, type Redaction, type RedactionMap, redactSpans } from './redact.js';
 import { DETECTORS } from './registry.js';
 import { chatShape, type Segment, segmentsOf } from './segments.js';
 import type { GuardService } from './service.js';
@@ -36,9 +40,10 @@ interface Compiled {
   /** Detectors for the joined user texts: the ones without spans (injection, policy). */
   readonly joined: readonly Detector[];
   readonly allowedRoles: ReadonlySet<string>;
+  readonly maps: RouteMaps;
 }
 
-function compile(svc: GuardService, alias: string): Compiled {
+function compile(svc: GuardService, alias: string, allowFields: readonly string[] | undefined): Compiled {
   const policy = resolvePolicy(svc.config, alias);
   const pick = (...names: Array<'injection' | 'pii' | 'secrets'>): Detector[] =>
     names.filter((n) => policy[n].enabled).flatMap((n) => svc.shared.get(n) ?? []);
@@ -58,6 +63,7 @@ function compile(svc: GuardService, alias: string): Compiled {
     },
     joined: withPolicy(pick('injection')),
     allowedRoles: new Set(policy.policy.allowedRoles),
+    maps: mapsFor(allowFields),
   };
 }
 
@@ -125,7 +131,7 @@ async function inspect(c: Compiled, ctx: RequestContext): Promise<void> {
       if (!c.allowedRoles.has(role))
         refuse(ctx, 'GH_ERR_GUARD_ROLE', `ROLE_${role.toUpperCase() || 'MISSING'}`);
   }
-  const segments: Segment[] = segmentsOf(ctx.endpoint, body);
+  const segments: Segment[] = segmentsOf(c.maps[ctx.endpoint], body);
   const decisions: Decision[] = [];
   const texts: string[] = [];
   segments.forEach((seg, i) => {
@@ -149,17 +155,57 @@ async function inspect(c: Compiled, ctx: RequestContext): Promise<void> {
   if (redact.length > 0) ctx.redactions ??= createRedactionMap();
   segments.forEach((seg, i) => {
     const mine = redact.filter((d) => d.segment === i);
-    // Spans point into the sanitised (NFKC) text, so a redacted text is forwarded in that form;
-    // otherwise only invisible characters go (NFKC would change x² into x2).
-    let out = svc.config.rewriteNormalised ? stripInvisible(seg.text) : seg.text;
-    if (mine.length > 0)
-      out = redactSpans(
-        texts[i]!,
-        mine.map((d) => ({ span: d.span!, type: d.type })),
-        ctx.redactions!,
-      );
-    if (out !== seg.text) seg.set(out);
+    rewrite(seg, texts[i] ?? seg.text, mine, ctx.redactions, svc.config.rewriteNormalised);
   });
+}
+
+/**
+ * Writes a segment back: each leaf gets the placeholders of the spans that fall in it. Spans point
+ * into the sanitised (NFKC) text, so a redacted leaf is forwarded in that form; otherwise only
+ * invisible characters go (NFKC would change x² into x2). A span over several leaves of a JSON value
+ * is cut at the leaf boundaries; if the offsets cannot be trusted (the sanitised text is not the join
+ * of the sanitised strings), every string of the segment is redacted whole.
+ */
+function rewrite(
+  seg: Segment,
+  scanned: string,
+  mine: readonly Decision[],
+  map: RedactionMap | undefined,
+  rewriteNormalised: boolean,
+): void {
+  const plain = seg.expected === undefined;
+  // Leaf offsets hold when the scanned (sanitised) text is the join of the sanitised leaves.
+  const exact = plain || scanned === seg.expected;
+  let changed = false;
+  for (const leaf of seg.leaves) {
+    const end = plain ? scanned.length : leaf.end;
+    const local: Redaction[] = [];
+    for (const d of mine) {
+      const span = d.span;
+      if (span === null || span.end <= leaf.start || span.start >= end) continue;
+      local.push({
+        type: d.type,
+        span: {
+          start: Math.max(span.start, leaf.start) - leaf.start,
+          end: Math.min(span.end, end) - leaf.start,
+        },
+      });
+    }
+    let out = rewriteNormalised ? stripInvisible(leaf.raw) : leaf.raw;
+    const [first] = mine;
+    if (map !== undefined && first !== undefined && !exact) {
+      // Which leaf a span falls in is unknown: every leaf of the segment goes, whole (fail closed).
+      const clean = sanitise(leaf.raw);
+      out = redactSpans(clean, [{ type: first.type, span: { start: 0, end: clean.length } }], map);
+    } else if (map !== undefined && local.length > 0) {
+      out = redactSpans(scanned.slice(leaf.start, end), local, map);
+    }
+    if (out !== leaf.raw) {
+      leaf.set(out);
+      changed = true;
+    }
+  }
+  if (changed) seg.commit();
 }
 
 export const inspectInputStage: StageDef = {
@@ -169,7 +215,8 @@ export const inspectInputStage: StageDef = {
   create: (rt, route): Stage | null => {
     const svc = rt.services.guard;
     if (svc === undefined) return null;
-    const c = compile(svc, route.alias);
+    // Stage-level tests build a bare route (alias only): no config means the strict default map.
+    const c = compile(svc, route.alias, route.config?.allowFields);
     return (ctx) => inspect(c, ctx);
   },
 };

@@ -1,76 +1,221 @@
 /**
- * The texts of a request body that the input guard scans, each with its kind and a setter so that
- * redaction and normalisation can write back in place. Chat messages (string or text parts),
- * completions prompts and embeddings inputs are covered; token-id arrays and images are not text.
+ * The texts of a request body that the input guard scans, found by walking the route's field map
+ * (src/edge/validate/field-map.ts): every field the map marks for inspection becomes a segment with
+ * its kind, so nothing the model reads is skipped and a new field cannot be forgotten here.
  *
- * Kinds: `user` for what the consumer writes (and assistant turns it replays), `indirect` for tool
- * and function results (and embeddings inputs, which are documents), `system` for the operator's
- * system or developer prompt, which is not scanned for injection.
+ * - `text`, `tool-definition`: the string;
+ * - `schema`, `structured` (JSON values) and `tool-arguments` (a JSON string): every key and string in
+ *   it; redaction rewrites each one in place and a JSON string is serialised again, so it stays valid
+ *   JSON. Arguments that are not a JSON object or array are one text.
+ *
+ * The strings of one message, one tool, or one other top-level field (same kind) form one segment,
+ * one string per line: one scan per message rather than per string.
+ *
+ * Kinds come from the map: `user` for what the consumer (or the model, in replayed turns and tool-call
+ * arguments) wrote, `indirect` for tool definitions, tool results and embeddings inputs, `system` for
+ * the operator's system or developer prompt, which is not scanned for injection.
  */
-import type { ModelEndpoint } from '../formats/provider.js';
+import type { EndpointMap, FieldNode, Inspection, TextKind, Where } from '../edge/validate/field-map.js';
+import { indexOf, walkBody } from '../edge/validate/field-map.js';
+import { sanitise } from './normalise.js';
 import type { SegmentKind } from './types.js';
 
-export interface Segment {
-  readonly kind: SegmentKind;
-  /** The chat role, or the endpoint's field name. */
-  readonly role: string;
-  /** Index of the chat message (or of the prompt/input entry). */
-  readonly index: number;
-  readonly text: string;
+/** One string inside a segment: `[start, end)` in the segment's sanitised text. */
+export interface Leaf {
+  readonly raw: string;
+  readonly start: number;
+  readonly end: number;
   set(text: string): void;
 }
 
-const KIND_BY_ROLE: Readonly<Record<string, SegmentKind>> = {
-  system: 'system',
-  developer: 'system',
+export interface Segment {
+  readonly kind: SegmentKind;
+  /** The chat role, or the top-level field name. */
+  readonly role: string;
+  /** Index of the chat message (or of the prompt/input entry). */
+  readonly index: number;
+  readonly inspect: Inspection;
+  /** What the detectors read: the string, or a JSON value's keys and strings joined by newlines. */
+  readonly text: string;
+  /** The strings the text is made of; a plain text segment has one leaf covering all of it. */
+  readonly leaves: readonly Leaf[];
+  /** The sanitised strings joined, which leaf offsets point into (absent for a plain text segment). */
+  readonly expected?: string;
+  /** Writes the container back after leaves were set (serialises a JSON string again). */
+  commit(): void;
+}
+
+/**
+ * The guard's kind for a map kind: `data` (stop sequences) gets what the system prompt gets, the
+ * credential and personal-data detectors without injection.
+ */
+const SEGMENT_KIND: Readonly<Record<TextKind, SegmentKind>> = {
   user: 'user',
-  assistant: 'user',
-  tool: 'indirect',
-  function: 'indirect',
+  indirect: 'indirect',
+  system: 'system',
+  data: 'system',
 };
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const noop = () => {};
 
-function stringsOf(container: Obj, key: string, kind: SegmentKind, role: string, out: Segment[]): void {
-  const v = container[key];
-  if (typeof v === 'string') {
-    out.push({ kind, role, index: 0, text: v, set: (t) => (container[key] = t) });
-  } else if (Array.isArray(v)) {
-    v.forEach((item, i) => {
-      if (typeof item === 'string') out.push({ kind, role, index: i, text: item, set: (t) => (v[i] = t) });
-    });
-  }
+interface RawLeaf {
+  readonly raw: string;
+  set(text: string): void;
 }
 
-function chatSegments(body: Obj, out: Segment[]): void {
-  const messages = body.messages;
-  if (!Array.isArray(messages)) return;
-  messages.forEach((m: unknown, index) => {
-    if (!isObj(m)) return;
-    const role = typeof m.role === 'string' ? m.role : 'user';
-    const kind = KIND_BY_ROLE[role] ?? 'user';
-    const content = m.content;
-    if (typeof content === 'string') {
-      out.push({ kind, role, index, text: content, set: (t) => (m.content = t) });
-    } else if (Array.isArray(content)) {
-      for (const part of content) {
-        if (isObj(part) && typeof part.text === 'string')
-          out.push({ kind, role, index, text: part.text, set: (t) => (part.text = t) });
+/**
+ * Every key and string of a JSON value, iteratively (no recursion on client-controlled depth). A key
+ * rename keeps its value: value setters look the key up through a slot that the rename updates.
+ */
+function jsonLeaves(root: unknown, setRoot: (v: unknown) => void): RawLeaf[] {
+  const out: RawLeaf[] = [];
+  // Children are pushed in reverse so that they pop in document order: each key just before its
+  // value, so the joined text reads like the JSON does.
+  const stack: Array<[unknown, (v: unknown) => void, RawLeaf | null]> = [[root, setRoot, null]];
+  while (stack.length > 0) {
+    const [v, set, key] = stack.pop() as [unknown, (v: unknown) => void, RawLeaf | null];
+    if (key !== null) out.push(key);
+    if (typeof v === 'string') out.push({ raw: v, set });
+    else if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], (x) => (v[i] = x), null]);
+    } else if (isObj(v)) {
+      const keys = Object.keys(v);
+      for (let i = keys.length - 1; i >= 0; i--) {
+        const slot = { key: keys[i] as string };
+        const keyLeaf: RawLeaf = {
+          raw: slot.key,
+          set: (nk) => {
+            if (nk === slot.key || Object.hasOwn(v, nk)) return;
+            v[nk] = v[slot.key];
+            delete v[slot.key];
+            slot.key = nk;
+          },
+        };
+        stack.push([v[slot.key], (x) => (v[slot.key] = x), keyLeaf]);
       }
     }
-  });
+  }
+  return out;
 }
 
-const BY_ENDPOINT: Readonly<Record<ModelEndpoint, (body: Obj, out: Segment[]) => void>> = {
-  chat: chatSegments,
-  completions: (body, out) => stringsOf(body, 'prompt', 'user', 'prompt', out),
-  embeddings: (body, out) => stringsOf(body, 'input', 'indirect', 'input', out),
-};
+/**
+ * Joins raw strings with newlines and records where each lands in the sanitised join. Sanitising
+ * (NFKC, then removal of invisibles) never crosses a newline, so the sanitised join is the join of
+ * the sanitised strings; the stage checks that before it trusts these offsets.
+ */
+function joined(leaves: readonly RawLeaf[]): { text: string; expected: string; leaves: Leaf[] } {
+  const out: Leaf[] = [];
+  const clean: string[] = [];
+  let at = 0;
+  for (const l of leaves) {
+    const c = sanitise(l.raw);
+    clean.push(c);
+    out.push({ raw: l.raw, start: at, end: at + c.length, set: l.set });
+    at += c.length + 1;
+  }
+  return { text: leaves.map((l) => l.raw).join('\n'), expected: clean.join('\n'), leaves: out };
+}
 
-export function segmentsOf(endpoint: ModelEndpoint, body: Record<string, unknown>): Segment[] {
+/** The strings one field contributes, and what to do once they were rewritten. */
+interface Part {
+  readonly inspect: Inspection;
+  readonly leaves: RawLeaf[];
+  readonly commit: () => void;
+}
+
+function partOf(node: FieldNode, value: unknown, set: (v: unknown) => void): Part | null {
+  if (node.node === 'json') return { inspect: node.inspect, leaves: jsonLeaves(value, set), commit: noop };
+  if (node.node !== 'leaf' || typeof value !== 'string' || node.inspect === 'none') return null;
+  if (node.inspect === 'tool-arguments') {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      parsed = null;
+    }
+    // Arguments that are not a JSON object or array are read as one text.
+    if (typeof parsed === 'object' && parsed !== null) {
+      const holder: { v: unknown } = { v: parsed };
+      return {
+        inspect: 'tool-arguments',
+        leaves: jsonLeaves(parsed, (x) => (holder.v = x)),
+        commit: () => set(JSON.stringify(holder.v)),
+      };
+    }
+  }
+  return { inspect: node.inspect, leaves: [{ raw: value, set }], commit: noop };
+}
+
+interface Group {
+  readonly key: string;
+  readonly where: Where;
+  readonly inspect: Inspection;
+  readonly leaves: RawLeaf[];
+  readonly commits: Array<() => void>;
+  /** Whether the only leaf is a plain string (scanned and rewritten exactly as before grouping). */
+  plain: boolean;
+}
+
+function segmentOfGroup(g: Group): Segment | null {
+  const base = {
+    kind: SEGMENT_KIND[g.where.kind],
+    role: g.where.role,
+    index: indexOf(g.where),
+    inspect: g.inspect,
+  };
+  const [first] = g.leaves;
+  if (first === undefined) return null;
+  if (g.plain && g.leaves.length === 1)
+    return {
+      ...base,
+      text: first.raw,
+      leaves: [{ raw: first.raw, start: 0, end: Number.POSITIVE_INFINITY, set: first.set }],
+      commit: noop,
+    };
+  const j = joined(g.leaves);
+  return {
+    ...base,
+    text: j.text,
+    leaves: j.leaves,
+    expected: j.expected,
+    commit: () => {
+      for (const c of g.commits) c();
+    },
+  };
+}
+
+/**
+ * The segments of a validated body, in body order, from the route's map for this endpoint. The
+ * strings of one message (its parts, name, refusal, tool-call arguments), of one tool definition, or of
+ * one other top-level field are one segment, so a message of many parts or a tool with a large schema
+ * costs one scan, not one per string.
+ */
+export function segmentsOf(map: EndpointMap, body: Record<string, unknown>): Segment[] {
   const out: Segment[] = [];
-  BY_ENDPOINT[endpoint](body, out);
+  let group: Group | null = null;
+  const flush = () => {
+    const seg = group === null ? null : segmentOfGroup(group);
+    if (seg !== null) out.push(seg);
+    group = null;
+  };
+  walkBody(map, body, (node, value, set, where) => {
+    const part = partOf(node, value, set);
+    if (part !== null) {
+      const key = `${where.field}|${indexOf(where)}|${where.kind}`;
+      if (group?.key !== key) {
+        flush();
+        group = { key, where, inspect: part.inspect, leaves: [], commits: [], plain: true };
+      }
+      group.leaves.push(...part.leaves);
+      if (part.commit !== noop) group.commits.push(part.commit);
+      if (node.node === 'json' || part.inspect === 'tool-arguments') group.plain = false;
+    }
+    // A JSON value is read whole; below it there is nothing more on the map.
+    return node.node !== 'json';
+  });
+  flush();
   return out;
 }
 

@@ -97,6 +97,15 @@ export const routeSchema = z
     tokenizer: z.enum(TOKENIZERS).default('o200k_base'),
     caps: capsSchema.prefault({}),
     timeouts: timeoutsSchema.prefault({}),
+    /**
+     * Request fields this route accepts beyond the field map's defaults (docs/field-map.md): opt-in
+     * fields (`image_url`, `store` ...) or extra provider fields (vLLM `guided_json`), which are then
+     * forwarded, counted and inspected as JSON. Anything else unknown is refused.
+     */
+    allowFields: z
+      .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'expected a request field name'))
+      .max(64)
+      .default([]),
   })
   .strict();
 

@@ -2,10 +2,11 @@ import { GatehouseError } from '../../errors/gatehouse-error.js';
 import type { ModelEndpoint } from '../../formats/provider.js';
 import type { StageDef } from '../../pipeline/registry.js';
 import { countInputTokens } from './count.js';
+import { mapsFor } from './maps.js';
 
 /**
- * Per-route caps: message count, `n`, input tokens (counted with the route's tokenizer before the
- * upstream is called), and the output budget: `max_tokens` / `max_completion_tokens` clamped to the
+ * Per-route caps: message count, `n`, input tokens (every field the route's field map counts, with
+ * the route's tokenizer, before the upstream is called), and the output budget: `max_tokens` / `max_completion_tokens` clamped to the
  * route cap and injected when absent. Also decides streaming and usage reporting.
  */
 export const capsStage: StageDef = {
@@ -15,6 +16,7 @@ export const capsStage: StageDef = {
   create: (_rt, route) => {
     const { maxInputTokens, maxOutputTokens, maxN, maxMessages } = route.config.caps;
     const streamUsage = route.provider.streamUsage;
+    const maps = mapsFor(route.config.allowFields);
     return (ctx) => {
       const body = ctx.body!;
       const endpoint = ctx.endpoint as ModelEndpoint;
@@ -34,7 +36,7 @@ export const capsStage: StageDef = {
         });
       }
       // `within`: a linear pre-check and an early stop, so a body far over the cap is never fully counted.
-      ctx.inputTokens = countInputTokens(endpoint, body, route.countTokens.within(maxInputTokens));
+      ctx.inputTokens = countInputTokens(maps[endpoint], body, route.countTokens.within(maxInputTokens));
       if (ctx.inputTokens > maxInputTokens) {
         throw new GatehouseError('GH_ERR_INPUT_TOKENS', {
           message: `The prompt has ${ctx.inputTokens} tokens; this model accepts at most ${maxInputTokens}.`,

@@ -1,27 +1,59 @@
-import { Ajv, type ValidateFunction } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { GatehouseError } from '../../errors/gatehouse-error.js';
 import type { ModelEndpoint } from '../../formats/provider.js';
-import { REQUEST_SCHEMAS } from './schemas.js';
+import type { RouteMaps } from './maps.js';
+import { requestSchema } from './schemas.js';
 
 export type BodyValidator = (body: Record<string, unknown>) => void;
 
-/** Compiles each endpoint's schema once; the returned validators throw GH_ERR_SCHEMA naming the path. */
-export function compileValidators(): Readonly<Record<ModelEndpoint, BodyValidator>> {
-  const ajv = new Ajv({ allErrors: false, strict: false, coerceTypes: false, useDefaults: false });
+const where = (path: string) => (path === '' ? 'body' : `body${path.replaceAll('/', '.')}`);
+
+/**
+ * The error to report: an unknown key wins (it is the most useful answer and the one a bypass attempt
+ * gets); otherwise the deepest path, which inside a union is the branch that matched the shape, and at
+ * equal depth a broken constraint (too many items, out of range) over a branch's wrong type.
+ */
+const GENERIC = new Set(['type', 'anyOf', 'if']);
+const weight = (e: ErrorObject) => e.instancePath.length * 2 + (GENERIC.has(e.keyword) ? 0 : 1);
+
+function pick(errors: readonly ErrorObject[]): ErrorObject | undefined {
+  let best: ErrorObject | undefined;
+  for (const e of errors) {
+    if (e.keyword === 'additionalProperties') return e;
+    if (best === undefined || weight(e) > weight(best)) best = e;
+  }
+  return best;
+}
+
+function refuse(errors: readonly ErrorObject[] | null | undefined): never {
+  const e = pick(errors ?? []);
+  if (e?.keyword === 'additionalProperties') {
+    const field = String((e.params as { additionalProperty?: unknown }).additionalProperty).slice(0, 64);
+    const at = e.instancePath === '' ? field : `${where(e.instancePath).slice(5)}.${field}`;
+    throw new GatehouseError('GH_ERR_UNKNOWN_FIELD', {
+      message: `Unknown field '${at}': this model does not accept it (see the gateway's field map).`,
+    });
+  }
+  throw new GatehouseError('GH_ERR_SCHEMA', {
+    message: `Invalid request: ${where(e?.instancePath ?? '')} ${e?.message ?? 'is invalid'}.`,
+  });
+}
+
+const ajv = new Ajv({ allErrors: false, strict: false, coerceTypes: false, useDefaults: false });
+
+/**
+ * Compiles one route's validators once at boot; they throw GH_ERR_UNKNOWN_FIELD naming an unknown
+ * key, or GH_ERR_SCHEMA naming the failing path.
+ */
+export function compileValidators(maps: RouteMaps): Readonly<Record<ModelEndpoint, BodyValidator>> {
   const wrap =
     (fn: ValidateFunction): BodyValidator =>
     (body) => {
-      if (!fn(body)) {
-        const e = fn.errors?.[0];
-        const where = e?.instancePath ? `body${e.instancePath.replaceAll('/', '.')}` : 'body';
-        throw new GatehouseError('GH_ERR_SCHEMA', {
-          message: `Invalid request: ${where} ${e?.message ?? 'is invalid'}.`,
-        });
-      }
+      if (!fn(body)) refuse(fn.errors);
     };
   return {
-    chat: wrap(ajv.compile(REQUEST_SCHEMAS.chat)),
-    completions: wrap(ajv.compile(REQUEST_SCHEMAS.completions)),
-    embeddings: wrap(ajv.compile(REQUEST_SCHEMAS.embeddings)),
+    chat: wrap(ajv.compile(requestSchema(maps.chat))),
+    completions: wrap(ajv.compile(requestSchema(maps.completions))),
+    embeddings: wrap(ajv.compile(requestSchema(maps.embeddings))),
   };
 }

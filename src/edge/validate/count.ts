@@ -1,55 +1,42 @@
-import type { ModelEndpoint } from '../../formats/provider.js';
+/**
+ * Input tokens of a validated request body, counted with the route's tokenizer over every field the
+ * field map marks as counted: message texts and names, tool and function definitions, tool-call
+ * arguments, tool results, the response_format schema, tool_choice, stop sequences, prompts, inputs,
+ * token ids, and any extra provider field the route allows. Nothing the model reads goes uncounted.
+ */
+import { type EndpointMap, walkBody } from './field-map.js';
 
 type Count = (text: string) => number;
 
-// OpenAI's accounting for chat: 3 tokens of framing per message, 1 more for a name, 3 to prime the reply.
-const PER_MESSAGE = 3;
-const PER_NAME = 1;
-const REPLY_PRIMING = 3;
-
-function contentText(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (!Array.isArray(content)) return '';
-  let s = '';
-  for (const part of content) {
-    const t = (part as { text?: unknown }).text;
-    if (typeof t === 'string') s += s === '' ? t : `\n${t}`;
-  }
-  return s;
-}
-
-function countPrompt(input: unknown, count: Count): number {
-  if (typeof input === 'string') return count(input);
-  if (!Array.isArray(input)) return 0;
+function tokenIds(v: unknown): number {
+  if (!Array.isArray(v)) return 0;
   let n = 0;
-  for (const x of input) {
-    if (typeof x === 'string') n += count(x);
-    else if (typeof x === 'number') n += 1;
-    else if (Array.isArray(x)) n += x.length;
-  }
+  for (const x of v) n += Array.isArray(x) ? x.length : 1;
   return n;
 }
 
-/** Input tokens of a validated request body, counted with the route's tokenizer. */
-export function countInputTokens(
-  endpoint: ModelEndpoint,
-  body: Record<string, unknown>,
-  count: Count,
-): number {
-  switch (endpoint) {
-    case 'chat': {
-      let n = REPLY_PRIMING;
-      for (const m of body.messages as Array<Record<string, unknown>>) {
-        n += PER_MESSAGE + count(contentText(m.content));
-        if (typeof m.name === 'string') n += PER_NAME + count(m.name);
-        if (Array.isArray(m.tool_calls)) n += count(JSON.stringify(m.tool_calls));
+export function countInputTokens(map: EndpointMap, body: Record<string, unknown>, count: Count): number {
+  const { framing } = map;
+  let n = framing.base;
+  if (framing.items !== undefined) {
+    const items = body[framing.items];
+    if (Array.isArray(items)) {
+      for (const it of items) {
+        n += framing.perItem;
+        if (typeof (it as { name?: unknown } | null)?.name === 'string') n += framing.perName;
       }
-      if (Array.isArray(body.tools)) n += count(JSON.stringify(body.tools));
-      return n;
     }
-    case 'completions':
-      return countPrompt(body.prompt, count);
-    case 'embeddings':
-      return countPrompt(body.input, count);
   }
+  walkBody(map, body, (node, value) => {
+    const how = node.count;
+    if (how === 'json') {
+      // Serialised once for the whole value: a schema or a tool list is read by the model as JSON.
+      n += count(JSON.stringify(value));
+      return false;
+    }
+    if (how === 'text' && typeof value === 'string') n += count(value);
+    else if (how === 'token-ids') n += tokenIds(value);
+    return true;
+  });
+  return n;
 }

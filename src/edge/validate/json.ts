@@ -4,9 +4,10 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
 
 /**
- * Strict UTF-8 decode, JSON parse, then one iterative walk that bounds depth and refuses
+ * Strict UTF-8 decode, JSON parse, then one iterative walk that bounds depth, refuses
  * prototype-pollution keys (JSON.parse keeps `__proto__` as an own key, which a later
- * Object.assign or spread would turn into a prototype change).
+ * Object.assign or spread would turn into a prototype change) and refuses numbers JSON.parse made
+ * infinite (`1e309`): they would pass a bare `integer` check and be forwarded as `null`.
  */
 export function parseJsonBody(buf: Buffer, maxDepth: number): Record<string, unknown> {
   let text: string;
@@ -28,18 +29,29 @@ export function parseJsonBody(buf: Buffer, maxDepth: number): Record<string, unk
   return value as Record<string, unknown>;
 }
 
+const notFinite = (path: string) =>
+  new GatehouseError('GH_ERR_SCHEMA', {
+    message: `Invalid request: body${path} must be a finite number.`,
+  });
+
 function checkShape(root: object, maxDepth: number): void {
-  const stack: Array<[unknown, number]> = [[root, 1]];
+  // The path is kept per container (not per value) so that the error can name the field.
+  const stack: Array<[unknown, number, string]> = [[root, 1, '']];
   while (stack.length > 0) {
-    const [v, depth] = stack.pop()!;
+    const [v, depth, path] = stack.pop()!;
     if (depth > maxDepth) throw new GatehouseError('GH_ERR_TOO_DEEP');
     if (Array.isArray(v)) {
-      for (const x of v) if (x !== null && typeof x === 'object') stack.push([x, depth + 1]);
+      for (let i = 0; i < v.length; i++) {
+        const x: unknown = v[i];
+        if (x !== null && typeof x === 'object') stack.push([x, depth + 1, `${path}.${i}`]);
+        else if (typeof x === 'number' && !Number.isFinite(x)) throw notFinite(`${path}.${i}`);
+      }
     } else {
       for (const k in v as Record<string, unknown>) {
         if (FORBIDDEN.has(k)) throw new GatehouseError('GH_ERR_FORBIDDEN_KEY');
         const x = (v as Record<string, unknown>)[k];
-        if (x !== null && typeof x === 'object') stack.push([x, depth + 1]);
+        if (x !== null && typeof x === 'object') stack.push([x, depth + 1, `${path}.${k.slice(0, 64)}`]);
+        else if (typeof x === 'number' && !Number.isFinite(x)) throw notFinite(`${path}.${k.slice(0, 64)}`);
       }
     }
   }

@@ -2,23 +2,35 @@ import { GatehouseError } from '../../errors/gatehouse-error.js';
 import type { ModelEndpoint } from '../../formats/provider.js';
 import { mayUseAlias } from '../../identity.js';
 import type { StageDef } from '../../pipeline/registry.js';
-import { compileValidators } from './compile.js';
+import { type BodyValidator, compileValidators } from './compile.js';
 import { parseJsonBody } from './json.js';
+import { mapsFor, type RouteMaps } from './maps.js';
 import { readBody } from './read-body.js';
 
 const JSON_TYPE = /^application\/json\s*(;|$)/i;
 const SESSION_BODY_BYTES = 16 * 1024;
 
 /**
- * Reads and checks the body, then resolves the alias to its route. Unknown aliases and aliases the
- * identity may not use get the same 404, so the answer does not reveal which aliases exist.
+ * Reads and checks the body, resolves the alias to its route, then validates the body against the
+ * route's field map (strict: unknown fields refused unless the route allows them). Unknown aliases and
+ * aliases the identity may not use get the same 404, so the answer does not reveal which aliases exist.
  */
 export const parseStage: StageDef = {
   name: 'validate.parse',
   phase: 'validate',
   scope: 'edge',
   create: (rt) => {
-    const validators = compileValidators();
+    // One validator set per distinct field-map view, compiled at boot.
+    const compiled = new Map<RouteMaps, Readonly<Record<ModelEndpoint, BodyValidator>>>();
+    const validatorsOf = (maps: RouteMaps) => {
+      let v = compiled.get(maps);
+      if (v === undefined) compiled.set(maps, (v = compileValidators(maps)));
+      return v;
+    };
+    const strict = validatorsOf(mapsFor());
+    const byAlias = new Map<string, Readonly<Record<ModelEndpoint, BodyValidator>>>();
+    for (const [alias, route] of rt.routes)
+      byAlias.set(alias, validatorsOf(mapsFor(route.config.allowFields)));
     const { maxBodyBytes, maxJsonDepth, bodyTimeoutMs } = rt.config.server;
     return async (ctx) => {
       if (ctx.endpoint === 'models') return;
@@ -33,7 +45,8 @@ export const parseStage: StageDef = {
       const endpoint: ModelEndpoint = ctx.endpoint;
       const buf = await readBody(ctx.req, maxBodyBytes, bodyTimeoutMs);
       const body = parseJsonBody(buf, maxJsonDepth);
-      validators[endpoint](body);
+      // A body without a usable alias gets the strict validator's answer (it names what is wrong).
+      if (typeof body.model !== 'string') strict[endpoint](body);
       const alias = body.model as string;
       ctx.alias = alias;
       const route = rt.routes.get(alias);
@@ -43,6 +56,7 @@ export const parseStage: StageDef = {
         });
       }
       if (!route.endpoints.has(endpoint)) throw new GatehouseError('GH_ERR_ENDPOINT_NOT_SUPPORTED');
+      (byAlias.get(alias) ?? strict)[endpoint](body);
       const cap = route.config.caps.maxBodyBytes;
       if (cap !== undefined && buf.length > cap) throw new GatehouseError('GH_ERR_BODY_TOO_LARGE');
       ctx.body = body;

@@ -85,4 +85,9 @@ export const edgeErrors = {
     message: 'Malformed HTTP request.',
   },
   GH_ERR_INTERNAL: { status: 500, type: 'server_error', message: 'Internal gateway error.' },
+  GH_ERR_UNKNOWN_FIELD: {
+    status: 400,
+    type: 'invalid_request_error',
+    message: 'Request body has a field this model does not accept.',
+  },
 } as const satisfies Record<string, ErrorDef>;

@@ -11,7 +11,7 @@ import type { Runtime, RuntimeRoute } from '../../src/config/runtime.js';
 import { guardSchema } from '../../src/config/schema/guard.js';
 import { compileValidators } from '../../src/edge/validate/compile.js';
 import { countInputTokens } from '../../src/edge/validate/count.js';
-import { mapsFor } from '../../src/edge/validate/maps.js';
+import { mapsFor } from '../../src/formats/fields/maps.js';
 import { inspectInputStage } from '../../src/guard/input-stage.js';
 import { createGuardService } from '../../src/guard/service.js';
 import type { RequestContext } from '../../src/pipeline/context.js';

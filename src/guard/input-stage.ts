@@ -12,8 +12,9 @@
  * Every decision other than allow is recorded on `ctx.verdicts` (detector, type, score), never the text.
  * An attack split over several messages is caught by also scanning the user texts joined together.
  */
-import { mapsFor, type RouteMaps } from '../edge/validate/maps.js';
+
 import { GatehouseError } from '../errors/gatehouse-error.js';
+import { mapsFor, type RouteMaps } from '../formats/fields/maps.js';
 import type { RequestContext, Stage } from '../pipeline/context.js';
 import type { StageDef } from '../pipeline/registry.js';
 import { blockCode, type Decision, decide, firstBlock } from './decide.js';

@@ -1,6 +1,6 @@
 /**
  * The texts of a request body that the input guard scans, found by walking the route's field map
- * (src/edge/validate/field-map.ts): every field the map marks for inspection becomes a segment with
+ * (src/formats/fields/field-map.ts): every field the map marks for inspection becomes a segment with
  * its kind, so nothing the model reads is skipped and a new field cannot be forgotten here.
  *
  * - `text`, `tool-definition`: the string;
@@ -15,8 +15,8 @@
  * arguments) wrote, `indirect` for tool definitions, tool results and embeddings inputs, `system` for
  * the operator's system or developer prompt, which is not scanned for injection.
  */
-import type { EndpointMap, FieldNode, Inspection, TextKind, Where } from '../edge/validate/field-map.js';
-import { indexOf, walkBody } from '../edge/validate/field-map.js';
+import type { EndpointMap, FieldNode, Inspection, TextKind, Where } from '../formats/fields/field-map.js';
+import { indexOf, walkBody } from '../formats/fields/field-map.js';
 import { sanitise } from './normalise.js';
 import type { SegmentKind } from './types.js';
 

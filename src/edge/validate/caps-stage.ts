@@ -1,8 +1,8 @@
 import { GatehouseError } from '../../errors/gatehouse-error.js';
+import { mapsFor } from '../../formats/fields/maps.js';
 import type { ModelEndpoint } from '../../formats/provider.js';
 import type { StageDef } from '../../pipeline/registry.js';
 import { countInputTokens } from './count.js';
-import { mapsFor } from './maps.js';
 
 /**
  * Per-route caps: message count, `n`, input tokens (every field the route's field map counts, with

@@ -1,7 +1,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { GatehouseError } from '../../errors/gatehouse-error.js';
+import type { RouteMaps } from '../../formats/fields/maps.js';
 import type { ModelEndpoint } from '../../formats/provider.js';
-import type { RouteMaps } from './maps.js';
 import { requestSchema } from './schemas.js';
 
 export type BodyValidator = (body: Record<string, unknown>) => void;

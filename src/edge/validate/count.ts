@@ -4,7 +4,7 @@
  * arguments, tool results, the response_format schema, tool_choice, stop sequences, prompts, inputs,
  * token ids, and any extra provider field the route allows. Nothing the model reads goes uncounted.
  */
-import { type EndpointMap, walkBody } from './field-map.js';
+import { type EndpointMap, walkBody } from '../../formats/fields/field-map.js';
 
 type Count = (text: string) => number;
 

@@ -1,10 +1,10 @@
 import { GatehouseError } from '../../errors/gatehouse-error.js';
+import { mapsFor, type RouteMaps } from '../../formats/fields/maps.js';
 import type { ModelEndpoint } from '../../formats/provider.js';
 import { mayUseAlias } from '../../identity.js';
 import type { StageDef } from '../../pipeline/registry.js';
 import { type BodyValidator, compileValidators } from './compile.js';
 import { parseJsonBody } from './json.js';
-import { mapsFor, type RouteMaps } from './maps.js';
 import { readBody } from './read-body.js';
 
 const JSON_TYPE = /^application\/json\s*(;|$)/i;

@@ -3,7 +3,7 @@
  * every object closed (`additionalProperties: false`), so an unknown key is refused wherever it is,
  * tagged unions checked variant by variant, every number bounded.
  */
-import type { EndpointMap, FieldNode, JsonSchema, ObjectNode } from './field-map.js';
+import type { EndpointMap, FieldNode, JsonSchema, ObjectNode } from '../../formats/fields/field-map.js';
 
 function objectSchema(node: ObjectNode, extra: Record<string, JsonSchema> = {}): JsonSchema {
   const properties: Record<string, JsonSchema> = { ...extra };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Runtime, RuntimeRoute } from '../../../src/config/runtime.js';
 import { guardSchema } from '../../../src/config/schema/guard.js';
-import { ENDPOINT_MAPS } from '../../../src/edge/validate/maps.js';
+import { ENDPOINT_MAPS } from '../../../src/formats/fields/maps.js';
 import { inspectInputStage } from '../../../src/guard/input-stage.js';
 import { restorePlaceholders } from '../../../src/guard/redact.js';
 import { segmentsOf } from '../../../src/guard/segments.js';

@@ -6,9 +6,9 @@ import {
   type FieldNode,
   optInNames,
   routeMap,
-} from '../../../src/edge/validate/field-map.js';
-import { fieldMapRows, renderFieldMap } from '../../../src/edge/validate/map-doc.js';
-import { ENDPOINT_MAPS } from '../../../src/edge/validate/maps.js';
+} from '../../../src/formats/fields/field-map.js';
+import { fieldMapRows, renderFieldMap } from '../../../src/formats/fields/map-doc.js';
+import { ENDPOINT_MAPS } from '../../../src/formats/fields/maps.js';
 
 const MAPS = Object.values(ENDPOINT_MAPS);
 

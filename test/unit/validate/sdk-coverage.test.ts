@@ -2,8 +2,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import type { EndpointMap, FieldNode, ObjectNode } from '../../../src/edge/validate/field-map.js';
-import { ENDPOINT_MAPS } from '../../../src/edge/validate/maps.js';
+import type { EndpointMap, FieldNode, ObjectNode } from '../../../src/formats/fields/field-map.js';
+import { ENDPOINT_MAPS } from '../../../src/formats/fields/maps.js';
 
 /**
  * The field map must classify every field the official OpenAI SDK can send. The request types are

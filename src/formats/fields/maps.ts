@@ -1,4 +1,4 @@
-import type { ModelEndpoint } from '../../formats/provider.js';
+import type { ModelEndpoint } from '../provider.js';
 import { type EndpointMap, routeMap } from './field-map.js';
 import { CHAT_MAP } from './map-chat.js';
 import { COMPLETIONS_MAP, EMBEDDINGS_MAP } from './map-completions.js';

@@ -29,10 +29,15 @@ export const PATTERNS: readonly RegExp[] = [
   /\b\p{Lu}[\p{L}.'-]{1,30}(?:\s+\p{Lu}[\p{L}.'-]{1,30}){0,3},?\s+[A-Z]{2},?\s+\d{5}(?:-\d{4})?\b/gu,
   // "<building> <street name> <number>" on its own line or after a colon, as written across Europe.
   /(?:^|\n|:(?=[ \t]))[ \t>?*-]{0,6}\d{1,5}\s+(?:\d{1,5}\s+)?\p{L}[\p{L}'’.-]{0,30}(?:[ \t]+[\p{L}'’.-]{1,30}){0,5}[ \t]+\d{1,5}[A-Za-z]?\.?(?=[ \t]*(?:$|\n|,|\p{Lu}))/gmu,
-  // A country or city line ending in a postal code, after a line break.
-  /\n[ \t>?*-]{0,6}\p{Lu}[\p{L}'.-]{1,30}(?:[ \t]+\p{L}[\p{L}'.-]{0,30}){0,3}[ \t]+\d{4,6}[ \t]*(?=\n|$)/gu,
   /\baddress(?:\s+is|:)\s*\n{0,2}[^\n]{0,10}\d{1,5}[^\n]{2,80}/gi,
 ];
+
+// A country or city line ending in a postal code, after a line break: an address only when another
+// address part (a street line, a P.O. box) ends shortly before it; alone, "Revenue 12345" or
+// "Chicago 60601" is a figure or a bare postal code, not a direct identifier.
+const POSTAL_LINE =
+  /\n[ \t>?*-]{0,6}\p{Lu}[\p{L}'.-]{1,30}(?:[ \t]+\p{L}[\p{L}'.-]{0,30}){0,3}[ \t]+\d{4,6}[ \t]*(?=\n|$)/gu;
+const POSTAL_CONTEXT_CHARS = 130;
 
 // "Hauptstraße 12", "Algade 49": a word with a street suffix, then a number. Anchored on the numbers
 // (few in prose): the word before each is checked for a street ending.
@@ -53,6 +58,15 @@ export function findAddresses(text: string): Span[] {
       const lead = m[0].length - m[0].trimStart().length;
       spans.push({ start: m.index + lead, end: m.index + m[0].trimEnd().length });
     }
+  }
+  const parts = spans.length;
+  for (const m of text.matchAll(POSTAL_LINE)) {
+    let near = false;
+    for (let i = 0; i < parts && !near; i++)
+      near = spans[i]!.end <= m.index + 1 && spans[i]!.end >= m.index - POSTAL_CONTEXT_CHARS;
+    if (!near) continue;
+    const lead = m[0].length - m[0].trimStart().length;
+    spans.push({ start: m.index + lead, end: m.index + m[0].trimEnd().length });
   }
   return spans;
 }

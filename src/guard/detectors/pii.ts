@@ -7,8 +7,9 @@ import { isIP } from 'node:net';
 import { isValidPhoneNumber } from 'libphonenumber-js';
 import type { Detector, Finding, ScanInput, Span } from '../types.js';
 import { findAddresses } from './pii-address.js';
+import { cardValid } from './pii-cards.js';
 import { findPersons, loadNameLexicon } from './pii-names.js';
-import { ibanLength, ibanValid, luhn, ninoValid, ssnValid } from './pii-validate.js';
+import { ibanLength, ibanValid, ninoValid, ssnValid } from './pii-validate.js';
 
 export const PII_ENTITIES = [
   'EMAIL',
@@ -31,7 +32,10 @@ export interface PiiOptions {
 
 const EMAIL_LOCAL = /[A-Za-z0-9._%+'-]/;
 const EMAIL_DOMAIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\.)+[A-Za-z]{2,24}/;
-const CARD = /(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d])/g;
+const CARD = /(?<![\d-])\d(?:[ -]?\d){11,18}(?![\d])/g;
+/** Twelve digits are a card (Maestro) only when the text says so: alone they are often an order id. */
+const CARD_CONTEXT =
+  /\b(?:cards?|maestro|debit|credit|cc|pan|karte|kartennummer|tarjeta|carte|cart[aã]o|karta)\b/i;
 const IBAN = /(?<![A-Za-z])[A-Za-z]{2}\d{2}(?:[ ]?[A-Za-z0-9]){11,34}/g;
 const SSN = /(?<![\d-])(\d{3})([- ]?)(\d{2})\2(\d{4})(?![\d-])/g;
 const SSN_CONTEXT = /\b(?:ssn|social\s+security|ss#)/i;
@@ -114,8 +118,9 @@ export function createPiiDetector(opts: PiiOptions): Detector {
     if (want.has('CREDIT_CARD')) {
       for (const m of text.matchAll(CARD)) {
         const d = m[0].replace(/\D/g, '');
-        if (d.length >= 13 && d.length <= 19 && !/^(\d)\1+$/.test(d) && luhn(d))
-          add('CREDIT_CARD', 0.95, { start: m.index, end: m.index + m[0].length });
+        if (!cardValid(d)) continue;
+        if (d.length === 12 && !CARD_CONTEXT.test(text.slice(Math.max(0, m.index - 50), m.index))) continue;
+        add('CREDIT_CARD', 0.95, { start: m.index, end: m.index + m[0].length });
       }
     }
     if (want.has('IBAN')) {

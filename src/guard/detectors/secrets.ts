@@ -1,10 +1,15 @@
 /**
- * Secrets and credentials: provider token formats (secrets-rules.ts), keyword-anchored high-entropy
- * values (`password = ...`, `Authorization: Bearer ...`) and public IPv4 addresses, with an allowlist
- * of documented example values so that pasted documentation does not trip the gateway.
+ * Secrets and credentials: provider token formats (our own in secrets-rules.ts, then gitleaks' rule
+ * set in secrets-vendored.ts), values named by their context (secrets-context.ts: keywords, HTTP
+ * authorisation and token headers, curl -u) and public IPv4 addresses. Documented example values and
+ * placeholders that keep a real prefix (secrets-placeholder.ts) are never reported, so that pasted
+ * documentation does not trip the gateway.
  */
 import type { Detector, Finding, ScanInput } from '../types.js';
+import { contextHits } from './secrets-context.js';
+import { isPlaceholderSecret } from './secrets-placeholder.js';
 import { SECRET_RULES } from './secrets-rules.js';
+import { loadVendoredRules, type VendoredRules, vendoredHits } from './secrets-vendored.js';
 
 export interface SecretsOptions {
   /** Exact values never reported (in addition to the documented provider examples). */
@@ -13,6 +18,8 @@ export interface SecretsOptions {
   readonly keywordEntropy: boolean;
   /** Public (routable) IPv4 addresses count as infrastructure secrets. */
   readonly publicIp: boolean;
+  /** gitleaks' provider rules (models/secrets-gitleaks.json); on unless false. */
+  readonly vendoredRules?: boolean;
 }
 
 /** Example values published in provider documentation. */
@@ -31,38 +38,7 @@ export const DOCUMENTED_EXAMPLES: readonly string[] = [
 const EXAMPLE_MARKER =
   /EXAMPLE|DUMMY|SAMPLE|PLACEHOLDER|FAKE[_-]?KEY|YOUR[_-]?(?:API[_-]?)?(?:KEY|TOKEN|SECRET)/i;
 
-const KEYWORD =
-  /(?:pass(?:word|wd|phrase)|\bpwd|secret|token|api[_-]?key|apikey|access[_-]?key|auth[_-]?key|credentials?|client[_-]?secret)[\w.-]{0,20}["']?[ \t]{0,10}(?::=|=>|[:=]|[ \t]{1,10}is[ \t]{1,10})[ \t]{0,10}["'`]?([^\s"'`,;]{8,200})/gi;
-const BEARER = /\b(?:bearer|token)\s+([A-Za-z0-9._~+/-]{20,400}=*)/gi;
-const BASIC = /\bbasic\s+([A-Za-z0-9+/]{12,400}={0,2})(?![A-Za-z0-9+/=])/gi;
-const PLACEHOLDER =
-  /^(?:\$\{|\$[A-Za-z_]|%[sd(]|<|\{\{|\[)|insert|your[_-]|example|placeholder|changeme|redacted|xxxx|\*\*\*|^(?:null|none|true|false|undefined|password|secret|token)$/i;
-const IDENTIFIER = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$|^[A-Z][A-Z0-9_]*$|[()]/;
 const IPV4 = /(?<![\d.])(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?![\d]|\.\d)/g;
-
-export function shannonEntropy(s: string): number {
-  const counts = new Map<string, number>();
-  for (const c of s) counts.set(c, (counts.get(c) ?? 0) + 1);
-  let h = 0;
-  for (const n of counts.values()) {
-    const p = n / s.length;
-    h -= p * Math.log2(p);
-  }
-  return h;
-}
-
-function classes(s: string): { alnum: number; special: boolean } {
-  const alnum = Number(/[a-z]/.test(s)) + Number(/[A-Z]/.test(s)) + Number(/[0-9]/.test(s));
-  return { alnum, special: /[^A-Za-z0-9]/.test(s) };
-}
-
-/** A value after a secret-ish keyword that looks like a real credential rather than prose or code. */
-export function looksLikeSecret(value: string, password: boolean): boolean {
-  if (PLACEHOLDER.test(value) || IDENTIFIER.test(value)) return false;
-  const c = classes(value);
-  if (password && value.length >= 8 && c.alnum + Number(c.special) >= 3) return true;
-  return value.length >= 16 && c.alnum >= 2 && shannonEntropy(value) >= 3.0;
-}
 
 function octetsValid(parts: readonly string[]): boolean {
   return parts.every((p) => !(p.length > 1 && p.startsWith('0')) && Number(p) <= 255);
@@ -132,6 +108,7 @@ function toText(runs: Runs, pos: number): number {
 export function createSecretsDetector(opts: SecretsOptions): Detector {
   const allow = new Set([...DOCUMENTED_EXAMPLES, ...opts.allowlist]);
   const allowed = (v: string): boolean => allow.has(v) || EXAMPLE_MARKER.test(v);
+  const vendored: VendoredRules | null = opts.vendoredRules === false ? null : loadVendoredRules();
 
   const detect = ({ text }: ScanInput): Finding[] => {
     const out: Finding[] = [];
@@ -150,26 +127,22 @@ export function createSecretsDetector(opts: SecretsOptions): Detector {
         const g = rule.group ?? 0;
         const value = m[g];
         if (value === undefined || allowed(value) || (rule.validate && !rule.validate(value))) continue;
+        if ((!rule.context || rule.group !== undefined) && isPlaceholderSecret(value)) continue;
         const at = g === 0 ? m.index : m.index + m[0].lastIndexOf(value);
         const start = rule.context ? at : toText(runs, at);
         add(rule.type, rule.score, start, start + value.length);
       }
     }
-    if (opts.keywordEntropy) {
-      for (const m of text.matchAll(KEYWORD)) {
-        const value = m[1]!;
-        const pw = /pass|pwd/i.test(m[0].slice(0, m[0].length - value.length));
-        if (allowed(value) || !looksLikeSecret(value, pw)) continue;
-        const start = m.index + m[0].length - value.length;
-        add(pw ? 'PASSWORD' : 'KEYWORD_SECRET', 0.8, start, start + value.length);
+    if (vendored !== null) {
+      for (const h of vendoredHits(vendored, text, text.toLowerCase())) {
+        if (allowed(h.value) || isPlaceholderSecret(h.value)) continue;
+        add(h.type, 0.9, h.start, h.end);
       }
-      for (const re of [BEARER, BASIC]) {
-        for (const m of text.matchAll(re)) {
-          const value = m[1]!;
-          if (allowed(value) || !looksLikeSecret(value, false)) continue;
-          const start = m.index + m[0].length - value.length;
-          add('AUTH_HEADER', 0.85, start, start + value.length);
-        }
+    }
+    if (opts.keywordEntropy) {
+      for (const [type, start, end] of contextHits(text)) {
+        if (allowed(text.slice(start, end))) continue;
+        add(type, type === 'PASSWORD' || type === 'KEYWORD_SECRET' ? 0.8 : 0.85, start, end);
       }
     }
     if (opts.publicIp) {

@@ -1,0 +1,261 @@
+/**
+ * Grouped nested cross-validation of the injection detector's whole training procedure (classifier
+ * fit + threshold rule + signatures), the figure to publish.
+ *
+ *   npx tsx scripts/eval-nested.ts [--data FILE]... [--outer 5] [--inner 3] [--json]
+ *
+ * - Groups (scripts/injection-groups.ts): source datasets and near-duplicate clusters across
+ *   sources; a group is never split between training and test.
+ * - Outer folds: whole groups. Inside each outer fold the threshold is picked on out-of-fold
+ *   predictions of inner grouped folds over the outer-training rows only, then the classifier is fitted
+ *   on all outer-training rows and scored once on the outer test fold.
+ * - Synthetic rows (scripts/injection-synthetic.ts) are never scored. They are their own group and
+ *   stay in training, except those that are near-duplicates of a dev row: those follow that row's
+ *   group, so they are out of training whenever it is tested.
+ * - Signatures are model parameters written by hand. Four views:
+ *     all        every signature;
+ *     no-narrow  signatures matching only 1-2 dev rows removed (the phrase-tuned shape);
+ *     fold-local in each outer fold, a signature whose dev matches all lie in that test fold is off
+ *                (it could only have been written from those rows);
+ *     none       classifier alone.
+ * Prints F1, precision, recall and FPR per outer fold and pooled over all test rows.
+ */
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { SIGNATURES } from '../src/guard/detectors/injection-signatures.js';
+import { assignFolds, groupRows } from './injection-groups.js';
+import { syntheticRows } from './injection-synthetic.js';
+import {
+  decide,
+  type Example,
+  type Fit,
+  loadRows,
+  metrics,
+  pickThreshold,
+  predict,
+  prepare,
+  type Scores,
+  train,
+} from './injection-train-lib.js';
+
+export const MODES = ['all', 'no-narrow', 'fold-local', 'none'] as const;
+export type SignatureMode = (typeof MODES)[number];
+
+export interface NestedOptions {
+  readonly data: readonly string[];
+  readonly outer: number;
+  readonly inner: number;
+  readonly epochs: number;
+  readonly l2: number;
+  /** Synthetic rows per template (0: none). */
+  readonly synthetic: number;
+}
+
+export interface FoldResult {
+  readonly fold: number;
+  readonly n: number;
+  readonly groups: number;
+  readonly byMode: Record<SignatureMode, { readonly threshold: number; readonly scores: Scores }>;
+}
+
+export interface NestedResult {
+  readonly rows: number;
+  readonly groups: number;
+  readonly nearDupPairs: number;
+  /** Dev rows each signature matches (index = SIGNATURES index). */
+  readonly devMatches: readonly number[];
+  readonly narrow: readonly number[];
+  readonly folds: readonly FoldResult[];
+  readonly pooled: Record<SignatureMode, Scores>;
+  /** Pooled per source (mode `fold-local`): recall on label 1, FPR on label 0. */
+  readonly bySource: Record<string, Scores & { readonly n: number }>;
+}
+
+const DEFAULT_DATA = [
+  resolve(import.meta.dirname, '../../shared/datasets/injection-dev.jsonl'),
+  resolve(import.meta.dirname, '../../shared/datasets/injection-dev-more.jsonl'),
+];
+
+/** Signature score of a row with some signatures switched off. */
+function sigScore(ex: Example, off: ReadonlySet<number>, none: boolean): number {
+  if (none) return 0;
+  let s = 0;
+  for (const [i, w] of ex.hits) if (!off.has(i) && w > s) s = w;
+  return s;
+}
+
+export function runNested(opts: NestedOptions): NestedResult {
+  const dev = loadRows(opts.data);
+  // Each synthetic row is its own source key: it joins a dev group only as a near-duplicate.
+  const synth = syntheticRows(opts.synthetic).map((r, i) => ({ ...r, source: `synthetic/row-${i}` }));
+  const rows = [...dev, ...synth];
+  const ex = prepare(rows);
+  const isDev = (i: number): boolean => i < dev.length;
+  const { group, nearDupPairs } = groupRows(rows);
+
+  // Outer folds over the groups that hold dev rows; a synthetic row follows its group's fold, or is
+  // always in training (-1) when its group holds no dev row.
+  const devFold = assignFolds(group.subarray(0, dev.length), opts.outer);
+  const foldOfGroup = new Map<number, number>();
+  for (let i = 0; i < dev.length; i++) foldOfGroup.set(group[i]!, devFold[i]!);
+  const fold = Int32Array.from(rows, (_, i) => foldOfGroup.get(group[i]!) ?? -1);
+
+  const devMatches = SIGNATURES.map(() => 0);
+  const matchFolds = SIGNATURES.map(() => new Set<number>());
+  for (let i = 0; i < dev.length; i++)
+    for (const [s] of ex[i]!.hits) {
+      devMatches[s]!++;
+      matchFolds[s]!.add(fold[i]!);
+    }
+  const narrow = devMatches.flatMap((n, s) => (n >= 1 && n <= 2 ? [s] : []));
+
+  const pooledPred: Record<SignatureMode, boolean[]> = {
+    all: [],
+    'no-narrow': [],
+    'fold-local': [],
+    none: [],
+  };
+  const pooledLabels: Array<0 | 1> = [];
+  const bySourcePred = new Map<string, { pred: boolean[]; labels: Array<0 | 1> }>();
+  const folds: FoldResult[] = [];
+
+  for (let k = 0; k < opts.outer; k++) {
+    const trainIdx = rows.map((_, i) => i).filter((i) => fold[i] !== k);
+    const testIdx = rows.map((_, i) => i).filter((i) => fold[i] === k && isDev(i));
+    const off: Record<SignatureMode, Set<number>> = {
+      all: new Set(),
+      'no-narrow': new Set(narrow),
+      'fold-local': new Set(matchFolds.flatMap((fs, s) => (fs.size === 1 && fs.has(k) ? [s] : []))),
+      none: new Set(),
+    };
+
+    // Inner grouped folds over the outer-training rows that belong to a dev group.
+    const inGroup = trainIdx.filter((i) => fold[i] !== -1);
+    const innerOf = new Map<number, number>();
+    const innerFold = assignFolds(
+      inGroup.map((i) => group[i]!),
+      opts.inner,
+    );
+    inGroup.forEach((i, j) => {
+      innerOf.set(i, innerFold[j]!);
+    });
+    const oofIdx: number[] = [];
+    const oofP: number[] = [];
+    for (let j = 0; j < opts.inner; j++) {
+      const fit = train(
+        trainIdx.filter((i) => innerOf.get(i) !== j).map((i) => ex[i]!),
+        opts.epochs,
+        opts.l2,
+        101 + 10 * k + j,
+      );
+      for (const i of inGroup)
+        if (innerOf.get(i) === j && isDev(i)) {
+          oofIdx.push(i);
+          oofP.push(predict(fit, ex[i]!));
+        }
+    }
+    const outerFit: Fit = train(
+      trainIdx.map((i) => ex[i]!),
+      opts.epochs,
+      opts.l2,
+      7 + k,
+    );
+    const testP = testIdx.map((i) => predict(outerFit, ex[i]!));
+    const labels = testIdx.map((i) => ex[i]!.label);
+    const byMode = {} as FoldResult['byMode'];
+    for (const mode of MODES) {
+      const sigOf = (i: number): number => sigScore(ex[i]!, off[mode], mode === 'none');
+      const threshold = pickThreshold(
+        oofIdx.map(sigOf),
+        oofP,
+        oofIdx.map((i) => ex[i]!.label),
+      );
+      const pred = testIdx.map((i, t) => decide(sigOf(i), testP[t]!, threshold));
+      byMode[mode] = { threshold, scores: metrics(pred, labels) };
+      pooledPred[mode].push(...pred);
+      if (mode === 'fold-local')
+        testIdx.forEach((i, t) => {
+          const src = rows[i]!.source.split('#')[0]!;
+          const e = bySourcePred.get(src) ?? { pred: [], labels: [] };
+          e.pred.push(pred[t]!);
+          e.labels.push(ex[i]!.label);
+          bySourcePred.set(src, e);
+        });
+    }
+    pooledLabels.push(...labels);
+    folds.push({
+      fold: k,
+      n: testIdx.length,
+      groups: new Set(testIdx.map((i) => group[i]!)).size,
+      byMode,
+    });
+  }
+  const pooled = {} as Record<SignatureMode, Scores>;
+  for (const mode of MODES) pooled[mode] = metrics(pooledPred[mode], pooledLabels);
+  const bySource: NestedResult['bySource'] = {};
+  for (const [src, e] of [...bySourcePred].sort())
+    bySource[src] = { n: e.labels.length, ...metrics(e.pred, e.labels) };
+  return {
+    rows: dev.length,
+    groups: new Set(group.subarray(0, dev.length)).size,
+    nearDupPairs,
+    devMatches,
+    narrow,
+    folds,
+    pooled,
+    bySource,
+  };
+}
+
+const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
+const line = (s: Scores): string =>
+  `F1 ${s.f1.toFixed(3)}  P ${pct(s.precision)}  R ${pct(s.recall)}  FPR ${pct(s.fpr)}`;
+
+function main(): void {
+  const { values } = parseArgs({
+    options: {
+      data: { type: 'string', multiple: true },
+      outer: { type: 'string', default: '5' },
+      inner: { type: 'string', default: '3' },
+      epochs: { type: 'string', default: '30' },
+      l2: { type: 'string', default: '1e-3' },
+      synthetic: { type: 'string', default: '20' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const r = runNested({
+    data: values.data ?? DEFAULT_DATA,
+    outer: Number(values.outer),
+    inner: Number(values.inner),
+    epochs: Number(values.epochs),
+    l2: Number(values.l2),
+    synthetic: Number(values.synthetic),
+  });
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+    return;
+  }
+  const out: string[] = [
+    `${r.rows} dev rows, ${r.groups} groups (${r.nearDupPairs} near-duplicate links); ` +
+      `${r.narrow.length} narrow signatures (1-2 dev rows): ${r.narrow.map((s) => SIGNATURES[s]!.id).join(', ') || 'none'}`,
+  ];
+  for (const f of r.folds) {
+    out.push(`outer fold ${f.fold}: ${f.n} rows, ${f.groups} groups`);
+    for (const m of MODES)
+      out.push(`  ${m.padEnd(10)} t=${f.byMode[m].threshold.toFixed(2)}  ${line(f.byMode[m].scores)}`);
+  }
+  out.push('pooled over outer test folds:');
+  for (const m of MODES) out.push(`  ${m.padEnd(10)} ${line(r.pooled[m])}`);
+  out.push('per source (fold-local, pooled): recall on label 1 / FPR on label 0');
+  for (const [src, s] of Object.entries(r.bySource)) {
+    const pos = s.tp + s.fn;
+    const neg = s.fp + s.tn;
+    out.push(
+      `  ${src}: ${pos > 0 ? `recall ${pct(s.recall)} (${pos})` : ''}${neg > 0 ? ` FPR ${pct(s.fpr)} (${neg})` : ''}`,
+    );
+  }
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) main();

@@ -1,0 +1,63 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { MODES, runNested } from '../../../scripts/eval-nested.js';
+import { assignFolds, groupRows, sourceKeys } from '../../../scripts/injection-groups.js';
+import { pickThreshold } from '../../../scripts/injection-train-lib.js';
+
+const DEV = fileURLToPath(new URL('../../../../shared/datasets/injection-dev.jsonl', import.meta.url));
+
+describe('nested evaluation: groups', () => {
+  it('joins near-duplicates across sources and keeps a source dataset together', () => {
+    const base = 'please write a short poem about the sea and the boats that sail on it at night';
+    const rows = [
+      { text: base, source: 'a/x/data/one.json#p' },
+      { text: `${base} today`, source: 'b/y/other/two.json' },
+      { text: 'how many apples are in the basket if I add three more', source: 'c/z/m/three.json' },
+      { text: 'what is the capital of France', source: 'c/z/m/three.json#q' },
+      { text: 'translate good morning into Spanish', source: 'd/w/n/four.json' },
+    ];
+    const { group } = groupRows(rows);
+    expect(group[0]).toBe(group[1]);
+    expect(group[2]).toBe(group[3]);
+    expect(group[4]).not.toBe(group[0]);
+    expect(group[4]).not.toBe(group[2]);
+    const fold = assignFolds(group, 2);
+    expect(fold[0]).toBe(fold[1]);
+    expect(fold[2]).toBe(fold[3]);
+  });
+
+  it('reads a constructed row as a member of both source files', () => {
+    expect(sourceKeys('o/r/data/gcg/gcg.txt+data/harm/h.txt#x')).toEqual(['gcg/gcg.txt', 'harm/h.txt']);
+  });
+
+  it('picks the lowest threshold of the flat F1 band within the false-positive cap', () => {
+    // Probabilities of 4 attacks and 4 benign rows; no signature fires.
+    const p = [0.9, 0.8, 0.7, 0.35, 0.6, 0.2, 0.1, 0.1];
+    const labels = [1, 1, 1, 1, 0, 0, 0, 0] as const;
+    const t = pickThreshold(new Array(8).fill(0), p, [...labels]);
+    // 0.6 is a false positive (25 % FPR): the threshold must pass it and keep the three attacks.
+    expect(t).toBeGreaterThan(0.6);
+    expect(t).toBeLessThanOrEqual(0.7);
+  });
+});
+
+describe.skipIf(!existsSync(DEV))('nested evaluation on the dev set (reduced)', () => {
+  it('scores every dev row exactly once, with thresholds chosen inside each outer fold', () => {
+    const r = runNested({ data: [DEV], outer: 3, inner: 2, epochs: 4, l2: 1e-3, synthetic: 2 });
+    expect(r.folds).toHaveLength(3);
+    expect(r.folds.reduce((n, f) => n + f.n, 0)).toBe(r.rows);
+    for (const m of MODES) {
+      const s = r.pooled[m];
+      expect(s.tp + s.fp + s.fn + s.tn).toBe(r.rows);
+    }
+    for (const f of r.folds)
+      for (const m of MODES) {
+        expect(f.byMode[m].threshold).toBeGreaterThanOrEqual(0.3);
+        expect(f.byMode[m].threshold).toBeLessThanOrEqual(0.95);
+      }
+    // A floor well under the full run's figure (bench/README.md): it catches a broken pipeline.
+    expect(r.pooled.all.f1).toBeGreaterThan(0.5);
+    expect(r.pooled.all.fpr).toBeLessThan(0.05);
+  });
+});

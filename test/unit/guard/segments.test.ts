@@ -63,10 +63,10 @@ describe('JSON-valued fields', () => {
   });
 
   it('stays valid JSON when normalisation would turn a fullwidth quote into a real one', async () => {
-    const c = ctx(withArgs('{"q": "say \uFF02hi\uFF02 to bob@example.org"}'));
+    const c = ctx(withArgs('{"q": "greeting \uFF02hi\uFF02 from bob@example.org"}'));
     await stage()(c);
     const args = JSON.parse(argsOf(c)) as { q: string };
-    expect(args.q).toBe('say "hi" to [EMAIL_1]');
+    expect(args.q).toBe('greeting "hi" from [EMAIL_1]');
   });
 
   it('is left byte for byte when nothing is found', async () => {

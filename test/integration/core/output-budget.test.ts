@@ -141,7 +141,7 @@ describe('output budget on streams', () => {
     hostile.mode = { kind: 'endless', totalBytes: 24 * MB };
     const s = await t.client().completions.create({
       model: 'demo',
-      prompt: 'say',
+      prompt: 'Write a long story about the sea.',
       max_tokens: 25,
       stream: true,
     });

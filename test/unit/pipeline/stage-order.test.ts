@@ -30,6 +30,7 @@ describe('stage order', () => {
       'correlate',
       'authenticate',
       'validate.parse',
+      'auditBackpressure',
       'authorize',
       'validate.caps',
       'limits.admit',

@@ -96,7 +96,12 @@ function flush1(metric: Counter, t: Tally): void {
 export interface AlertGauges {
   readonly authFailuresMaxPerIp: number;
   readonly quotaMaxRatio: ReadonlyArray<{ dimension: string; ratio: number }>;
+  /** Each signal's state (the engine's `signalStates()`); `until` in ms since the epoch. */
+  readonly signals: ReadonlyArray<{ signal: string; state: SignalStateName; remainingMs: number }>;
 }
+
+export const SIGNAL_STATES = ['evaluating', 'warming_up', 'disabled'] as const;
+export type SignalStateName = (typeof SIGNAL_STATES)[number];
 
 export function createMetrics(reg: Registry, cfg: TelemetryConfig['metrics']): TelemetryMetrics {
   const withConsumer = cfg.consumerLabel;
@@ -267,7 +272,7 @@ export function createMetrics(reg: Registry, cfg: TelemetryConfig['metrics']): T
   sinkCounter('gatehouse_audit_sink_failures_total', 'Failed delivery attempts, per sink', (s) => s.failures);
 
   let firing: () => ReadonlyArray<{ signal: string; severity: string }> = () => [];
-  let alertGauges: () => AlertGauges = () => ({ authFailuresMaxPerIp: 0, quotaMaxRatio: [] });
+  let alertGauges: () => AlertGauges = () => ({ authFailuresMaxPerIp: 0, quotaMaxRatio: [], signals: [] });
   new Gauge({
     name: 'gatehouse_alerts_firing',
     help: 'Alerts currently firing, by signal and severity',
@@ -276,6 +281,29 @@ export function createMetrics(reg: Registry, cfg: TelemetryConfig['metrics']): T
     collect() {
       this.reset();
       for (const a of firing()) this.inc({ signal: a.signal, severity: a.severity });
+    },
+  });
+  // One series per signal and state (1 = the current one): a signal that cannot fire is visible.
+  new Gauge({
+    name: 'gatehouse_alert_signal_state',
+    help: 'State of each alert signal: 1 for its current state (evaluating, warming_up, disabled)',
+    labelNames: ['signal', 'state'],
+    registers: [reg],
+    collect() {
+      this.reset();
+      for (const g of alertGauges().signals)
+        for (const state of SIGNAL_STATES) this.set({ signal: g.signal, state }, g.state === state ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'gatehouse_alert_signal_warmup_remaining_seconds',
+    help: 'Seconds, at the earliest, until a warming-up baseline signal can fire (0 when evaluating)',
+    labelNames: ['signal'],
+    registers: [reg],
+    collect() {
+      this.reset();
+      for (const g of alertGauges().signals)
+        if (g.state !== 'disabled') this.set({ signal: g.signal }, g.remainingMs / 1000);
     },
   });
   new Gauge({

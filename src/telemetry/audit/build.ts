@@ -94,6 +94,7 @@ const SECURITY: { readonly [A in SecurityEventInput['action']]: SecurityShape } 
         ? {
             budget: {
               dimension: i.dimension,
+              ...(i.window !== undefined && { window: i.window }),
               used: i.used,
               limit: i.limit,
               ratio: i.limit > 0 ? i.used / i.limit : 0,

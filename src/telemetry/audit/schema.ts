@@ -108,7 +108,14 @@ export interface GatehouseFields {
   trace?: { parent_span_id: string | null };
   /** Security-event details (one of these per action). */
   limit?: { dimension: string; limit?: number; used?: number };
-  budget?: { dimension: string; used: number; limit: number; ratio: number; threshold: number };
+  budget?: {
+    dimension: string;
+    window?: string;
+    used: number;
+    limit: number;
+    ratio: number;
+    threshold: number;
+  };
   verdict?: AuditVerdict;
   mode?: { from: string | null; to: string; reason?: string };
   config?: { outcome: string; version?: string; changes?: string[] };
@@ -117,7 +124,7 @@ export interface GatehouseFields {
     fingerprint: string;
     severity: AlertSeverity;
     status: 'firing' | 'resolved';
-    value: number;
+    value: number | null;
     threshold: number;
     baseline: number | null;
     starts_at: string;

@@ -2,7 +2,19 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { TelemetryConfig } from '../config/schema/telemetry.js';
 import { upstreamErrors } from '../errors/codes/upstream.js';
 import type { RequestContext } from '../pipeline/context.js';
+import { type OwaspRow, owaspForLimit, owaspForVerdict, owaspLabel } from './owasp.js';
 import type { ChannelStats } from './sinks/channel.js';
+
+/** `owasp_llm` and `owasp_asi` label values of a row (ids only: a finite set), built once per row. */
+const owaspLabels = new WeakMap<OwaspRow, { owasp_llm: string; owasp_asi: string }>();
+function owaspOf(r: OwaspRow): { owasp_llm: string; owasp_asi: string } {
+  let l = owaspLabels.get(r);
+  if (l === undefined) {
+    l = { owasp_llm: owaspLabel(r.llm), owasp_asi: owaspLabel(r.asi) };
+    owaspLabels.set(r, l);
+  }
+  return l;
+}
 
 /**
  * Gatehouse's Prometheus metrics, created on the registry the metrics listener serves (never on
@@ -159,8 +171,8 @@ export function createMetrics(reg: Registry, cfg: TelemetryConfig['metrics']): T
   });
   const verdicts = new Counter({
     name: 'gatehouse_guardrail_verdicts_total',
-    help: 'Guardrail verdicts by phase, detector and action',
-    labelNames: ['phase', 'detector', 'action'],
+    help: 'Guardrail verdicts by phase, detector and action, with their OWASP LLM and Agentic ids',
+    labelNames: ['phase', 'detector', 'action', 'owasp_llm', 'owasp_asi'],
     registers: [reg],
   });
   const authFailures = new Counter({
@@ -176,14 +188,14 @@ export function createMetrics(reg: Registry, cfg: TelemetryConfig['metrics']): T
   });
   const limits = new Counter({
     name: 'gatehouse_limiter_rejections_total',
-    help: 'Requests refused by the limiter, by route and dimension',
-    labelNames: ['route', 'dimension'],
+    help: 'Requests refused by the limiter, by route and dimension, with their OWASP ids',
+    labelNames: ['route', 'dimension', 'owasp_llm', 'owasp_asi'],
     registers: [reg],
   });
   const budget = new Counter({
     name: 'gatehouse_budget_threshold_events_total',
-    help: 'Budget or quota threshold crossings by dimension',
-    labelNames: ['dimension'],
+    help: 'Budget or quota threshold crossings by dimension, with their OWASP ids',
+    labelNames: ['dimension', 'owasp_llm', 'owasp_asi'],
     registers: [reg],
   });
   const upErrors = new Counter({
@@ -354,7 +366,12 @@ export function createMetrics(reg: Registry, cfg: TelemetryConfig['metrics']): T
         flush1(tokens, cell.output);
       }
       for (const v of ctx.verdicts)
-        verdicts.inc({ phase: v.phase, detector: detectorOf(v.detector), action: v.action });
+        verdicts.inc({
+          phase: v.phase,
+          detector: detectorOf(v.detector),
+          action: v.action,
+          ...owaspOf(owaspForVerdict(v.phase, v.detector)),
+        });
       const code = ctx.error?.code;
       if (code !== undefined && UPSTREAM_CODES.has(code)) {
         upErrors.inc({ route, code });
@@ -365,8 +382,13 @@ export function createMetrics(reg: Registry, cfg: TelemetryConfig['metrics']): T
     authFailure: (reason) => authFailures.inc({ reason: reasonOf(reason) }),
     unknownConsumer: () => unknown.inc(),
     limitRejection: (route, dimension) =>
-      limits.inc({ route: route ?? NONE, dimension: dimensionOf(dimension) }),
-    budgetThreshold: (dimension) => budget.inc({ dimension: dimensionOf(dimension) }),
+      limits.inc({
+        route: route ?? NONE,
+        dimension: dimensionOf(dimension),
+        ...owaspOf(owaspForLimit(dimension)),
+      }),
+    budgetThreshold: (dimension) =>
+      budget.inc({ dimension: dimensionOf(dimension), ...owaspOf(owaspForLimit(dimension)) }),
     gpu(samples, source) {
       gpuRatio.reset();
       for (const s of samples) gpuRatio.set({ gpu: gpuOf(s.gpu), source }, s.ratio);

@@ -220,8 +220,8 @@ describe('docs/soc.md (the SOC content pack)', () => {
     const FIELD = /(?<![\w.-])(?:event|gatehouse|source|user|http|threat|gen_ai)\.[a-z_]+(?:\.[a-z_0-9]+)*/g;
     const used = new Set<string>();
     for (const s of EIGHT)
+      // String literals are values ("gen_ai.request"), not fields; Splunk's 'quoted' names are fields.
       for (const lang of ['spl', 'esql', 'kql'])
-        // String literals are values ("gen_ai.request"), not fields; Splunk's 'quoted' names are fields.
         for (const b of blocks(section(s), lang))
           for (const m of b.replace(/"[^"]*"/g, '""').matchAll(FIELD)) used.add(m[0]);
     expect(used.size).toBeGreaterThan(10);

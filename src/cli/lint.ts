@@ -1,5 +1,6 @@
 import { lintConfig } from '../config/lint.js';
 import { ConfigError, loadConfigFile } from '../config/load.js';
+import { ruleWindowWarnings } from '../telemetry/alerts/rule-windows.js';
 import { flagString, parseArgs } from './args.js';
 
 /** `gatehouse lint --config FILE`: every problem on its own line, non-zero exit when there is any. */
@@ -11,13 +12,18 @@ export async function runLintCommand(argv: string[]): Promise<number> {
     return 2;
   }
   let problems: string[];
+  let warnings: string[] = [];
   try {
-    problems = lintConfig(loadConfigFile(file));
+    const cfg = loadConfigFile(file);
+    problems = lintConfig(cfg);
+    warnings = ruleWindowWarnings(cfg.telemetry.alerts, cfg.telemetry.metrics.scrapeIntervalMs);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     problems = [...err.problems];
   }
   for (const p of problems) process.stdout.write(`${file}: ${p}\n`);
+  // Warnings refuse nothing (the exit status ignores them).
+  for (const w of warnings) process.stdout.write(`${file}: warning: ${w}\n`);
   if (problems.length === 0) process.stdout.write(`${file}: ok\n`);
   return problems.length === 0 ? 0 : 1;
 }

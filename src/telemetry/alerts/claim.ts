@@ -11,7 +11,8 @@ import type { Store } from '../../store/types.js';
  * the former and stayed silent. Here:
  * - the store already shows this status (another replica sent it, or this one restarted during the
  *   episode): quiet, unless no replica has reported the alert firing for a while (`live` expired:
- *   every replica that held the episode is gone), then it is a new episode;
+ *   every replica that held the episode is gone), then it is a new episode; or unless this replica
+ *   sent the firing while the store was down (so the log never saw it), then its resolve is new;
  * - the store shows the other status but from a later or the same evaluation bucket: this replica
  *   lags one evaluation behind one that already went further: quiet;
  * - otherwise the next number; the `incrWindow` race leaves one sender.
@@ -55,15 +56,24 @@ export function createClaimer(o: {
       : { n: 0, e: Number.NEGATIVE_INFINITY, replica: '' };
   };
 
+  /** Firings sent without the store (fail-open): their resolve must not be taken for a repeat. */
+  const unlogged = new Set<string>();
+
   return {
     async claim(fp, status, t) {
       const e = Math.floor(t / o.bucketMs);
       try {
         const cur = await read(fp);
+        const wasUnlogged = unlogged.has(fp);
+        if (status === 'resolved') unlogged.delete(fp);
         const curFiring = cur.n % 2 === 1;
         let next: number;
         if ((status === 'firing') === curFiring) {
-          if (status === 'resolved' || (await o.store.get(key(fp, 'live'))) !== null) return false;
+          // A resolve of an unlogged firing is new unless one was logged in this bucket or later.
+          if (
+            status === 'resolved' ? !wasUnlogged || e <= cur.e : (await o.store.get(key(fp, 'live'))) !== null
+          )
+            return false;
           next = cur.n + 2;
         } else {
           if (cur.replica !== o.replica && e <= cur.e) return false;
@@ -72,9 +82,12 @@ export function createClaimer(o: {
         if ((await o.store.incrWindow(key(fp, String(next)), CLAIM_TTL_MS)) !== 1) return false;
         await o.store.set(key(fp, 'log'), `${next}|${e}|${o.replica}`, LOG_TTL_MS);
         if (status === 'firing') await o.store.set(key(fp, 'live'), '1', liveTtl);
+        unlogged.delete(fp);
         return true;
       } catch {
         // Alerting fails open: a duplicate notification beats a silent incident.
+        if (status === 'firing') unlogged.add(fp);
+        else unlogged.delete(fp);
         return true;
       }
     },

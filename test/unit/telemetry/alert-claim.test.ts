@@ -54,6 +54,27 @@ describe('transition claims (who sends a transition every replica sees)', () => 
     expect(await late.claim('error_rate:', 'firing', clock.t)).toBe(true);
   });
 
+  it('a firing sent while the store was down still gets its resolve once the store is back', async () => {
+    const store = createMemoryStore();
+    let down = true;
+    const flaky = {
+      ...store,
+      get: (k: string) => (down ? Promise.reject(new Error('down')) : store.get(k)),
+    };
+    const mk = (replica: string) =>
+      createClaimer({ store: flaky, prefix: 'x', replica, bucketMs: B, evaluateIntervalMs: B });
+    const a = mk('a');
+    const b = mk('b');
+    expect(await a.claim('gpu_memory:', 'firing', T0)).toBe(true);
+    expect(await b.claim('gpu_memory:', 'firing', T0)).toBe(true);
+    down = false;
+    const sent = [
+      await a.claim('gpu_memory:', 'resolved', T0 + B),
+      await b.claim('gpu_memory:', 'resolved', T0 + B),
+    ];
+    expect(sent.filter(Boolean)).toHaveLength(1);
+  });
+
   it('fails open when the store does not answer', async () => {
     const { claimer } = setup();
     const broken = createClaimer({

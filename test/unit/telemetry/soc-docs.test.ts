@@ -218,9 +218,9 @@ describe('docs/soc.md (the SOC content pack)', () => {
     };
     for (const e of sample()) walk(JSON.parse(JSON.stringify(e)), '');
     const FIELD = /(?<![\w.-])(?:event|gatehouse|source|user|http|threat|gen_ai)\.[a-z_]+(?:\.[a-z_0-9]+)*/g;
+    // String literals are values ("gen_ai.request"), not fields; Splunk's 'quoted' names are fields.
     const used = new Set<string>();
     for (const s of EIGHT)
-      // String literals are values ("gen_ai.request"), not fields; Splunk's 'quoted' names are fields.
       for (const lang of ['spl', 'esql', 'kql'])
         for (const b of blocks(section(s), lang))
           for (const m of b.replace(/"[^"]*"/g, '""').matchAll(FIELD)) used.add(m[0]);

@@ -2,19 +2,8 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { TelemetryConfig } from '../config/schema/telemetry.js';
 import { upstreamErrors } from '../errors/codes/upstream.js';
 import type { RequestContext } from '../pipeline/context.js';
-import { type OwaspRow, owaspForLimit, owaspForVerdict, owaspLabel } from './owasp.js';
+import { owaspForLimit, owaspForVerdict, owaspLabels as owaspOf } from './owasp.js';
 import type { ChannelStats } from './sinks/channel.js';
-
-/** `owasp_llm` and `owasp_asi` label values of a row (ids only: a finite set), built once per row. */
-const owaspLabels = new WeakMap<OwaspRow, { owasp_llm: string; owasp_asi: string }>();
-function owaspOf(r: OwaspRow): { owasp_llm: string; owasp_asi: string } {
-  let l = owaspLabels.get(r);
-  if (l === undefined) {
-    l = { owasp_llm: owaspLabel(r.llm), owasp_asi: owaspLabel(r.asi) };
-    owaspLabels.set(r, l);
-  }
-  return l;
-}
 
 /**
  * Gatehouse's Prometheus metrics, created on the registry the metrics listener serves (never on

@@ -163,3 +163,12 @@ export const owaspForAuth = (what: 'failure' | 'unknown_consumer'): OwaspRow =>
 
 /** Metric label values: the ids of one framework joined by `,`, or `none` (a finite set: the table's). */
 export const owaspLabel = (ids: readonly string[]): string => (ids.length === 0 ? 'none' : ids.join(','));
+
+const LABELS = new Map<OwaspRow, { owasp_llm: string; owasp_asi: string }>(
+  OWASP_TABLE.map((r) => [r, { owasp_llm: owaspLabel(r.llm), owasp_asi: owaspLabel(r.asi) }]),
+);
+
+/** The `owasp_llm` and `owasp_asi` labels of a row, built once at load. */
+export function owaspLabels(r: OwaspRow): { owasp_llm: string; owasp_asi: string } {
+  return LABELS.get(r) ?? { owasp_llm: owaspLabel(r.llm), owasp_asi: owaspLabel(r.asi) };
+}

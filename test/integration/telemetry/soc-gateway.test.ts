@@ -169,5 +169,8 @@ describe('SOC content through a running gateway', () => {
     expect(metrics).toMatch(
       /gatehouse_alert_signal_warmup_remaining_seconds\{signal="latency_p99"\} 3[0-9]{3}/,
     );
+    // And the log says so once at start, per warming signal.
+    const warming = t.logs.lines.filter((l) => l.msg === 'alert signal warming up').map((l) => l.signal);
+    expect(warming.sort()).toEqual(['guardrail_block_rate', 'latency_p99', 'token_throughput']);
   });
 });

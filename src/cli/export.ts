@@ -2,11 +2,15 @@ import { writeFileSync } from 'node:fs';
 import { loadConfigFile } from '../config/load.js';
 import { telemetrySchema } from '../config/schema/telemetry.js';
 import { prometheusRules } from '../telemetry/alerts/prometheus-rules.js';
+import { ruleWindowWarnings } from '../telemetry/alerts/rule-windows.js';
 import { flagString, parseArgs } from './args.js';
 
 type Exporter = (argv: string[]) => Promise<number>;
 
-const USAGE = 'usage: gatehouse export prometheus-rules [--config FILE] [--out FILE] [--baseline-range 6h]\n';
+const USAGE =
+  'usage: gatehouse export prometheus-rules [--config FILE] [--out FILE] [--baseline-range 6h] [--scrape-interval 15s]\n';
+const DURATION = /^(\d+)(s|m|h)$/;
+const UNIT_MS: Readonly<Record<string, number>> = { s: 1_000, m: 60_000, h: 3_600_000 };
 
 /** What `gatehouse export` can produce, by name. */
 const EXPORTS: Readonly<Record<string, Exporter>> = {
@@ -14,8 +18,18 @@ const EXPORTS: Readonly<Record<string, Exporter>> = {
   'prometheus-rules': async (argv) => {
     const args = parseArgs(argv);
     const file = flagString(args, 'config');
-    const alerts =
-      file !== undefined ? loadConfigFile(file).telemetry.alerts : telemetrySchema.parse({}).alerts;
+    const telemetry = file !== undefined ? loadConfigFile(file).telemetry : telemetrySchema.parse({});
+    const alerts = telemetry.alerts;
+    const scrape = flagString(args, 'scrape-interval');
+    const m = scrape === undefined ? null : DURATION.exec(scrape);
+    if (scrape !== undefined && (m === null || Number(m[1]) === 0)) {
+      process.stderr.write(`--scrape-interval: expected a duration such as 15s\n${USAGE}`);
+      return 2;
+    }
+    const scrapeMs =
+      m === null ? telemetry.metrics.scrapeIntervalMs : Number(m[1]) * (UNIT_MS[m[2] ?? 's'] ?? 1_000);
+    // Warnings refuse nothing: the file is still written.
+    for (const w of ruleWindowWarnings(alerts, scrapeMs)) process.stderr.write(`warning: ${w}\n`);
     const range = flagString(args, 'baseline-range');
     if (range !== undefined && !/^\d+[smhdw]$/.test(range)) {
       process.stderr.write(`--baseline-range: expected a Prometheus duration such as 6h\n${USAGE}`);

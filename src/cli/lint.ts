@@ -1,5 +1,6 @@
 import { lintReport } from '../config/lint.js';
 import { ConfigError, loadConfigFile } from '../config/load.js';
+import { ruleWindowWarnings } from '../telemetry/alerts/rule-windows.js';
 import { flagString, parseArgs } from './args.js';
 
 /** `gatehouse lint --config FILE`: every problem on its own line, non-zero exit when there is any. */
@@ -13,7 +14,12 @@ export async function runLintCommand(argv: string[]): Promise<number> {
   let problems: string[];
   let warnings: string[] = [];
   try {
-    ({ errors: problems, warnings } = lintReport(loadConfigFile(file)));
+    const cfg = loadConfigFile(file);
+    ({ errors: problems, warnings } = lintReport(cfg));
+    warnings = [
+      ...warnings,
+      ...ruleWindowWarnings(cfg.telemetry.alerts, cfg.telemetry.metrics.scrapeIntervalMs),
+    ];
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     problems = [...err.problems];

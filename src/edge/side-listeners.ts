@@ -42,6 +42,9 @@ export function createHealthServer(rt: Runtime, cfg: SideConfig, deps: ListenerD
     const path = req.url?.split('?')[0];
     if (req.method !== 'GET') return end(res, 405, '{"status":"method not allowed"}');
     if (path === '/health') return end(res, 200, health);
+    // Which alert signals can fire now (evaluating, warming_up until, disabled): no silent warm-up.
+    const alerts = rt.services.telemetry?.alerts;
+    if (path === '/health/alerts' && alerts) return end(res, 200, JSON.stringify(alerts.health()));
     // Public keys that verify the signed x-gatehouse-identity header, for upstreams inside Zone 2.
     if (path === '/.well-known/gatehouse-jwks.json' && rt.services.auth)
       return end(res, 200, JSON.stringify(rt.services.auth.publicJwks()));

@@ -2,6 +2,7 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { TelemetryConfig } from '../config/schema/telemetry.js';
 import { upstreamErrors } from '../errors/codes/upstream.js';
 import type { RequestContext } from '../pipeline/context.js';
+import { owaspForLimit, owaspForVerdict, owaspLabels as owaspOf } from './owasp.js';
 import type { ChannelStats } from './sinks/channel.js';
 
 /**
@@ -96,7 +97,12 @@ function flush1(metric: Counter, t: Tally): void {
 export interface AlertGauges {
   readonly authFailuresMaxPerIp: number;
   readonly quotaMaxRatio: ReadonlyArray<{ dimension: string; ratio: number }>;
+  /** Each signal's state (the engine's `signalStates()`); `until` in ms since the epoch. */
+  readonly signals: ReadonlyArray<{ signal: string; state: SignalStateName; remainingMs: number }>;
 }
+
+export const SIGNAL_STATES = ['evaluating', 'warming_up', 'disabled'] as const;
+export type SignalStateName = (typeof SIGNAL_STATES)[number];
 
 export function createMetrics(reg: Registry, cfg: TelemetryConfig['metrics']): TelemetryMetrics {
   const withConsumer = cfg.consumerLabel;
@@ -154,8 +160,8 @@ export function createMetrics(reg: Registry, cfg: TelemetryConfig['metrics']): T
   });
   const verdicts = new Counter({
     name: 'gatehouse_guardrail_verdicts_total',
-    help: 'Guardrail verdicts by phase, detector and action',
-    labelNames: ['phase', 'detector', 'action'],
+    help: 'Guardrail verdicts by phase, detector and action, with their OWASP LLM and Agentic ids',
+    labelNames: ['phase', 'detector', 'action', 'owasp_llm', 'owasp_asi'],
     registers: [reg],
   });
   const authFailures = new Counter({
@@ -171,14 +177,14 @@ export function createMetrics(reg: Registry, cfg: TelemetryConfig['metrics']): T
   });
   const limits = new Counter({
     name: 'gatehouse_limiter_rejections_total',
-    help: 'Requests refused by the limiter, by route and dimension',
-    labelNames: ['route', 'dimension'],
+    help: 'Requests refused by the limiter, by route and dimension, with their OWASP ids',
+    labelNames: ['route', 'dimension', 'owasp_llm', 'owasp_asi'],
     registers: [reg],
   });
   const budget = new Counter({
     name: 'gatehouse_budget_threshold_events_total',
-    help: 'Budget or quota threshold crossings by dimension',
-    labelNames: ['dimension'],
+    help: 'Budget or quota threshold crossings by dimension, with their OWASP ids',
+    labelNames: ['dimension', 'owasp_llm', 'owasp_asi'],
     registers: [reg],
   });
   const upErrors = new Counter({
@@ -267,7 +273,7 @@ export function createMetrics(reg: Registry, cfg: TelemetryConfig['metrics']): T
   sinkCounter('gatehouse_audit_sink_failures_total', 'Failed delivery attempts, per sink', (s) => s.failures);
 
   let firing: () => ReadonlyArray<{ signal: string; severity: string }> = () => [];
-  let alertGauges: () => AlertGauges = () => ({ authFailuresMaxPerIp: 0, quotaMaxRatio: [] });
+  let alertGauges: () => AlertGauges = () => ({ authFailuresMaxPerIp: 0, quotaMaxRatio: [], signals: [] });
   new Gauge({
     name: 'gatehouse_alerts_firing',
     help: 'Alerts currently firing, by signal and severity',
@@ -276,6 +282,29 @@ export function createMetrics(reg: Registry, cfg: TelemetryConfig['metrics']): T
     collect() {
       this.reset();
       for (const a of firing()) this.inc({ signal: a.signal, severity: a.severity });
+    },
+  });
+  // One series per signal and state (1 = the current one): a signal that cannot fire is visible.
+  new Gauge({
+    name: 'gatehouse_alert_signal_state',
+    help: 'State of each alert signal: 1 for its current state (evaluating, warming_up, disabled)',
+    labelNames: ['signal', 'state'],
+    registers: [reg],
+    collect() {
+      this.reset();
+      for (const g of alertGauges().signals)
+        for (const state of SIGNAL_STATES) this.set({ signal: g.signal, state }, g.state === state ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'gatehouse_alert_signal_warmup_remaining_seconds',
+    help: 'Seconds, at the earliest, until a warming-up baseline signal can fire (0 when evaluating)',
+    labelNames: ['signal'],
+    registers: [reg],
+    collect() {
+      this.reset();
+      for (const g of alertGauges().signals)
+        if (g.state !== 'disabled') this.set({ signal: g.signal }, g.remainingMs / 1000);
     },
   });
   new Gauge({
@@ -326,7 +355,12 @@ export function createMetrics(reg: Registry, cfg: TelemetryConfig['metrics']): T
         flush1(tokens, cell.output);
       }
       for (const v of ctx.verdicts)
-        verdicts.inc({ phase: v.phase, detector: detectorOf(v.detector), action: v.action });
+        verdicts.inc({
+          phase: v.phase,
+          detector: detectorOf(v.detector),
+          action: v.action,
+          ...owaspOf(owaspForVerdict(v.phase, v.detector)),
+        });
       const code = ctx.error?.code;
       if (code !== undefined && UPSTREAM_CODES.has(code)) {
         upErrors.inc({ route, code });
@@ -337,8 +371,13 @@ export function createMetrics(reg: Registry, cfg: TelemetryConfig['metrics']): T
     authFailure: (reason) => authFailures.inc({ reason: reasonOf(reason) }),
     unknownConsumer: () => unknown.inc(),
     limitRejection: (route, dimension) =>
-      limits.inc({ route: route ?? NONE, dimension: dimensionOf(dimension) }),
-    budgetThreshold: (dimension) => budget.inc({ dimension: dimensionOf(dimension) }),
+      limits.inc({
+        route: route ?? NONE,
+        dimension: dimensionOf(dimension),
+        ...owaspOf(owaspForLimit(dimension)),
+      }),
+    budgetThreshold: (dimension) =>
+      budget.inc({ dimension: dimensionOf(dimension), ...owaspOf(owaspForLimit(dimension)) }),
     gpu(samples, source) {
       gpuRatio.reset();
       for (const s of samples) gpuRatio.set({ gpu: gpuOf(s.gpu), source }, s.ratio);

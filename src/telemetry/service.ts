@@ -222,6 +222,9 @@ export async function createTelemetryService(opts: TelemetryOptions): Promise<Te
   }
 
   await alerts?.start();
+  // A signal that cannot fire yet says so (also on /health/alerts and gatehouse_alert_signal_state).
+  for (const w of alerts?.signalStates().filter((x) => x.state === 'warming_up') ?? [])
+    log.info({ signal: w.signal, until: new Date(w.until ?? 0).toISOString() }, 'alert signal warming up');
 
   return {
     events,

@@ -293,6 +293,8 @@ export const telemetrySchema = z
       .object({
         /** The consumer label is opt-in; the first `maxConsumers` seen get their own value, the rest `_other`. */
         consumerLabel: z.boolean().default(false),
+        /** How often Prometheus scrapes Gatehouse: exported rules with a window under 4× this are warned about. */
+        scrapeIntervalMs: ms.default(15_000),
         maxConsumers: z.number().int().positive().max(10_000).default(100),
         latencyBuckets: z
           .array(z.number().positive())

@@ -1,24 +1,17 @@
+import { LIMIT_DIMENSION_NAMES } from '../../formats/limit-dimension.js';
 import type { RequestContext } from '../../pipeline/context.js';
 import type { StageDef } from '../../pipeline/registry.js';
 import type { QuotaUsage } from '../../telemetry/audit/security.js';
 import type { LimitEvent } from './events.js';
 import { LimitRefusal } from './limiter.js';
-import type { Dimension, Views } from './types.js';
+import { type Dimension, type Views, WINDOWED } from './types.js';
 
 /** Consumer name for requests on routes an operator left open (no identity). */
 export const ANONYMOUS = 'anonymous';
 
-/** The audit event's names for the dimensions (snake case, as in the audit schema). */
-const AUDIT_NAME: { readonly [D in Dimension | 'store']: string } = {
-  requests: 'requests',
-  inputTokens: 'input_tokens',
-  outputTokens: 'output_tokens',
-  cost: 'cost',
-  concurrency: 'concurrency',
-  globalConcurrency: 'global_concurrency',
-  store: 'store_unavailable',
-};
-const WINDOWED_NAMES = ['requests', 'input_tokens', 'output_tokens', 'cost'] as const;
+/** The audit event's names for the dimensions: one table for every path (src/formats/limit-dimension.ts). */
+const AUDIT_NAME: { readonly [D in Dimension | 'store']: string } = LIMIT_DIMENSION_NAMES;
+const WINDOWED_NAMES = WINDOWED.map((d) => AUDIT_NAME[d]);
 
 function quotaUsage(views: Views): QuotaUsage[] {
   return views.map((v, i) => ({

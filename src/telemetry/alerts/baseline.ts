@@ -41,6 +41,11 @@ export class Baseline {
     return this.s !== null && this.s.covered >= this.warmupMs;
   }
 
+  /** History still needed before the baseline is usable (0 once warm). */
+  get remainingMs(): number {
+    return Math.max(0, this.warmupMs - (this.s?.covered ?? 0));
+  }
+
   get value(): number | null {
     return this.s === null ? null : this.s.value;
   }

@@ -20,7 +20,7 @@ export interface BucketData {
   blocks: number;
   authFail: Record<string, number>;
   unknown: Record<string, number>;
-  /** `consumer \u0000 dimension` → the highest ratio reported in the bucket. */
+  /** `quotaKey(consumer, dimension)` → the highest ratio reported in the bucket. */
   quota: Record<string, number>;
   /** Highest GPU memory ratio sampled in the bucket, or -1 when none. */
   gpu: number;

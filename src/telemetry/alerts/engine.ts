@@ -5,7 +5,16 @@ import type { AlertRecord } from '../audit/security.js';
 import type { AlertGauges } from '../metrics.js';
 import { Baseline, type BaselineState } from './baseline.js';
 import { type BucketData, type BucketMessage, bump, emptyBucket, latencySlot, sumWindow } from './buckets.js';
-import { SIGNAL_NAMES, SIGNALS, type SignalName } from './signals.js';
+import { createClaimer } from './claim.js';
+import { type AlertHealth, alertHealth } from './health.js';
+import {
+  type Observation,
+  parseQuotaKey,
+  quotaKey,
+  SIGNAL_NAMES,
+  SIGNALS,
+  type SignalName,
+} from './signals.js';
 
 /**
  * The alert engine. Inputs land in this replica's open bucket; at each tick closed buckets are
@@ -38,9 +47,24 @@ export interface AlertEngine {
   /** Publishes closed buckets and evaluates every signal (the timer calls it; tests call it). */
   tick(): Promise<void>;
   firing(): AlertRecord[];
+  /** Whether each signal evaluates now, waits for its baseline, or is switched off. */
+  signalStates(): SignalState[];
+  /** The health port's `/health/alerts` body. */
+  health(): AlertHealth;
   gauges(): AlertGauges;
   start(): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * A signal's state, for the health port and `gatehouse_alert_signal_state`. `warming_up`: its
+ * baseline has less than `baseline.warmupMs` of calm history, so the signal cannot fire yet; `until`
+ * is the earliest time it can (history accrues only from evaluations with enough traffic).
+ */
+export interface SignalState {
+  readonly signal: SignalName;
+  readonly state: 'evaluating' | 'warming_up' | 'disabled';
+  readonly until: number | null;
 }
 
 interface AlertState {
@@ -103,22 +127,18 @@ export function createAlertEngine(opts: AlertEngineOptions): AlertEngine {
     return out;
   };
 
-  /** Claims a transition across replicas: true for the first claimant (or when the store is down). */
-  const claim = async (fp: string, status: string, t: number): Promise<boolean> => {
-    const w = 3 * cfg.evaluateIntervalMs;
-    const b = Math.floor(t / w);
-    const k = (x: number): string => `${KEY}:alert:${fp}:${status}:${x}`;
-    try {
-      if ((await store.incrWindow(k(b), 4 * w)) !== 1) return false;
-      return (await store.get(k(b - 1))) === null;
-    } catch {
-      // Alerting fails open: a duplicate notification beats a silent incident.
-      return true;
-    }
-  };
+  const claimer = createClaimer({
+    store,
+    prefix: KEY,
+    replica,
+    bucketMs: cfg.bucketMs,
+    evaluateIntervalMs: cfg.evaluateIntervalMs,
+  });
 
   const send = async (a: AlertRecord): Promise<void> => {
-    if (await claim(a.fingerprint, a.status, a.status === 'firing' ? a.startsAt : (a.endsAt ?? now())))
+    if (
+      await claimer.claim(a.fingerprint, a.status, a.status === 'firing' ? a.startsAt : (a.endsAt ?? now()))
+    )
       await Promise.resolve(opts.notify(a)).catch(fail);
   };
 
@@ -133,6 +153,8 @@ export function createAlertEngine(opts: AlertEngineOptions): AlertEngine {
 
   const evaluate = async (t: number): Promise<void> => {
     const transitions: AlertRecord[] = [];
+    /** Alerts still firing: re-marked live in the store so a restart does not take them for new. */
+    const held: string[] = [];
     for (const s of signals) {
       const def = SIGNALS[s];
       const sc = cfg.signals[def.configKey];
@@ -142,51 +164,69 @@ export function createAlertEngine(opts: AlertEngineOptions): AlertEngine {
       const b = baselines.get(s);
       const obs = def.evaluate(w, sc, { ready: b?.ready ?? false, value: b?.value ?? null }, covered);
       const seen = new Set<string>();
+      const current = new Map<string, Observation>();
       for (const o of obs) {
         const fp = `${s}:${o.key}`;
+        current.set(fp, o);
         if (!o.breached) continue;
         seen.add(fp);
-        const st = states.get(fp);
-        const rec = (
-          status: 'firing' | 'resolved',
-          startsAt: number,
-          endsAt: number | null,
-        ): AlertRecord => ({
+        const rec = (startsAt: number): AlertRecord => ({
           signal: s,
           fingerprint: fp,
           severity: sc.severity,
-          status,
+          status: 'firing',
           value: o.value,
           threshold: o.threshold,
           baseline: o.baseline,
           startsAt,
-          endsAt,
+          endsAt: null,
           summary: o.summary,
           labels: o.labels,
         });
-        if (st === undefined) states.set(fp, { status: 'pending', since: t, firedAt: 0 });
-        const cur = states.get(fp)!;
+        let cur = states.get(fp);
+        if (cur === undefined) {
+          cur = { status: 'pending', since: t, firedAt: 0 };
+          states.set(fp, cur);
+        }
         if (cur.status === 'pending' && t - cur.since >= sc.forMs) {
           cur.status = 'firing';
           cur.firedAt = t;
-          transitions.push(rec('firing', t, null));
-        }
-        if (cur.status === 'firing') last.set(fp, rec('firing', cur.firedAt, null));
+          transitions.push(rec(t));
+        } else if (cur.status === 'firing') held.push(fp);
+        if (cur.status === 'firing') last.set(fp, rec(cur.firedAt));
       }
       for (const [fp, st] of states) {
         if (!fp.startsWith(`${s}:`) || seen.has(fp)) continue;
         states.delete(fp);
         const prev = last.get(fp);
         last.delete(fp);
-        if (st.status === 'firing' && prev !== undefined)
-          transitions.push({ ...prev, status: 'resolved', endsAt: t });
+        if (st.status !== 'firing' || prev === undefined) continue;
+        // The value now, not the one that fired: a resolved notice says what cleared it.
+        const o = current.get(fp);
+        transitions.push({
+          ...prev,
+          status: 'resolved',
+          endsAt: t,
+          value: o !== undefined ? o.value : (def.clearValue ?? null),
+          ...(o !== undefined && { summary: o.summary, baseline: o.baseline }),
+        });
       }
       // Learn only from calm periods: an incident (pending or firing) must not become the baseline.
       const sample = def.baselineSample?.(w, sc, covered) ?? null;
       if (b !== undefined && sample !== null && seen.size === 0) b.update(sample, t);
     }
     for (const a of transitions) await send(a);
+    for (const fp of held) await claimer.heartbeat(fp);
   };
+
+  const signalStates = (t: number): SignalState[] =>
+    SIGNAL_NAMES.map((signal) => {
+      if (!signals.includes(signal)) return { signal, state: 'disabled', until: null };
+      const left = baselines.get(signal)?.remainingMs ?? 0;
+      return left > 0
+        ? { signal, state: 'warming_up', until: t + left }
+        : { signal, state: 'evaluating', until: null };
+    });
 
   const tickOnce = async (): Promise<void> => {
     current();
@@ -222,7 +262,7 @@ export function createAlertEngine(opts: AlertEngineOptions): AlertEngine {
     observeUnknownConsumer: (ip) => bump(current().unknown, ip),
     observeQuota(consumer, dimension, ratio) {
       const q = current().quota;
-      const k = `${consumer}\u0000${dimension}`;
+      const k = quotaKey(consumer, dimension);
       const cur = q[k];
       if (cur !== undefined) q[k] = Math.max(cur, ratio);
       else if (Object.keys(q).length < 2_048) q[k] = ratio;
@@ -240,18 +280,25 @@ export function createAlertEngine(opts: AlertEngineOptions): AlertEngine {
     },
     tick,
     firing: () => [...last.values()],
+    signalStates: () => signalStates(now()),
+    health: () => alertHealth(signalStates(now()), [...last.values()]),
     gauges() {
       const t = now();
       const auth = sumWindow(windowItems(windowOf('auth_failures'), t)).authFail;
       const quota = sumWindow(windowItems(windowOf('quota'), t)).quota;
       const byDim = new Map<string, number>();
       for (const [k, r] of quota) {
-        const dim = k.split('\u0000')[1] ?? '';
+        const dim = parseQuotaKey(k)[1];
         byDim.set(dim, Math.max(byDim.get(dim) ?? 0, r));
       }
       return {
         authFailuresMaxPerIp: Math.max(0, ...auth.values()),
         quotaMaxRatio: [...byDim].map(([dimension, ratio]) => ({ dimension, ratio })),
+        signals: signalStates(t).map((x) => ({
+          signal: x.signal,
+          state: x.state,
+          remainingMs: x.until === null ? 0 : x.until - t,
+        })),
       };
     },
     async start() {

@@ -34,6 +34,8 @@ export interface BaselineView {
 
 export interface SignalDef<K extends keyof SignalsConfig> {
   readonly configKey: K;
+  /** The value of a key that has gone from the window (a count of nothing is 0); default null. */
+  readonly clearValue?: number;
   /** What the rolling baseline learns from a window, or null when the window says nothing. */
   readonly baselineSample?: (w: WindowView, cfg: SignalsConfig[K], coveredMs: number) => number | null;
   evaluate(w: WindowView, cfg: SignalsConfig[K], baseline: BaselineView, coveredMs: number): Observation[];
@@ -42,6 +44,38 @@ export interface SignalDef<K extends keyof SignalsConfig> {
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 const mins = (ms: number): string => (ms % 60_000 === 0 ? `${ms / 60_000}m` : `${ms / 1000}s`);
 const GLOBAL = '';
+
+/**
+ * A bucket's quota map key: `[consumer, dimension]` as JSON, which no consumer name can break (an
+ * OIDC subject may hold any character). Never part of a fingerprint.
+ */
+export const quotaKey = (consumer: string, dimension: string): string =>
+  JSON.stringify([consumer, dimension]);
+export function parseQuotaKey(k: string): readonly [consumer: string, dimension: string] {
+  try {
+    const v: unknown = JSON.parse(k);
+    if (Array.isArray(v) && typeof v[0] === 'string' && typeof v[1] === 'string') return [v[0], v[1]];
+  } catch {
+    // A key from a replica of an older version: not ours to interpret.
+  }
+  return [k, ''];
+}
+
+/**
+ * A key part as it appears in a fingerprint: printable ASCII, with anything else (controls, spaces,
+ * non-ASCII, and `:` which separates the parts) percent-encoded as UTF-8, so the same input always
+ * gives the same fingerprint and a PagerDuty `dedup_key` or a SIEM search can carry it.
+ */
+const LONE_SURROGATE = /^[\ud800-\udfff]$/;
+
+export function fingerprintPart(s: string, keepColon = false): string {
+  const re = keepColon ? /[^\x21-\x7e]|%/gu : /[^\x21-\x7e]|[%:]/gu;
+  return s.replace(re, (c) =>
+    [...Buffer.from(LONE_SURROGATE.test(c) ? '\ufffd' : c, 'utf8')]
+      .map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`)
+      .join(''),
+  );
+}
 
 const blockRate = (w: WindowView): number => (w.requests > 0 ? w.blocks / w.requests : 0);
 const throughput = (w: WindowView, coveredMs: number): number =>
@@ -155,6 +189,7 @@ export const SIGNALS: { readonly [S in SignalName]: SignalDef<keyof SignalsConfi
   },
   auth_failures: {
     configKey: 'authFailures',
+    clearValue: 0,
     evaluate(w, c) {
       const cfg = c as SignalsConfig['authFailures'];
       return perIpOver(
@@ -167,6 +202,7 @@ export const SIGNALS: { readonly [S in SignalName]: SignalDef<keyof SignalsConfi
   },
   unknown_consumer: {
     configKey: 'unknownConsumer',
+    clearValue: 0,
     evaluate(w, c) {
       const cfg = c as SignalsConfig['unknownConsumer'];
       return perIpOver(
@@ -182,15 +218,14 @@ export const SIGNALS: { readonly [S in SignalName]: SignalDef<keyof SignalsConfi
       const cfg = c as SignalsConfig['quota'];
       const out: Observation[] = [];
       for (const [k, ratio] of w.quota) {
-        if (ratio <= cfg.threshold) continue;
-        const [consumer = '', dimension = ''] = k.split('\u0000');
+        const [consumer, dimension] = parseQuotaKey(k);
         out.push({
-          key: k,
+          key: `${fingerprintPart(consumer)}:${fingerprintPart(dimension)}`,
           labels: { consumer, dimension },
           value: ratio,
           threshold: cfg.threshold,
           baseline: null,
-          breached: true,
+          breached: ratio > cfg.threshold,
           summary: `${consumer} has used ${pct(ratio)} of its ${dimension} quota (threshold ${pct(cfg.threshold)})`,
         });
       }
@@ -199,6 +234,7 @@ export const SIGNALS: { readonly [S in SignalName]: SignalDef<keyof SignalsConfi
   },
   audit_spool: {
     configKey: 'auditSpool',
+    clearValue: 0,
     evaluate(w, c) {
       const cfg = c as SignalsConfig['auditSpool'];
       const out: Observation[] = [];
@@ -208,7 +244,7 @@ export const SIGNALS: { readonly [S in SignalName]: SignalDef<keyof SignalsConfi
         const full = w.spoolFull.has(sink);
         if (drops === 0 && !full) continue;
         out.push({
-          key: sink,
+          key: fingerprintPart(sink),
           labels: { sink },
           value: drops,
           threshold: 0,
@@ -224,7 +260,7 @@ export const SIGNALS: { readonly [S in SignalName]: SignalDef<keyof SignalsConfi
 
 export const SIGNAL_NAMES = Object.keys(SIGNALS) as SignalName[];
 
-/** One breached observation per source IP whose count in the window is over the threshold. */
+/** One observation per source IP in the window, breached when its count is over the threshold. */
 function perIpOver(
   counts: Iterable<[string, number]>,
   threshold: number,
@@ -232,14 +268,14 @@ function perIpOver(
 ): Observation[] {
   const out: Observation[] = [];
   for (const [ip, n] of counts) {
-    if (n <= threshold) continue;
     out.push({
-      key: ip,
+      // IPv6 addresses keep their colons: the signal is everything before the first one.
+      key: fingerprintPart(ip, true),
       labels: { source_ip: ip },
       value: n,
       threshold,
       baseline: null,
-      breached: true,
+      breached: n > threshold,
       summary: summary(ip, n),
     });
   }

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { Agent, request } from 'undici';
 import type { Severity, WebhookConfig } from '../../config/schema/telemetry.js';
 import type { AlertRecord } from '../audit/security.js';
+import { owaspForAlert } from '../owasp.js';
 import { clientTls } from '../tls.js';
 
 /**
@@ -18,6 +19,11 @@ const COLOUR: Readonly<Record<Severity, string>> = { low: '#439FE0', medium: '#F
 const SOURCE = hostname();
 
 const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());
+/** The alert's OWASP ids (docs/owasp.md), so a SOAR playbook can route on them. */
+const owasp = (a: AlertRecord): { llm: string[]; asi: string[] } => {
+  const r = owaspForAlert(a.signal);
+  return { llm: [...(r?.llm ?? [])], asi: [...(r?.asi ?? [])] };
+};
 
 export const WEBHOOK_FORMATS: {
   readonly [K in WebhookKind]: (a: AlertRecord, routingKey: string | undefined) => Record<string, unknown>;
@@ -36,6 +42,7 @@ export const WEBHOOK_FORMATS: {
     starts_at: iso(a.startsAt),
     ends_at: iso(a.endsAt),
     labels: a.labels,
+    owasp: owasp(a),
   }),
   slack: (a) => {
     const head =
@@ -70,7 +77,13 @@ export const WEBHOOK_FORMATS: {
         component: 'gatehouse',
         group: a.signal,
         class: 'ai-gateway',
-        custom_details: { value: a.value, threshold: a.threshold, baseline: a.baseline, labels: a.labels },
+        custom_details: {
+          value: a.value,
+          threshold: a.threshold,
+          baseline: a.baseline,
+          labels: a.labels,
+          owasp: owasp(a),
+        },
       },
     }),
   }),

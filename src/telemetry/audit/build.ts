@@ -4,7 +4,9 @@ import { performance } from 'node:perf_hooks';
 import type { Runtime } from '../../config/runtime.js';
 import { ERRORS } from '../../errors/catalog.js';
 import type { RequestContext } from '../../pipeline/context.js';
+import { type OwaspRow, owaspForAlert, owaspForAuth, owaspForLimit, owaspForVerdict } from '../owasp.js';
 import { clip, OPERATION, round3, UA_MAX } from './fields.js';
+import { type OwaspStamp, stampOf, threatOf, verdictStamp } from './owasp-fields.js';
 import { createRequestLineWriter } from './request-line.js';
 import {
   AUDIT_SCHEMA_VERSION,
@@ -45,6 +47,8 @@ interface SecurityShape {
   readonly outcome: (i: SecurityEventInput) => EventOutcome;
   readonly fields: (i: SecurityEventInput) => Partial<AuditEvent['gatehouse']>;
   readonly reason: (i: SecurityEventInput) => string | undefined;
+  /** The OWASP row of the event (docs/owasp.md), or null for events that map to no risk. */
+  readonly owasp: (i: SecurityEventInput) => OwaspRow | null;
 }
 
 const fixed =
@@ -60,6 +64,7 @@ const SECURITY: { readonly [A in SecurityEventInput['action']]: SecurityShape } 
     outcome: fixed('failure'),
     fields: (i) => (i.action === 'auth.failure' ? { auth: { method: i.method ?? null, tier: null } } : {}),
     reason: (i) => (i.action === 'auth.failure' ? i.reason : undefined),
+    owasp: () => owaspForAuth('failure'),
   },
   'consumer.unknown': {
     category: ['authentication'],
@@ -68,6 +73,7 @@ const SECURITY: { readonly [A in SecurityEventInput['action']]: SecurityShape } 
     fields: (i) =>
       i.action === 'consumer.unknown' ? { auth: { method: i.method ?? null, tier: null } } : {},
     reason: (i) => (i.action === 'consumer.unknown' ? i.reason : undefined),
+    owasp: () => owaspForAuth('unknown_consumer'),
   },
   'limit.hit': {
     category: ['web'],
@@ -84,6 +90,7 @@ const SECURITY: { readonly [A in SecurityEventInput['action']]: SecurityShape } 
           }
         : {},
     reason: (i) => (i.action === 'limit.hit' ? `limit ${i.dimension}` : undefined),
+    owasp: (i) => (i.action === 'limit.hit' ? owaspForLimit(i.dimension) : null),
   },
   'budget.threshold': {
     category: ['web'],
@@ -94,6 +101,7 @@ const SECURITY: { readonly [A in SecurityEventInput['action']]: SecurityShape } 
         ? {
             budget: {
               dimension: i.dimension,
+              ...(i.window !== undefined && { window: i.window }),
               used: i.used,
               limit: i.limit,
               ratio: i.limit > 0 ? i.used / i.limit : 0,
@@ -102,6 +110,7 @@ const SECURITY: { readonly [A in SecurityEventInput['action']]: SecurityShape } 
           }
         : {},
     reason: fixed(undefined),
+    owasp: (i) => (i.action === 'budget.threshold' ? owaspForLimit(i.dimension) : null),
   },
   'guardrail.verdict': {
     category: ['intrusion_detection'],
@@ -110,6 +119,8 @@ const SECURITY: { readonly [A in SecurityEventInput['action']]: SecurityShape } 
       i.action === 'guardrail.verdict' && i.verdict.action === 'block' ? 'failure' : 'success',
     fields: (i) => (i.action === 'guardrail.verdict' ? { verdict: { ...i.verdict } } : {}),
     reason: (i) => (i.action === 'guardrail.verdict' ? `${i.verdict.detector}:${i.verdict.type}` : undefined),
+    owasp: (i) =>
+      i.action === 'guardrail.verdict' ? owaspForVerdict(i.verdict.phase, i.verdict.detector) : null,
   },
   'mode.change': {
     category: ['configuration'],
@@ -120,6 +131,7 @@ const SECURITY: { readonly [A in SecurityEventInput['action']]: SecurityShape } 
         ? { mode: { from: i.from, to: i.to, ...(i.reason !== undefined && { reason: i.reason }) } }
         : {},
     reason: (i) => (i.action === 'mode.change' ? i.reason : undefined),
+    owasp: fixed(null),
   },
   'config.reload': {
     category: ['configuration'],
@@ -136,8 +148,15 @@ const SECURITY: { readonly [A in SecurityEventInput['action']]: SecurityShape } 
           }
         : {},
     reason: fixed(undefined),
+    owasp: fixed(null),
   },
 };
+
+function stamp(ev: AuditEvent, s: OwaspStamp): void {
+  ev.gatehouse.owasp = { controls: s.controls, llm: s.llm, asi: s.asi };
+  const t = threatOf(s);
+  if (t !== null) ev.threat = t;
+}
 
 function isContext(s: EventSubject | RequestContext): s is RequestContext {
   return 'requestId' in s && 'req' in s;
@@ -284,6 +303,8 @@ export function createEventFactory(opts: EventFactoryOptions): EventFactory {
       g.verdicts = ctx.verdicts.map((v) => ({ ...v }));
       g.flags = [...ctx.flags];
       g.client_aborted = ctx.clientAborted;
+      const vs = verdictStamp(ctx.verdicts);
+      if (vs !== null) stamp(ev, vs);
       return ev;
     },
 
@@ -303,6 +324,8 @@ export function createEventFactory(opts: EventFactoryOptions): EventFactory {
       const reason = shape.reason(input);
       if (reason !== undefined) ev.event.reason = reason;
       Object.assign(ev.gatehouse, shape.fields(input));
+      const row = shape.owasp(input);
+      if (row !== null) stamp(ev, stampOf([row]));
       return ev;
     },
 
@@ -332,6 +355,8 @@ export function createEventFactory(opts: EventFactoryOptions): EventFactory {
         summary: a.summary,
         labels: { ...a.labels },
       };
+      const row = owaspForAlert(a.signal);
+      if (row !== null) stamp(ev, stampOf([row]));
       return ev;
     },
   };

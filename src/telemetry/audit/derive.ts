@@ -1,5 +1,6 @@
 import { authErrors } from '../../errors/codes/auth.js';
 import { limitsErrors } from '../../errors/codes/limits.js';
+import { LIMIT_DIMENSION_NAMES as N } from '../../formats/limit-dimension.js';
 import type { RequestContext } from '../../pipeline/context.js';
 import type { SecurityEventInput } from './security.js';
 
@@ -16,13 +17,13 @@ const UNKNOWN = /UNKNOWN_CONSUMER/;
 
 /** The limiter dimension each limits code stands for (src/errors/codes/limits.ts). */
 const DIMENSION: Readonly<Record<string, string>> = {
-  GH_ERR_RATE_REQUESTS: 'requests',
-  GH_ERR_RATE_INPUT_TOKENS: 'input_tokens',
-  GH_ERR_RATE_OUTPUT_TOKENS: 'output_tokens',
-  GH_ERR_COST_CAP: 'cost',
-  GH_ERR_CONCURRENCY: 'concurrency',
-  GH_ERR_GLOBAL_CONCURRENCY: 'global_concurrency',
-  GH_ERR_LIMITS_UNAVAILABLE: 'store_unavailable',
+  GH_ERR_RATE_REQUESTS: N.requests,
+  GH_ERR_RATE_INPUT_TOKENS: N.inputTokens,
+  GH_ERR_RATE_OUTPUT_TOKENS: N.outputTokens,
+  GH_ERR_COST_CAP: N.cost,
+  GH_ERR_CONCURRENCY: N.concurrency,
+  GH_ERR_GLOBAL_CONCURRENCY: N.globalConcurrency,
+  GH_ERR_LIMITS_UNAVAILABLE: N.store,
 };
 
 export function deriveSecurityEvents(ctx: RequestContext): SecurityEventInput[] {
@@ -48,7 +49,9 @@ export function deriveSecurityEvents(ctx: RequestContext): SecurityEventInput[] 
       if (e.type === 'limits.quota_threshold')
         out.push({
           action: 'budget.threshold',
-          dimension: `${e.dimension}/${e.window}`,
+          // The admission path's name for the same dimension: one condition, one quota alert.
+          dimension: N[e.dimension],
+          window: e.window,
           used: e.used,
           limit: e.limit,
         });

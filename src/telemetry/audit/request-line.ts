@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ERRORS } from '../../errors/catalog.js';
 import type { RequestContext } from '../../pipeline/context.js';
 import { clip, OPERATION, round3, UA_MAX } from './fields.js';
+import { threatOf, verdictStamp } from './owasp-fields.js';
 import { AUDIT_SCHEMA_VERSION, type AuditEvent, ECS_VERSION } from './schema.js';
 import { extractInputText, extractOutputText } from './text.js';
 
@@ -73,6 +74,11 @@ export function createRequestLineWriter(
     }
     genAi += '}';
 
+    // Requests with a verdict that did something carry its OWASP ids (rare: built only then).
+    const vs = ctx.verdicts.length === 0 ? null : verdictStamp(ctx.verdicts);
+    const threat = vs === null ? null : threatOf(vs);
+    const owasp =
+      vs === null ? '' : `,"owasp":${JSON.stringify({ controls: vs.controls, llm: vs.llm, asi: vs.asi })}`;
     const error =
       ctx.error === null
         ? ''
@@ -86,7 +92,7 @@ export function createRequestLineWriter(
       id?.session,
     )}},"http":{"request":{"id":${requestId},"method":${str(ctx.req.method)}},"response":{"status_code":${num(ctx.status)}}},"url":{"path":${str(
       clip(ctx.req.url?.split('?', 1)[0], 256),
-    )}},"trace":{"id":${str(ctx.trace.traceId)}},"span":{"id":${str(ctx.trace.spanId)}},${genAi}${error},"gatehouse":{${schema},"request_id":${requestId},"auth":{"method":${str(
+    )}},"trace":{"id":${str(ctx.trace.traceId)}},"span":{"id":${str(ctx.trace.spanId)}},${genAi}${error}${threat === null ? '' : `,"threat":${JSON.stringify(threat)}`},"gatehouse":{${schema},"request_id":${requestId},"auth":{"method":${str(
       id?.method,
     )},"tier":${num(id?.tier)}},"agent":{"id":${str(agent)}},"trace":{"parent_span_id":${str(ctx.trace.parentSpanId)}},"route":{"alias":${str(
       route?.alias,
@@ -96,6 +102,6 @@ export function createRequestLineWriter(
       round3(latencyMs),
     )},"ttft_ms":${ctx.ttftMs === null ? 'null' : num(round3(ctx.ttftMs))},"verdicts":${JSON.stringify(ctx.verdicts)},"flags":${JSON.stringify(
       ctx.flags,
-    )},"client_aborted":${ctx.clientAborted === true}}}`;
+    )},"client_aborted":${ctx.clientAborted === true}${owasp}}}`;
   };
 }

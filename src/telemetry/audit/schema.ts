@@ -83,6 +83,8 @@ export interface AuditEvent {
     output?: { messages: unknown };
   };
   error?: { code: string; type?: string };
+  /** ECS threat fields: the OWASP risks of a verdict, limit hit, auth failure or alert (docs/owasp.md). */
+  threat?: { framework: string; technique: { id: string[]; name: string[]; reference: string[] } };
   gatehouse: GatehouseFields;
 }
 
@@ -106,9 +108,18 @@ export interface GatehouseFields {
   flags?: string[];
   client_aborted?: boolean;
   trace?: { parent_span_id: string | null };
+  /** The OWASP mapping of what this event records (docs/owasp.md): table keys and both frameworks' ids. */
+  owasp?: { controls: string[]; llm: string[]; asi: string[] };
   /** Security-event details (one of these per action). */
   limit?: { dimension: string; limit?: number; used?: number };
-  budget?: { dimension: string; used: number; limit: number; ratio: number; threshold: number };
+  budget?: {
+    dimension: string;
+    window?: string;
+    used: number;
+    limit: number;
+    ratio: number;
+    threshold: number;
+  };
   verdict?: AuditVerdict;
   mode?: { from: string | null; to: string; reason?: string };
   config?: { outcome: string; version?: string; changes?: string[] };
@@ -117,7 +128,7 @@ export interface GatehouseFields {
     fingerprint: string;
     severity: AlertSeverity;
     status: 'firing' | 'resolved';
-    value: number;
+    value: number | null;
     threshold: number;
     baseline: number | null;
     starts_at: string;

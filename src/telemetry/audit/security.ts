@@ -19,6 +19,8 @@ export type SecurityEventInput =
   | {
       readonly action: 'budget.threshold';
       readonly dimension: string;
+      /** The limiter window that crossed the threshold (`m` minute, `s` sustain, `h` cost hour). */
+      readonly window?: string;
       readonly used: number;
       readonly limit: number;
       readonly threshold?: number;
@@ -65,7 +67,8 @@ export interface AlertRecord {
   readonly fingerprint: string;
   readonly severity: AlertSeverity;
   readonly status: 'firing' | 'resolved';
-  readonly value: number;
+  /** Firing: the value that breached. Resolved: the value at resolution (null: no data in the window). */
+  readonly value: number | null;
   readonly threshold: number;
   readonly baseline: number | null;
   readonly startsAt: number;

@@ -140,6 +140,7 @@ describe('webhook formats against a real receiver', () => {
         status: 'firing',
         severity: 'high',
         labels: { source_ip: '203.0.113.50' },
+        owasp: { llm: [], asi: ['ASI03'] },
       },
     });
     expect(by('/slack')).toHaveLength(2);

@@ -6,7 +6,7 @@ import { markUpstreamStage } from '../../src/edge/limits/mark-stage.js';
 import { settleStage } from '../../src/edge/limits/settle-stage.js';
 import { capsStage } from '../../src/edge/validate/caps-stage.js';
 import { parseStage } from '../../src/edge/validate/parse-stage.js';
-import { startGateway } from '../../src/gateway.js';
+import { startGateway } from '../../src/boot/gateway.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 import { recordStage } from '../../src/telemetry/record.js';
 import { callUpstreamStage } from '../../src/upstream/call-stage.js';

@@ -1,10 +1,13 @@
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { Pool } from 'undici';
+import type { Runtime, RuntimeRoute, Services } from '../config/runtime.js';
+import type { GatehouseConfig } from '../config/schema/index.js';
+import type { RouteConfig } from '../config/schema/route.js';
+import { resolveSecret } from '../config/secrets.js';
 import type { ModelEndpoint } from '../formats/provider.js';
 import { type BuiltPipeline, buildEdge, buildRoute, checkStageDefs } from '../pipeline/build.js';
 import type { StageDef } from '../pipeline/registry.js';
-import { STAGES } from '../pipeline/stages.js';
 import { createMemoryStore } from '../store/memory.js';
 import { createRedisStore } from '../store/redis.js';
 import type { Store } from '../store/types.js';
@@ -12,11 +15,8 @@ import { createLogger } from '../telemetry/logger.js';
 import { PROVIDERS } from '../upstream/providers/registry.js';
 import { loadTokenCounter } from '../upstream/tokenizer.js';
 import { compileUpstreamTls } from '../upstream/transport.js';
-import type { Runtime, RuntimeRoute, Services } from './runtime.js';
-import type { GatehouseConfig } from './schema/index.js';
-import type { RouteConfig } from './schema/route.js';
-import { resolveSecret } from './secrets.js';
 import { SERVICES } from './services.js';
+import { STAGES } from './stages.js';
 
 type StoreConfig = GatehouseConfig['store'];
 const STORE_FACTORIES: { [K in StoreConfig['kind']]: (c: Extract<StoreConfig, { kind: K }>) => Store } = {

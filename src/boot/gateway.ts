@@ -1,11 +1,10 @@
 import type { RequestListener } from 'node:http';
 import type { Logger } from 'pino';
-import { type BuiltRuntime, buildRuntime, closeAll } from './config/build-runtime.js';
-import { lintReport } from './config/lint.js';
-import { ConfigError } from './config/load.js';
-import type { Runtime } from './config/runtime.js';
-import type { GatehouseConfig } from './config/schema/index.js';
-import { createListenerMetrics } from './edge/connections.js';
+import { lintReport } from '../config/lint.js';
+import { ConfigError } from '../config/load.js';
+import type { Runtime } from '../config/runtime.js';
+import type { GatehouseConfig } from '../config/schema/index.js';
+import { createListenerMetrics } from '../edge/connections.js';
 import {
   createDataPlaneServer,
   hstsValue,
@@ -13,11 +12,12 @@ import {
   type ListenerDeps,
   listen,
   urlOf,
-} from './edge/listeners.js';
-import { baseHeaders } from './edge/respond.js';
-import { createHealthServer, createMetricsServer } from './edge/side-listeners.js';
-import type { StageDef } from './pipeline/registry.js';
-import { createRunner } from './pipeline/runner.js';
+} from '../edge/listeners.js';
+import { baseHeaders } from '../edge/respond.js';
+import { createHealthServer, createMetricsServer } from '../edge/side-listeners.js';
+import type { StageDef } from '../pipeline/registry.js';
+import { createRunner } from '../pipeline/runner.js';
+import { type BuiltRuntime, buildRuntime, closeAll } from './build-runtime.js';
 
 export interface Gateway {
   readonly url: string;

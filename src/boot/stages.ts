@@ -9,11 +9,11 @@ import { parseStage } from '../edge/validate/parse-stage.js';
 import { inspectInputStage } from '../guard/input-stage.js';
 import { inspectOutputStage } from '../guard/output/inspect-stage.js';
 import { prepareOutputGuardStage } from '../guard/output/prepare-stage.js';
+import type { StageDef } from '../pipeline/registry.js';
 import { auditBackpressureStage } from '../telemetry/backpressure-stage.js';
 import { recordStage } from '../telemetry/record.js';
 import { callUpstreamStage } from '../upstream/call-stage.js';
 import { routeStage } from '../upstream/route-stage.js';
-import type { StageDef } from './registry.js';
 
 /**
  * Every stage of the data plane. The order of these lines does not matter: the builder

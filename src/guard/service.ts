@@ -5,7 +5,7 @@
  */
 import type { GuardConfig } from '../config/schema/guard.js';
 import { resolveSecret } from '../config/secrets.js';
-import type { ServiceDef } from '../config/services.js';
+import type { ServiceDef } from '../pipeline/feature.js';
 import { createHttpClassifier } from './detectors/http-classifier.js';
 import type { ScanLimits } from './engine.js';
 import { buildSharedDetectors } from './registry.js';

@@ -10,7 +10,7 @@ import {
   startDemoUpstream,
 } from '../../src/demo/upstream.js';
 import { demoApiKey } from '../../src/edge/auth/demo.js';
-import { type Gateway, type StartOptions, startGateway } from '../../src/gateway.js';
+import { type Gateway, type StartOptions, startGateway } from '../../src/boot/gateway.js';
 import { REDACT_PATHS } from '../../src/telemetry/logger.js';
 
 /** Log lines captured from a gateway under test (parsed JSON). */

@@ -4,7 +4,7 @@ import { Counter, type Registry } from 'prom-client';
 import type { Runtime } from '../../config/runtime.js';
 import type { AuthConfig } from '../../config/schema/auth.js';
 import { resolveSecret } from '../../config/secrets.js';
-import type { ServiceDef } from '../../config/services.js';
+import type { ServiceDef } from '../../pipeline/feature.js';
 import type { Store } from '../../store/types.js';
 import { createApiKeyVerifier } from './api-keys.js';
 import { type AuthRequest, type AuthResult, createAuthenticate } from './authenticator.js';

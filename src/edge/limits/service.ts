@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { Redis } from 'ioredis';
 import type { GatehouseConfig } from '../../config/schema/index.js';
-import type { ServiceDef } from '../../config/services.js';
+import type { ServiceDef } from '../../pipeline/feature.js';
 import { createLimiter, type Limiter } from './limiter.js';
 
 declare module '../../config/runtime.js' {

@@ -5,7 +5,7 @@
 import type { RuntimeRoute } from '../../config/runtime.js';
 import { mergePolicy, type OutputPolicy, outputPolicySchema } from '../../config/schema/output-guard.js';
 import { resolveSecret } from '../../config/secrets.js';
-import type { ServiceDef } from '../../config/services.js';
+import type { ServiceDef } from '../../pipeline/feature.js';
 import { createInjectionDetector } from '../detectors/injection.js';
 import type { Detector } from '../types.js';
 import { canaryGate } from './canary.js';

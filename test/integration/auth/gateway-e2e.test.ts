@@ -8,7 +8,7 @@ import { authorizeRouteStage } from '../../../src/edge/auth/authorize-stage.js';
 import { authenticateStage } from '../../../src/edge/auth/stage.js';
 import { generateApiKey, hashApiKey } from '../../../src/formats/api-key.js';
 import type { StageDef } from '../../../src/pipeline/registry.js';
-import { STAGES } from '../../../src/pipeline/stages.js';
+import { STAGES } from '../../../src/boot/stages.js';
 import { demoRoute, startTestGateway, type TestGateway } from '../../helpers/gateway.js';
 import { createPki, type Pki } from '../../helpers/pki.js';
 import { startIssuer, type TestIssuer } from './fixtures.js';

@@ -9,7 +9,7 @@ import pino from 'pino';
 import { parseConfig } from '../../../src/config/load.js';
 import { startDemoUpstream } from '../../../src/demo/upstream.js';
 import { demoApiKey } from '../../../src/edge/auth/demo.js';
-import { startGateway } from '../../../src/gateway.js';
+import { startGateway } from '../../../src/boot/gateway.js';
 import { demoRoute } from '../../helpers/gateway.js';
 
 const upstream = await startDemoUpstream();

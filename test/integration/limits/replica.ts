@@ -4,7 +4,7 @@
  */
 import pino from 'pino';
 import { parseConfig } from '../../../src/config/load.js';
-import { startGateway } from '../../../src/gateway.js';
+import { startGateway } from '../../../src/boot/gateway.js';
 import { stagesWithHeaderIdentity } from './identity-stage.js';
 
 const config = parseConfig(JSON.parse(process.env.GH_REPLICA_CONFIG ?? '{}'));

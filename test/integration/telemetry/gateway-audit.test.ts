@@ -6,7 +6,7 @@ import { DEMO_MODEL_ID } from '../../../src/demo/upstream.js';
 import { GatehouseError } from '../../../src/errors/gatehouse-error.js';
 import type { Identity } from '../../../src/identity.js';
 import type { StageDef } from '../../../src/pipeline/registry.js';
-import { STAGES } from '../../../src/pipeline/stages.js';
+import { STAGES } from '../../../src/boot/stages.js';
 import type { AuditEvent } from '../../../src/telemetry/audit/schema.js';
 import { demoRoute, eventually, startTestGateway, type TestGateway } from '../../helpers/gateway.js';
 import { hecEnvelopes, type Receiver, startReceiver, tmp } from './helpers.js';

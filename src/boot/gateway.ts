@@ -1,6 +1,5 @@
 import type { RequestListener } from 'node:http';
 import type { Logger } from 'pino';
-import { lintReport } from '../config/lint.js';
 import { ConfigError } from '../config/load.js';
 import type { Runtime } from '../config/runtime.js';
 import type { GatehouseConfig } from '../config/schema/index.js';
@@ -15,9 +14,11 @@ import {
 } from '../edge/listeners.js';
 import { baseHeaders } from '../edge/respond.js';
 import { createHealthServer, createMetricsServer } from '../edge/side-listeners.js';
+import type { Feature } from '../pipeline/feature.js';
 import type { StageDef } from '../pipeline/registry.js';
 import { createRunner } from '../pipeline/runner.js';
 import { type BuiltRuntime, buildRuntime, closeAll } from './build-runtime.js';
+import { lintReport } from './lint.js';
 
 export interface Gateway {
   readonly url: string;
@@ -29,6 +30,8 @@ export interface Gateway {
 
 export interface StartOptions {
   logger?: Logger;
+  /** The features to load (default FEATURES, src/boot/features.ts). */
+  features?: readonly Feature[];
   stages?: readonly StageDef[];
   env?: NodeJS.ProcessEnv;
   /** How long close() waits for in-flight requests before cutting them (default server.drainTimeoutMs). */
@@ -43,7 +46,7 @@ export async function startGateway(
   config: Readonly<GatehouseConfig>,
   opts: StartOptions = {},
 ): Promise<Gateway> {
-  const lint = lintReport(config);
+  const lint = lintReport(config, opts.features);
   if (lint.errors.length > 0) throw new ConfigError(lint.errors);
   const built: BuiltRuntime = await buildRuntime(config, opts);
   const { rt } = built;

@@ -29,14 +29,14 @@ export interface RuntimeRoute {
 
 /**
  * Shared feature services (limiter, authenticator, detector engine, audit sinks ...). Each feature
- * augments this interface with its own field and registers a builder in src/boot/services.ts.
+ * augments this interface with its own field and builds it in its feature's `service` (src/pipeline/feature.ts).
  */
 // biome-ignore lint/suspicious/noEmptyInterface: extended by module augmentation
 export interface Services {}
 
 /**
  * The derived runtime: the frozen config plus compiled objects and shared services.
- * Feature modules extend it by module augmentation and a builder in src/boot/services.ts.
+ * Feature modules extend it by module augmentation and their feature's `service`.
  */
 export interface Runtime {
   readonly config: Readonly<GatehouseConfig>;

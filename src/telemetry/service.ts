@@ -267,7 +267,7 @@ export async function createTelemetryService(opts: TelemetryOptions): Promise<Te
   };
 }
 
-/** The SERVICES entry: builds `rt.services.telemetry`, closed with the runtime. */
+/** The service of the telemetry feature (feature.ts): builds `rt.services.telemetry`, closed with the runtime. */
 export const telemetryService: ServiceDef = { name: 'telemetry', build: buildTelemetryService };
 
 export async function buildTelemetryService(rt: Runtime): Promise<void> {

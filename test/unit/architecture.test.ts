@@ -28,8 +28,6 @@ const LAYERS: ReadonlyArray<readonly string[]> = [
 
 /** Folder-level violations that exist today, with what removes each (all issue 12). */
 const KNOWN: Readonly<Record<string, string>> = {
-  'config -> edge':
-    'config/lint.ts runs the auth and limits lint rules: feature contract (each feature brings its lint rules)',
   'config -> guard':
     'config/schema/guard.ts takes detector and PII names from guard: feature-owned schema sections',
   'config -> pipeline': 'config/runtime.ts types the route stages: Runtime moves out of config/',

@@ -172,7 +172,7 @@ export async function createAuthService(cfg: AuthConfig, deps: AuthDeps): Promis
   };
 }
 
-/** The SERVICES entry: one authenticator per process, built from `config.auth`. */
+/** The service of the auth feature (feature.ts): one authenticator per process, built from `config.auth`. */
 export const authServiceDef: ServiceDef = {
   name: 'auth',
   async build(rt: Runtime) {

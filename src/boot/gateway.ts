@@ -3,7 +3,8 @@ import type { Logger } from 'pino';
 import { ConfigError } from '../config/load.js';
 import type { Runtime } from '../config/runtime.js';
 import type { GatehouseConfig } from '../config/schema/index.js';
-import { createListenerMetrics } from '../edge/connections.js';
+import { createListenerMetrics } from '../http/connections.js';
+import { deliver } from '../http/deliver.js';
 import {
   createDataPlaneServer,
   hstsValue,
@@ -11,9 +12,9 @@ import {
   type ListenerDeps,
   listen,
   urlOf,
-} from '../edge/listeners.js';
-import { baseHeaders } from '../edge/respond.js';
-import { createHealthServer, createMetricsServer } from '../edge/side-listeners.js';
+} from '../http/listeners.js';
+import { baseHeaders, sendError, sendJson } from '../http/respond.js';
+import { createHealthServer, createMetricsServer } from '../http/side-listeners.js';
 import type { Feature } from '../pipeline/feature.js';
 import type { StageDef } from '../pipeline/registry.js';
 import { createRunner } from '../pipeline/runner.js';
@@ -52,7 +53,11 @@ export async function startGateway(
   const { rt } = built;
   for (const w of lint.warnings) rt.logger.warn({ event: 'config_warning' }, w);
   const s = config.server;
-  const runner = createRunner(rt, built.pipeline, baseHeaders(hstsValue(s)));
+  const runner = createRunner(rt, built.pipeline, baseHeaders(hstsValue(s)), {
+    deliver,
+    sendJson,
+    sendError,
+  });
   const deps: ListenerDeps = { metrics: createListenerMetrics(rt.metrics), logger: rt.logger };
   const inflight = new Set<Promise<void>>();
   let draining = false;

@@ -1,10 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
+import type { Logger } from 'pino';
 import type { Runtime } from '../config/runtime.js';
 import { compileRouteAccess } from '../edge/auth/authorize-stage.js';
 import { createSessionHandlers, SESSION_ROUTES } from '../edge/auth/sessions-handler.js';
-import { deliver } from '../edge/deliver.js';
-import { sendError, sendJson } from '../edge/respond.js';
 import { GatehouseError, toGatehouseError } from '../errors/gatehouse-error.js';
 import type { Endpoint } from '../formats/provider.js';
 import { newRequestId, traceFrom } from '../formats/trace.js';
@@ -38,6 +37,20 @@ const MODEL_PATH = '/v1/models/';
 /** Status recorded for a request whose client went away before the answer (nginx's convention). */
 export const CLIENT_CLOSED = 499;
 
+type Headers = Readonly<Record<string, string>>;
+
+/**
+ * How answers reach the client (src/http/, passed in by the composition root): the runner decides
+ * what to answer, delivery how to write it, so the pipeline imports no HTTP writer.
+ */
+export interface Delivery {
+  /** Writes the inspected upstream answer, whole or streamed. */
+  deliver(ctx: RequestContext, base: Headers, log: Logger): Promise<void>;
+  sendJson(ctx: RequestContext, base: Headers, status: number, body: string): void;
+  /** A JSON error before the headers; a terminal SSE error event after a stream began. */
+  sendError(ctx: RequestContext, base: Headers, err: GatehouseError): void;
+}
+
 export interface Runner {
   /** Settles once the request is fully done, completion stages (settle, record) included. */
   handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
@@ -50,8 +63,10 @@ export interface Runner {
 export function createRunner(
   rt: Runtime,
   pipeline: BuiltPipeline,
-  base: Readonly<Record<string, string>>,
+  base: Headers,
+  delivery: Delivery,
 ): Runner {
+  const { deliver, sendJson, sendError } = delivery;
   const { edge, completion } = pipeline;
   const log = rt.logger;
   const sessions = createSessionHandlers(rt);

@@ -16,6 +16,9 @@ const LAYERS: ReadonlyArray<readonly string[]> = [
   // The composition root (the only importer of every feature: service builders, stage list, listeners,
   // shutdown) and the demo upstream the CLI can start.
   ['boot', 'demo'],
+  // HTTP delivery: listeners, connections, responses, SSE writing; it writes what the upstream
+  // feature returns (SSE parser, output budget, error attribution), so it sits above the features.
+  ['http'],
   // Features: each is self-contained and reaches the others only through the layers below.
   ['edge', 'guard', 'telemetry', 'upstream'],
   // The stage contract, phases, pipeline build and runner.
@@ -35,10 +38,8 @@ const KNOWN: Readonly<Record<string, string>> = {
   'config -> upstream': 'config/runtime.ts types the token counter: Runtime moves out of config/',
   'edge -> telemetry':
     'edge/limits/admit-stage.ts writes security events via telemetry/audit: feature contract (services)',
-  'edge -> upstream':
-    "edge/deliver.ts uses upstream's SSE parser and error mapping: HTTP delivery moves to src/http/",
   'pipeline -> edge':
-    'runner.ts uses session handlers, route access, deliver, respond: http/, models and sessions as routes',
+    'runner.ts uses the session handlers and route access for /v1/models: models and sessions as routes of their feature',
 };
 
 /** The folder cycles today (strongly connected components); every one contains a KNOWN edge. */

@@ -19,6 +19,7 @@ import type { Feature } from '../pipeline/feature.js';
 import type { StageDef } from '../pipeline/registry.js';
 import { createRunner } from '../pipeline/runner.js';
 import { type BuiltRuntime, buildRuntime, closeAll } from './build-runtime.js';
+import { FEATURES } from './features.js';
 import { lintReport } from './lint.js';
 
 export interface Gateway {
@@ -53,11 +54,17 @@ export async function startGateway(
   const { rt } = built;
   for (const w of lint.warnings) rt.logger.warn({ event: 'config_warning' }, w);
   const s = config.server;
-  const runner = createRunner(rt, built.pipeline, baseHeaders(hstsValue(s)), {
-    deliver,
-    sendJson,
-    sendError,
-  });
+  const runner = createRunner(
+    rt,
+    built.pipeline,
+    baseHeaders(hstsValue(s)),
+    {
+      deliver,
+      sendJson,
+      sendError,
+    },
+    (opts.features ?? FEATURES).flatMap((f) => f.handlers ?? []),
+  );
   const deps: ListenerDeps = { metrics: createListenerMetrics(rt.metrics), logger: rt.logger };
   const inflight = new Set<Promise<void>>();
   let draining = false;

@@ -1,5 +1,7 @@
 import type { LintRule } from '../config/lint-finding.js';
 import type { Runtime } from '../config/runtime.js';
+import type { Endpoint, ModelEndpoint } from '../formats/provider.js';
+import type { RequestContext } from './context.js';
 import type { StageDef } from './registry.js';
 
 /**
@@ -26,4 +28,27 @@ export interface Feature {
   /** Builds the feature's shared service onto `rt.services`, once, before any stage is built. */
   readonly service?: ServiceDef['build'];
   readonly stages: readonly StageDef[];
+  /** Endpoints the feature answers itself (the runner has no endpoint special cases). */
+  readonly handlers?: readonly HandlerDef[];
+}
+
+/** What a feature's endpoint answers: a JSON body sent with status 200 (errors are thrown). */
+export type Handler = (ctx: RequestContext, param: string | null) => object | Promise<object>;
+
+/**
+ * An HTTP endpoint a feature answers itself after the edge stages (correlate, authenticate,
+ * validate) ran, instead of the upstream: the model list, session tokens, and later admin routes.
+ */
+export interface HandlerDef {
+  readonly method: 'GET' | 'POST';
+  /**
+   * The exact path; with `param`, a prefix ending in `/` followed by exactly one URL-encoded path
+   * segment, decoded and passed to the handler (empty, nested or badly encoded is a 404).
+   */
+  readonly path: string;
+  readonly param?: boolean;
+  /** The request's endpoint for the edge stages, logs and metrics. */
+  readonly endpoint: Exclude<Endpoint, ModelEndpoint>;
+  /** Compiles what it needs once, at boot. */
+  readonly create: (rt: Runtime) => Handler;
 }

@@ -1,7 +1,8 @@
 /**
  * The feature list is the only place that decides what the gateway loads (issue 12): a feature
  * absent from the list contributes no stage, service or lint rule, and one appended to the list
- * (here passed to the builder, no other file edited) contributes all three.
+ * (here passed to the builder, no other file edited) contributes all four: stages, service, lint
+ * rules and its own endpoints (answered after the edge stages, so only for an authenticated caller).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { FEATURES } from '../../../src/boot/features.js';
@@ -19,6 +20,15 @@ function probeFeature(): Feature & { readonly builds: string[] } {
     service: (rt) => {
       builds.push(rt.config.routes.map((r) => r.alias).join(','));
     },
+    handlers: [
+      {
+        method: 'GET',
+        path: '/v1/probe/',
+        param: true,
+        endpoint: 'models',
+        create: () => (ctx, param) => ({ param, consumer: ctx.identity?.consumer ?? null }),
+      },
+    ],
     stages: [
       {
         name: 'probe.mark',
@@ -66,6 +76,11 @@ describe('boot: the feature list', () => {
     expect(res.headers.get('x-probe')).toBeNull();
     expect(probe.builds).toEqual([]);
     expect(warnings(tg as TestGateway)).not.toContain('probe: its lint rule ran');
+    const probe404 = await fetch(`${(tg as TestGateway).gw.url}/v1/probe/x`, {
+      headers: (tg as TestGateway).authHeaders,
+    });
+    expect(probe404.status).toBe(404);
+    expect(((await probe404.json()) as { error: { code: string } }).error.code).toBe('GH_ERR_NOT_FOUND');
   });
 
   it('a feature appended to the list is loaded: its service is built once, its stage runs, its lint rule runs', async () => {
@@ -75,6 +90,13 @@ describe('boot: the feature list', () => {
     expect(res.headers.get('x-probe')).toBe('loaded');
     expect(probe.builds).toEqual(['demo']);
     expect(warnings(tg as TestGateway)).toContain('probe: its lint rule ran');
+    const t = tg as TestGateway;
+    const answer = await fetch(`${t.gw.url}/v1/probe/a%20b`, { headers: t.authHeaders });
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toEqual({ param: 'a b', consumer: expect.any(String) });
+    // The edge stages ran first: without a key, authentication refuses before the handler.
+    const anonymous = await fetch(`${t.gw.url}/v1/probe/a`);
+    expect(anonymous.status).toBe(401);
   });
 
   it('a real feature left out of the list is gone: without limits, no rate-limit headers', async () => {

@@ -36,8 +36,6 @@ const KNOWN: Readonly<Record<string, string>> = {
   'config -> pipeline': 'config/runtime.ts types the route stages: Runtime moves out of config/',
   'config -> store': 'config/runtime.ts holds the store: Runtime moves out of config/',
   'config -> upstream': 'config/runtime.ts types the token counter: Runtime moves out of config/',
-  'edge -> telemetry':
-    'edge/limits/admit-stage.ts writes security events via telemetry/audit: feature contract (services)',
 };
 
 /** The folder cycles today (strongly connected components); every one contains a KNOWN edge. */

@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { Pool } from 'undici';
-import type { Runtime, RuntimeRoute, Services } from '../config/runtime.js';
 import type { GatehouseConfig } from '../config/schema/index.js';
 import type { RouteConfig } from '../config/schema/route.js';
 import { resolveSecret } from '../config/secrets.js';
@@ -9,6 +8,7 @@ import type { ModelEndpoint } from '../formats/provider.js';
 import { type BuiltPipeline, buildEdge, buildRoute, checkStageDefs } from '../pipeline/build.js';
 import type { Feature } from '../pipeline/feature.js';
 import type { StageDef } from '../pipeline/registry.js';
+import type { Runtime, RuntimeRoute, Services } from '../pipeline/runtime.js';
 import { createMemoryStore } from '../store/memory.js';
 import { createRedisStore } from '../store/redis.js';
 import type { Store } from '../store/types.js';

@@ -1,7 +1,6 @@
 import type { RequestListener } from 'node:http';
 import type { Logger } from 'pino';
 import { ConfigError } from '../config/load.js';
-import type { Runtime } from '../config/runtime.js';
 import type { GatehouseConfig } from '../config/schema/index.js';
 import { createListenerMetrics } from '../http/connections.js';
 import { deliver } from '../http/deliver.js';
@@ -18,6 +17,7 @@ import { createHealthServer, createMetricsServer } from '../http/side-listeners.
 import type { Feature } from '../pipeline/feature.js';
 import type { StageDef } from '../pipeline/registry.js';
 import { createRunner } from '../pipeline/runner.js';
+import type { Runtime } from '../pipeline/runtime.js';
 import { type BuiltRuntime, buildRuntime, closeAll } from './build-runtime.js';
 import { FEATURES } from './features.js';
 import { lintReport } from './lint.js';

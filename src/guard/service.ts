@@ -25,7 +25,7 @@ export interface GuardService {
   readonly external: ExternalClassifier | null;
 }
 
-declare module '../config/runtime.js' {
+declare module '../pipeline/runtime.js' {
   interface Services {
     /** Input guardrails (issue 5); absent when `guard.enabled` is false. */
     guard?: GuardService;

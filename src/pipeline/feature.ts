@@ -1,8 +1,8 @@
 import type { LintRule } from '../config/lint-finding.js';
-import type { Runtime } from '../config/runtime.js';
 import type { Endpoint, ModelEndpoint } from '../formats/provider.js';
 import type { RequestContext } from './context.js';
 import type { StageDef } from './registry.js';
+import type { Runtime } from './runtime.js';
 
 /**
  * A builder for one feature's shared service, run once at boot (src/boot/) before any stage is

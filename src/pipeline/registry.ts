@@ -1,6 +1,6 @@
-import type { Runtime, RuntimeRoute } from '../config/runtime.js';
 import type { Stage } from './context.js';
 import type { Phase } from './phases.js';
+import type { Runtime, RuntimeRoute } from './runtime.js';
 
 /**
  * What every stage declares besides its factory. Order across phases is the phase list; order

@@ -1,13 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
-import type { Runtime } from '../config/runtime.js';
 import { GatehouseError, toGatehouseError } from '../errors/gatehouse-error.js';
 import type { Endpoint } from '../formats/provider.js';
 import { newRequestId, traceFrom } from '../formats/trace.js';
 import type { BuiltPipeline } from './build.js';
 import type { RequestContext } from './context.js';
 import type { Handler, HandlerDef } from './feature.js';
+import type { Runtime } from './runtime.js';
 
 interface PathRoute {
   readonly method: string;

@@ -1,12 +1,12 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Dispatcher } from 'undici';
+import type { GatehouseConfig } from '../config/schema/index.js';
+import type { RouteConfig } from '../config/schema/route.js';
 import type { ModelEndpoint, ProviderTranslator } from '../formats/provider.js';
-import type { Stage } from '../pipeline/context.js';
+import type { TokenCounter } from '../formats/token-counter.js';
 import type { Store } from '../store/types.js';
-import type { TokenCounter } from '../upstream/tokenizer.js';
-import type { GatehouseConfig } from './schema/index.js';
-import type { RouteConfig } from './schema/route.js';
+import type { Stage } from './context.js';
 
 /** A route with everything compiled at boot. Features add compiled parts by module augmentation. */
 export interface RuntimeRoute {

@@ -1,8 +1,8 @@
-import type { RuntimeRoute } from '../../config/runtime.js';
 import { GatehouseError } from '../../errors/gatehouse-error.js';
 import { mayUseAlias } from '../../identity.js';
 import type { RequestContext } from '../../pipeline/context.js';
 import type { HandlerDef } from '../../pipeline/feature.js';
+import type { RuntimeRoute } from '../../pipeline/runtime.js';
 import { compileRouteAccess } from './authorize-stage.js';
 import { createSessionHandlers, SESSION_ROUTES } from './sessions-handler.js';
 

@@ -4,7 +4,7 @@ import type { GatehouseConfig } from '../../config/schema/index.js';
 import type { ServiceDef } from '../../pipeline/feature.js';
 import { createLimiter, type Limiter } from './limiter.js';
 
-declare module '../../config/runtime.js' {
+declare module '../../pipeline/runtime.js' {
   interface Services {
     /** The token-aware limiter (issue 4); absent when `limits.enabled` is false. */
     limiter?: Limiter;

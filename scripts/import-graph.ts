@@ -58,7 +58,7 @@ function specifiers(file: string): string[] {
   return out;
 }
 
-/** Every relative import between files of `srcDir`, as paths relative to it (`edge/deliver.ts`). */
+/** Every relative import between files of `srcDir`, as paths relative to it (`http/deliver.ts`). */
 export function fileEdges(srcDir: string): FileEdge[] {
   const edges: FileEdge[] = [];
   for (const file of sourceFiles(srcDir)) {

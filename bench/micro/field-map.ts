@@ -7,7 +7,7 @@
  *
  *   node --import tsx bench/micro/field-map.ts
  */
-import type { Runtime, RuntimeRoute } from '../../src/config/runtime.js';
+
 import { guardSchema } from '../../src/config/schema/guard.js';
 import { compileValidators } from '../../src/edge/validate/compile.js';
 import { countInputTokens } from '../../src/edge/validate/count.js';
@@ -15,6 +15,7 @@ import { mapsFor } from '../../src/formats/fields/maps.js';
 import { inspectInputStage } from '../../src/guard/input-stage.js';
 import { createGuardService } from '../../src/guard/service.js';
 import type { RequestContext } from '../../src/pipeline/context.js';
+import type { Runtime, RuntimeRoute } from '../../src/pipeline/runtime.js';
 import { loadTokenCounter } from '../../src/upstream/tokenizer.js';
 
 const maps = mapsFor();

@@ -1,10 +1,10 @@
 import pino from 'pino';
+import { startGateway } from '../../src/boot/gateway.js';
 import { authorizeRouteStage } from '../../src/edge/auth/authorize-stage.js';
 import { authenticateStage } from '../../src/edge/auth/stage.js';
 import { correlateStage } from '../../src/edge/correlate.js';
 import { capsStage } from '../../src/edge/validate/caps-stage.js';
 import { parseStage } from '../../src/edge/validate/parse-stage.js';
-import { startGateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 import { recordStage } from '../../src/telemetry/record.js';
 import { callUpstreamStage } from '../../src/upstream/call-stage.js';

@@ -1,4 +1,5 @@
 import pino from 'pino';
+import { startGateway } from '../../src/boot/gateway.js';
 import { parseConfig } from '../../src/config/load.js';
 import { correlateStage } from '../../src/edge/correlate.js';
 import { admitStage } from '../../src/edge/limits/admit-stage.js';
@@ -6,7 +7,6 @@ import { markUpstreamStage } from '../../src/edge/limits/mark-stage.js';
 import { settleStage } from '../../src/edge/limits/settle-stage.js';
 import { capsStage } from '../../src/edge/validate/caps-stage.js';
 import { parseStage } from '../../src/edge/validate/parse-stage.js';
-import { startGateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 import { recordStage } from '../../src/telemetry/record.js';
 import { callUpstreamStage } from '../../src/upstream/call-stage.js';

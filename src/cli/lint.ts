@@ -1,4 +1,4 @@
-import { lintReport } from '../config/lint.js';
+import { lintReport } from '../boot/lint.js';
 import { ConfigError, loadConfigFile } from '../config/load.js';
 import { ruleWindowWarnings } from '../telemetry/alerts/rule-windows.js';
 import { flagString, parseArgs } from './args.js';

@@ -1,8 +1,8 @@
+import { type Gateway, startGateway } from '../boot/gateway.js';
 import { loadConfigFile, parseConfig } from '../config/load.js';
 import type { GatehouseConfig } from '../config/schema/index.js';
 import { DEMO_MODEL_ID, type DemoUpstream, startDemoUpstream } from '../demo/upstream.js';
 import { demoApiKey } from '../edge/auth/demo.js';
-import { type Gateway, startGateway } from '../gateway.js';
 import { flagString, parseArgs } from './args.js';
 
 /**

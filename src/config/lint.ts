@@ -1,13 +1,8 @@
-import { lintAuth } from '../edge/auth/lint.js';
-import { limitsLint } from '../edge/limits/lint.js';
-import { pinnedModelsLint, upstreamTlsLint } from '../upstream/lint.js';
-import type { LintFinding } from './lint-finding.js';
+import type { LintRule } from './lint-finding.js';
 import type { GatehouseConfig } from './schema/index.js';
 import { secretRefKind } from './secrets.js';
 
-export type { LintFinding, LintWarning } from './lint-finding.js';
-/** A rule returns problems (strings) and warnings (`lintWarning(...)`). */
-export type LintRule = (cfg: Readonly<GatehouseConfig>) => LintFinding[];
+export type { LintFinding, LintRule, LintWarning } from './lint-finding.js';
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
@@ -79,17 +74,16 @@ const tierTransport: LintRule = (cfg) =>
       : [],
   );
 
-/** Rules from feature modules (auth tier rules, limits, guardrails) register here. */
-export const LINT_RULES: LintRule[] = [
-  pinnedModelsLint,
+/**
+ * The checks of the core config (listeners, routes, secret references). Each feature brings its own
+ * rules in its `Feature.lint`; src/boot/lint.ts runs these, then those.
+ */
+export const CORE_LINT_RULES: readonly LintRule[] = [
   secretsByReference,
   transport,
   sideListeners,
   tierTransport,
-  upstreamTlsLint,
   routeKeys,
-  limitsLint,
-  lintAuth,
 ];
 
 export interface LintReport {
@@ -99,18 +93,14 @@ export interface LintReport {
   readonly warnings: string[];
 }
 
-export function lintReport(cfg: Readonly<GatehouseConfig>): LintReport {
+/** Runs the rules in order and splits their findings into problems and warnings. */
+export function runLint(cfg: Readonly<GatehouseConfig>, rules: readonly LintRule[]): LintReport {
   const errors: string[] = [];
   const warnings: string[] = [];
-  for (const rule of LINT_RULES)
+  for (const rule of rules)
     for (const f of rule(cfg)) {
       if (typeof f === 'string') errors.push(f);
       else warnings.push(f.message);
     }
   return { errors, warnings };
-}
-
-/** The problems only (what refuses a start). */
-export function lintConfig(cfg: Readonly<GatehouseConfig>): string[] {
-  return lintReport(cfg).errors;
 }

@@ -21,3 +21,13 @@ export type LimitDimensionName = (typeof LIMIT_DIMENSION_NAMES)[LimitDimensionKe
 export function limitDimensionName(d: string): string {
   return Object.hasOwn(LIMIT_DIMENSION_NAMES, d) ? LIMIT_DIMENSION_NAMES[d as LimitDimensionKey] : d;
 }
+
+/**
+ * Quota consumption seen by the limiter for this request's consumer: the limiter writes it, the
+ * audit event and the quota alert read it (here so neither feature imports the other).
+ */
+export interface QuotaUsage {
+  readonly dimension: string;
+  readonly used: number;
+  readonly limit: number;
+}

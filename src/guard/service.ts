@@ -5,7 +5,7 @@
  */
 import type { GuardConfig } from '../config/schema/guard.js';
 import { resolveSecret } from '../config/secrets.js';
-import type { ServiceDef } from '../config/services.js';
+import type { ServiceDef } from '../pipeline/feature.js';
 import { createHttpClassifier } from './detectors/http-classifier.js';
 import type { ScanLimits } from './engine.js';
 import { buildSharedDetectors } from './registry.js';
@@ -25,7 +25,7 @@ export interface GuardService {
   readonly external: ExternalClassifier | null;
 }
 
-declare module '../config/runtime.js' {
+declare module '../pipeline/runtime.js' {
   interface Services {
     /** Input guardrails (issue 5); absent when `guard.enabled` is false. */
     guard?: GuardService;

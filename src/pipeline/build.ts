@@ -1,7 +1,7 @@
-import type { Runtime, RuntimeRoute } from '../config/runtime.js';
 import type { Stage } from './context.js';
 import { COMPLETION_PHASES, PHASES, type Phase } from './phases.js';
 import type { StageDef } from './registry.js';
+import type { Runtime, RuntimeRoute } from './runtime.js';
 
 const order = new Map<Phase, number>(PHASES.map((p, i) => [p, i]));
 const EDGE_PHASES: ReadonlySet<Phase> = new Set(['correlate', 'authenticate', 'validate']);

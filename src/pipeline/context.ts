@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { RuntimeRoute } from '../config/runtime.js';
 import type { GatehouseError } from '../errors/gatehouse-error.js';
 import type { Endpoint } from '../formats/provider.js';
 import type { TraceContext } from '../formats/trace.js';
 import type { Identity } from '../identity.js';
+import type { RuntimeRoute } from './runtime.js';
 
 export type { TraceContext };
 

@@ -1,12 +1,12 @@
-import type { Runtime, RuntimeRoute } from '../config/runtime.js';
 import type { Stage } from './context.js';
 import type { Phase } from './phases.js';
+import type { Runtime, RuntimeRoute } from './runtime.js';
 
 /**
  * What every stage declares besides its factory. Order across phases is the phase list; order
  * within a phase is only what `before`/`after` say (stage names of the same phase), checked and
  * resolved at boot by `checkStageDefs` (src/pipeline/build.ts). Stages no constraint orders run in
- * name order, so the order never depends on where a line sits in `stages.ts`.
+ * name order, so the order never depends on where a line sits in `src/boot/stages.ts`.
  */
 interface StageHead {
   readonly name: string;

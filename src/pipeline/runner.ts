@@ -1,42 +1,44 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import type { Runtime } from '../config/runtime.js';
-import { compileRouteAccess } from '../edge/auth/authorize-stage.js';
-import { createSessionHandlers, SESSION_ROUTES } from '../edge/auth/sessions-handler.js';
-import { deliver } from '../edge/deliver.js';
-import { sendError, sendJson } from '../edge/respond.js';
+import type { Logger } from 'pino';
 import { GatehouseError, toGatehouseError } from '../errors/gatehouse-error.js';
 import type { Endpoint } from '../formats/provider.js';
 import { newRequestId, traceFrom } from '../formats/trace.js';
-import { mayUseAlias } from '../identity.js';
 import type { BuiltPipeline } from './build.js';
 import type { RequestContext } from './context.js';
+import type { Handler, HandlerDef } from './feature.js';
+import type { Runtime } from './runtime.js';
 
-type SessionAction = (typeof SESSION_ROUTES)[number]['handler'];
 interface PathRoute {
   readonly method: string;
   readonly endpoint: Endpoint;
-  readonly action?: SessionAction;
+  /** Answered by a feature's handler after the edge stages; without one, by the route's stages. */
+  readonly handler?: Handler;
 }
 
-const ROUTES: Readonly<Record<string, PathRoute>> = {
+/** The data plane: answered by the route's stages and the upstream. */
+const MODEL_ROUTES: Readonly<Record<string, PathRoute>> = {
   '/v1/chat/completions': { method: 'POST', endpoint: 'chat' },
   '/v1/completions': { method: 'POST', endpoint: 'completions' },
   '/v1/embeddings': { method: 'POST', endpoint: 'embeddings' },
-  '/v1/models': { method: 'GET', endpoint: 'models' },
-  ...Object.fromEntries(
-    SESSION_ROUTES.map((r): [string, PathRoute] => [
-      r.path,
-      { method: r.method, endpoint: 'sessions', action: r.handler },
-    ]),
-  ),
 };
-
-/** `GET /v1/models/{id}` (the OpenAI SDK's `models.retrieve`): the id is one path segment, URL-encoded. */
-const MODEL_PATH = '/v1/models/';
 
 /** Status recorded for a request whose client went away before the answer (nginx's convention). */
 export const CLIENT_CLOSED = 499;
+
+type Headers = Readonly<Record<string, string>>;
+
+/**
+ * How answers reach the client (src/http/, passed in by the composition root): the runner decides
+ * what to answer, delivery how to write it, so the pipeline imports no HTTP writer.
+ */
+export interface Delivery {
+  /** Writes the inspected upstream answer, whole or streamed. */
+  deliver(ctx: RequestContext, base: Headers, log: Logger): Promise<void>;
+  sendJson(ctx: RequestContext, base: Headers, status: number, body: string): void;
+  /** A JSON error before the headers; a terminal SSE error event after a stream began. */
+  sendError(ctx: RequestContext, base: Headers, err: GatehouseError): void;
+}
 
 export interface Runner {
   /** Settles once the request is fully done, completion stages (settle, record) included. */
@@ -50,11 +52,33 @@ export interface Runner {
 export function createRunner(
   rt: Runtime,
   pipeline: BuiltPipeline,
-  base: Readonly<Record<string, string>>,
+  base: Headers,
+  delivery: Delivery,
+  handlers: readonly HandlerDef[],
 ): Runner {
+  const { deliver, sendJson, sendError } = delivery;
   const { edge, completion } = pipeline;
   const log = rt.logger;
-  const sessions = createSessionHandlers(rt);
+  // Every path, built once: the data plane, then each feature's endpoints (exact, or a prefix
+  // followed by one path segment).
+  const exact = new Map<string, PathRoute>(Object.entries(MODEL_ROUTES));
+  const prefixed: Array<readonly [string, PathRoute]> = [];
+  for (const h of handlers) {
+    const r: PathRoute = { method: h.method, endpoint: h.endpoint, handler: h.create(rt) };
+    if (h.param === true) prefixed.push([h.path, r]);
+    else if (exact.has(h.path)) throw new Error(`endpoint ${h.path}: registered twice`);
+    else exact.set(h.path, r);
+  }
+  const resolve = (path: string): { r: PathRoute | undefined; param: string | null } => {
+    const r = exact.get(path);
+    if (r !== undefined) return { r, param: null };
+    for (const [prefix, pr] of prefixed) {
+      if (!path.startsWith(prefix)) continue;
+      const param = decodeSegment(path.slice(prefix.length));
+      if (param !== null) return { r: pr, param };
+    }
+    return { r: undefined, param: null };
+  };
 
   const finish = async (ctx: RequestContext) => {
     for (const s of completion) {
@@ -67,18 +91,14 @@ export function createRunner(
     }
   };
 
-  const run = async (ctx: RequestContext, action: SessionAction | undefined, modelId: string | null) => {
+  const run = async (ctx: RequestContext, handler: Handler | undefined, param: string | null) => {
     try {
       for (const s of edge) {
         const r = s(ctx);
         if (r !== undefined) await r;
       }
-      if (ctx.endpoint === 'models') {
-        sendModels(ctx, modelId);
-        return;
-      }
-      if (action !== undefined) {
-        sendJson(ctx, base, 200, JSON.stringify(await sessions[action](ctx)));
+      if (handler !== undefined) {
+        sendJson(ctx, base, 200, JSON.stringify(await handler(ctx, param)));
         return;
       }
       for (const s of ctx.route!.stages) {
@@ -102,37 +122,11 @@ export function createRunner(
     }
   };
 
-  // Each route's tier rules, compiled once: the list shows only what this caller could actually call.
-  const access = [...rt.routes.values()].map((route) => ({ route, may: compileRouteAccess(rt, route) }));
-  const callable = (ctx: RequestContext): string[] => {
-    const id = ctx.identity;
-    if (id === null) return [];
-    return access
-      .filter(({ route, may }) => mayUseAlias(id, route.alias) && may(ctx, id) === null)
-      .map(({ route }) => route.alias);
-  };
-  const model = (alias: string) => ({ id: alias, object: 'model', created: 0, owned_by: 'gatehouse' });
-  const sendModels = (ctx: RequestContext, modelId: string | null) => {
-    const aliases = callable(ctx);
-    if (modelId === null) {
-      sendJson(ctx, base, 200, JSON.stringify({ object: 'list', data: aliases.map(model) }));
-      return;
-    }
-    ctx.alias = modelId.slice(0, 256);
-    // Unknown and not-callable get the same 404, so the answer does not reveal which aliases exist.
-    if (!aliases.includes(modelId))
-      throw new GatehouseError('GH_ERR_UNKNOWN_MODEL', {
-        message: `The model '${modelId.slice(0, 128)}' does not exist or you do not have access to it.`,
-      });
-    sendJson(ctx, base, 200, JSON.stringify(model(modelId)));
-  };
-
   return {
     handle(req, res) {
       const q = req.url!.indexOf('?');
       const path = q === -1 ? req.url! : req.url!.slice(0, q);
-      const modelId = path.startsWith(MODEL_PATH) ? decodeSegment(path.slice(MODEL_PATH.length)) : null;
-      const r = modelId === null ? ROUTES[path] : ROUTES['/v1/models'];
+      const { r, param } = resolve(path);
       const ctx = createContext(req, res, r?.endpoint ?? 'models');
       if (r === undefined || r.method !== req.method) {
         const err = new GatehouseError(r === undefined ? 'GH_ERR_NOT_FOUND' : 'GH_ERR_METHOD_NOT_ALLOWED');
@@ -147,7 +141,7 @@ export function createRunner(
           if (!ctx.abort.signal.aborted) ctx.abort.abort(new GatehouseError('GH_ERR_CLIENT_CLOSED'));
         }
       });
-      return run(ctx, r.action, modelId);
+      return run(ctx, r.handler, param);
     },
   };
 }

@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { Runtime } from '../config/runtime.js';
 import type { SinkConfig, TelemetryConfig } from '../config/schema/telemetry.js';
 import { resolveSecret, secretRefKind } from '../config/secrets.js';
-import type { ServiceDef } from '../config/services.js';
 import type { RequestContext } from '../pipeline/context.js';
+import type { ServiceDef } from '../pipeline/feature.js';
+import type { Runtime } from '../pipeline/runtime.js';
 import type { Store } from '../store/types.js';
 import { type AlertEngine, createAlertEngine } from './alerts/engine.js';
 import { createWebhookNotifier } from './alerts/webhooks.js';
@@ -48,7 +48,7 @@ export interface TelemetryService {
   close(): Promise<void>;
 }
 
-declare module '../config/runtime.js' {
+declare module '../pipeline/runtime.js' {
   interface Services {
     telemetry?: TelemetryService;
     /**
@@ -267,7 +267,7 @@ export async function createTelemetryService(opts: TelemetryOptions): Promise<Te
   };
 }
 
-/** The SERVICES entry: builds `rt.services.telemetry`, closed with the runtime. */
+/** The service of the telemetry feature (feature.ts): builds `rt.services.telemetry`, closed with the runtime. */
 export const telemetryService: ServiceDef = { name: 'telemetry', build: buildTelemetryService };
 
 export async function buildTelemetryService(rt: Runtime): Promise<void> {

@@ -34,6 +34,10 @@
  * tokens: `x` merges 8 at a time, spaces up to 128); shorter would add more hard cuts to CJK text.
  */
 import type { TokenizerName } from '../config/schema/route.js';
+import type { TokenCounter } from '../formats/token-counter.js';
+
+// Re-exported: callers that load a counter name its type from here too.
+export type { TokenCounter };
 
 type EncodingModule = {
   countTokens: (text: string, opts?: { disallowedSpecial?: Set<string> }) => number;
@@ -43,18 +47,6 @@ type EncodingModule = {
 export const MAX_TOKEN_BYTES = 128;
 /** Longest text, in UTF-16 units, ever handed to the byte-pair tokenizer in one call. */
 export const MAX_CHUNK = 128;
-
-export interface TokenCounter {
-  /** Tokens of `text`: exact for text with no hard cut, see the header for the bound otherwise. */
-  (text: string): number;
-  /**
-   * A counter for one request whose input may hold at most `cap` tokens. It sums what it counts;
-   * once the sum passes `cap` it stops counting exactly and returns the linear lower bound, so the
-   * total it reports is the exact total when that is <= `cap`, and a lower bound that is > `cap`
-   * otherwise. Synchronous and single-use: create one per request.
-   */
-  within(cap: number): (text: string) => number;
-}
 
 const LOADERS: Record<TokenizerName, () => Promise<EncodingModule>> = {
   o200k_base: () => import('gpt-tokenizer/encoding/o200k_base'),

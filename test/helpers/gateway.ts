@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import OpenAI from 'openai';
 import pino from 'pino';
+import { type Gateway, type StartOptions, startGateway } from '../../src/boot/gateway.js';
 import { parseConfig } from '../../src/config/load.js';
 import type { GatehouseConfig, GatehouseConfigInput } from '../../src/config/schema/index.js';
 import {
@@ -10,7 +11,6 @@ import {
   startDemoUpstream,
 } from '../../src/demo/upstream.js';
 import { demoApiKey } from '../../src/edge/auth/demo.js';
-import { type Gateway, type StartOptions, startGateway } from '../../src/gateway.js';
 import { REDACT_PATHS } from '../../src/telemetry/logger.js';
 
 /** Log lines captured from a gateway under test (parsed JSON). */

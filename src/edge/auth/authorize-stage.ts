@@ -1,9 +1,9 @@
-import type { Runtime, RuntimeRoute } from '../../config/runtime.js';
 import type { ErrorCode } from '../../errors/catalog.js';
 import { GatehouseError } from '../../errors/gatehouse-error.js';
 import type { Identity, Tier } from '../../identity.js';
 import type { RequestContext } from '../../pipeline/context.js';
 import type { StageDef } from '../../pipeline/registry.js';
+import type { Runtime, RuntimeRoute } from '../../pipeline/runtime.js';
 import type { PinnedCertCheck } from './mtls.js';
 import './stage.js';
 

@@ -1,10 +1,10 @@
 import type { JWK } from 'jose';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
-import type { Runtime } from '../../config/runtime.js';
 import type { AuthConfig } from '../../config/schema/auth.js';
 import { resolveSecret } from '../../config/secrets.js';
-import type { ServiceDef } from '../../config/services.js';
+import type { ServiceDef } from '../../pipeline/feature.js';
+import type { Runtime } from '../../pipeline/runtime.js';
 import type { Store } from '../../store/types.js';
 import { createApiKeyVerifier } from './api-keys.js';
 import { type AuthRequest, type AuthResult, createAuthenticate } from './authenticator.js';
@@ -36,7 +36,7 @@ export interface AuthService {
   close(): Promise<void>;
 }
 
-declare module '../../config/runtime.js' {
+declare module '../../pipeline/runtime.js' {
   interface Services {
     auth?: AuthService;
   }
@@ -172,7 +172,7 @@ export async function createAuthService(cfg: AuthConfig, deps: AuthDeps): Promis
   };
 }
 
-/** The SERVICES entry: one authenticator per process, built from `config.auth`. */
+/** The service of the auth feature (feature.ts): one authenticator per process, built from `config.auth`. */
 export const authServiceDef: ServiceDef = {
   name: 'auth',
   async build(rt: Runtime) {

@@ -1,6 +1,6 @@
-import type { Runtime } from '../../config/runtime.js';
 import { GatehouseError } from '../../errors/gatehouse-error.js';
 import type { RequestContext } from '../../pipeline/context.js';
+import type { Runtime } from '../../pipeline/runtime.js';
 import './stage.js';
 
 export type SessionHandler = (ctx: RequestContext) => Promise<object>;

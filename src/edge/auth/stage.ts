@@ -22,7 +22,7 @@ export const authenticateStage: StageDef = {
     const auth = rt.services.auth;
     if (auth === undefined)
       throw new Error(
-        'authenticate stage: the auth service is not built (authServiceDef missing from SERVICES)',
+        'authenticate stage: the auth service is not built (the auth feature missing from FEATURES)',
       );
     const downstream = auth.downstream;
     return async (ctx) => {

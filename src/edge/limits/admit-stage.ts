@@ -1,7 +1,6 @@
-import { LIMIT_DIMENSION_NAMES } from '../../formats/limit-dimension.js';
+import { LIMIT_DIMENSION_NAMES, type QuotaUsage } from '../../formats/limit-dimension.js';
 import type { RequestContext } from '../../pipeline/context.js';
 import type { StageDef } from '../../pipeline/registry.js';
-import type { QuotaUsage } from '../../telemetry/audit/security.js';
 import type { LimitEvent } from './events.js';
 import { LimitRefusal } from './limiter.js';
 import { type Dimension, type Views, WINDOWED } from './types.js';

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { RuntimeRoute } from '../../config/runtime.js';
 import type { LimitsConfig, Posture } from '../../config/schema/limits.js';
 import type { ErrorCode } from '../../errors/catalog.js';
 import { GatehouseError } from '../../errors/gatehouse-error.js';
 import type { Tier } from '../../identity.js';
+import type { RuntimeRoute } from '../../pipeline/runtime.js';
 import type { Store } from '../../store/types.js';
 import type { LimitEvent, Reservation } from './events.js';
 import { createFallbackSeeds } from './fallback.js';

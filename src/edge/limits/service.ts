@@ -1,10 +1,10 @@
 import { once } from 'node:events';
 import type { Redis } from 'ioredis';
 import type { GatehouseConfig } from '../../config/schema/index.js';
-import type { ServiceDef } from '../../config/services.js';
+import type { ServiceDef } from '../../pipeline/feature.js';
 import { createLimiter, type Limiter } from './limiter.js';
 
-declare module '../../config/runtime.js' {
+declare module '../../pipeline/runtime.js' {
   interface Services {
     /** The token-aware limiter (issue 4); absent when `limits.enabled` is false. */
     limiter?: Limiter;

@@ -2,10 +2,11 @@
  * Compiles each route's output policy once at boot: the merged policy, the engine's detectors, the
  * index of the route's system prompt, the bounded validator cache. The two output stages read it.
  */
-import type { RuntimeRoute } from '../../config/runtime.js';
+
 import { mergePolicy, type OutputPolicy, outputPolicySchema } from '../../config/schema/output-guard.js';
 import { resolveSecret } from '../../config/secrets.js';
-import type { ServiceDef } from '../../config/services.js';
+import type { ServiceDef } from '../../pipeline/feature.js';
+import type { RuntimeRoute } from '../../pipeline/runtime.js';
 import { createInjectionDetector } from '../detectors/injection.js';
 import type { Detector } from '../types.js';
 import { canaryGate } from './canary.js';
@@ -24,7 +25,7 @@ export interface RouteOutputGuard {
   readonly canaryGate: RegExp;
 }
 
-declare module '../../config/runtime.js' {
+declare module '../../pipeline/runtime.js' {
   interface Services {
     /** Compiled output policy per route alias (issue 6); routes with the guard off are absent. */
     outputGuard?: ReadonlyMap<string, RouteOutputGuard>;

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import type { Runtime } from '../../config/runtime.js';
 import { ERRORS } from '../../errors/catalog.js';
 import type { RequestContext } from '../../pipeline/context.js';
+import type { Runtime } from '../../pipeline/runtime.js';
 import { type OwaspRow, owaspForAlert, owaspForAuth, owaspForLimit, owaspForVerdict } from '../owasp.js';
 import { clip, OPERATION, round3, UA_MAX } from './fields.js';
 import { type OwaspStamp, stampOf, threatOf, verdictStamp } from './owasp-fields.js';

@@ -1,3 +1,4 @@
+import type { QuotaUsage } from '../../formats/limit-dimension.js';
 import type { AuthMethod } from '../../identity.js';
 import type { AlertSeverity, AuditVerdict } from './schema.js';
 
@@ -52,13 +53,6 @@ export interface EventSubject {
   readonly requestId?: string;
   readonly traceId?: string;
   readonly spanId?: string;
-}
-
-/** Quota consumption seen by the limiter for this request's consumer; feeds the quota alert. */
-export interface QuotaUsage {
-  readonly dimension: string;
-  readonly used: number;
-  readonly limit: number;
 }
 
 /** An alert as the engine hands it to sinks and webhooks. */

@@ -4,12 +4,12 @@
  * routes `chat` and `embed` to a demo upstream. Prints its URL.
  */
 import pino from 'pino';
+import { startGateway } from '../../../src/boot/gateway.js';
+import { STAGES } from '../../../src/boot/stages.js';
 import { parseConfig } from '../../../src/config/load.js';
 import { startDemoUpstream } from '../../../src/demo/upstream.js';
 import { authorizeRouteStage } from '../../../src/edge/auth/authorize-stage.js';
 import { authenticateStage } from '../../../src/edge/auth/stage.js';
-import { startGateway } from '../../../src/gateway.js';
-import { STAGES } from '../../../src/pipeline/stages.js';
 import { demoRoute } from '../../helpers/gateway.js';
 
 const { auth, redisUrl, prefix } = JSON.parse(process.env.GH_REPLICA_CONFIG ?? '{}') as {

@@ -6,10 +6,10 @@
  * `{ url, healthUrl, key }`.
  */
 import pino from 'pino';
+import { startGateway } from '../../../src/boot/gateway.js';
 import { parseConfig } from '../../../src/config/load.js';
 import { startDemoUpstream } from '../../../src/demo/upstream.js';
 import { demoApiKey } from '../../../src/edge/auth/demo.js';
-import { startGateway } from '../../../src/gateway.js';
 import { demoRoute } from '../../helpers/gateway.js';
 
 const upstream = await startDemoUpstream();

@@ -1,8 +1,8 @@
 import { request } from 'node:http';
 import OpenAI, { type APIError } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STAGES } from '../../../src/boot/stages.js';
 import type { StageDef } from '../../../src/pipeline/registry.js';
-import { STAGES } from '../../../src/pipeline/stages.js';
 import { demoRoute, eventually, startTestGateway, type TestGateway } from '../../helpers/gateway.js';
 import { type HostileUpstream, startHostileUpstream } from '../../helpers/hostile-upstream.js';
 

@@ -1,12 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Runtime, RuntimeRoute } from '../../../src/config/runtime.js';
 import { guardSchema } from '../../../src/config/schema/guard.js';
 import { createHttpClassifier } from '../../../src/guard/detectors/http-classifier.js';
 import { inspectInputStage } from '../../../src/guard/input-stage.js';
 import { createGuardService } from '../../../src/guard/service.js';
 import type { RequestContext } from '../../../src/pipeline/context.js';
+import type { Runtime, RuntimeRoute } from '../../../src/pipeline/runtime.js';
 
 /** A real HTTP classifier on 127.0.0.1: answers by path, or never (to exercise the timeout). */
 let server: Server;

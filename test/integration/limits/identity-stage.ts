@@ -1,7 +1,7 @@
+import { STAGES } from '../../../src/boot/stages.js';
 import { authorizeRouteStage } from '../../../src/edge/auth/authorize-stage.js';
 import type { Identity, Tier } from '../../../src/identity.js';
 import type { StageDef } from '../../../src/pipeline/registry.js';
-import { STAGES } from '../../../src/pipeline/stages.js';
 
 /**
  * Test-only authenticate stage: the identity comes from `x-test-consumer`, `x-test-plan` and

@@ -3,8 +3,8 @@
  * in GH_REPLICA_CONFIG; the data-plane URL is printed as one JSON line on stdout; logs go to stderr.
  */
 import pino from 'pino';
+import { startGateway } from '../../../src/boot/gateway.js';
 import { parseConfig } from '../../../src/config/load.js';
-import { startGateway } from '../../../src/gateway.js';
 import { stagesWithHeaderIdentity } from './identity-stage.js';
 
 const config = parseConfig(JSON.parse(process.env.GH_REPLICA_CONFIG ?? '{}'));

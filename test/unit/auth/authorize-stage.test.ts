@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Runtime, RuntimeRoute } from '../../../src/config/runtime.js';
 import { authorizeRouteStage } from '../../../src/edge/auth/authorize-stage.js';
 import type { AuthMethod, Identity, Tier } from '../../../src/identity.js';
 import type { RequestContext } from '../../../src/pipeline/context.js';
+import type { Runtime, RuntimeRoute } from '../../../src/pipeline/runtime.js';
 
 const identity = (over: Partial<Identity> = {}): Identity => ({
   consumer: 'c',

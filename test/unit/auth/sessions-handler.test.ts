@@ -1,10 +1,10 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Runtime } from '../../../src/config/runtime.js';
 import type { AuthService } from '../../../src/edge/auth/service.js';
 import { createSessionHandlers, SESSION_ROUTES } from '../../../src/edge/auth/sessions-handler.js';
 import { generateApiKey, hashApiKey } from '../../../src/formats/api-key.js';
 import type { RequestContext } from '../../../src/pipeline/context.js';
+import type { Runtime } from '../../../src/pipeline/runtime.js';
 import { bearer, codeOf, makeService, request } from '../../integration/auth/fixtures.js';
 
 const key = generateApiKey('ghk_');

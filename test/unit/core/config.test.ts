@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { lintConfig } from '../../../src/config/lint.js';
+import { lintConfig } from '../../../src/boot/lint.js';
 import { ConfigError, parseConfig, parseConfigText } from '../../../src/config/load.js';
 import { resolveSecret } from '../../../src/config/secrets.js';
 

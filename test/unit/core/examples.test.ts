@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { lintConfig } from '../../../src/config/lint.js';
+import { lintConfig } from '../../../src/boot/lint.js';
 import { loadConfigFile } from '../../../src/config/load.js';
 
 const dir = join(import.meta.dirname, '../../../examples');

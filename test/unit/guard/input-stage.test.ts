@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { Runtime, RuntimeRoute } from '../../../src/config/runtime.js';
 import { guardSchema } from '../../../src/config/schema/guard.js';
 import { GatehouseError } from '../../../src/errors/gatehouse-error.js';
 import { inspectInputStage } from '../../../src/guard/input-stage.js';
 import { restorePlaceholders } from '../../../src/guard/redact.js';
 import { createGuardService } from '../../../src/guard/service.js';
 import type { RequestContext, Stage } from '../../../src/pipeline/context.js';
+import type { Runtime, RuntimeRoute } from '../../../src/pipeline/runtime.js';
 
 function stage(guard: unknown, alias = 'r'): Stage {
   const rt = { services: { guard: createGuardService(guardSchema.parse(guard)) } } as unknown as Runtime;

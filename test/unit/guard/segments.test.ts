@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { Runtime, RuntimeRoute } from '../../../src/config/runtime.js';
 import { guardSchema } from '../../../src/config/schema/guard.js';
 import { ENDPOINT_MAPS } from '../../../src/formats/fields/maps.js';
 import { inspectInputStage } from '../../../src/guard/input-stage.js';
@@ -7,6 +6,7 @@ import { restorePlaceholders } from '../../../src/guard/redact.js';
 import { segmentsOf } from '../../../src/guard/segments.js';
 import { createGuardService } from '../../../src/guard/service.js';
 import type { RequestContext, Stage } from '../../../src/pipeline/context.js';
+import type { Runtime, RuntimeRoute } from '../../../src/pipeline/runtime.js';
 
 /** Redaction inside JSON values: placeholders land in the key or string they were found in. */
 function stage(): Stage {

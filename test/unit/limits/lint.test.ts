@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lintConfig } from '../../../src/config/lint.js';
+import { lintConfig } from '../../../src/boot/lint.js';
 import { parseConfig } from '../../../src/config/load.js';
 import { limitsLint } from '../../../src/edge/limits/lint.js';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { STAGES } from '../../../src/boot/stages.js';
 import { checkStageDefs } from '../../../src/pipeline/build.js';
 import type { Phase } from '../../../src/pipeline/phases.js';
 import type { StageDef } from '../../../src/pipeline/registry.js';
-import { STAGES } from '../../../src/pipeline/stages.js';
 
 const names = (defs: readonly StageDef[]): string[] => defs.map((d) => d.name);
 

@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
+import { lintConfig, lintReport } from '../../../src/boot/lint.js';
 import { runLintCommand } from '../../../src/cli/lint.js';
-import { lintConfig, lintReport } from '../../../src/config/lint.js';
 import { parseConfig } from '../../../src/config/load.js';
 import type { GatehouseConfigInput } from '../../../src/config/schema/index.js';
 

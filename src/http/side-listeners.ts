@@ -1,6 +1,6 @@
 import { createServer, type RequestListener } from 'node:http';
-import type { Runtime } from '../config/runtime.js';
 import type { GatehouseConfig } from '../config/schema/index.js';
+import type { Runtime } from '../pipeline/runtime.js';
 import { answerClientErrors } from './client-error.js';
 import { serverTimingOptions, trackConnections } from './connections.js';
 import type { Listener, ListenerDeps } from './listeners.js';

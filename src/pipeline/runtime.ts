@@ -1,12 +1,12 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Dispatcher } from 'undici';
+import type { GatehouseConfig } from '../config/schema/index.js';
+import type { RouteConfig } from '../config/schema/route.js';
 import type { ModelEndpoint, ProviderTranslator } from '../formats/provider.js';
-import type { Stage } from '../pipeline/context.js';
+import type { TokenCounter } from '../formats/token-counter.js';
 import type { Store } from '../store/types.js';
-import type { TokenCounter } from '../upstream/tokenizer.js';
-import type { GatehouseConfig } from './schema/index.js';
-import type { RouteConfig } from './schema/route.js';
+import type { Stage } from './context.js';
 
 /** A route with everything compiled at boot. Features add compiled parts by module augmentation. */
 export interface RuntimeRoute {
@@ -29,14 +29,14 @@ export interface RuntimeRoute {
 
 /**
  * Shared feature services (limiter, authenticator, detector engine, audit sinks ...). Each feature
- * augments this interface with its own field and registers a builder in src/config/services.ts.
+ * augments this interface with its own field and builds it in its feature's `service` (src/pipeline/feature.ts).
  */
 // biome-ignore lint/suspicious/noEmptyInterface: extended by module augmentation
 export interface Services {}
 
 /**
  * The derived runtime: the frozen config plus compiled objects and shared services.
- * Feature modules extend it by module augmentation and a builder in src/config/builders.ts.
+ * Feature modules extend it by module augmentation and their feature's `service`.
  */
 export interface Runtime {
   readonly config: Readonly<GatehouseConfig>;

@@ -1,10 +1,14 @@
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { Pool } from 'undici';
+import type { GatehouseConfig } from '../config/schema/index.js';
+import type { RouteConfig } from '../config/schema/route.js';
+import { resolveSecret } from '../config/secrets.js';
 import type { ModelEndpoint } from '../formats/provider.js';
 import { type BuiltPipeline, buildEdge, buildRoute, checkStageDefs } from '../pipeline/build.js';
+import type { Feature } from '../pipeline/feature.js';
 import type { StageDef } from '../pipeline/registry.js';
-import { STAGES } from '../pipeline/stages.js';
+import type { Runtime, RuntimeRoute, Services } from '../pipeline/runtime.js';
 import { createMemoryStore } from '../store/memory.js';
 import { createRedisStore } from '../store/redis.js';
 import type { Store } from '../store/types.js';
@@ -12,11 +16,7 @@ import { createLogger } from '../telemetry/logger.js';
 import { PROVIDERS } from '../upstream/providers/registry.js';
 import { loadTokenCounter } from '../upstream/tokenizer.js';
 import { compileUpstreamTls } from '../upstream/transport.js';
-import type { Runtime, RuntimeRoute, Services } from './runtime.js';
-import type { GatehouseConfig } from './schema/index.js';
-import type { RouteConfig } from './schema/route.js';
-import { resolveSecret } from './secrets.js';
-import { SERVICES } from './services.js';
+import { FEATURES, stagesOf } from './features.js';
 
 type StoreConfig = GatehouseConfig['store'];
 const STORE_FACTORIES: { [K in StoreConfig['kind']]: (c: Extract<StoreConfig, { kind: K }>) => Store } = {
@@ -32,6 +32,9 @@ const STORE_FACTORIES: { [K in StoreConfig['kind']]: (c: Extract<StoreConfig, { 
 
 export interface BuildOptions {
   logger?: Logger;
+  /** The features to load (default FEATURES): their services, stages and lint rules. */
+  features?: readonly Feature[];
+  /** A subset of those features' stages to build (tests and benches); default all of them. */
   stages?: readonly StageDef[];
   env?: NodeJS.ProcessEnv;
 }
@@ -60,8 +63,12 @@ export async function buildRuntime(
       closers.push(() => route.dispatcher.close());
     }
     const rt: Runtime = { config, routes, store, logger, metrics, services: {} as Services, closers };
-    for (const s of SERVICES) await s.build(rt);
-    const defs = checkStageDefs(opts.stages ?? STAGES, STAGES);
+    const features = opts.features ?? FEATURES;
+    for (const f of features) await f.service?.(rt);
+    // Constraints may name a stage of a feature this build leaves out (it then orders nothing);
+    // a name no known feature has is a typo, refused at boot.
+    const known = stagesOf([...new Set([...FEATURES, ...features])]);
+    const defs = checkStageDefs(opts.stages ?? stagesOf(features), known);
     const pipeline = buildEdge(rt, defs);
     for (const route of routes.values()) route.stages = buildRoute(rt, route, defs);
     return { rt, pipeline };

@@ -1,0 +1,16 @@
+import type { Feature } from '../../pipeline/feature.js';
+import { authorizeRouteStage } from './authorize-stage.js';
+import { AUTH_HANDLERS } from './handlers.js';
+import { lintAuth } from './lint.js';
+import { authServiceDef } from './service.js';
+import { authenticateStage } from './stage.js';
+
+/** API keys, OIDC/JWT, mTLS and session tokens → `Identity`; per-route access and tier rules;
+ * the model list (what this caller may call) and session tokens. */
+export const authFeature: Feature = {
+  name: 'auth',
+  lint: [lintAuth],
+  service: authServiceDef.build,
+  stages: [authenticateStage, authorizeRouteStage],
+  handlers: AUTH_HANDLERS,
+};

@@ -1,0 +1,11 @@
+import type { Feature } from '../../pipeline/feature.js';
+import { inspectOutputStage } from './inspect-stage.js';
+import { prepareOutputGuardStage } from './prepare-stage.js';
+import { outputGuardService } from './service.js';
+
+/** Output guardrails: canary and system-prompt index (input side), answer and stream inspection. */
+export const outputGuardFeature: Feature = {
+  name: 'outputGuard',
+  service: outputGuardService.build,
+  stages: [prepareOutputGuardStage, inspectOutputStage],
+};

@@ -1,0 +1,54 @@
+import type { LintRule } from '../config/lint-finding.js';
+import type { Endpoint, ModelEndpoint } from '../formats/provider.js';
+import type { RequestContext } from './context.js';
+import type { StageDef } from './registry.js';
+import type { Runtime } from './runtime.js';
+
+/**
+ * A builder for one feature's shared service, run once at boot (src/boot/) before any stage is
+ * built. It assigns its service onto `rt.services` (typed by module augmentation of `Services`) and
+ * may push a closer onto `rt.closers`.
+ */
+export interface ServiceDef {
+  readonly name: string;
+  readonly build: (rt: Runtime) => void | Promise<void>;
+}
+
+/**
+ * One capability of the gateway, exported as one object from its folder (`feature.ts`). The
+ * composition root (src/boot/features.ts) lists them; adding a capability is a new folder plus one
+ * line there, and nothing else reads a feature but the root: build-runtime runs each `service` in
+ * list order, collects every `stages` entry (their order comes from phases and before/after, never
+ * from the list) and runs every `lint` rule in `gatehouse lint` and before a start.
+ */
+export interface Feature {
+  readonly name: string;
+  /** Config checks beyond the schema; a string refuses the start, `lintWarning(...)` is logged. */
+  readonly lint?: readonly LintRule[];
+  /** Builds the feature's shared service onto `rt.services`, once, before any stage is built. */
+  readonly service?: ServiceDef['build'];
+  readonly stages: readonly StageDef[];
+  /** Endpoints the feature answers itself (the runner has no endpoint special cases). */
+  readonly handlers?: readonly HandlerDef[];
+}
+
+/** What a feature's endpoint answers: a JSON body sent with status 200 (errors are thrown). */
+export type Handler = (ctx: RequestContext, param: string | null) => object | Promise<object>;
+
+/**
+ * An HTTP endpoint a feature answers itself after the edge stages (correlate, authenticate,
+ * validate) ran, instead of the upstream: the model list, session tokens, and later admin routes.
+ */
+export interface HandlerDef {
+  readonly method: 'GET' | 'POST';
+  /**
+   * The exact path; with `param`, a prefix ending in `/` followed by exactly one URL-encoded path
+   * segment, decoded and passed to the handler (empty, nested or badly encoded is a 404).
+   */
+  readonly path: string;
+  readonly param?: boolean;
+  /** The request's endpoint for the edge stages, logs and metrics. */
+  readonly endpoint: Exclude<Endpoint, ModelEndpoint>;
+  /** Compiles what it needs once, at boot. */
+  readonly create: (rt: Runtime) => Handler;
+}

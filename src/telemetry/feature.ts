@@ -1,0 +1,11 @@
+import type { Feature } from '../pipeline/feature.js';
+import { auditBackpressureStage } from './backpressure-stage.js';
+import { recordStage } from './record.js';
+import { telemetryService } from './service.js';
+
+/** Audit events, metrics and alert signals; refuses requests it could not audit. */
+export const telemetryFeature: Feature = {
+  name: 'telemetry',
+  service: telemetryService.build,
+  stages: [auditBackpressureStage, recordStage],
+};

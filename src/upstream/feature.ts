@@ -1,0 +1,11 @@
+import type { Feature } from '../pipeline/feature.js';
+import { callUpstreamStage } from './call-stage.js';
+import { pinnedModelsLint, upstreamTlsLint } from './lint.js';
+import { routeStage } from './route-stage.js';
+
+/** Alias → pinned model, and the bounded upstream call. */
+export const upstreamFeature: Feature = {
+  name: 'upstream',
+  lint: [pinnedModelsLint, upstreamTlsLint],
+  stages: [routeStage, callUpstreamStage],
+};

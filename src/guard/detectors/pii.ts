@@ -8,6 +8,7 @@ import { isValidPhoneNumber } from 'libphonenumber-js';
 import type { Detector, Finding, ScanInput, Span } from '../types.js';
 import { findAddresses } from './pii-address.js';
 import { cardValid } from './pii-cards.js';
+import { dedupeFindings } from './pii-dedupe.js';
 import { findPersons, loadNameLexicon } from './pii-names.js';
 import { ibanLength, ibanValid, ninoValid, ssnValid } from './pii-validate.js';
 
@@ -155,21 +156,7 @@ export function createPiiDetector(opts: PiiOptions): Detector {
     if (want.has('PHONE')) for (const s of phones(text)) add('PHONE', 0.8, s);
     if (want.has('ADDRESS')) for (const s of findAddresses(text)) add('ADDRESS', 0.7, s);
     if (lex !== null) for (const s of findPersons(text, lex)) add('PERSON', 0.7, s);
-    return dedupe(out);
+    return dedupeFindings(out);
   };
   return { name: 'pii', detect };
-}
-
-/**
- * Overlapping findings collapse to the one with the strongest validation (highest score, then longest),
- * so that a card number is not also reported as a phone number.
- */
-function dedupe(findings: Finding[]): Finding[] {
-  const sorted = [...findings].sort(
-    (a, b) => b.score - a.score || b.span!.end - b.span!.start - (a.span!.end - a.span!.start),
-  );
-  const kept: Finding[] = [];
-  for (const f of sorted)
-    if (!kept.some((k) => f.span!.start < k.span!.end && f.span!.end > k.span!.start)) kept.push(f);
-  return kept.sort((a, b) => a.span!.start - b.span!.start);
 }

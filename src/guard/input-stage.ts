@@ -18,7 +18,7 @@ import { mapsFor, type RouteMaps } from '../formats/fields/maps.js';
 import type { RequestContext, Stage } from '../pipeline/context.js';
 import type { StageDef } from '../pipeline/registry.js';
 import { blockCode, type Decision, decide, firstBlock } from './decide.js';
-import { scanText } from './engine.js';
+import { createScanBudget, scanText } from './engine.js';
 import { sanitise, stripInvisible } from './normalise.js';
 import { type GuardPolicy, resolvePolicy } from './policy-defaults.js';
 import { createRedactionMap, type Redaction, type RedactionMap, redactSpans } from './redact.js';
@@ -135,14 +135,16 @@ async function inspect(c: Compiled, ctx: RequestContext): Promise<void> {
   const segments: Segment[] = segmentsOf(c.maps[ctx.endpoint], body);
   const decisions: Decision[] = [];
   const texts: string[] = [];
+  // One budget for the request: the phone-validation cap holds per request, not per message.
+  const budget = createScanBudget();
   segments.forEach((seg, i) => {
-    const scan = scanText(seg.text, seg.kind, c.byKind[seg.kind], svc.limits);
+    const scan = scanText(seg.text, seg.kind, c.byKind[seg.kind], svc.limits, budget);
     texts.push(scan.text);
     decisions.push(...decide(policy, scan.findings, seg.kind, i));
   });
   const userTexts = segments.flatMap((s, i) => (s.kind === 'user' ? [texts[i]!] : []));
   if (userTexts.length > 1) {
-    const joined = scanText(userTexts.join('\n'), 'user', c.joined, svc.limits);
+    const joined = scanText(userTexts.join('\n'), 'user', c.joined, svc.limits, budget);
     decisions.push(...decide(policy, joined.findings, 'user', -1));
   }
   const ext = await external(c, ctx, userTexts.join('\n'));

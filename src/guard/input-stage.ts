@@ -154,11 +154,13 @@ async function inspect(c: Compiled, ctx: RequestContext): Promise<void> {
   const block = firstBlock(decisions);
   if (block !== null) throw new GatehouseError(blockCode(block));
 
-  const redact = decisions.filter((d) => d.action === 'redact' && d.span !== null && d.segment >= 0);
-  if (redact.length > 0) ctx.redactions ??= createRedactionMap();
+  // Grouped by segment once: filtering the whole list per segment was O(segments × redactions).
+  const redact: Decision[][] = segments.map(() => []);
+  for (const d of decisions)
+    if (d.action === 'redact' && d.span !== null && d.segment >= 0) redact[d.segment]?.push(d);
+  if (redact.some((mine) => mine.length > 0)) ctx.redactions ??= createRedactionMap();
   segments.forEach((seg, i) => {
-    const mine = redact.filter((d) => d.segment === i);
-    rewrite(seg, texts[i] ?? seg.text, mine, ctx.redactions, svc.config.rewriteNormalised);
+    rewrite(seg, texts[i] ?? seg.text, redact[i] ?? [], ctx.redactions, svc.config.rewriteNormalised);
   });
 }
 

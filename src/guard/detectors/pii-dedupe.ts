@@ -44,6 +44,8 @@ export function dedupeFindings(findings: readonly Finding[], ops?: OpCounter): F
     }
   });
   const n = spans.length;
+  // Most texts have no finding or one: skip building the tree.
+  if (n <= 1) return n === 0 ? kept : [...kept, findings[spanned[0] as number] as Finding];
   const len = (i: number): number => (spans[i] as Span).end - (spans[i] as Span).start;
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => {
     if (ops !== undefined) ops.ops++;

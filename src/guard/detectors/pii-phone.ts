@@ -13,6 +13,7 @@
  *   candidate of 10–17 digits is reported as PHONE unvalidated (fail closed: never silently passed).
  */
 import { isValidPhoneNumber } from 'libphonenumber-js';
+import { matchAll } from '../match-all.js';
 import type { ScanBudget, Span } from '../types.js';
 
 /** libphonenumber validations per request: ~1.5–4.5 ms of CPU at most. */
@@ -50,7 +51,7 @@ function validated(main: string, budget: ScanBudget): boolean {
 
 export function findPhones(text: string, budget: ScanBudget): Span[] {
   const spans: Span[] = [];
-  for (const m of text.matchAll(PHONE)) {
+  for (const m of matchAll(PHONE, text)) {
     const raw = m[0];
     const digits = raw.replace(/\D/g, '');
     if (digits.length < 6 || digits.length > 17 || DATE_LIKE.test(raw)) continue;

@@ -5,6 +5,7 @@
  * for names and addresses.
  */
 import { isIP } from 'node:net';
+import { matchAll } from '../match-all.js';
 import type { Detector, Finding, ScanInput, Span } from '../types.js';
 import { findAddresses } from './pii-address.js';
 import { cardValid } from './pii-cards.js';
@@ -92,7 +93,7 @@ export function createPiiDetector(opts: PiiOptions): Detector {
     };
     if (want.has('EMAIL')) for (const s of emails(text)) add('EMAIL', 0.95, s);
     if (want.has('CREDIT_CARD')) {
-      for (const m of text.matchAll(CARD)) {
+      for (const m of matchAll(CARD, text)) {
         const d = m[0].replace(/\D/g, '');
         if (!cardValid(d)) continue;
         if (d.length === 12 && !CARD_CONTEXT.test(text.slice(Math.max(0, m.index - 50), m.index))) continue;
@@ -100,7 +101,7 @@ export function createPiiDetector(opts: PiiOptions): Detector {
       }
     }
     if (want.has('IBAN')) {
-      for (const m of text.matchAll(IBAN)) {
+      for (const m of matchAll(IBAN, text)) {
         const len = ibanLength(m[0].slice(0, 2).toUpperCase());
         if (len === undefined) continue;
         // Take exactly the country's length of characters, skipping the grouping spaces.
@@ -112,7 +113,7 @@ export function createPiiDetector(opts: PiiOptions): Detector {
       }
     }
     if (want.has('US_SSN')) {
-      for (const m of text.matchAll(SSN)) {
+      for (const m of matchAll(SSN, text)) {
         if (!ssnValid(m[1]!, m[3]!, m[4]!)) continue;
         // Nine bare digits are an SSN only when the text says so.
         if (m[2] === '' && !SSN_CONTEXT.test(text.slice(Math.max(0, m.index - 40), m.index))) continue;
@@ -120,11 +121,11 @@ export function createPiiDetector(opts: PiiOptions): Detector {
       }
     }
     if (want.has('UK_NINO')) {
-      for (const m of text.matchAll(NINO))
+      for (const m of matchAll(NINO, text))
         if (ninoValid(m[1]!)) add('UK_NINO', 0.85, { start: m.index, end: m.index + m[0].length });
     }
     if (want.has('IP_ADDRESS')) {
-      for (const m of text.matchAll(IPV4))
+      for (const m of matchAll(IPV4, text))
         if (isIP(m[0]) !== 0) add('IP_ADDRESS', 0.85, { start: m.index, end: m.index + m[0].length });
       for (const span of ipv6(text)) add('IP_ADDRESS', 0.85, span);
     }

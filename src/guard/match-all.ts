@@ -9,11 +9,16 @@ export function matchAll(re: RegExp, text: string): RegExpExecArray[] {
   if (!re.global) throw new TypeError(`matchAll needs a global regex: ${re}`);
   const from = re.lastIndex;
   const out: RegExpExecArray[] = [];
+  // Read once, on the first empty match: the `flags` getter builds a string on every call.
+  let unicode: boolean | undefined;
   try {
     for (let m = re.exec(text); m !== null; m = re.exec(text)) {
       out.push(m);
       // An empty match does not move lastIndex: step past it as matchAll does (by code point with u/v).
-      if (m[0] === '') re.lastIndex = advance(text, re.lastIndex, re.unicode || re.flags.includes('v'));
+      if (m[0] === '') {
+        unicode ??= re.unicode || re.flags.includes('v');
+        re.lastIndex = advance(text, re.lastIndex, unicode);
+      }
     }
   } finally {
     re.lastIndex = from;

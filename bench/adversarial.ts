@@ -232,7 +232,10 @@ const quantile = (xs: number[], q: number): number =>
 async function main(): Promise<void> {
   const self = build();
   const only = flag('only', '');
-  const shapes = Object.entries(SHAPES).filter(([k]) => only === '' || only.split(',').includes(k));
+  // Names are matched by prefix, comma-separated ("random letters" selects "random letters, no spaces").
+  const shapes = Object.entries(SHAPES).filter(
+    ([k]) => only === '' || only.split(',').some((o) => o.trim() !== '' && k.startsWith(o.trim())),
+  );
   const upstream = await startNode(self, ['--child', 'upstream']);
   const gw = await startNode(self, [
     '--child',

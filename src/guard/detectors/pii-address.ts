@@ -3,7 +3,6 @@
  * Apt.), post-office and military boxes, "City ST 12345", a postal code after a country line, and text
  * introduced as an address. Every quantifier is bounded, so each pattern is linear in the text.
  */
-
 import { matchAll } from '../match-all.js';
 import type { Span } from '../types.js';
 

@@ -4,7 +4,7 @@
  * upstream call, output guard, audit log line). Target: worst case <= 50 ms of gateway CPU per request.
  *
  *   npx tsx bench/adversarial.ts [--repeat 12] [--warmup 4] [--only x-run,spaces] [--bytes 1040000]
- *                                [--max-input-tokens 8192]
+ *                                [--max-input-tokens 8192] [--ref <commit>]
  *
  * The gateway runs in its own process (compiled like the other benches, bench/lib/build.ts) with the
  * default config (1 MB body cap, 8,192 input tokens, guards on) plus a demo consumer and a loose
@@ -126,6 +126,13 @@ const SHAPES: Record<string, (n: number) => string | string[]> = {
   'tag characters': (n) => rep('\u{E0041}', n / 4),
   'leet and spacing': (n) => rep('1 g n 0 r 3 ', n / 12),
   'phone numbers': (n) => rep('+1 (555) 123-4567, ', n / 19),
+  // Distinct bare US-shaped numbers, no context: each one needs libphonenumber (capped per request).
+  'bare phone numbers': (n) =>
+    Array.from(
+      { length: Math.max(1, Math.floor(n / 14)) },
+      () =>
+        `${rnd('23456789', 1)}${rnd('0123456789', 2)} ${rnd('23456789', 1)}${rnd('0123456789', 2)} ${rnd('0123456789', 4)}`,
+    ).join('; '),
   'names and streets': (n) => rep('John Smith lives at 123 Main Street. ', n / 37),
   'e-mail addresses': (n) => rep('ana.ferreira@example.com; ', n / 26),
   'key-like strings': (n) =>
@@ -194,7 +201,8 @@ function build(): string {
   const here = fileURLToPath(import.meta.url);
   const root = dirname(dirname(here));
   const out = join(root, '.tmp', 'bench-adversarial');
-  buildForBench(root, out, null);
+  // --ref <commit>: the gateway's src/ from that commit (before/after figures in the same conditions).
+  buildForBench(root, out, flag('ref', '') || null);
   const js = ts.transpileModule(readFileSync(here, 'utf8'), {
     compilerOptions: { target: ts.ScriptTarget.ES2023, module: ts.ModuleKind.ESNext, esModuleInterop: true },
   });
@@ -224,7 +232,10 @@ const quantile = (xs: number[], q: number): number =>
 async function main(): Promise<void> {
   const self = build();
   const only = flag('only', '');
-  const shapes = Object.entries(SHAPES).filter(([k]) => only === '' || only.split(',').includes(k));
+  // Names are matched by prefix, comma-separated ("random letters" selects "random letters, no spaces").
+  const shapes = Object.entries(SHAPES).filter(
+    ([k]) => only === '' || only.split(',').some((o) => o.trim() !== '' && k.startsWith(o.trim())),
+  );
   const upstream = await startNode(self, ['--child', 'upstream']);
   const gw = await startNode(self, [
     '--child',

@@ -4,8 +4,11 @@
  * evaluation CLI) all go through `scanText`.
  */
 import { DEFAULT_DECODE_LIMITS, type DecodeLimits, decodeViews } from './decode.js';
+import { createScanBudget } from './detectors/pii-phone.js';
 import { fold, sanitise } from './normalise.js';
-import type { Detector, Finding, ScanInput, SegmentKind } from './types.js';
+import type { Detector, Finding, ScanBudget, ScanInput, SegmentKind } from './types.js';
+
+export { createScanBudget };
 
 export interface ScanLimits {
   readonly decode: DecodeLimits;
@@ -21,9 +24,9 @@ export interface TextScan {
   readonly findings: Finding[];
 }
 
-function input(text: string, kind: SegmentKind): ScanInput {
+function input(text: string, kind: SegmentKind, budget: ScanBudget): ScanInput {
   let folded: string | null = null;
-  return { text, kind, folded: () => (folded ??= fold(text)) };
+  return { text, kind, budget, folded: () => (folded ??= fold(text)) };
 }
 
 function run(detectors: readonly Detector[], inp: ScanInput, offset: number): Finding[] {
@@ -40,25 +43,30 @@ function run(detectors: readonly Detector[], inp: ScanInput, offset: number): Fi
   return out;
 }
 
-/** Scans `raw` (already-sanitised input is fine: sanitising is idempotent). */
+/**
+ * Scans `raw` (already-sanitised input is fine: sanitising is idempotent). Pass one `budget` for all
+ * the texts of a request (the input stage does), so that capped validators are capped per request;
+ * without one, the text gets a budget of its own.
+ */
 export function scanText(
   raw: string,
   kind: SegmentKind,
   detectors: readonly Detector[],
   limits: ScanLimits = DEFAULT_SCAN_LIMITS,
+  budget: ScanBudget = createScanBudget(),
 ): TextScan {
   const text = sanitise(raw);
   const findings: Finding[] = [];
   if (text.length <= limits.maxScanChars) {
-    findings.push(...run(detectors, input(text, kind), 0));
+    findings.push(...run(detectors, input(text, kind, budget), 0));
   } else {
     const half = Math.floor(limits.maxScanChars / 2);
-    findings.push(...run(detectors, input(text.slice(0, half), kind), 0));
-    findings.push(...run(detectors, input(text.slice(-half), kind), text.length - half));
+    findings.push(...run(detectors, input(text.slice(0, half), kind, budget), 0));
+    findings.push(...run(detectors, input(text.slice(-half), kind, budget), text.length - half));
   }
   const window = text.length <= limits.maxScanChars ? text : text.slice(0, limits.maxScanChars);
   for (const view of decodeViews(window, raw, limits.decode)) {
-    for (const f of run(detectors, input(sanitise(view.text), kind), 0)) {
+    for (const f of run(detectors, input(sanitise(view.text), kind, budget), 0)) {
       findings.push({ ...f, span: f.span === null ? null : view.span, via: view.kind });
     }
   }

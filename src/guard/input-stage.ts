@@ -18,7 +18,7 @@ import { mapsFor, type RouteMaps } from '../formats/fields/maps.js';
 import type { RequestContext, Stage } from '../pipeline/context.js';
 import type { StageDef } from '../pipeline/registry.js';
 import { blockCode, type Decision, decide, firstBlock } from './decide.js';
-import { scanText } from './engine.js';
+import { createScanBudget, scanText } from './engine.js';
 import { sanitise, stripInvisible } from './normalise.js';
 import { type GuardPolicy, resolvePolicy } from './policy-defaults.js';
 import { createRedactionMap, type Redaction, type RedactionMap, redactSpans } from './redact.js';
@@ -135,14 +135,16 @@ async function inspect(c: Compiled, ctx: RequestContext): Promise<void> {
   const segments: Segment[] = segmentsOf(c.maps[ctx.endpoint], body);
   const decisions: Decision[] = [];
   const texts: string[] = [];
+  // One budget for the request: the phone-validation cap holds per request, not per message.
+  const budget = createScanBudget();
   segments.forEach((seg, i) => {
-    const scan = scanText(seg.text, seg.kind, c.byKind[seg.kind], svc.limits);
+    const scan = scanText(seg.text, seg.kind, c.byKind[seg.kind], svc.limits, budget);
     texts.push(scan.text);
     decisions.push(...decide(policy, scan.findings, seg.kind, i));
   });
   const userTexts = segments.flatMap((s, i) => (s.kind === 'user' ? [texts[i]!] : []));
   if (userTexts.length > 1) {
-    const joined = scanText(userTexts.join('\n'), 'user', c.joined, svc.limits);
+    const joined = scanText(userTexts.join('\n'), 'user', c.joined, svc.limits, budget);
     decisions.push(...decide(policy, joined.findings, 'user', -1));
   }
   const ext = await external(c, ctx, userTexts.join('\n'));
@@ -152,11 +154,13 @@ async function inspect(c: Compiled, ctx: RequestContext): Promise<void> {
   const block = firstBlock(decisions);
   if (block !== null) throw new GatehouseError(blockCode(block));
 
-  const redact = decisions.filter((d) => d.action === 'redact' && d.span !== null && d.segment >= 0);
-  if (redact.length > 0) ctx.redactions ??= createRedactionMap();
+  // Grouped by segment once: filtering the whole list per segment was O(segments × redactions).
+  const redact: Decision[][] = segments.map(() => []);
+  for (const d of decisions)
+    if (d.action === 'redact' && d.span !== null && d.segment >= 0) redact[d.segment]?.push(d);
+  if (redact.some((mine) => mine.length > 0)) ctx.redactions ??= createRedactionMap();
   segments.forEach((seg, i) => {
-    const mine = redact.filter((d) => d.segment === i);
-    rewrite(seg, texts[i] ?? seg.text, mine, ctx.redactions, svc.config.rewriteNormalised);
+    rewrite(seg, texts[i] ?? seg.text, redact[i] ?? [], ctx.redactions, svc.config.rewriteNormalised);
   });
 }
 

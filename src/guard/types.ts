@@ -41,6 +41,16 @@ export interface ScanInput {
   readonly text: string;
   readonly kind: SegmentKind;
   folded(): string;
+  /** Shared by every text of one request, so a detector's cap holds per request (engine.ts). */
+  readonly budget?: ScanBudget;
+}
+
+/** Work a request may still spend on costly validators (issue 10); see pii-phone.ts. */
+export interface ScanBudget {
+  /** libphonenumber calls left; past zero, bare phone-shaped candidates count as PHONE unvalidated. */
+  phoneValidations: number;
+  /** Each distinct phone candidate's validity, so it is validated once per request. */
+  readonly phoneValid: Map<string, boolean>;
 }
 
 export type DetectFn = (input: ScanInput) => Finding[];

@@ -3,6 +3,7 @@
  * Apt.), post-office and military boxes, "City ST 12345", a postal code after a country line, and text
  * introduced as an address. Every quantifier is bounded, so each pattern is linear in the text.
  */
+import { matchAll } from '../match-all.js';
 import type { Span } from '../types.js';
 
 const STREET_WORDS =
@@ -47,20 +48,20 @@ const STREET_SUFFIX = new RegExp(`(?:${SUFFIX_STREET})\\.?[ \\t]+$`, 'iu');
 
 export function findAddresses(text: string): Span[] {
   const spans: Span[] = [];
-  for (const m of text.matchAll(NUMBER_AFTER_SPACE)) {
+  for (const m of matchAll(NUMBER_AFTER_SPACE, text)) {
     const before = WORD_BEFORE.exec(text.slice(Math.max(0, m.index - 46), m.index));
     if (before !== null && STREET_SUFFIX.test(before[0]))
       spans.push({ start: m.index - before[0].length, end: m.index + m[0].length });
   }
   for (const re of PATTERNS) {
     re.lastIndex = 0;
-    for (const m of text.matchAll(re)) {
+    for (const m of matchAll(re, text)) {
       const lead = m[0].length - m[0].trimStart().length;
       spans.push({ start: m.index + lead, end: m.index + m[0].trimEnd().length });
     }
   }
   const parts = spans.length;
-  for (const m of text.matchAll(POSTAL_LINE)) {
+  for (const m of matchAll(POSTAL_LINE, text)) {
     let near = false;
     for (let i = 0; i < parts && !near; i++)
       near = spans[i]!.end <= m.index + 1 && spans[i]!.end >= m.index - POSTAL_CONTEXT_CHARS;

@@ -6,6 +6,7 @@
  * regenerates them), so the 4.7 MB library is not loaded at boot.
  */
 import { readFileSync } from 'node:fs';
+import { matchAll } from '../match-all.js';
 import type { Span } from '../types.js';
 
 export interface NameLexicon {
@@ -135,7 +136,7 @@ const CAP_WORD = /\p{Lu}[\p{L}\p{M}'’-]*\.?/gu;
 /** Words of the text; only capitalised ones unless the text is all lower case (the others never start a name). */
 function tokenise(text: string, all: boolean): Tok[] {
   const toks: Tok[] = [];
-  for (const m of text.matchAll(all ? WORD : CAP_WORD)) {
+  for (const m of matchAll(all ? WORD : CAP_WORD, text)) {
     let w = m[0];
     if (w.endsWith('.')) w = w.slice(0, -1);
     const bare = w.replace(/['’]s$/, '');

@@ -1,14 +1,17 @@
 /**
  * Personal data with validation, not just shape: Luhn for cards, mod-97 for IBAN, issued ranges for
- * US SSNs and UK NINOs, libphonenumber for phones (with a context fallback for numbers written the
- * local way), node:net for IP addresses, and lexicon-plus-context for names and addresses.
+ * US SSNs and UK NINOs, libphonenumber for phones (pii-phone.ts: shape and context first, then a
+ * bounded number of validations per request), node:net for IP addresses, and lexicon-plus-context
+ * for names and addresses.
  */
 import { isIP } from 'node:net';
-import { isValidPhoneNumber } from 'libphonenumber-js';
+import { matchAll } from '../match-all.js';
 import type { Detector, Finding, ScanInput, Span } from '../types.js';
 import { findAddresses } from './pii-address.js';
 import { cardValid } from './pii-cards.js';
+import { dedupeFindings } from './pii-dedupe.js';
 import { findPersons, loadNameLexicon } from './pii-names.js';
+import { createScanBudget, findPhones } from './pii-phone.js';
 import { ibanLength, ibanValid, ninoValid, ssnValid } from './pii-validate.js';
 
 export const PII_ENTITIES = [
@@ -41,12 +44,6 @@ const SSN = /(?<![\d-])(\d{3})([- ]?)(\d{2})\2(\d{4})(?![\d-])/g;
 const SSN_CONTEXT = /\b(?:ssn|social\s+security|ss#)/i;
 const NINO = /\b([A-CEGHJ-PR-TW-Z]{2}) ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b/g;
 const IPV4 = /(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d]|\.\d)/g;
-const PHONE =
-  /(?<![\w+])(?:\+\d{1,3}[\s.-]?|00\d{1,3}[\s.-]?|001-)?(?:\(\d{1,5}\)[\s.-]?)?\d{2,5}(?:[\s.-]\d{2,8}){0,4}(?:\s?(?:x|ext\.?)\s?\d{1,6})?(?![\w])/g;
-const PHONE_CONTEXT_BEFORE =
-  /(?:phone|tel|telephone|mobile|cell|fax|call|reach|answering|contact|whatsapp|sms|text|dial|ring|number)[^\n\d]{0,25}$/i;
-const PHONE_CONTEXT_AFTER = /^[\s-]{0,3}(?:office|fax|mobile|cell|home|work|phone|tel)/i;
-const DATE_LIKE = /^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\b|^\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}$/;
 
 function emails(text: string): Span[] {
   const spans: Span[] = [];
@@ -85,38 +82,18 @@ function ipv6(text: string): Span[] {
   return spans;
 }
 
-function phones(text: string): Span[] {
-  const spans: Span[] = [];
-  for (const m of text.matchAll(PHONE)) {
-    const raw = m[0];
-    const digits = raw.replace(/\D/g, '');
-    if (digits.length < 6 || digits.length > 17 || DATE_LIKE.test(raw)) continue;
-    const end = m.index + raw.length;
-    const context =
-      PHONE_CONTEXT_BEFORE.test(text.slice(Math.max(0, m.index - 40), m.index)) ||
-      PHONE_CONTEXT_AFTER.test(text.slice(end, end + 12));
-    const formatted = /^\+|^\(\d{1,5}\)|^00\d/.test(raw) && digits.length >= 9;
-    const main = raw.replace(/\s?(?:x|ext\.?)\s?\d+$/, '');
-    const valid =
-      digits.length >= 10 &&
-      (isValidPhoneNumber(main, 'US') || (main.startsWith('+') && isValidPhoneNumber(main)));
-    if (valid || formatted || (context && digits.length >= 6)) spans.push({ start: m.index, end });
-  }
-  return spans;
-}
-
 export function createPiiDetector(opts: PiiOptions): Detector {
   const want = new Set<PiiEntity>(opts.entities);
   const lex = want.has('PERSON') ? loadNameLexicon() : null;
 
-  const detect = ({ text }: ScanInput): Finding[] => {
+  const detect = ({ text, budget }: ScanInput): Finding[] => {
     const out: Finding[] = [];
     const add = (type: PiiEntity, score: number, span: Span): void => {
       out.push({ detector: 'pii', type, score, span });
     };
     if (want.has('EMAIL')) for (const s of emails(text)) add('EMAIL', 0.95, s);
     if (want.has('CREDIT_CARD')) {
-      for (const m of text.matchAll(CARD)) {
+      for (const m of matchAll(CARD, text)) {
         const d = m[0].replace(/\D/g, '');
         if (!cardValid(d)) continue;
         if (d.length === 12 && !CARD_CONTEXT.test(text.slice(Math.max(0, m.index - 50), m.index))) continue;
@@ -124,7 +101,7 @@ export function createPiiDetector(opts: PiiOptions): Detector {
       }
     }
     if (want.has('IBAN')) {
-      for (const m of text.matchAll(IBAN)) {
+      for (const m of matchAll(IBAN, text)) {
         const len = ibanLength(m[0].slice(0, 2).toUpperCase());
         if (len === undefined) continue;
         // Take exactly the country's length of characters, skipping the grouping spaces.
@@ -136,7 +113,7 @@ export function createPiiDetector(opts: PiiOptions): Detector {
       }
     }
     if (want.has('US_SSN')) {
-      for (const m of text.matchAll(SSN)) {
+      for (const m of matchAll(SSN, text)) {
         if (!ssnValid(m[1]!, m[3]!, m[4]!)) continue;
         // Nine bare digits are an SSN only when the text says so.
         if (m[2] === '' && !SSN_CONTEXT.test(text.slice(Math.max(0, m.index - 40), m.index))) continue;
@@ -144,32 +121,19 @@ export function createPiiDetector(opts: PiiOptions): Detector {
       }
     }
     if (want.has('UK_NINO')) {
-      for (const m of text.matchAll(NINO))
+      for (const m of matchAll(NINO, text))
         if (ninoValid(m[1]!)) add('UK_NINO', 0.85, { start: m.index, end: m.index + m[0].length });
     }
     if (want.has('IP_ADDRESS')) {
-      for (const m of text.matchAll(IPV4))
+      for (const m of matchAll(IPV4, text))
         if (isIP(m[0]) !== 0) add('IP_ADDRESS', 0.85, { start: m.index, end: m.index + m[0].length });
       for (const span of ipv6(text)) add('IP_ADDRESS', 0.85, span);
     }
-    if (want.has('PHONE')) for (const s of phones(text)) add('PHONE', 0.8, s);
+    if (want.has('PHONE'))
+      for (const s of findPhones(text, budget ?? createScanBudget())) add('PHONE', 0.8, s);
     if (want.has('ADDRESS')) for (const s of findAddresses(text)) add('ADDRESS', 0.7, s);
     if (lex !== null) for (const s of findPersons(text, lex)) add('PERSON', 0.7, s);
-    return dedupe(out);
+    return dedupeFindings(out);
   };
   return { name: 'pii', detect };
-}
-
-/**
- * Overlapping findings collapse to the one with the strongest validation (highest score, then longest),
- * so that a card number is not also reported as a phone number.
- */
-function dedupe(findings: Finding[]): Finding[] {
-  const sorted = [...findings].sort(
-    (a, b) => b.score - a.score || b.span!.end - b.span!.start - (a.span!.end - a.span!.start),
-  );
-  const kept: Finding[] = [];
-  for (const f of sorted)
-    if (!kept.some((k) => f.span!.start < k.span!.end && f.span!.end > k.span!.start)) kept.push(f);
-  return kept.sort((a, b) => a.span!.start - b.span!.start);
 }

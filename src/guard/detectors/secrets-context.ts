@@ -5,6 +5,8 @@
  * `PRIVATE-TOKEN: ...`) and curl's `-u user:pass`. Each finder returns [type, start, end] spans of the
  * value; secrets.ts applies the allowlist and resolves overlaps.
  */
+
+import { matchAll } from '../match-all.js';
 import { isPlaceholderSecret } from './secrets-placeholder.js';
 
 export type ContextHit = readonly [type: string, start: number, end: number];
@@ -69,7 +71,7 @@ export function looksLikeSecret(value: string, password: boolean): boolean {
 }
 
 function keywordHits(text: string, out: ContextHit[]): void {
-  for (const m of text.matchAll(KEYWORD)) {
+  for (const m of matchAll(KEYWORD, text)) {
     const value = m[1]!;
     const name = text.slice(Math.max(0, m.index - 30), m.index + m[0].length - value.length);
     if (NOT_SECRET_NAME.test(name)) continue;
@@ -94,14 +96,14 @@ export function basicCredential(b64: string): { user: string; pass: string } | n
 
 function authHits(text: string, out: ContextHit[]): void {
   for (const re of [BEARER, TOKEN_SCHEME]) {
-    for (const m of text.matchAll(re)) {
+    for (const m of matchAll(re, text)) {
       const value = m[1]!;
       if (!looksLikeSecret(value, false)) continue;
       const start = m.index + m[0].length - value.length;
       out.push(['AUTH_HEADER', start, start + value.length]);
     }
   }
-  for (const m of text.matchAll(BASIC)) {
+  for (const m of matchAll(BASIC, text)) {
     const value = m[1]!;
     const cred = basicCredential(value);
     if (cred === null || isPlaceholderSecret(cred.pass) || envReference(cred.pass)) continue;
@@ -110,7 +112,7 @@ function authHits(text: string, out: ContextHit[]): void {
   }
   // Cheap gates first: the header and curl patterns try many start positions.
   if (HEADER_GATE.test(text))
-    for (const m of text.matchAll(HEADER)) {
+    for (const m of matchAll(HEADER, text)) {
       const [, name, value] = m as unknown as [string, string, string];
       if (NOT_SECRET_HEADER.test(name) || envReference(value) || isPlaceholderSecret(value)) continue;
       if ((UUID.test(value) || HEX_OR_DIGITS.test(value)) && !STRONG_HEADER.test(name)) continue;
@@ -120,7 +122,7 @@ function authHits(text: string, out: ContextHit[]): void {
       out.push(['AUTH_HEADER', start, start + value.length]);
     }
   if (!/curl/i.test(text)) return;
-  for (const m of text.matchAll(CURL_USER)) {
+  for (const m of matchAll(CURL_USER, text)) {
     const pass = m[2]!;
     if (envReference(pass) || isPlaceholderSecret(pass) || /^(?:pass(?:word)?|secret|pwd)$/i.test(pass))
       continue;

@@ -5,6 +5,8 @@
  * placeholders that keep a real prefix (secrets-placeholder.ts) are never reported, so that pasted
  * documentation does not trip the gateway.
  */
+
+import { matchAll } from '../match-all.js';
 import type { Detector, Finding, ScanInput } from '../types.js';
 import { contextHits } from './secrets-context.js';
 import { isPlaceholderSecret } from './secrets-placeholder.js';
@@ -123,7 +125,7 @@ export function createSecretsDetector(opts: SecretsOptions): Detector {
     for (const rule of SECRET_RULES) {
       const hay = rule.context ? text : runs.joined;
       if (hay === '') continue;
-      for (const m of hay.matchAll(rule.re)) {
+      for (const m of matchAll(rule.re, hay)) {
         const g = rule.group ?? 0;
         const value = m[g];
         if (value === undefined || allowed(value) || (rule.validate && !rule.validate(value))) continue;
@@ -146,7 +148,7 @@ export function createSecretsDetector(opts: SecretsOptions): Detector {
       }
     }
     if (opts.publicIp) {
-      for (const m of text.matchAll(IPV4)) {
+      for (const m of matchAll(IPV4, text)) {
         const parts = [m[1]!, m[2]!, m[3]!, m[4]!];
         if (!octetsValid(parts) || !isPublicIpv4(Number(parts[0]), Number(parts[1]), Number(parts[2])))
           continue;

@@ -3,10 +3,11 @@ import * as o200k from 'gpt-tokenizer/encoding/o200k_base';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { guardSchema } from '../../../src/config/schema/guard.js';
 import { DEFAULT_DECODE_LIMITS, decodeViews } from '../../../src/guard/decode.js';
+import { dedupeFindings, type OpCounter } from '../../../src/guard/detectors/pii-dedupe.js';
 import { DEFAULT_SCAN_LIMITS, scanText } from '../../../src/guard/engine.js';
 import { fold, sanitise } from '../../../src/guard/normalise.js';
 import { buildSharedDetectors } from '../../../src/guard/registry.js';
-import type { Detector } from '../../../src/guard/types.js';
+import type { Detector, Finding } from '../../../src/guard/types.js';
 import {
   chunkEnd,
   createTokenCounter,
@@ -15,6 +16,7 @@ import {
   MAX_TOKEN_BYTES,
   tokenLowerBound,
 } from '../../../src/upstream/tokenizer.js';
+import { quadraticDedupe } from '../guard/pii-dedupe-reference.js';
 
 /**
  * Issue 10: the work of every input-dependent step is bounded, counted in operations, never in
@@ -279,5 +281,42 @@ describe('the detector engine scans a bounded amount of text', () => {
       }),
       { numRuns: 25 },
     );
+  });
+});
+
+describe('PII dedupe is n log n in the number of findings', () => {
+  const finding = (start: number, end: number, score = 0.7): Finding => ({
+    detector: 'pii',
+    type: 'PERSON',
+    score,
+    span: { start, end },
+  });
+  /** Shapes of n findings: disjoint (a text full of names), all identical, a chain of overlaps, nested, random. */
+  const shapes: Record<string, (n: number) => Finding[]> = {
+    disjoint: (n) => Array.from({ length: n }, (_, i) => finding(i * 10, i * 10 + 8)),
+    identical: (n) => Array.from({ length: n }, () => finding(0, 20)),
+    chain: (n) => Array.from({ length: n }, (_, i) => finding(i * 5, i * 5 + 8, i % 2 ? 0.8 : 0.7)),
+    nested: (n) => Array.from({ length: n }, (_, i) => finding(i, 2 * n - i)),
+    random: (n) =>
+      Array.from({ length: n }, () => {
+        const s = Math.floor(Math.random() * n * 4);
+        return finding(s, s + 1 + Math.floor(Math.random() * 30), [0.7, 0.8, 0.95][s % 3]);
+      }),
+  };
+  const bound = (n: number) => 12 * n * (Math.log2(n) + 1);
+
+  it('counted steps stay within 12 n (log2 n + 1) for every shape, where the old pass was quadratic', () => {
+    for (const [name, make] of Object.entries(shapes)) {
+      for (const n of [100, 2_000, 20_000]) {
+        const fs = make(n);
+        const ops: OpCounter = { ops: 0 };
+        dedupeFindings(fs, ops);
+        expect(ops.ops, `${name} × ${n}`).toBeLessThanOrEqual(bound(n));
+      }
+    }
+    // The bound has teeth: the old pass (compare with every kept finding) breaks it on a text of names.
+    const old = { ops: 0 };
+    quadraticDedupe(shapes.disjoint!(2_000), old);
+    expect(old.ops).toBeGreaterThan(bound(2_000) * 4);
   });
 });

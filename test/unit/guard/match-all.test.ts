@@ -1,0 +1,37 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { matchAll } from '../../../src/guard/match-all.js';
+
+const PATTERNS = [
+  /\d+/g,
+  /a*/g,
+  /(?:x|)/gu,
+  /\p{L}*/gu,
+  /(?<![\w+])\d{2,5}(?:[\s.-]\d{2,8}){0,4}(?![\w])/g,
+  /\b(?:call|tel)\b[^\n\d]{0,25}$/gim,
+  /(?=.)/gsu,
+  /(a)|(b)/g,
+];
+
+describe('matchAll (exec loop) gives what String.prototype.matchAll gives', () => {
+  it('same matches, indices and groups, including empty matches and surrogate pairs', () => {
+    const text = fc.string({
+      unit: fc.constantFrom('a', 'b', 'x', '1', '2', ' ', '-', '\n', '😀', 'é', 'call '),
+    });
+    fc.assert(
+      fc.property(fc.constantFrom(...PATTERNS), text, fc.integer({ min: 0, max: 5 }), (re, s, from) => {
+        re.lastIndex = from;
+        const want = [...s.matchAll(re)].map((m) => [m.index, [...m]]);
+        expect(matchAll(re, s).map((m) => [m.index, [...m]])).toEqual(want);
+        // The shared regex is left as it was found.
+        expect(re.lastIndex).toBe(from);
+        re.lastIndex = 0;
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('refuses a regex without the g flag, as matchAll does', () => {
+    expect(() => matchAll(/a/, 'aaa')).toThrow(TypeError);
+  });
+});

@@ -26,7 +26,7 @@ import { Agent, request } from 'undici';
 import { parseConfig } from '../src/config/load.js';
 import { startDemoUpstream } from '../src/demo/upstream.js';
 import { demoApiKey } from '../src/edge/auth/demo.js';
-import { startGateway } from '../src/gateway.js';
+import { startGateway } from '../src/boot/gateway.js';
 import { loadTokenCounter, type TokenCounter } from '../src/upstream/tokenizer.js';
 import { buildForBench } from './lib/build.js';
 import { flag, ready } from './lib/child.js';

@@ -11,8 +11,8 @@ import { cycles, fileEdges, folderEdges, layerViolations, SRC } from '../../scri
 
 /** Top to bottom. */
 const LAYERS: ReadonlyArray<readonly string[]> = [
-  // The command line; `gateway` is only the old path of boot/gateway.ts, re-exported for one bench.
-  ['cli', 'gateway'],
+  // The command line.
+  ['cli'],
   // The composition root (the only importer of every feature: service builders, stage list, listeners,
   // shutdown) and the demo upstream the CLI can start.
   ['boot', 'demo'],

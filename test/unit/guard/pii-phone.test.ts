@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
-import type { Runtime, RuntimeRoute } from '../../../src/config/runtime.js';
+import type { Runtime, RuntimeRoute } from '../../../src/pipeline/runtime.js';
 import { guardSchema } from '../../../src/config/schema/guard.js';
 import { createPiiDetector } from '../../../src/guard/detectors/pii.js';
 import {

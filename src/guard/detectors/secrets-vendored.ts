@@ -188,6 +188,8 @@ const OPERATOR_AFTER = /^[ \t\w.-]{0,20}[\s'"]{0,3}(?:=|>|:|\|\||\?=|,)/;
 const BEFORE = 80;
 const AFTER = 400;
 const MIN_TOKEN = 12;
+/** Slack beyond BEFORE/AFTER when a window is cut inside a long token. */
+const CUT_MARGIN = 64;
 
 /**
  * Text windows around the keyword occurrences that can belong to a match, merged, each widened to
@@ -217,6 +219,12 @@ function windows(
     while (start > 0 && !isSpace(text.charCodeAt(start - 1))) start--;
     let end = Math.min(text.length, Math.max(b, p + kwLen + AFTER));
     while (end < text.length && !isSpace(text.charCodeAt(end))) end++;
+    // A match holding this keyword lies within BEFORE/AFTER of it: inside one long unbroken token
+    // (kilobytes of random letters) the window stops there, or a few slow rules would scan the whole
+    // token for every chance occurrence of their keyword (~100 ms per rule on 15 KB). matchIn drops a
+    // match that touches such a cut, so cutting never invents one.
+    start = Math.max(start, p - BEFORE - CUT_MARGIN);
+    end = Math.min(end, p + kwLen + AFTER + CUT_MARGIN);
     const last = out.at(-1);
     if (last !== undefined && start <= last[1]) last[1] = Math.max(last[1], end);
     else out.push([start, end]);
@@ -270,7 +278,12 @@ function matchIn(
 ): void {
   const slice = from === 0 && to === text.length ? text : text.slice(from, to);
   const m = (rule.re as RE2JS).matcher(slice);
+  // A window cut inside a token (see windows()): a match touching the cut could owe its `\b` or `^`
+  // to the cut, not to the text.
+  const cutLeft = from > 0 && TOKEN_CHAR.test(text[from - 1] ?? '');
+  const cutRight = to < text.length && TOKEN_CHAR.test(text[to] ?? '');
   while (m.find()) {
+    if ((cutLeft && m.start(0) === 0) || (cutRight && m.end(0) === slice.length)) continue;
     let g = rule.secretGroup;
     if (g === 0)
       for (let i = 1; i <= m.groupCount(); i++) {

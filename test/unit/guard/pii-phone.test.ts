@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
-import type { Runtime, RuntimeRoute } from '../../../src/pipeline/runtime.js';
 import { guardSchema } from '../../../src/config/schema/guard.js';
 import { createPiiDetector } from '../../../src/guard/detectors/pii.js';
 import {
@@ -12,6 +11,7 @@ import { scanText } from '../../../src/guard/engine.js';
 import { inspectInputStage } from '../../../src/guard/input-stage.js';
 import { createGuardService } from '../../../src/guard/service.js';
 import type { RequestContext } from '../../../src/pipeline/context.js';
+import type { Runtime, RuntimeRoute } from '../../../src/pipeline/runtime.js';
 import { referencePhones } from './pii-phone-reference.js';
 
 /** Every libphonenumber validation the detector makes, counted (the real validator still answers). */

@@ -4,11 +4,12 @@
  * scanned, never a copy of the matched value, so nothing sensitive leaks into verdicts or logs.
  */
 
+import type { GuardAction } from '../formats/guard-names.js';
+
+export { ACTIONS, type GuardAction } from '../formats/guard-names.js';
+
 export const DETECTOR_NAMES = ['injection', 'policy', 'pii', 'secrets'] as const;
 export type DetectorName = (typeof DETECTOR_NAMES)[number];
-
-export const ACTIONS = ['allow', 'flag', 'redact', 'block'] as const;
-export type GuardAction = (typeof ACTIONS)[number];
 
 /** Strength order of actions: the strongest action of all findings wins. */
 export const ACTION_RANK: Readonly<Record<GuardAction, number>> = { allow: 0, flag: 1, redact: 2, block: 3 };

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { PII_ENTITIES } from '../../guard/detectors/pii.js';
-import { ACTIONS } from '../../guard/types.js';
+import { ACTIONS, PII_ENTITIES } from '../../formats/guard-names.js';
 import { secretRef } from './core.js';
 
 /**

@@ -5,6 +5,7 @@
  * for names and addresses.
  */
 import { isIP } from 'node:net';
+import type { PiiEntity } from '../../formats/guard-names.js';
 import { matchAll } from '../match-all.js';
 import type { Detector, Finding, ScanInput, Span } from '../types.js';
 import { findAddresses } from './pii-address.js';
@@ -14,18 +15,7 @@ import { findPersons, loadNameLexicon } from './pii-names.js';
 import { createScanBudget, findPhones } from './pii-phone.js';
 import { ibanLength, ibanValid, ninoValid, ssnValid } from './pii-validate.js';
 
-export const PII_ENTITIES = [
-  'EMAIL',
-  'PHONE',
-  'CREDIT_CARD',
-  'IBAN',
-  'US_SSN',
-  'UK_NINO',
-  'IP_ADDRESS',
-  'PERSON',
-  'ADDRESS',
-] as const;
-export type PiiEntity = (typeof PII_ENTITIES)[number];
+export { PII_ENTITIES, type PiiEntity } from '../../formats/guard-names.js';
 
 export interface PiiOptions {
   readonly entities: readonly PiiEntity[];

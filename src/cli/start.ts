@@ -50,8 +50,8 @@ export async function runStartCommand(argv: string[]): Promise<number> {
       `  -d '{"model":"demo","messages":[{"role":"user","content":"Hello, Gatehouse"}]}'`,
     );
   }
-  process.stderr.write(`${lines.join('\n')}\n`);
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+  // The handlers are in place before the line that tells a supervisor (or a test) we are up.
+  const signalled = new Promise<NodeJS.Signals>((resolve) => {
     let seen = false;
     const onSignal = (sig: NodeJS.Signals) => {
       // A second signal during the drain is the operator insisting: stop now. Events already
@@ -66,6 +66,8 @@ export async function runStartCommand(argv: string[]): Promise<number> {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   });
+  process.stderr.write(`${lines.join('\n')}\n`);
+  const signal = await signalled;
   process.stderr.write(`gatehouse: ${signal}, draining (up to ${config.server.drainTimeoutMs} ms)\n`);
   await gw.close();
   await demo?.close();

@@ -45,7 +45,13 @@ function start(config: unknown, env: Record<string, string> = {}): Proc {
   let err = '';
   child.stdout?.on('data', (d) => (out += d));
   child.stderr?.on('data', (d) => (err += d));
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exit = new Promise<number | null>((resolve) =>
+    child.once('exit', (code, signal) => {
+      // A death by signal (code null) says which one, with the child's last words, in the failure.
+      if (code === null) err += `\n[killed by ${signal}]`;
+      resolve(code);
+    }),
+  );
   return { child, stdout: () => out, stderr: () => err, exit };
 }
 
@@ -239,7 +245,7 @@ describe('SIGTERM', () => {
     await listening(again);
     await eventually(() => expect(delivered.length).toBeGreaterThanOrEqual(spooled.length), 20_000);
     again.child.kill('SIGTERM');
-    expect(await again.exit).toBe(0);
+    expect(await again.exit, again.stderr().slice(-3000)).toBe(0);
     hec.close();
     expect(delivered.length).toBe(spooled.length);
     expect(new Set(delivered)).toEqual(new Set(spooled));

@@ -6,7 +6,7 @@ import type { Runtime } from './runtime.js';
 
 /**
  * A builder for one feature's shared service, run once at boot (src/boot/) before any stage is
- * built. It assigns its service onto `rt.services` (typed by module augmentation of `Services`) and
+ * built. It sets its service through its typed key (`defineService`, src/pipeline/slot.ts) and
  * may push a closer onto `rt.closers`.
  */
 export interface ServiceDef {

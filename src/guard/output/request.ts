@@ -29,13 +29,6 @@ export interface OutputGuardRequest {
   scanner(): RequestScanner;
 }
 
-declare module '../../pipeline/context.js' {
-  interface RequestContext {
-    /** Output guardrails of this request (issue 6); absent when the route has none. */
-    outputGuard?: OutputGuardRequest;
-  }
-}
-
 type Message = { role?: unknown; content?: unknown };
 
 function systemTexts(messages: readonly Message[]): string[] {

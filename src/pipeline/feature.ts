@@ -25,7 +25,7 @@ export interface Feature {
   readonly name: string;
   /** Config checks beyond the schema; a string refuses the start, `lintWarning(...)` is logged. */
   readonly lint?: readonly LintRule[];
-  /** Builds the feature's shared service onto `rt.services`, once, before any stage is built. */
+  /** Builds the feature's shared service (set through its typed key), once, before any stage is built. */
   readonly service?: ServiceDef['build'];
   readonly stages: readonly StageDef[];
   /** Endpoints the feature answers itself (the runner has no endpoint special cases). */

@@ -25,7 +25,7 @@ import { Spool } from './spool.js';
 
 /**
  * The telemetry service: audit sinks (with their spools), metrics, the alert engine and the GPU
- * scraper, built once at boot. Other features reach it as `rt.services.telemetry`.
+ * scraper, built once at boot. Other features reach it through the `TELEMETRY` key (slots.ts).
  */
 export interface TelemetryService {
   readonly events: EventFactory;
@@ -258,7 +258,7 @@ export async function createTelemetryService(opts: TelemetryOptions): Promise<Te
   };
 }
 
-/** The service of the telemetry feature (feature.ts): builds `rt.services.telemetry`, closed with the runtime. */
+/** The service of the telemetry feature (feature.ts): sets `TELEMETRY`, closed with the runtime. */
 export const telemetryService: ServiceDef = { name: 'telemetry', build: buildTelemetryService };
 
 export async function buildTelemetryService(rt: Runtime): Promise<void> {

@@ -136,7 +136,7 @@ async function inspect(c: Compiled, ctx: RequestContext): Promise<void> {
     texts.push(scan.text);
     decisions.push(...decide(policy, scan.findings, seg.kind, i));
   });
-  const userTexts = segments.flatMap((s, i) => (s.kind === 'user' ? [texts[i]!] : []));
+  const userTexts = segments.flatMap((s, i) => (s.kind === 'user' ? [texts[i] ?? s.text] : []));
   if (userTexts.length > 1) {
     const joined = scanText(userTexts.join('\n'), 'user', c.joined, svc.limits, budget);
     decisions.push(...decide(policy, joined.findings, 'user', -1));

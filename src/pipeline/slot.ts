@@ -1,5 +1,6 @@
-import { GatehouseError } from '../errors/gatehouse-error.js';
+import type { GatehouseError } from '../errors/gatehouse-error.js';
 import type { RequestContext } from './context.js';
+import { internalError } from './require.js';
 import type { Runtime, Services } from './runtime.js';
 
 /**
@@ -28,9 +29,7 @@ export interface ServiceKey<T> {
 }
 
 function missing(what: string, name: string, hint: string): GatehouseError {
-  return new GatehouseError('GH_ERR_INTERNAL', {
-    cause: new Error(`${what} '${name}' read before it was set (${hint})`),
-  });
+  return internalError(`${what} '${name}' read before it was set (${hint})`);
 }
 
 export function defineSlot<T>(name: string): Slot<T> {

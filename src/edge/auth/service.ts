@@ -105,7 +105,10 @@ export async function createAuthService(cfg: AuthConfig, deps: AuthDeps): Promis
   let downstreamKeys: Ed25519Keys | null = null;
   const d = cfg.downstream;
   if (d.mode === 'hmac') {
-    const secret = new TextEncoder().encode(resolveSecret(d.signingKey!));
+    // The schema refuses hmac without a key; checked again so a schema change cannot sign with nothing.
+    if (d.signingKey === undefined)
+      throw new Error('auth.downstream.mode hmac needs auth.downstream.signingKey');
+    const secret = new TextEncoder().encode(resolveSecret(d.signingKey));
     downstream = createDownstreamSigner({
       ...d,
       issuer: cfg.sessions.issuer,

@@ -1,6 +1,7 @@
 import { LIMIT_DIMENSION_NAMES, type QuotaUsage } from '../../formats/limit-dimension.js';
 import type { RequestContext } from '../../pipeline/context.js';
 import type { StageDef } from '../../pipeline/registry.js';
+import { internalError } from '../../pipeline/require.js';
 import type { LimitEvent } from './events.js';
 import { LimitRefusal } from './limiter.js';
 import { LIMITER, POSTURE, RESERVATION } from './slots.js';
@@ -13,9 +14,16 @@ export const ANONYMOUS = 'anonymous';
 const AUDIT_NAME: { readonly [D in Dimension | 'store']: string } = LIMIT_DIMENSION_NAMES;
 const WINDOWED_NAMES = WINDOWED.map((d) => AUDIT_NAME[d]);
 
+/** Views are in WINDOWED order, one per windowed dimension. */
+function windowedName(i: number): string {
+  const name = WINDOWED_NAMES[i];
+  if (name === undefined) throw internalError(`limiter view ${i} has no windowed dimension`);
+  return name;
+}
+
 function quotaUsage(views: Views): QuotaUsage[] {
   return views.map((v, i) => ({
-    dimension: WINDOWED_NAMES[i]!,
+    dimension: windowedName(i),
     used: v.limit - v.remaining,
     limit: v.limit,
   }));

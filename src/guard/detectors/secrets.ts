@@ -149,7 +149,9 @@ export function createSecretsDetector(opts: SecretsOptions): Detector {
     }
     if (opts.publicIp) {
       for (const m of matchAll(IPV4, text)) {
-        const parts = [m[1]!, m[2]!, m[3]!, m[4]!];
+        const [, a, b, c, d] = m;
+        if (a === undefined || b === undefined || c === undefined || d === undefined) continue;
+        const parts = [a, b, c, d];
         if (!octetsValid(parts) || !isPublicIpv4(Number(parts[0]), Number(parts[1]), Number(parts[2])))
           continue;
         add('PUBLIC_IP', 0.6, m.index, m.index + m[0].length);

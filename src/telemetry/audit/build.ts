@@ -165,7 +165,8 @@ function isContext(s: EventSubject | RequestContext): s is RequestContext {
 }
 
 export function createEventFactory(opts: EventFactoryOptions): EventFactory {
-  if (opts.includeText && opts.redact === undefined)
+  const redact = opts.redact;
+  if (opts.includeText && redact === undefined)
     throw new Error(
       'telemetry.audit.includeText needs the detectors redaction function (none is registered)',
     );
@@ -178,7 +179,9 @@ export function createEventFactory(opts: EventFactoryOptions): EventFactory {
   };
   // Redact before truncating: a cut through a secret could hide it from the detectors.
   const redactText = (t: string): string => {
-    const r = opts.redact!(t);
+    // Only called with includeText, which the check above tied to a redactor.
+    if (redact === undefined) throw new Error('audit text without a redactor');
+    const r = redact(t);
     return r.length > opts.maxTextChars ? r.slice(0, opts.maxTextChars) : r;
   };
 

@@ -8,16 +8,21 @@ export function parseArgs(argv: readonly string[], booleans: readonly string[] =
   const flags = new Map<string, string | true>();
   const positionals: string[] = [];
   for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
+    const a = argv[i];
+    if (a === undefined) continue;
     if (!a.startsWith('--')) {
       positionals.push(a);
       continue;
     }
     const eq = a.indexOf('=');
+    const next = argv[i + 1];
     if (eq !== -1) flags.set(a.slice(2, eq), a.slice(eq + 1));
-    else if (booleans.includes(a.slice(2)) || i + 1 >= argv.length || argv[i + 1]!.startsWith('--'))
+    else if (booleans.includes(a.slice(2)) || next === undefined || next.startsWith('--'))
       flags.set(a.slice(2), true);
-    else flags.set(a.slice(2), argv[++i]!);
+    else {
+      flags.set(a.slice(2), next);
+      i++;
+    }
   }
   return { flags, positionals };
 }

@@ -49,7 +49,7 @@ export function score(pred: readonly boolean[], rows: readonly EvalRow[]): Score
   let fn = 0;
   let tn = 0;
   pred.forEach((p, i) => {
-    const y = rows[i]!.label === 1;
+    const y = rows[i]?.label === 1;
     if (p && y) tp++;
     else if (p) fp++;
     else if (y) fn++;
@@ -63,7 +63,7 @@ export function score(pred: readonly boolean[], rows: readonly EvalRow[]): Score
 
 function quantile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 }
 
 export function report(
@@ -72,19 +72,16 @@ export function report(
   rows: readonly EvalRow[],
   times: readonly number[],
 ): EvalReport {
-  const groups = new Map<string, number[]>();
+  const groups = new Map<string, { pred: boolean[]; rows: EvalRow[] }>();
   rows.forEach((r, i) => {
-    const g = groups.get(r.source) ?? [];
-    g.push(i);
+    const g = groups.get(r.source) ?? { pred: [], rows: [] };
+    g.pred.push(pred[i] === true);
+    g.rows.push(r);
     groups.set(r.source, g);
   });
   const bySource: Record<string, Scores> = {};
-  for (const [src, idx] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
-    bySource[src] = score(
-      idx.map((i) => pred[i]!),
-      idx.map((i) => rows[i]!),
-    );
-  }
+  for (const [src, g] of [...groups].sort(([a], [b]) => a.localeCompare(b)))
+    bySource[src] = score(g.pred, g.rows);
   const sorted = [...times].sort((a, b) => a - b);
   const mean = times.reduce((a, b) => a + b, 0) / Math.max(1, times.length);
   return {
@@ -111,7 +108,9 @@ export function readRows(path: string): EvalRow[] {
 export function builtinPredictor(task: EvalTask, kind: SegmentKind = 'user'): (text: string) => boolean {
   const cfg = guardSchema.parse({});
   const shared = buildSharedDetectors(cfg);
-  const detectors: Detector[] = [shared.get(task)!];
+  const detector = shared.get(task);
+  if (detector === undefined) throw new Error(`eval: no built-in detector for ${task}`);
+  const detectors: Detector[] = [detector];
   const limits = { decode: { ...cfg.decode, minEncodedLength: 16 }, maxScanChars: cfg.maxScanChars };
   // Injection uses the default route threshold (0.5 on the shared scale); PII and secrets any finding.
   return (text) => {

@@ -30,8 +30,9 @@ const UNITS: Readonly<Record<string, number>> = { s: 1_000, m: 60_000, h: 3_600_
 
 /** `30d`, `12h`, `90m` → ms; null when the text is not a duration. */
 export function parseDuration(text: string): number | null {
-  const m = /^(\d+)([smhd])$/.exec(text);
-  return m ? Number(m[1]) * UNITS[m[2]!]! : null;
+  const [, n, unit] = /^(\d+)([smhd])$/.exec(text) ?? [];
+  const ms = unit === undefined ? undefined : UNITS[unit];
+  return n === undefined || ms === undefined ? null : Number(n) * ms;
 }
 
 function expiryFrom(text: string, now: number): string {

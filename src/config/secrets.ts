@@ -18,19 +18,19 @@ export class SecretResolutionError extends Error {}
  * is a boot failure (closed by default); the message names the reference, never a value.
  */
 export function resolveSecret(value: string, env: NodeJS.ProcessEnv = process.env): string {
-  const e = ENV_REF.exec(value);
-  if (e) {
-    const v = env[e[1]!];
+  const name = ENV_REF.exec(value)?.[1];
+  if (name !== undefined) {
+    const v = env[name];
     if (v === undefined || v === '')
-      throw new SecretResolutionError(`environment variable ${e[1]} is not set`);
+      throw new SecretResolutionError(`environment variable ${name} is not set`);
     return v;
   }
-  const f = FILE_REF.exec(value);
-  if (f) {
+  const path = FILE_REF.exec(value)?.[1];
+  if (path !== undefined) {
     try {
-      return readFileSync(f[1]!, 'utf8').trim();
+      return readFileSync(path, 'utf8').trim();
     } catch {
-      throw new SecretResolutionError(`secret file ${f[1]} cannot be read`);
+      throw new SecretResolutionError(`secret file ${path} cannot be read`);
     }
   }
   return value;

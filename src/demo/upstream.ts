@@ -79,7 +79,7 @@ export async function startDemoUpstream(opts: DemoUpstreamOptions = {}): Promise
   const handler = async (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    const path = (req.url ?? '').split('?')[0]!;
+    const path = (req.url ?? '').split('?')[0] ?? '';
     if (req.method === 'GET' && path.endsWith('/models'))
       return json(res, 200, { object: 'list', data: [{ id: DEMO_MODEL_ID, object: 'model' }] });
     let body: Record<string, unknown>;

@@ -40,9 +40,16 @@ export function newRequestId(): string {
 
 /** Continues a valid incoming traceparent, otherwise starts a new trace. */
 export function traceFrom(header: string | undefined): TraceContext {
-  const m = header === undefined ? null : TRACEPARENT.exec(header.trim());
-  if (m && m[1] !== ZERO_TRACE && m[2] !== ZERO_SPAN) {
-    return { traceId: m[1]!, parentSpanId: m[2]!, spanId: randomHex(8), flags: m[3]! };
+  const [, traceId, parentSpanId, flags] =
+    (header === undefined ? null : TRACEPARENT.exec(header.trim())) ?? [];
+  if (
+    traceId !== undefined &&
+    parentSpanId !== undefined &&
+    flags !== undefined &&
+    traceId !== ZERO_TRACE &&
+    parentSpanId !== ZERO_SPAN
+  ) {
+    return { traceId, parentSpanId, spanId: randomHex(8), flags };
   }
   return { traceId: randomHex(16), parentSpanId: null, spanId: randomHex(8), flags: '01' };
 }

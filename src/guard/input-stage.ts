@@ -5,7 +5,7 @@
  * and runs the route's detectors for the text's kind, then applies the route's actions:
  * - block: 400 with the family's code (GH_ERR_GUARD_*); the request never reaches the upstream;
  * - redact: the value becomes a typed placeholder (`[EMAIL_1]`) where it was found (inside a JSON
- *   value or a JSON string too, which stays valid JSON); the map stays on `ctx.redactions` so the
+ *   value or a JSON string too, which stays valid JSON); the map stays in the `REDACTIONS` slot (slots.ts) so the
  *   output side can restore it for the consumer;
  * - flag: passes, with a reason on `ctx.flags` for the Judge;
  * - allow: nothing.
@@ -25,14 +25,8 @@ import { createRedactionMap, type Redaction, type RedactionMap, redactSpans } fr
 import { DETECTORS } from './registry.js';
 import { chatShape, type Segment, segmentsOf } from './segments.js';
 import type { GuardService } from './service.js';
+import { GUARD, REDACTIONS } from './slots.js';
 import type { Detector, SegmentKind } from './types.js';
-
-declare module '../pipeline/context.js' {
-  interface RequestContext {
-    /** Input redactions of this request (placeholder <-> value); the output guard restores them. */
-    redactions?: RedactionMap;
-  }
-}
 
 interface Compiled {
   readonly svc: GuardService;
@@ -142,7 +136,7 @@ async function inspect(c: Compiled, ctx: RequestContext): Promise<void> {
     texts.push(scan.text);
     decisions.push(...decide(policy, scan.findings, seg.kind, i));
   });
-  const userTexts = segments.flatMap((s, i) => (s.kind === 'user' ? [texts[i]!] : []));
+  const userTexts = segments.flatMap((s, i) => (s.kind === 'user' ? [texts[i] ?? s.text] : []));
   if (userTexts.length > 1) {
     const joined = scanText(userTexts.join('\n'), 'user', c.joined, svc.limits, budget);
     decisions.push(...decide(policy, joined.findings, 'user', -1));
@@ -158,9 +152,10 @@ async function inspect(c: Compiled, ctx: RequestContext): Promise<void> {
   const redact: Decision[][] = segments.map(() => []);
   for (const d of decisions)
     if (d.action === 'redact' && d.span !== null && d.segment >= 0) redact[d.segment]?.push(d);
-  if (redact.some((mine) => mine.length > 0)) ctx.redactions ??= createRedactionMap();
+  if (redact.some((mine) => mine.length > 0)) REDACTIONS.getOrInit(ctx, createRedactionMap);
+  const map = REDACTIONS.get(ctx);
   segments.forEach((seg, i) => {
-    rewrite(seg, texts[i] ?? seg.text, redact[i] ?? [], ctx.redactions, svc.config.rewriteNormalised);
+    rewrite(seg, texts[i] ?? seg.text, redact[i] ?? [], map, svc.config.rewriteNormalised);
   });
 }
 
@@ -218,7 +213,7 @@ export const inspectInputStage: StageDef = {
   phase: 'inspectInput',
   scope: 'route',
   create: (rt, route): Stage | null => {
-    const svc = rt.services.guard;
+    const svc = GUARD.get(rt);
     if (svc === undefined) return null;
     // Stage-level tests build a bare route (alias only): no config means the strict default map.
     const c = compile(svc, route.alias, route.config?.allowFields);

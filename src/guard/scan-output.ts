@@ -41,9 +41,9 @@ export function createOutputScanner(
     scan,
     redact(text, actionOf, map = createRedactionMap()) {
       const s = scan(text);
-      const spans = s.findings
-        .filter((f) => f.span !== null && actionOf(f.type) === 'redact')
-        .map((f) => ({ span: f.span!, type: f.type }));
+      const spans = s.findings.flatMap((f) =>
+        f.span !== null && actionOf(f.type) === 'redact' ? [{ span: f.span, type: f.type }] : [],
+      );
       return redactSpans(s.text, spans, map);
     },
     restore: (text, map) => (map === undefined ? text : restorePlaceholders(text, map)),

@@ -3,13 +3,16 @@
  * provider rules), the scan limits and the optional external classifier.
  * Route-specific parts (policy patterns, thresholds, actions) are compiled by the input stage.
  */
+
 import type { GuardConfig } from '../config/schema/guard.js';
 import { resolveSecret } from '../config/secrets.js';
+import { AUDIT_REDACTOR } from '../pipeline/audit-redactor.js';
 import type { ServiceDef } from '../pipeline/feature.js';
 import { createHttpClassifier } from './detectors/http-classifier.js';
 import type { ScanLimits } from './engine.js';
 import { buildSharedDetectors } from './registry.js';
 import { createOutputScanner } from './scan-output.js';
+import { GUARD } from './slots.js';
 import type { AsyncClassifier, Detector, DetectorName } from './types.js';
 
 export interface ExternalClassifier {
@@ -23,13 +26,6 @@ export interface GuardService {
   readonly shared: ReadonlyMap<DetectorName, Detector>;
   readonly limits: ScanLimits;
   readonly external: ExternalClassifier | null;
-}
-
-declare module '../pipeline/runtime.js' {
-  interface Services {
-    /** Input guardrails (issue 5); absent when `guard.enabled` is false. */
-    guard?: GuardService;
-  }
 }
 
 /** Verdicts are counted by telemetry from `ctx.verdicts` (gatehouse_guardrail_verdicts_total). */
@@ -70,11 +66,11 @@ export const guardService: ServiceDef = {
     // Audit text (telemetry.audit.includeText) goes through the same PII and secret detectors,
     // whatever the route's actions: every finding becomes a typed placeholder in the event.
     const auditScanner = createOutputScanner(cfg);
-    rt.services.auditRedactor = (text) => auditScanner.redact(text, () => 'redact');
+    AUDIT_REDACTOR.set(rt, (text) => auditScanner.redact(text, () => 'redact'));
     if (!cfg.enabled) {
       rt.logger.warn('input guardrails are disabled: prompts reach the model unscanned');
       return;
     }
-    rt.services.guard = createGuardService(cfg);
+    GUARD.set(rt, createGuardService(cfg));
   },
 };

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { GatehouseError, isGatehouseError } from '../errors/gatehouse-error.js';
 import type { ModelEndpoint } from '../formats/provider.js';
 import type { RequestContext, StreamChunk } from '../pipeline/context.js';
+import { internalError, routeOf, upstreamOf } from '../pipeline/require.js';
 import { recordUsage } from '../upstream/call-stage.js';
 import { attributeStreamError, logUpstreamFailure, type StreamStep } from '../upstream/errors.js';
 import { budgetLimits, OutputBudget } from '../upstream/output-budget.js';
@@ -39,9 +40,10 @@ export async function deliver(
   base: Readonly<Record<string, string>>,
   log: Logger,
 ): Promise<void> {
-  const up = ctx.upstream!;
+  const up = upstreamOf(ctx);
   if (up.stream === null) {
-    const json = up.json!;
+    const json = up.json;
+    if (json === null) throw internalError('a non-streamed upstream answer without its parsed JSON');
     if (typeof json.model === 'string') json.model = ctx.alias;
     ctx.ttftMs = performance.now() - ctx.start;
     sendJson(ctx, base, 200, JSON.stringify(json));
@@ -62,7 +64,7 @@ async function deliverStream(
   stream: AsyncIterable<Buffer>,
   log: Logger,
 ): Promise<void> {
-  const route = ctx.route!;
+  const route = routeOf(ctx);
   const endpoint = ctx.endpoint as ModelEndpoint;
   const maxBytes = route.config.upstream.maxResponseBytes;
   const parser = new SseParser();
@@ -91,8 +93,7 @@ async function deliverStream(
   // After each upstream read: what inspectors release for the whole burst (later ones see it too).
   const flush = (): string => {
     let s = '';
-    for (let i = 0; i < inspectors.length; i++) {
-      const insp = inspectors[i]!;
+    for (const [i, insp] of inspectors.entries()) {
       if (insp.flush === undefined) continue;
       let list = insp.flush();
       for (const next of inspectors.slice(i + 1)) list = list.flatMap((c) => next.onChunk(c));
@@ -105,8 +106,8 @@ async function deliverStream(
   const end = (ownUsage: boolean): string => {
     done = true;
     let s = '';
-    for (let i = 0; i < inspectors.length; i++) {
-      let list = inspectors[i]!.onEnd();
+    for (const [i, insp] of inspectors.entries()) {
+      let list = insp.onEnd();
       for (const next of inspectors.slice(i + 1)) list = list.flatMap((c) => next.onChunk(c));
       for (const c of list) s += event(c);
     }

@@ -1,6 +1,8 @@
 import { createServer, type RequestListener } from 'node:http';
 import type { GatehouseConfig } from '../config/schema/index.js';
+import { AUTH } from '../edge/auth/slots.js';
 import type { Runtime } from '../pipeline/runtime.js';
+import { TELEMETRY } from '../telemetry/slots.js';
 import { answerClientErrors } from './client-error.js';
 import { serverTimingOptions, trackConnections } from './connections.js';
 import type { Listener, ListenerDeps } from './listeners.js';
@@ -43,11 +45,12 @@ export function createHealthServer(rt: Runtime, cfg: SideConfig, deps: ListenerD
     if (req.method !== 'GET') return end(res, 405, '{"status":"method not allowed"}');
     if (path === '/health') return end(res, 200, health);
     // Which alert signals can fire now (evaluating, warming_up until, disabled): no silent warm-up.
-    const alerts = rt.services.telemetry?.alerts;
+    const alerts = TELEMETRY.get(rt)?.alerts;
     if (path === '/health/alerts' && alerts) return end(res, 200, JSON.stringify(alerts.health()));
     // Public keys that verify the signed x-gatehouse-identity header, for upstreams inside Zone 2.
-    if (path === '/.well-known/gatehouse-jwks.json' && rt.services.auth)
-      return end(res, 200, JSON.stringify(rt.services.auth.publicJwks()));
+    const auth = AUTH.get(rt);
+    if (path === '/.well-known/gatehouse-jwks.json' && auth !== undefined)
+      return end(res, 200, JSON.stringify(auth.publicJwks()));
     if (path === '/ready') {
       const ok = rt.store.healthy();
       return end(

@@ -1,8 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatehouseError } from '../errors/gatehouse-error.js';
+import type { QuotaUsage } from '../formats/limit-dimension.js';
 import type { Endpoint } from '../formats/provider.js';
 import type { TraceContext } from '../formats/trace.js';
 import type { Identity } from '../identity.js';
+import type { LimitSignal, SecurityEventInput } from './audit-signals.js';
 import type { RuntimeRoute } from './runtime.js';
 
 export type { TraceContext };
@@ -47,8 +49,8 @@ export interface UpstreamResult {
 }
 
 /**
- * Per-request state. Features add their own fields by module augmentation
- * (`declare module '../pipeline/context.js' { interface RequestContext { ... } }`).
+ * Per-request state every phase shares. A feature's own state is a typed slot declared in its
+ * folder (`defineSlot`, src/pipeline/slot.ts), never a field added here by module augmentation.
  */
 export interface RequestContext {
   readonly requestId: string;
@@ -104,6 +106,17 @@ export interface RequestContext {
   upstreamExtraHeaders: Record<string, string>;
   /** Extra headers for the client response (rate-limit headers, ...). */
   responseHeaders: Record<string, string>;
+
+  // Audit signals (audit-signals.ts): raised by auth, limits and guard stages, written
+  // by the record stage. Pipeline-level because several features write them and telemetry reads them.
+  /** Security events raised by earlier stages (auth, limits, guard); the record stage emits them. */
+  securityEvents?: SecurityEventInput[];
+  /** Quota consumption the limiter observed for this consumer (feeds the quota alert and metric). */
+  quotaUsage?: QuotaUsage[];
+  /** The limiter dimension that rejected this request (requests, input_tokens, cost, concurrency ...). */
+  limitDimension?: string;
+  /** Limit alert signals raised on this request. */
+  limitEvents?: LimitSignal[];
 }
 
 export type Stage = (ctx: RequestContext) => void | Promise<void>;

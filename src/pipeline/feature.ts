@@ -6,7 +6,7 @@ import type { Runtime } from './runtime.js';
 
 /**
  * A builder for one feature's shared service, run once at boot (src/boot/) before any stage is
- * built. It assigns its service onto `rt.services` (typed by module augmentation of `Services`) and
+ * built. It sets its service through its typed key (`defineService`, src/pipeline/slot.ts) and
  * may push a closer onto `rt.closers`.
  */
 export interface ServiceDef {
@@ -25,7 +25,7 @@ export interface Feature {
   readonly name: string;
   /** Config checks beyond the schema; a string refuses the start, `lintWarning(...)` is logged. */
   readonly lint?: readonly LintRule[];
-  /** Builds the feature's shared service onto `rt.services`, once, before any stage is built. */
+  /** Builds the feature's shared service (set through its typed key), once, before any stage is built. */
   readonly service?: ServiceDef['build'];
   readonly stages: readonly StageDef[];
   /** Endpoints the feature answers itself (the runner has no endpoint special cases). */

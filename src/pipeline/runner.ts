@@ -7,6 +7,7 @@ import { newRequestId, traceFrom } from '../formats/trace.js';
 import type { BuiltPipeline } from './build.js';
 import type { RequestContext } from './context.js';
 import type { Handler, HandlerDef } from './feature.js';
+import { routeOf } from './require.js';
 import type { Runtime } from './runtime.js';
 
 interface PathRoute {
@@ -101,7 +102,7 @@ export function createRunner(
         sendJson(ctx, base, 200, JSON.stringify(await handler(ctx, param)));
         return;
       }
-      for (const s of ctx.route!.stages) {
+      for (const s of routeOf(ctx).stages) {
         const r = s(ctx);
         if (r !== undefined) await r;
       }
@@ -124,8 +125,10 @@ export function createRunner(
 
   return {
     handle(req, res) {
-      const q = req.url!.indexOf('?');
-      const path = q === -1 ? req.url! : req.url!.slice(0, q);
+      // Node sets `url` on every request a server emits; '' resolves to no route (404).
+      const url = req.url ?? '';
+      const q = url.indexOf('?');
+      const path = q === -1 ? url : url.slice(0, q);
       const { r, param } = resolve(path);
       const ctx = createContext(req, res, r?.endpoint ?? 'models');
       if (r === undefined || r.method !== req.method) {

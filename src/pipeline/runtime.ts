@@ -8,7 +8,7 @@ import type { TokenCounter } from '../formats/token-counter.js';
 import type { Store } from '../store/types.js';
 import type { Stage } from './context.js';
 
-/** A route with everything compiled at boot. Features add compiled parts by module augmentation. */
+/** A route with everything compiled at boot. */
 export interface RuntimeRoute {
   readonly alias: string;
   readonly config: Readonly<RouteConfig>;
@@ -28,15 +28,15 @@ export interface RuntimeRoute {
 }
 
 /**
- * Shared feature services (limiter, authenticator, detector engine, audit sinks ...). Each feature
- * augments this interface with its own field and builds it in its feature's `service` (src/pipeline/feature.ts).
+ * Shared feature services (limiter, authenticator, detector engine, audit sinks ...): an opaque
+ * holder. Each feature declares a typed key (`defineService`, src/pipeline/slot.ts) in its folder
+ * and sets it from its feature's `service`; no feature adds fields here.
  */
-// biome-ignore lint/suspicious/noEmptyInterface: extended by module augmentation
-export interface Services {}
+export type Services = object;
 
 /**
  * The derived runtime: the frozen config plus compiled objects and shared services.
- * Feature modules extend it by module augmentation and their feature's `service`.
+ * Features add their services through typed keys (src/pipeline/slot.ts).
  */
 export interface Runtime {
   readonly config: Readonly<GatehouseConfig>;

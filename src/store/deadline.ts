@@ -64,8 +64,7 @@ export function createDeadlines(timeoutMs: number): Deadlines {
     // A late tick means the loop was blocked: that time could not be used to read replies.
     responsive += Math.min(now - last, 2 * tickMs);
     last = now;
-    while (head < queue.length) {
-      const p = queue[head]!;
+    for (let p = queue[head]; p !== undefined; p = queue[head]) {
       if (!p.done && p.due > responsive) break;
       head++;
       if (!p.done) setImmediate(verdict, p);

@@ -1,5 +1,6 @@
 import { GatehouseError } from '../errors/gatehouse-error.js';
 import type { StageDef } from '../pipeline/registry.js';
+import { TELEMETRY } from './slots.js';
 
 /**
  * The spool's full policy on the request path (`telemetry.spool.onFull`, docs/observability.md):
@@ -12,7 +13,7 @@ export const auditBackpressureStage: StageDef = {
   phase: 'validate',
   scope: 'route',
   create(rt, route) {
-    const svc = rt.services.telemetry;
+    const svc = TELEMETRY.get(rt);
     const policy = rt.config.telemetry.spool.onFull;
     if (svc === undefined || policy === 'drop' || (policy === 'byTier' && route.tier < 2)) return null;
     if (!svc.channels.some((c) => c.stats().remote)) return null;

@@ -33,12 +33,13 @@ export function parsePromText(text: string, wanted: ReadonlySet<string>): PromSa
   const out: PromSample[] = [];
   for (const raw of text.split('\n')) {
     if (raw === '' || raw.startsWith('#')) continue;
-    const m = LINE.exec(raw);
-    if (m === null || !wanted.has(m[1]!)) continue;
+    const [, name, rawLabels, rawValue] = LINE.exec(raw) ?? [];
+    if (name === undefined || !wanted.has(name)) continue;
     const labels: Record<string, string> = {};
-    if (m[2] !== undefined) for (const l of m[2].matchAll(LABEL)) labels[l[1]!] = l[2]!;
-    const value = Number(m[3]);
-    if (Number.isFinite(value)) out.push({ name: m[1]!, labels, value });
+    if (rawLabels !== undefined)
+      for (const [, k, v] of rawLabels.matchAll(LABEL)) if (k !== undefined && v !== undefined) labels[k] = v;
+    const value = Number(rawValue);
+    if (Number.isFinite(value)) out.push({ name, labels, value });
   }
   return out;
 }

@@ -2,6 +2,7 @@ import type { Stage } from '../pipeline/context.js';
 import type { StageDef } from '../pipeline/registry.js';
 import { deriveSecurityEvents } from './audit/derive.js';
 import { eventLogger } from './logger.js';
+import { TELEMETRY } from './slots.js';
 
 /**
  * The record phase, after every request (success, error or abort):
@@ -19,7 +20,7 @@ export const recordStage: StageDef = {
   create(rt): Stage {
     // Every field of the request line is a primitive: top-level redaction is enough and far cheaper.
     const log = eventLogger(rt.logger);
-    const svc = rt.services.telemetry;
+    const svc = TELEMETRY.get(rt);
     // Without a sink there is no one to read the event: skip building it.
     const audit = svc !== undefined && svc.channels.length > 0;
     return (ctx) => {

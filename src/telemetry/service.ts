@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { SinkConfig, TelemetryConfig } from '../config/schema/telemetry.js';
 import { resolveSecret, secretRefKind } from '../config/secrets.js';
+import { AUDIT_REDACTOR } from '../pipeline/audit-redactor.js';
 import type { RequestContext } from '../pipeline/context.js';
 import type { ServiceDef } from '../pipeline/feature.js';
 import type { Runtime } from '../pipeline/runtime.js';
@@ -19,11 +20,12 @@ import { createLocalChannel, createSpooledChannel, type SinkChannel } from './si
 import { createSink } from './sinks/registry.js';
 import type { Sink } from './sinks/types.js';
 import { startWorkerHub } from './sinks/worker-hub.js';
+import { TELEMETRY } from './slots.js';
 import { Spool } from './spool.js';
 
 /**
  * The telemetry service: audit sinks (with their spools), metrics, the alert engine and the GPU
- * scraper, built once at boot. Other features reach it as `rt.services.telemetry`.
+ * scraper, built once at boot. Other features reach it through the `TELEMETRY` key (slots.ts).
  */
 export interface TelemetryService {
   readonly events: EventFactory;
@@ -46,17 +48,6 @@ export interface TelemetryService {
   /** Resolves true once every sink has delivered what it was given (false at the timeout). */
   drain(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
-}
-
-declare module '../pipeline/runtime.js' {
-  interface Services {
-    telemetry?: TelemetryService;
-    /**
-     * The detectors' redaction (issue: guardrails), registered by its service builder before the
-     * telemetry one. Required for `telemetry.audit.includeText`.
-     */
-    auditRedactor?: Redactor;
-  }
 }
 
 export interface TelemetryOptions {
@@ -267,7 +258,7 @@ export async function createTelemetryService(opts: TelemetryOptions): Promise<Te
   };
 }
 
-/** The service of the telemetry feature (feature.ts): builds `rt.services.telemetry`, closed with the runtime. */
+/** The service of the telemetry feature (feature.ts): sets `TELEMETRY`, closed with the runtime. */
 export const telemetryService: ServiceDef = { name: 'telemetry', build: buildTelemetryService };
 
 export async function buildTelemetryService(rt: Runtime): Promise<void> {
@@ -276,9 +267,9 @@ export async function buildTelemetryService(rt: Runtime): Promise<void> {
     store: rt.store,
     registry: rt.metrics,
     logger: rt.logger,
-    redact: rt.services.auditRedactor,
+    redact: AUDIT_REDACTOR.get(rt),
   });
-  rt.services.telemetry = svc;
+  TELEMETRY.set(rt, svc);
   rt.closers.push(() => svc.close());
 }
 

@@ -4,6 +4,7 @@ import type { ModelEndpoint } from '../formats/provider.js';
 import { traceparent } from '../formats/trace.js';
 import type { RequestContext } from '../pipeline/context.js';
 import type { StageDef } from '../pipeline/registry.js';
+import { bodyOf } from '../pipeline/require.js';
 import { logUpstreamFailure, mapUpstreamError } from './errors.js';
 import { budgetLimits, OutputBudget } from './output-budget.js';
 import { readBounded } from './read-bounded.js';
@@ -31,7 +32,7 @@ export const callUpstreamStage: StageDef = {
     const log = rt.logger;
     return async (ctx) => {
       const endpoint = ctx.endpoint as ModelEndpoint;
-      const { path, body } = route.provider.request(endpoint, ctx.body!);
+      const { path, body } = route.provider.request(endpoint, bodyOf(ctx));
       const timer = setTimeout(
         () => ctx.abort.abort(new GatehouseError('GH_ERR_UPSTREAM_TOTAL_TIMEOUT')),
         totalMs,

@@ -1,4 +1,5 @@
 import type { StageDef } from '../pipeline/registry.js';
+import { bodyOf } from '../pipeline/require.js';
 
 /** Pins the deployment: the consumer's alias is replaced by the configured model id, never chosen by the consumer. */
 export const routeStage: StageDef = {
@@ -8,7 +9,7 @@ export const routeStage: StageDef = {
   create: (_rt, route) => {
     const pinned = route.config.upstream.model;
     return (ctx) => {
-      ctx.body!.model = pinned;
+      bodyOf(ctx).model = pinned;
     };
   },
 };

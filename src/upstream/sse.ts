@@ -46,12 +46,13 @@ export class SseParser {
     const n = chunk.length;
     if (n === 0) return '';
     let text: string;
-    if (!this.decoderPending && chunk[n - 1]! < 0x80) {
+    const lastByte = chunk[n - 1] ?? 0;
+    if (!this.decoderPending && lastByte < 0x80) {
       const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, n);
       text = b.toString('utf8');
     } else {
       text = this.decoder.decode(chunk, STREAM);
-      this.decoderPending = chunk[n - 1]! >= 0x80;
+      this.decoderPending = lastByte >= 0x80;
     }
     return this.strip(text);
   }

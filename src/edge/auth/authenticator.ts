@@ -5,6 +5,7 @@ import type { Counter } from 'prom-client';
 import type { IssuerConfig } from '../../config/schema/auth.js';
 import { GatehouseError, isGatehouseError } from '../../errors/gatehouse-error.js';
 import type { AuthMethod, Identity } from '../../identity.js';
+import { internalError } from '../../pipeline/require.js';
 import type { ApiKeyMatch } from './api-keys.js';
 import {
   type Consumer,
@@ -130,8 +131,10 @@ export function createAuthenticate(parts: AuthParts): (req: AuthRequest) => Prom
     },
     async mtls(_cred, req) {
       let consumer: Consumer;
+      // The credential extractor offers mTLS only with a verified certificate.
+      if (req.peerCertificate === null) throw internalError('mTLS credential without a peer certificate');
       try {
-        consumer = parts.certs(req.peerCertificate!);
+        consumer = parts.certs(req.peerCertificate);
       } catch (err) {
         if (isGatehouseError(err) && err.code === 'GH_ERR_AUTH_UNKNOWN_CONSUMER') {
           const cn = req.peerCertificate?.subject?.CN;

@@ -5,6 +5,7 @@ import type { RequestContext } from '../../pipeline/context.js';
 import type { StageDef } from '../../pipeline/registry.js';
 import type { Runtime, RuntimeRoute } from '../../pipeline/runtime.js';
 import type { PinnedCertCheck } from './mtls.js';
+import { AUTH, AUTH_ROOT_METHOD } from './slots.js';
 import './stage.js';
 
 interface Rule {
@@ -24,7 +25,7 @@ const RULES: readonly Rule[] = [
   // No API-key-only authentication at tier 2+, also through a session token minted with an API key.
   {
     applies: (t) => t >= 2,
-    refuses: (c, id) => (c.authRootMethod ?? id.method) === 'api_key',
+    refuses: (c, id) => (AUTH_ROOT_METHOD.get(c) ?? id.method) === 'api_key',
     code: 'GH_ERR_AUTH_METHOD_NOT_ALLOWED',
   },
   { applies: (t) => t === 3, refuses: (c) => c.peerCertificate === null, code: 'GH_ERR_AUTH_MTLS_REQUIRED' },
@@ -50,7 +51,7 @@ export function compileRouteAccess(
 ): (ctx: RequestContext, id: Identity) => ErrorCode | null {
   const rules = RULES.filter((r) => r.applies(route.tier));
   const { tier } = route;
-  const pinned = rt.services?.auth?.certPinnedFor ?? NOTHING_PINNED;
+  const pinned = AUTH.get(rt)?.certPinnedFor ?? NOTHING_PINNED;
   return (ctx, id) => {
     for (const r of rules) if (r.refuses(ctx, id, tier, pinned)) return r.code;
     return null;

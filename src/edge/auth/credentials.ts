@@ -49,9 +49,9 @@ export function createExtractor(
     if (Array.isArray(xKey)) throw new GatehouseError('GH_ERR_AUTH_MALFORMED');
     let bearer: string | undefined;
     if (auth !== undefined) {
-      const m = BEARER.exec(auth);
-      if (m === null) throw new GatehouseError('GH_ERR_AUTH_MALFORMED');
-      bearer = m[1]!;
+      const value = BEARER.exec(auth)?.[1];
+      if (value === undefined) throw new GatehouseError('GH_ERR_AUTH_MALFORMED');
+      bearer = value;
     }
     // Two different credentials in one request are ambiguous: refuse rather than pick one.
     if (bearer !== undefined && xKey !== undefined && bearer !== xKey)

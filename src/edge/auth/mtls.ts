@@ -16,8 +16,8 @@ const SAN = /(DNS|URI|email|IP Address|DirName|othername|Registered ID):("(?:[^"
 export function parseSubjectAltName(text: string | undefined): string[] {
   if (text === undefined || text === '') return [];
   const out: string[] = [];
-  for (const m of text.matchAll(SAN)) {
-    const raw = m[2]!;
+  for (const [, kind, raw] of text.matchAll(SAN)) {
+    if (raw === undefined) continue;
     let value = raw;
     if (raw.startsWith('"')) {
       try {
@@ -26,7 +26,7 @@ export function parseSubjectAltName(text: string | undefined): string[] {
         continue;
       }
     }
-    out.push(`${m[1]}:${value}`);
+    out.push(`${kind}:${value}`);
   }
   return out;
 }
@@ -54,7 +54,9 @@ export function createCertMapper(
   };
   for (const cfg of consumers) {
     if (cfg.mtls === undefined) continue;
-    const c = registry.get(cfg.name)!;
+    const c = registry.get(cfg.name);
+    // The registry is compiled from the same consumer list.
+    if (c === undefined) throw new Error(`auth.mtls: consumer ${cfg.name} missing from the registry`);
     for (const s of cfg.mtls.sans) claim(bySan, s, c, 'SAN');
     for (const s of cfg.mtls.subjects) claim(byCn, s, c, 'subject');
     if (cfg.mtls.fingerprints.length > 0) pins.set(c.name, new Set(cfg.mtls.fingerprints));

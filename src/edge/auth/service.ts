@@ -18,6 +18,7 @@ import { createCertMapper, createPinnedCertCheck, type PinnedCertCheck } from '.
 import { createRevocationList, type RevocationList } from './revocation.js';
 import { createSessionIssuer, type SessionIssuer } from './session-issuer.js';
 import { createSessionTokens } from './session-tokens.js';
+import { AUTH } from './slots.js';
 
 /** Everything authentication needs at request time, built once at boot. */
 export interface AuthService {
@@ -34,12 +35,6 @@ export interface AuthService {
   /** Fetch every issuer's JWKS once (boot); failures are logged and retried on demand. */
   warm(): Promise<void>;
   close(): Promise<void>;
-}
-
-declare module '../../pipeline/runtime.js' {
-  interface Services {
-    auth?: AuthService;
-  }
 }
 
 export interface AuthDeps {
@@ -110,7 +105,10 @@ export async function createAuthService(cfg: AuthConfig, deps: AuthDeps): Promis
   let downstreamKeys: Ed25519Keys | null = null;
   const d = cfg.downstream;
   if (d.mode === 'hmac') {
-    const secret = new TextEncoder().encode(resolveSecret(d.signingKey!));
+    // The schema refuses hmac without a key; checked again so a schema change cannot sign with nothing.
+    if (d.signingKey === undefined)
+      throw new Error('auth.downstream.mode hmac needs auth.downstream.signingKey');
+    const secret = new TextEncoder().encode(resolveSecret(d.signingKey));
     downstream = createDownstreamSigner({
       ...d,
       issuer: cfg.sessions.issuer,
@@ -182,7 +180,7 @@ export const authServiceDef: ServiceDef = {
       metrics: rt.metrics,
     });
     await svc.warm();
-    rt.services.auth = svc;
+    AUTH.set(rt, svc);
     rt.closers.push(() => svc.close());
   },
 };

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { GatehouseError } from '../../errors/gatehouse-error.js';
 import type { AuthMethod, Identity } from '../../identity.js';
+import { internalError } from '../../pipeline/require.js';
 import { type RevocationList, revocationId } from './revocation.js';
 import type { SessionTokens } from './session-tokens.js';
 
@@ -114,8 +115,11 @@ export function createSessionIssuer(opts: {
     },
     async revoke(identity, body) {
       const req = parse(revokeRequest, body);
-      const [kind, value] =
-        req.agent !== undefined ? (['agent', req.agent] as const) : (['session', req.session!] as const);
+      // The schema asks for exactly one of the two.
+      const kind = req.agent !== undefined ? 'agent' : 'session';
+      const value = req.agent ?? req.session;
+      if (value === undefined)
+        throw internalError('a revoke request without agent or session passed the schema');
       await opts.revocations.revoke(kind, revocationId(identity.consumer, value), revocationTtlMs);
       return { revoked: kind, id: value };
     },

@@ -1,7 +1,7 @@
 import { GatehouseError } from '../../errors/gatehouse-error.js';
 import type { RequestContext } from '../../pipeline/context.js';
 import type { Runtime } from '../../pipeline/runtime.js';
-import './stage.js';
+import { AUTH, AUTH_ROOT_METHOD } from './slots.js';
 
 export type SessionHandler = (ctx: RequestContext) => Promise<object>;
 
@@ -19,7 +19,7 @@ export const SESSION_ROUTES = [
 export function createSessionHandlers(
   rt: Runtime,
 ): Record<(typeof SESSION_ROUTES)[number]['handler'], SessionHandler> {
-  const issuer = rt.services.auth?.sessions ?? null;
+  const issuer = AUTH.get(rt)?.sessions ?? null;
   const needIdentity = (ctx: RequestContext) => {
     if (issuer === null) throw new GatehouseError('GH_ERR_NOT_FOUND');
     if (ctx.identity === null) throw new GatehouseError('GH_ERR_AUTH_MISSING');
@@ -28,7 +28,7 @@ export function createSessionHandlers(
   return {
     async create(ctx) {
       const { issuer: i, identity } = needIdentity(ctx);
-      return i.mint(identity, ctx.authRootMethod ?? identity.method, ctx.body);
+      return i.mint(identity, AUTH_ROOT_METHOD.get(ctx) ?? identity.method, ctx.body);
     },
     async revoke(ctx) {
       const { issuer: i, identity } = needIdentity(ctx);

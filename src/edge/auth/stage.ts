@@ -1,14 +1,6 @@
-import type { AuthMethod } from '../../identity.js';
 import type { StageDef } from '../../pipeline/registry.js';
 import type { AuthEvent } from './security-events.js';
-import './service.js';
-
-declare module '../../pipeline/context.js' {
-  interface RequestContext {
-    /** How the caller first proved itself (a session token's root credential); tier rules read it. */
-    authRootMethod?: AuthMethod;
-  }
-}
+import { AUTH, AUTH_ROOT_METHOD } from './slots.js';
 
 /**
  * Authenticates every data-plane request before anything else runs and sets `ctx.identity`
@@ -19,7 +11,7 @@ export const authenticateStage: StageDef = {
   phase: 'authenticate',
   scope: 'edge',
   create(rt) {
-    const auth = rt.services.auth;
+    const auth = AUTH.get(rt);
     if (auth === undefined)
       throw new Error(
         'authenticate stage: the auth service is not built (the auth feature missing from FEATURES)',
@@ -36,7 +28,7 @@ export const authenticateStage: StageDef = {
           events,
         });
         ctx.identity = identity;
-        ctx.authRootMethod = root;
+        AUTH_ROOT_METHOD.set(ctx, root);
         // The upstream learns who is calling from this signed header, never from the consumer's credential.
         if (downstream !== null)
           ctx.upstreamExtraHeaders[downstream.header] = await downstream.value(identity);

@@ -1,8 +1,10 @@
 import { LIMIT_DIMENSION_NAMES, type QuotaUsage } from '../../formats/limit-dimension.js';
 import type { RequestContext } from '../../pipeline/context.js';
 import type { StageDef } from '../../pipeline/registry.js';
+import { internalError } from '../../pipeline/require.js';
 import type { LimitEvent } from './events.js';
 import { LimitRefusal } from './limiter.js';
+import { LIMITER, POSTURE, RESERVATION } from './slots.js';
 import { type Dimension, type Views, WINDOWED } from './types.js';
 
 /** Consumer name for requests on routes an operator left open (no identity). */
@@ -12,9 +14,16 @@ export const ANONYMOUS = 'anonymous';
 const AUDIT_NAME: { readonly [D in Dimension | 'store']: string } = LIMIT_DIMENSION_NAMES;
 const WINDOWED_NAMES = WINDOWED.map((d) => AUDIT_NAME[d]);
 
+/** Views are in WINDOWED order, one per windowed dimension. */
+function windowedName(i: number): string {
+  const name = WINDOWED_NAMES[i];
+  if (name === undefined) throw internalError(`limiter view ${i} has no windowed dimension`);
+  return name;
+}
+
 function quotaUsage(views: Views): QuotaUsage[] {
   return views.map((v, i) => ({
-    dimension: WINDOWED_NAMES[i]!,
+    dimension: windowedName(i),
     used: v.limit - v.remaining,
     limit: v.limit,
   }));
@@ -30,7 +39,7 @@ export const admitStage: StageDef = {
   phase: 'admit',
   scope: 'route',
   create: (rt, route) => {
-    const limiter = rt.services.limiter;
+    const limiter = LIMITER.get(rt);
     if (limiter === undefined) return null;
     const log = rt.logger.child({ component: 'limits', route: route.alias });
     const raise = (ctx: RequestContext, consumer: string, events: readonly LimitEvent[]) => {
@@ -51,16 +60,16 @@ export const admitStage: StageDef = {
           maxOutputTokens: ctx.maxOutputTokens,
           requestId: ctx.requestId,
         });
-        ctx.limitReservation = ok.reservation;
+        RESERVATION.set(ctx, ok.reservation);
         Object.assign(ctx.responseHeaders, ok.headers);
         ctx.quotaUsage = quotaUsage(ok.views);
-        if (ok.posture !== null) ctx.limitPosture = ok.posture;
+        if (ok.posture !== null) POSTURE.set(ctx, ok.posture);
         raise(ctx, consumer, ok.events);
       } catch (err) {
         if (err instanceof LimitRefusal) {
           ctx.limitDimension = AUDIT_NAME[err.dimension];
           if (err.views !== null) ctx.quotaUsage = quotaUsage(err.views);
-          if (err.posture !== null) ctx.limitPosture = err.posture;
+          if (err.posture !== null) POSTURE.set(ctx, err.posture);
           raise(ctx, consumer, err.events);
         }
         throw err;

@@ -41,14 +41,3 @@ export interface Reservation {
   readonly price: { readonly input: number; readonly output: number };
   settled: boolean;
 }
-
-declare module '../../pipeline/context.js' {
-  interface RequestContext {
-    /** Set by the admit stage; the settle stage reconciles it once. */
-    limitReservation?: Reservation;
-    /** Limit alert signals raised on this request (see LimitEvent). */
-    limitEvents?: LimitEvent[];
-    /** Set when Redis was unreachable at admission: the posture that decided this request. */
-    limitPosture?: Posture;
-  }
-}

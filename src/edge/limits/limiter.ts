@@ -5,6 +5,7 @@ import type { LimitsConfig, Posture } from '../../config/schema/limits.js';
 import type { ErrorCode } from '../../errors/catalog.js';
 import { GatehouseError } from '../../errors/gatehouse-error.js';
 import type { Tier } from '../../identity.js';
+import { internalError } from '../../pipeline/require.js';
 import type { RuntimeRoute } from '../../pipeline/runtime.js';
 import type { Store } from '../../store/types.js';
 import type { LimitEvent, Reservation } from './events.js';
@@ -131,7 +132,8 @@ export function createLimiter(o: LimiterOptions): Limiter {
         'no price for the pinned model: its cost counts as 0 against cost caps',
       );
     for (const [name, spec] of plans.shared) {
-      if (spec.windows[1][0]!.cap < route.config.caps.maxInputTokens)
+      const inputMinute = spec.windows[1][0];
+      if (inputMinute !== undefined && inputMinute.cap < route.config.caps.maxInputTokens)
         log.warn(
           { route: route.alias, plan: name },
           'input tokens per minute are below caps.maxInputTokens: large prompts can never be admitted',
@@ -181,7 +183,8 @@ export function createLimiter(o: LimiterOptions): Limiter {
     replicaId,
     leases: () => keeper?.counts() ?? { live: 0, releases: 0, settles: 0 },
     async admit(req) {
-      const c = compiled.get(req.route.alias)!;
+      const c = compiled.get(req.route.alias);
+      if (c === undefined) throw internalError(`limiter: route ${req.route.alias} was not compiled at boot`);
       const plan = planOf(req.plan);
       const amounts: Amounts = [
         1,
@@ -194,7 +197,8 @@ export function createLimiter(o: LimiterOptions): Limiter {
       const leaseId = `${replicaId}:${(seq++).toString(36)}:${req.requestId ?? ''}`;
       const base = { scope: req.route.alias, consumer: req.consumer, amounts, leaseId };
       const key = seedKey(base.scope, base.consumer, plan);
-      const sharedSpec = c.plans.shared.get(plan)!;
+      const sharedSpec = c.plans.shared.get(plan);
+      if (sharedSpec === undefined) throw internalError(`limiter: plan ${plan} was not compiled at boot`);
       let backend = shared;
       let spec = sharedSpec;
       let posture: Posture | null = null;
@@ -219,7 +223,9 @@ export function createLimiter(o: LimiterOptions): Limiter {
         markDown(events, posture, new Error('redis not connected'));
       }
       if (outcome === null) {
-        const p = posture!;
+        // Every path that leaves no outcome chose a posture.
+        const p = posture;
+        if (p === null) throw internalError('limiter: no outcome and no store-down posture');
         metrics.degraded.inc({ route: req.route.alias, posture: p });
         if (p === 'closed') {
           metrics.decisions.inc({ route: req.route.alias, result: 'refused', dimension: 'store' });
@@ -228,7 +234,10 @@ export function createLimiter(o: LimiterOptions): Limiter {
           throw new LimitRefusal('GH_ERR_LIMITS_UNAVAILABLE', h, events, 'store', p, null);
         }
         backend = local;
-        spec = c.plans.local.get(plan)!;
+        const localSpec = c.plans.local.get(plan);
+        if (localSpec === undefined)
+          throw internalError(`limiter: local plan ${plan} was not compiled at boot`);
+        spec = localSpec;
         // Not from zero: at most this replica's share of what Redis last said was left (fallback.ts).
         const now = clock();
         const allowance = seeds.allowance(key, base.scope, sharedSpec, cfg.replicas, now);

@@ -1,11 +1,5 @@
 import type { StageDef } from '../../pipeline/registry.js';
-
-declare module '../../pipeline/context.js' {
-  interface RequestContext {
-    /** Set just before the upstream call: from here on the model may have done work to charge. */
-    limitUpstreamCalled?: boolean;
-  }
-}
+import { LIMITER, UPSTREAM_CALLED } from './slots.js';
 
 /**
  * Marks the moment the request leaves for the model, so settlement can tell "refused before the
@@ -17,9 +11,9 @@ export const markUpstreamStage: StageDef = {
   phase: 'callUpstream',
   scope: 'route',
   create: (rt) => {
-    if (rt.services.limiter === undefined) return null;
+    if (LIMITER.get(rt) === undefined) return null;
     return (ctx) => {
-      ctx.limitUpstreamCalled = true;
+      UPSTREAM_CALLED.set(ctx, true);
     };
   },
 };

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { internalError } from '../../pipeline/require.js';
 import { RELEASE_LUA, RENEW_LUA, SCRIPT_KEYS, scriptsFor } from './lua.js';
 import {
   type AdmitInput,
@@ -13,6 +14,7 @@ import {
   type Views,
   WINDOWED,
   type WindowId,
+  type WindowView,
 } from './types.js';
 
 type Raw = [number, number, number, number, number[], string[], number, number];
@@ -51,9 +53,13 @@ export function createRedisBackend(redis: Redis, prefix: string): LimitBackend {
     redis.defineCommand(`ghLimAdmit${id}`, { numberOfKeys: SCRIPT_KEYS, lua: s.admit });
     redis.defineCommand(`ghLimSettle${id}`, { numberOfKeys: SCRIPT_KEYS, lua: s.settle });
     const r = redis as unknown as Record<string, Call<unknown>>;
+    const admit = r[`ghLimAdmit${id}`];
+    const settle = r[`ghLimSettle${id}`];
+    if (admit === undefined || settle === undefined)
+      throw new Error('ioredis did not define the limiter scripts');
     c = {
-      admit: r[`ghLimAdmit${id}`]!.bind(redis) as Call<Raw>,
-      settle: r[`ghLimSettle${id}`]!.bind(redis) as Call<[number, number]>,
+      admit: admit.bind(redis) as Call<Raw>,
+      settle: settle.bind(redis) as Call<[number, number]>,
     };
     compiled.set(spec, c);
     return c;
@@ -78,7 +84,11 @@ export function createRedisBackend(redis: Redis, prefix: string): LimitBackend {
       );
       const views = toViews(flat);
       const inUse: InUse = [cc, gc];
-      if (ok !== 1) return { ok: false, at, views, dimension: DIMENSIONS[fail]!, retryAfterMs: retry, inUse };
+      if (ok !== 1) {
+        const dimension = DIMENSIONS[fail];
+        if (dimension === undefined) throw internalError(`limiter script: unknown dimension ${fail}`);
+        return { ok: false, at, views, dimension, retryAfterMs: retry, inUse };
+      }
       return { ok: true, at, views, alerts: rawAlerts.map((a) => toAlert(a, input.spec)), inUse };
     },
     async settle(input: SettleInput): Promise<InUse> {
@@ -123,11 +133,15 @@ export function createRedisBackend(redis: Redis, prefix: string): LimitBackend {
   };
 }
 
-function toViews(flat: number[]): Views {
-  const out = [];
-  for (let d = 0; d < 4; d++)
-    out.push({ limit: flat[d * 3]!, remaining: flat[d * 3 + 1]!, resetMs: flat[d * 3 + 2]! });
-  return out as unknown as Views;
+function toView(flat: readonly number[], d: number): WindowView {
+  const [limit, remaining, resetMs] = flat.slice(d * 3, d * 3 + 3);
+  if (limit === undefined || remaining === undefined || resetMs === undefined)
+    throw internalError('limiter script: a reply without the four window views');
+  return { limit, remaining, resetMs };
+}
+
+function toViews(flat: readonly number[]): Views {
+  return [toView(flat, 0), toView(flat, 1), toView(flat, 2), toView(flat, 3)];
 }
 
 /** 'q<dim index><window id>:<used>' or 'soft:<used>'. */
@@ -137,5 +151,7 @@ function toAlert(raw: string, spec: LimitSpec): LimitAlert {
   const d = Number(raw[1]);
   const window = raw[2] as WindowId;
   const limit = spec.windows[d as 0 | 1 | 2 | 3].find((w) => w.id === window)?.cap ?? 0;
-  return { kind: 'quota', dimension: WINDOWED[d]!, window, used, limit };
+  const dimension = WINDOWED[d];
+  if (dimension === undefined) throw internalError(`limiter script: unknown alert ${raw}`);
+  return { kind: 'quota', dimension, window, used, limit };
 }

@@ -2,14 +2,8 @@ import { once } from 'node:events';
 import type { Redis } from 'ioredis';
 import type { GatehouseConfig } from '../../config/schema/index.js';
 import type { ServiceDef } from '../../pipeline/feature.js';
-import { createLimiter, type Limiter } from './limiter.js';
-
-declare module '../../pipeline/runtime.js' {
-  interface Services {
-    /** The token-aware limiter (issue 4); absent when `limits.enabled` is false. */
-    limiter?: Limiter;
-  }
-}
+import { createLimiter } from './limiter.js';
+import { LIMITER } from './slots.js';
 
 /** Builds the limiter once at boot: compiled plans per route, the Lua scripts, the metrics. */
 export const limitsService: ServiceDef = {
@@ -28,7 +22,7 @@ export const limitsService: ServiceDef = {
       logger: rt.logger,
       metrics: rt.metrics,
     });
-    rt.services.limiter = limiter;
+    LIMITER.set(rt, limiter);
     rt.closers.push(() => limiter.close());
   },
 };

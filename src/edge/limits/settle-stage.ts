@@ -1,6 +1,7 @@
 import type { ErrorCode } from '../../errors/catalog.js';
 import type { RequestContext } from '../../pipeline/context.js';
 import type { StageDef } from '../../pipeline/registry.js';
+import { LIMITER, RESERVATION, UPSTREAM_CALLED } from './slots.js';
 
 /** Upstream failures in which the model did no work: nothing to charge but the request. */
 const NOTHING_PROCESSED: ReadonlySet<ErrorCode> = new Set([
@@ -20,7 +21,7 @@ const NOTHING_PROCESSED: ReadonlySet<ErrorCode> = new Set([
  */
 function usageOf(ctx: RequestContext, reservedOutput: number): [input: number, output: number] {
   if (ctx.usage !== null) return [ctx.usage.inputTokens, ctx.usage.outputTokens];
-  if (ctx.limitUpstreamCalled !== true) return [0, 0];
+  if (UPSTREAM_CALLED.get(ctx) !== true) return [0, 0];
   if (ctx.error !== null && NOTHING_PROCESSED.has(ctx.error.code)) return [0, 0];
   if (ctx.stream) {
     const text = ctx.streamedText;
@@ -35,10 +36,10 @@ export const settleStage: StageDef = {
   phase: 'settle',
   scope: 'completion',
   create: (rt) => {
-    const limiter = rt.services.limiter;
+    const limiter = LIMITER.get(rt);
     if (limiter === undefined) return null;
     return async (ctx) => {
-      const res = ctx.limitReservation;
+      const res = RESERVATION.get(ctx);
       if (res === undefined || res.settled) return;
       const [input, output] = usageOf(ctx, res.amounts[2]);
       ctx.cost = await limiter.settle(res, input, output);

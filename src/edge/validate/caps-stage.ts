@@ -2,6 +2,7 @@ import { GatehouseError } from '../../errors/gatehouse-error.js';
 import { mapsFor } from '../../formats/fields/maps.js';
 import type { ModelEndpoint } from '../../formats/provider.js';
 import type { StageDef } from '../../pipeline/registry.js';
+import { bodyOf } from '../../pipeline/require.js';
 import { countInputTokens } from './count.js';
 
 /**
@@ -18,7 +19,7 @@ export const capsStage: StageDef = {
     const streamUsage = route.provider.streamUsage;
     const maps = mapsFor(route.config.allowFields);
     return (ctx) => {
-      const body = ctx.body!;
+      const body = bodyOf(ctx);
       const endpoint = ctx.endpoint as ModelEndpoint;
       if (endpoint === 'chat' && (body.messages as unknown[]).length > maxMessages) {
         throw new GatehouseError('GH_ERR_SCHEMA', {

@@ -37,8 +37,8 @@ const notFinite = (path: string) =>
 function checkShape(root: object, maxDepth: number): void {
   // The path is kept per container (not per value) so that the error can name the field.
   const stack: Array<[unknown, number, string]> = [[root, 1, '']];
-  while (stack.length > 0) {
-    const [v, depth, path] = stack.pop()!;
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [v, depth, path] = top;
     if (depth > maxDepth) throw new GatehouseError('GH_ERR_TOO_DEEP');
     if (Array.isArray(v)) {
       for (let i = 0; i < v.length; i++) {

@@ -23,7 +23,8 @@ export function readBody(req: IncomingMessage, maxBytes: number, timeoutMs: numb
         // Stop reading; the connection is closed after the error response.
         req.pause();
         reject(err);
-      } else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+      } else
+        resolve(chunks.length === 1 && chunks[0] !== undefined ? chunks[0] : Buffer.concat(chunks, size));
     };
     const onData = (c: Buffer) => {
       size += c.length;

@@ -150,9 +150,10 @@ export function structure(folded: string): Uint32Array {
 export function score(model: InjectionModel, feats: Uint32Array, struct?: Uint32Array): number {
   // Binary features, L2-normalised: each present feature contributes w / sqrt(n).
   let z = 0;
-  for (let i = 0; i < feats.length; i++) z += model.weights[feats[i]!]!;
+  // Feature ids are hashed below MODEL_DIM (the weights' length); a missing weight would be a bug.
+  for (const f of feats) z += model.weights[f] ?? 0;
   z = model.bias + (feats.length > 0 ? z / Math.sqrt(feats.length) : 0);
-  if (struct !== undefined) for (let i = 0; i < struct.length; i++) z += model.weights[struct[i]!]!;
+  if (struct !== undefined) for (const f of struct) z += model.weights[f] ?? 0;
   return 1 / (1 + Math.exp(-z));
 }
 
@@ -163,7 +164,7 @@ export function decodeModel(file: InjectionModelFile): InjectionModel {
   const q = new Int8Array(raw.buffer, raw.byteOffset, raw.byteLength);
   if (q.length !== MODEL_DIM) throw new Error('injection model: wrong weight count');
   const weights = new Float32Array(MODEL_DIM);
-  for (let i = 0; i < MODEL_DIM; i++) weights[i] = q[i]! * file.scale;
+  for (const [i, v] of q.entries()) weights[i] = v * file.scale;
   return { bias: file.bias, weights, threshold: file.threshold };
 }
 
@@ -172,7 +173,7 @@ export function encodeWeights(w: Float32Array): { scale: number; weights: string
   for (const v of w) max = Math.max(max, Math.abs(v));
   const scale = max / 127 || 1;
   const q = new Int8Array(w.length);
-  for (let i = 0; i < w.length; i++) q[i] = Math.round(w[i]! / scale);
+  for (const [i, v] of w.entries()) q[i] = Math.round(v / scale);
   return { scale, weights: Buffer.from(q.buffer).toString('base64') };
 }
 

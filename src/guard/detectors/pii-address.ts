@@ -63,8 +63,12 @@ export function findAddresses(text: string): Span[] {
   const parts = spans.length;
   for (const m of matchAll(POSTAL_LINE, text)) {
     let near = false;
-    for (let i = 0; i < parts && !near; i++)
-      near = spans[i]!.end <= m.index + 1 && spans[i]!.end >= m.index - POSTAL_CONTEXT_CHARS;
+    // Only the street spans found above (`parts`), not the postal lines pushed in this loop.
+    for (const s of spans.slice(0, parts))
+      if (s.end <= m.index + 1 && s.end >= m.index - POSTAL_CONTEXT_CHARS) {
+        near = true;
+        break;
+      }
     if (!near) continue;
     const lead = m[0].length - m[0].trimStart().length;
     spans.push({ start: m.index + lead, end: m.index + m[0].trimEnd().length });

@@ -40,7 +40,7 @@ function emails(text: string): Span[] {
   // Anchored on each '@' and expanded by hand: an unanchored email regex is quadratic on long words.
   for (let at = text.indexOf('@'); at >= 0; at = text.indexOf('@', at + 1)) {
     let s = at;
-    while (s > 0 && at - s < 64 && EMAIL_LOCAL.test(text[s - 1]!)) s--;
+    while (s > 0 && at - s < 64 && EMAIL_LOCAL.test(text.charAt(s - 1))) s--;
     if (s === at) continue;
     const dom = EMAIL_DOMAIN.exec(text.slice(at + 1, at + 256));
     if (dom === null) continue;
@@ -62,8 +62,8 @@ function ipv6(text: string): Span[] {
     if (c < after) continue;
     let s = c;
     let e = c + 1;
-    while (s > 0 && c - s < 45 && IPV6_CHAR.test(text[s - 1]!)) s--;
-    while (e < text.length && e - c < 45 && IPV6_CHAR.test(text[e]!)) e++;
+    while (s > 0 && c - s < 45 && IPV6_CHAR.test(text.charAt(s - 1))) s--;
+    while (e < text.length && e - c < 45 && IPV6_CHAR.test(text.charAt(e))) e++;
     const cand = text.slice(s, e).replace(/^[:.]+|[.]+$/g, (m) => (m.startsWith('::') ? m : ''));
     const start = s + text.slice(s, e).indexOf(cand);
     after = e;
@@ -104,7 +104,9 @@ export function createPiiDetector(opts: PiiOptions): Detector {
     }
     if (want.has('US_SSN')) {
       for (const m of matchAll(SSN, text)) {
-        if (!ssnValid(m[1]!, m[3]!, m[4]!)) continue;
+        const [, area, , group, serial] = m;
+        if (area === undefined || group === undefined || serial === undefined) continue;
+        if (!ssnValid(area, group, serial)) continue;
         // Nine bare digits are an SSN only when the text says so.
         if (m[2] === '' && !SSN_CONTEXT.test(text.slice(Math.max(0, m.index - 40), m.index))) continue;
         add('US_SSN', m[2] === '' ? 0.8 : 0.9, { start: m.index, end: m.index + m[0].length });
@@ -112,7 +114,8 @@ export function createPiiDetector(opts: PiiOptions): Detector {
     }
     if (want.has('UK_NINO')) {
       for (const m of matchAll(NINO, text))
-        if (ninoValid(m[1]!)) add('UK_NINO', 0.85, { start: m.index, end: m.index + m[0].length });
+        if (m[1] !== undefined && ninoValid(m[1]))
+          add('UK_NINO', 0.85, { start: m.index, end: m.index + m[0].length });
     }
     if (want.has('IP_ADDRESS')) {
       for (const m of matchAll(IPV4, text))

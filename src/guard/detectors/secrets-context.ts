@@ -72,7 +72,8 @@ export function looksLikeSecret(value: string, password: boolean): boolean {
 
 function keywordHits(text: string, out: ContextHit[]): void {
   for (const m of matchAll(KEYWORD, text)) {
-    const value = m[1]!;
+    const value = m[1];
+    if (value === undefined) continue;
     const name = text.slice(Math.max(0, m.index - 30), m.index + m[0].length - value.length);
     if (NOT_SECRET_NAME.test(name)) continue;
     // A UUID, hex id or number is an identifier unless a strong word names it a secret.
@@ -97,14 +98,15 @@ export function basicCredential(b64: string): { user: string; pass: string } | n
 function authHits(text: string, out: ContextHit[]): void {
   for (const re of [BEARER, TOKEN_SCHEME]) {
     for (const m of matchAll(re, text)) {
-      const value = m[1]!;
-      if (!looksLikeSecret(value, false)) continue;
+      const value = m[1];
+      if (value === undefined || !looksLikeSecret(value, false)) continue;
       const start = m.index + m[0].length - value.length;
       out.push(['AUTH_HEADER', start, start + value.length]);
     }
   }
   for (const m of matchAll(BASIC, text)) {
-    const value = m[1]!;
+    const value = m[1];
+    if (value === undefined) continue;
     const cred = basicCredential(value);
     if (cred === null || isPlaceholderSecret(cred.pass) || envReference(cred.pass)) continue;
     const start = m.index + m[0].length - value.length;
@@ -123,7 +125,8 @@ function authHits(text: string, out: ContextHit[]): void {
     }
   if (!/curl/i.test(text)) return;
   for (const m of matchAll(CURL_USER, text)) {
-    const pass = m[2]!;
+    const pass = m[2];
+    if (pass === undefined) continue;
     if (envReference(pass) || isPlaceholderSecret(pass) || /^(?:pass(?:word)?|secret|pwd)$/i.test(pass))
       continue;
     const start = m.index + m[0].length - pass.length;

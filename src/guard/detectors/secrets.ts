@@ -6,6 +6,7 @@
  * documentation does not trip the gateway.
  */
 
+import { internalError } from '../../pipeline/require.js';
 import { matchAll } from '../match-all.js';
 import type { Detector, Finding, ScanInput } from '../types.js';
 import { contextHits } from './secrets-context.js';
@@ -100,10 +101,13 @@ function toText(runs: Runs, pos: number): number {
   let hi = runs.at.length - 1;
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
-    if (runs.at[mid]![0] <= pos) lo = mid;
+    // 0 <= lo < mid <= hi < runs.at.length: the run exists.
+    if ((runs.at[mid]?.[0] ?? Number.POSITIVE_INFINITY) <= pos) lo = mid;
     else hi = mid - 1;
   }
-  const [j, t] = runs.at[lo]!;
+  const run = runs.at[lo];
+  if (run === undefined) throw internalError('secret decoding: no offset run');
+  const [j, t] = run;
   return t + (pos - j);
 }
 
@@ -149,7 +153,9 @@ export function createSecretsDetector(opts: SecretsOptions): Detector {
     }
     if (opts.publicIp) {
       for (const m of matchAll(IPV4, text)) {
-        const parts = [m[1]!, m[2]!, m[3]!, m[4]!];
+        const [, a, b, c, d] = m;
+        if (a === undefined || b === undefined || c === undefined || d === undefined) continue;
+        const parts = [a, b, c, d];
         if (!octetsValid(parts) || !isPublicIpv4(Number(parts[0]), Number(parts[1]), Number(parts[2])))
           continue;
         add('PUBLIC_IP', 0.6, m.index, m.index + m[0].length);

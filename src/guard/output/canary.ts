@@ -51,7 +51,9 @@ export function createCanaryDetector(marker: string, opts: CanaryOptions): TextD
     decoded: true,
     gate: opts.gate,
   });
-  return leakDetector(m!, 'canary', 'CANARY');
+  // newCanary's markers are hex; a marker without letters or digits could never be found.
+  if (m === null) throw new Error('canary marker has no letters or digits');
+  return leakDetector(m, 'canary', 'CANARY');
 }
 
 /** A code matcher as a detector (also used by `eval leak` for access codes). */

@@ -199,8 +199,9 @@ export class HoldBackChannel {
     };
     const raw = (from: number, to: number) => {
       let p = from;
-      while (ci < cuts.length && cuts[ci]! < to) {
-        const c = cuts[ci++]!;
+      // Past the last cut, `cuts[ci]` is undefined and compares as +Infinity.
+      for (let c = cuts[ci]; c !== undefined && c < to; c = cuts[ci]) {
+        ci++;
         if (c > p) {
           cur += buf.slice(p, c);
           p = c;
@@ -213,13 +214,13 @@ export class HoldBackChannel {
     for (const h of spans) {
       if (h.end <= i || h.start >= b) continue;
       if (h.start > i) raw(i, h.start);
-      while (ci < cuts.length && cuts[ci]! <= Math.max(i, h.start)) {
+      while ((cuts[ci] ?? Number.POSITIVE_INFINITY) <= Math.max(i, h.start)) {
         ci++;
         close();
       }
       cur += h.replacement;
       // A rewritten span goes out whole in the piece where it starts.
-      while (ci < cuts.length && cuts[ci]! < h.end) ci++;
+      while ((cuts[ci] ?? Number.POSITIVE_INFINITY) < h.end) ci++;
       i = h.end;
     }
     if (i < b) raw(i, b);

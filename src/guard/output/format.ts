@@ -69,7 +69,8 @@ export class ValidatorCache {
       this.ajv.removeSchema(copy);
     }
     this.cache.set(key, fn);
-    if (this.cache.size > this.size) this.cache.delete(this.cache.keys().next().value!);
+    const oldest = this.cache.keys().next();
+    if (this.cache.size > this.size && oldest.done !== true) this.cache.delete(oldest.value);
     return fn;
   }
 }

@@ -2,9 +2,11 @@
  * Output side (phase inspectOutput): on streams a StreamInspector goes onto ctx.streamInspectors
  * (the deliver loop runs every chunk through it); whole answers are inspected here, in place.
  */
+
 import type { StageDef } from '../../pipeline/registry.js';
 import { inspectAnswer } from './answer.js';
 import { routeGuard } from './service.js';
+import { OUTPUT_GUARD_REQUEST } from './slots.js';
 import { createStreamInspector } from './stream-inspector.js';
 
 export const inspectOutputStage: StageDef = {
@@ -12,9 +14,9 @@ export const inspectOutputStage: StageDef = {
   phase: 'inspectOutput',
   scope: 'route',
   create: (rt, route) => {
-    if (routeGuard(rt.services, route) === null) return null;
+    if (routeGuard(rt, route) === null) return null;
     return (ctx) => {
-      const req = ctx.outputGuard;
+      const req = OUTPUT_GUARD_REQUEST.get(ctx);
       const up = ctx.upstream;
       if (req === undefined || up === null) return;
       if (up.stream !== null) ctx.streamInspectors.push(createStreamInspector(ctx, req));

@@ -4,8 +4,8 @@
  * that the request did not create (the model inventing `[EMAIL_7]`) stay as they are.
  */
 import type { RequestContext } from '../../pipeline/context.js';
-// `ctx.redactions` is declared by the input stage (src/guard/input-stage.ts).
-import type {} from '../input-stage.js';
+// The input stage's redactions (the `REDACTIONS` slot, src/guard/slots.ts).
+import { REDACTIONS } from '../slots.js';
 import { finding, type OutputFinding } from './types.js';
 
 // The input side's placeholder shape (src/guard/redact.ts).
@@ -13,7 +13,7 @@ const PLACEHOLDER = /\[[A-Z0-9_]{1,40}_\d{1,6}\]/g;
 
 /** The request's placeholder map from input redaction, or null when nothing was redacted. */
 export function inputPlaceholders(ctx: RequestContext): ReadonlyMap<string, string> | null {
-  const map = ctx.redactions;
+  const map = REDACTIONS.get(ctx);
   return map !== undefined && map.byPlaceholder.size > 0 ? map.byPlaceholder : null;
 }
 

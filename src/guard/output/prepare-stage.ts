@@ -3,9 +3,11 @@
  * prompt, indexes the request's system prompt, compiles the requested `response_format` schema (a
  * bad schema is refused before any GPU time is spent) and notes the offered tools.
  */
+
 import type { StageDef } from '../../pipeline/registry.js';
 import { prepareRequest } from './request.js';
 import { routeGuard } from './service.js';
+import { OUTPUT_GUARD_REQUEST } from './slots.js';
 
 export const prepareOutputGuardStage: StageDef = {
   name: 'outputGuard.prepare',
@@ -13,11 +15,11 @@ export const prepareOutputGuardStage: StageDef = {
   scope: 'route',
   after: ['guard.input'], // indexes the system prompt as redacted, and its canary is never scanned as input
   create: (rt, route) => {
-    const guard = routeGuard(rt.services, route);
+    const guard = routeGuard(rt, route);
     if (guard === null) return null;
     return (ctx) => {
       if (ctx.endpoint !== 'chat' && ctx.endpoint !== 'completions') return;
-      ctx.outputGuard = prepareRequest(ctx, guard);
+      OUTPUT_GUARD_REQUEST.set(ctx, prepareRequest(ctx, guard));
     };
   },
 };

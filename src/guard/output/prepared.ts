@@ -4,6 +4,7 @@
  * sanitised offset maps back to a raw one. A zero-width character inside a key therefore cannot
  * split it past the detectors: the key is found in the sanitised view and redacted whole in the raw.
  */
+import { internalError } from '../../pipeline/require.js';
 import { fold, sanitise } from '../normalise.js';
 import type { ScanInput, SegmentKind } from '../types.js';
 
@@ -48,9 +49,10 @@ function scanInput(text: string, kind: SegmentKind): ScanInput {
 /** Raw span of a sanitised span: from the start of its first character to the end of its last. */
 export function toRaw(p: PreparedText, start: number, end: number): [number, number] {
   if (p.map === null) return [start, end];
-  const s = p.map[start]!;
+  const s = p.map[start];
   // The end maps past the raw character that produced the last sanitised one.
-  let e = p.map[end]!;
+  let e = p.map[end];
+  if (s === undefined || e === undefined) throw internalError(`span ${start}..${end} outside the offset map`);
   if (end > start && e <= s) e = s + 1;
   return [s, e];
 }

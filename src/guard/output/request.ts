@@ -3,7 +3,9 @@
  * placed in the system prompt, the request's system prompt index, the format check, the offered
  * tools, and the scanner that combines them with the route's detectors.
  */
+
 import type { RequestContext } from '../../pipeline/context.js';
+import { bodyOf } from '../../pipeline/require.js';
 import { createCanaryDetector, newCanary } from './canary.js';
 import { mayMatch } from './engine.js';
 import { type FormatCheck, formatCheckOf } from './format.js';
@@ -27,13 +29,6 @@ export interface OutputGuardRequest {
   readonly injection: boolean;
   /** The scanner; built on first use, after the input stage filled its placeholder map. */
   scanner(): RequestScanner;
-}
-
-declare module '../../pipeline/context.js' {
-  interface RequestContext {
-    /** Output guardrails of this request (issue 6); absent when the route has none. */
-    outputGuard?: OutputGuardRequest;
-  }
 }
 
 type Message = { role?: unknown; content?: unknown };
@@ -68,7 +63,7 @@ function placeCanary(messages: Message[], sentence: string, position: 'start' | 
 
 export function prepareRequest(ctx: RequestContext, guard: RouteOutputGuard): OutputGuardRequest {
   const { policy } = guard;
-  const body = ctx.body!;
+  const body = bodyOf(ctx);
   const messages = Array.isArray(body.messages) ? (body.messages as Message[]) : null;
   const detectors: TextDetector[] = [...guard.engine.spans];
   const sim = policy.detectors.similarity;

@@ -48,7 +48,11 @@ export function createRequestScanner(
     readonly test: (text: string) => boolean;
   } | null = null,
 ): RequestScanner {
-  const open = detectors.filter((d) => d.openFrom !== undefined);
+  // Bound to their detector (a detector may be an object whose method reads `this`).
+  const open = detectors.flatMap((d) => {
+    const from = d.openFrom;
+    return from === undefined ? [] : [(text: string) => from.call(d, text)];
+  });
   const scan = (text: string): Hit[] => {
     const p = prepare(text);
     const hits: Hit[] = [];
@@ -68,7 +72,7 @@ export function createRequestScanner(
   };
   const openFrom = (text: string): number => {
     let at = text.length;
-    for (const d of open) at = Math.min(at, d.openFrom!(text));
+    for (const from of open) at = Math.min(at, from(text));
     return at;
   };
   return { scan, openFrom };

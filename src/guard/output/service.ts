@@ -6,14 +6,16 @@
 import { mergePolicy, type OutputPolicy, outputPolicySchema } from '../../config/schema/output-guard.js';
 import { resolveSecret } from '../../config/secrets.js';
 import type { ServiceDef } from '../../pipeline/feature.js';
-import type { RuntimeRoute } from '../../pipeline/runtime.js';
+import type { Runtime, RuntimeRoute } from '../../pipeline/runtime.js';
 import { createInjectionDetector } from '../detectors/injection.js';
+import { GUARD } from '../slots.js';
 import type { Detector } from '../types.js';
 import { canaryGate } from './canary.js';
 import type { ChannelOptions } from './channel.js';
 import { createEngineDetectors, type EngineDetectors } from './engine.js';
 import { ValidatorCache } from './format.js';
 import { indexPrompt, type PromptIndex } from './similarity.js';
+import { OUTPUT_GUARDS } from './slots.js';
 
 export interface RouteOutputGuard {
   readonly policy: OutputPolicy;
@@ -23,13 +25,6 @@ export interface RouteOutputGuard {
   readonly validators: ValidatorCache;
   readonly channel: ChannelOptions;
   readonly canaryGate: RegExp;
-}
-
-declare module '../../pipeline/runtime.js' {
-  interface Services {
-    /** Compiled output policy per route alias (issue 6); routes with the guard off are absent. */
-    outputGuard?: ReadonlyMap<string, RouteOutputGuard>;
-  }
 }
 
 export function compileRouteGuard(
@@ -75,7 +70,7 @@ export const outputGuardService: ServiceDef = {
     let injection: Detector | undefined;
     const sharedInjection = () =>
       (injection ??=
-        rt.services.guard?.shared.get('injection') ??
+        GUARD.get(rt)?.shared.get('injection') ??
         createInjectionDetector({ modelPath: inj.modelPath, classifier: inj.classifier }));
     for (const route of rt.routes.values()) {
       const o = overrides[route.alias];
@@ -87,13 +82,10 @@ export const outputGuardService: ServiceDef = {
       const prompt = o?.systemPrompt === undefined ? null : resolveSecret(o.systemPrompt);
       out.set(route.alias, compileRouteGuard(policy, prompt, sharedInjection()));
     }
-    rt.services.outputGuard = out;
+    OUTPUT_GUARDS.set(rt, out);
   },
 };
 
-export function routeGuard(
-  services: { outputGuard?: ReadonlyMap<string, RouteOutputGuard> },
-  route: RuntimeRoute,
-) {
-  return services.outputGuard?.get(route.alias) ?? null;
+export function routeGuard(rt: Pick<Runtime, 'services'>, route: RuntimeRoute) {
+  return OUTPUT_GUARDS.get(rt)?.get(route.alias) ?? null;
 }

@@ -4,6 +4,7 @@
  * shuffled pieces). Prompts are indexed once: the route's at boot, the request's own system
  * messages once per request.
  */
+import { internalError } from '../../pipeline/require.js';
 import { capMarkRuns } from '../normalise.js';
 import type { PreparedText } from './prepared.js';
 import { finding, type OutputFinding, type TextDetector } from './types.js';
@@ -29,10 +30,22 @@ interface Words {
   readonly end: number[];
 }
 
+function wordStart(wd: { readonly start: readonly number[] }, i: number): number {
+  const s = wd.start[i];
+  if (s === undefined) throw internalError(`similarity: word ${i} out of range`);
+  return s;
+}
+
+function wordEnd(wd: { readonly end: readonly number[] }, i: number): number {
+  const e = wd.end[i];
+  if (e === undefined) throw internalError(`similarity: word ${i} out of range`);
+  return e;
+}
+
 function isWordChar(text: string, i: number): boolean {
   const c = text.charCodeAt(i);
   if (c < 0x80) return (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
-  return WORD_CHAR.test(text[i]!);
+  return WORD_CHAR.test(text.charAt(i));
 }
 
 /** Lower-cased words (letters and digits of any script) with their offsets. */
@@ -75,7 +88,8 @@ export function indexPrompt(texts: readonly string[], opts: SimilarityOptions): 
 /** Merges several prompt indexes (route and request) into one. */
 export function mergeIndexes(list: ReadonlyArray<PromptIndex | null>): PromptIndex | null {
   const present = list.filter((x): x is PromptIndex => x !== null);
-  if (present.length <= 1) return present[0] ?? null;
+  const first = present[0];
+  if (first === undefined || present.length === 1) return first ?? null;
   // Re-key every index's n-grams on one shared vocabulary.
   const vocab = new Map<string, number>();
   const grams = new Set<string>();
@@ -90,11 +104,16 @@ export function mergeIndexes(list: ReadonlyArray<PromptIndex | null>): PromptInd
       grams.add(
         g
           .split(',')
-          .map((x) => byId.get(Number(x))!)
+          .map((x) => {
+            // Every gram's word ids are in its own index's vocabulary, re-keyed just above.
+            const nid = byId.get(Number(x));
+            if (nid === undefined) throw internalError(`prompt index: word id ${x} not in its vocabulary`);
+            return nid;
+          })
           .join(','),
       );
   }
-  return { n: present[0]!.n, vocab, grams };
+  return { n: first.n, vocab, grams };
 }
 
 /** Whether each n-gram of `w` (by start) is one of the prompt's; words outside its vocabulary end a window early. */
@@ -138,8 +157,8 @@ export function createSimilarityDetector(index: PromptIndex, opts: SimilarityOpt
             'similarity',
             'SYSTEM_PROMPT_PASSAGE',
             Math.min(1, shared / (2 * opts.minSharedWords) + 0.5),
-            wd.start[i]!,
-            wd.end[j + n - 1]!,
+            wordStart(wd, i),
+            wordEnd(wd, j + n - 1),
           ),
         );
       i = j;
@@ -155,7 +174,7 @@ export function createSimilarityDetector(index: PromptIndex, opts: SimilarityOpt
     if (j < 0 || j + n - 1 < wd.w.length - n) return text.length;
     let i = j;
     while (i > 0 && m[i - 1]) i--;
-    return wd.start[i]!;
+    return wordStart(wd, i);
   };
   return { name: 'similarity', scan, openFrom };
 }
@@ -178,7 +197,7 @@ export class CoverageMeter {
     let list = wd.w;
     this.pendingWord = '';
     if (!final && list.length > 0 && wd.end[list.length - 1] === all.length) {
-      this.pendingWord = all.slice(wd.start[list.length - 1]!);
+      this.pendingWord = all.slice(wordStart(wd, list.length - 1));
       list = list.slice(0, -1);
     }
     const seq = [...this.carry, ...list];

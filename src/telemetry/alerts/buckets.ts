@@ -57,7 +57,8 @@ export function latencySlot(ms: number): number {
   let hi = LATENCY_BOUNDS.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (LATENCY_BOUNDS[mid]! < ms) lo = mid + 1;
+    // mid < LATENCY_BOUNDS.length, so the bound exists.
+    if ((LATENCY_BOUNDS[mid] ?? Number.POSITIVE_INFINITY) < ms) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -108,7 +109,12 @@ export function sumWindow(items: ReadonlyArray<{ t: number; d: BucketData }>): W
     errors5xx += d.errors5xx;
     tokens += d.tokens;
     blocks += d.blocks;
-    for (const [k, v] of Object.entries(d.lat)) lat[Number(k)]! += v;
+    for (const [k, v] of Object.entries(d.lat)) {
+      const slot = Number(k);
+      // Slots from another replica's snapshot: only the ones this build has.
+      const had = lat[slot];
+      if (had !== undefined) lat[slot] = had + v;
+    }
     for (const [k, v] of Object.entries(d.authFail)) authFail.set(k, (authFail.get(k) ?? 0) + v);
     for (const [k, v] of Object.entries(d.unknown)) unknown.set(k, (unknown.get(k) ?? 0) + v);
     for (const [k, r] of Object.entries(d.quota)) {
@@ -148,9 +154,10 @@ export function latencyQuantile(lat: readonly number[], q: number): number {
   if (n === 0) return -1;
   const rank = Math.ceil(q * n);
   let acc = 0;
-  for (let i = 0; i < lat.length; i++) {
-    acc += lat[i]!;
-    if (acc >= rank) return LATENCY_BOUNDS[Math.min(i, LATENCY_BOUNDS.length - 1)]!;
+  const last = LATENCY_BOUNDS.at(-1) ?? 0;
+  for (const [i, c] of lat.entries()) {
+    acc += c;
+    if (acc >= rank) return LATENCY_BOUNDS[i] ?? last;
   }
-  return LATENCY_BOUNDS[LATENCY_BOUNDS.length - 1]!;
+  return last;
 }

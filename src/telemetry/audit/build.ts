@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { ERRORS } from '../../errors/catalog.js';
+import { AUDIT_REDACTOR } from '../../pipeline/audit-redactor.js';
 import type { RequestContext } from '../../pipeline/context.js';
 import type { Runtime } from '../../pipeline/runtime.js';
 import { type OwaspRow, owaspForAlert, owaspForAuth, owaspForLimit, owaspForVerdict } from '../owasp.js';
+import { TELEMETRY } from '../slots.js';
 import { clip, OPERATION, round3, UA_MAX } from './fields.js';
 import { type OwaspStamp, stampOf, threatOf, verdictStamp } from './owasp-fields.js';
 import { createRequestLineWriter } from './request-line.js';
@@ -163,7 +165,8 @@ function isContext(s: EventSubject | RequestContext): s is RequestContext {
 }
 
 export function createEventFactory(opts: EventFactoryOptions): EventFactory {
-  if (opts.includeText && opts.redact === undefined)
+  const redact = opts.redact;
+  if (opts.includeText && redact === undefined)
     throw new Error(
       'telemetry.audit.includeText needs the detectors redaction function (none is registered)',
     );
@@ -176,7 +179,9 @@ export function createEventFactory(opts: EventFactoryOptions): EventFactory {
   };
   // Redact before truncating: a cut through a secret could hide it from the detectors.
   const redactText = (t: string): string => {
-    const r = opts.redact!(t);
+    // Only called with includeText, which the check above tied to a redactor.
+    if (redact === undefined) throw new Error('audit text without a redactor');
+    const r = redact(t);
     return r.length > opts.maxTextChars ? r.slice(0, opts.maxTextChars) : r;
   };
 
@@ -366,7 +371,7 @@ const factories = new WeakMap<Runtime, EventFactory>();
 
 /** The event factory of a runtime: the telemetry service's when built, else one from the config. */
 export function eventFactoryOf(rt: Runtime): EventFactory {
-  const svc = rt.services.telemetry;
+  const svc = TELEMETRY.get(rt);
   if (svc !== undefined) return svc.events;
   let f = factories.get(rt);
   if (f === undefined) {
@@ -376,7 +381,7 @@ export function eventFactoryOf(rt: Runtime): EventFactory {
       environment: a.environment,
       includeText: a.includeText,
       maxTextChars: a.maxTextChars,
-      redact: rt.services.auditRedactor,
+      redact: AUDIT_REDACTOR.get(rt),
     });
     factories.set(rt, f);
   }

@@ -18,10 +18,10 @@ export interface LineHead {
 }
 
 export function lineHead(line: string): LineHead {
-  const m = HEAD.exec(line);
-  if (m !== null) {
-    const t = Date.parse(m[1]!);
-    if (!Number.isNaN(t)) return { time: t, id: m[2]! };
+  const [, time, id] = HEAD.exec(line) ?? [];
+  if (time !== undefined && id !== undefined) {
+    const t = Date.parse(time);
+    if (!Number.isNaN(t)) return { time: t, id };
   }
   // Lines written by an older or foreign producer: fall back to a full parse.
   try {

@@ -1,3 +1,4 @@
+import type { AuditVerdict } from '../../pipeline/audit-signals.js';
 /**
  * The audit event, version 1 (docs/audit-events.md is the reference). One nested JSON document per
  * event: OpenTelemetry GenAI semantic-convention names where they exist (`gen_ai.*`), ECS names for
@@ -36,13 +37,7 @@ export type AlertSeverity = 'low' | 'medium' | 'high';
 /** ECS numeric severity for each alert severity (and 0 for plain events). */
 export const SEVERITY_NUMBER: Readonly<Record<AlertSeverity, number>> = { low: 21, medium: 47, high: 73 };
 
-export interface AuditVerdict {
-  readonly phase: 'input' | 'output';
-  readonly detector: string;
-  readonly type: string;
-  readonly action: 'allow' | 'flag' | 'redact' | 'block';
-  readonly score: number;
-}
+export type { AuditVerdict };
 
 export interface AuditEvent {
   '@timestamp': string;

@@ -1,44 +1,8 @@
-import type { QuotaUsage } from '../../formats/limit-dimension.js';
 import type { AuthMethod } from '../../identity.js';
-import type { AlertSeverity, AuditVerdict } from './schema.js';
+import type { SecurityEventInput } from '../../pipeline/audit-signals.js';
+import type { AlertSeverity } from './schema.js';
 
-/**
- * Security-relevant events other features raise. Inside a request, a stage pushes them onto
- * `ctx.securityEvents` (the record stage writes them with the request's identity and correlation);
- * outside a request (mode change, config reload, budget sweep), call
- * `rt.services.telemetry.security(input, context?)`.
- */
-export type SecurityEventInput =
-  | { readonly action: 'auth.failure'; readonly reason: string; readonly method?: AuthMethod }
-  | { readonly action: 'consumer.unknown'; readonly reason: string; readonly method?: AuthMethod }
-  | {
-      readonly action: 'limit.hit';
-      readonly dimension: string;
-      readonly limit?: number;
-      readonly used?: number;
-    }
-  | {
-      readonly action: 'budget.threshold';
-      readonly dimension: string;
-      /** The limiter window that crossed the threshold (`m` minute, `s` sustain, `h` cost hour). */
-      readonly window?: string;
-      readonly used: number;
-      readonly limit: number;
-      readonly threshold?: number;
-    }
-  | { readonly action: 'guardrail.verdict'; readonly verdict: AuditVerdict }
-  | {
-      readonly action: 'mode.change';
-      readonly from: string | null;
-      readonly to: string;
-      readonly reason?: string;
-    }
-  | {
-      readonly action: 'config.reload';
-      readonly outcome: 'success' | 'failure';
-      readonly version?: string;
-      readonly changes?: readonly string[];
-    };
+export type { SecurityEventInput } from '../../pipeline/audit-signals.js';
 
 export type SecurityAction = SecurityEventInput['action'];
 
@@ -69,15 +33,4 @@ export interface AlertRecord {
   readonly endsAt: number | null;
   readonly summary: string;
   readonly labels: Readonly<Record<string, string>>;
-}
-
-declare module '../../pipeline/context.js' {
-  interface RequestContext {
-    /** Security events raised by earlier stages (auth, limits, guard); the record stage emits them. */
-    securityEvents?: SecurityEventInput[];
-    /** Quota consumption the limiter observed for this consumer (feeds the quota alert and metric). */
-    quotaUsage?: QuotaUsage[];
-    /** The limiter dimension that rejected this request (requests, input_tokens, cost, concurrency ...). */
-    limitDimension?: string;
-  }
 }

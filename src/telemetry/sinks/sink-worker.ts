@@ -33,7 +33,8 @@ export type FromWorker =
 
 const STATS_MS = 200;
 
-const port = parentPort!;
+if (parentPort === null) throw new Error('sink-worker.ts runs only as a worker thread');
+const port = parentPort;
 const init = workerData as WorkerInit;
 const post = (m: FromWorker): void => port.postMessage(m);
 

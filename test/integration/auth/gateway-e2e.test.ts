@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STAGES } from '../../../src/boot/stages.js';
 import type { GatehouseConfigInput } from '../../../src/config/schema/index.js';
 import { authorizeRouteStage } from '../../../src/edge/auth/authorize-stage.js';
+import { AUTH } from '../../../src/edge/auth/slots.js';
 import { authenticateStage } from '../../../src/edge/auth/stage.js';
 import { generateApiKey, hashApiKey } from '../../../src/formats/api-key.js';
 import type { StageDef } from '../../../src/pipeline/registry.js';
@@ -101,7 +102,7 @@ describe('the official openai client with each auth method', () => {
     const seen = gw.upstream.received.at(-1)!.headers;
     expect(JSON.stringify(seen)).not.toContain(key.key);
     expect(JSON.stringify(seen)).not.toContain(key.key.slice(14, 46));
-    const jwks = createLocalJWKSet(gw.gw.rt.services.auth!.publicJwks());
+    const jwks = createLocalJWKSet(AUTH.require(gw.gw.rt).publicJwks());
     const { payload } = await jwtVerify(String(seen['x-gatehouse-identity']), jwks, {
       audience: 'gatehouse-upstream',
     });
@@ -160,7 +161,7 @@ describe('the official openai client with each auth method', () => {
   });
 
   it('session token: scoped to its aliases, carries agent and session, revocable', async () => {
-    const auth = gw.gw.rt.services.auth!;
+    const auth = AUTH.require(gw.gw.rt);
     const jwtIdentity = await auth.authenticate({
       headers: { authorization: `Bearer ${await jwtFor('svc-jwt')}` },
       peerCertificate: null,
@@ -205,7 +206,7 @@ describe('the official openai client with each auth method', () => {
     expect((await ask(client, 'demo-t3')).choices.length).toBe(1);
     const { payload } = await jwtVerify(
       String(tlsGw.upstream.received.at(-1)!.headers['x-gatehouse-identity']),
-      createLocalJWKSet(tlsGw.gw.rt.services.auth!.publicJwks()),
+      createLocalJWKSet(AUTH.require(tlsGw.gw.rt).publicJwks()),
     );
     expect(payload).toMatchObject({ sub: 'alpha', gh_method: 'mtls', gh_tier: 3 });
     // Over the same mutual-TLS connection a bearer token identifies instead: a tier 2 consumer may

@@ -5,6 +5,7 @@ import { guardSchema } from '../../../src/config/schema/guard.js';
 import { createHttpClassifier } from '../../../src/guard/detectors/http-classifier.js';
 import { inspectInputStage } from '../../../src/guard/input-stage.js';
 import { createGuardService } from '../../../src/guard/service.js';
+import { GUARD } from '../../../src/guard/slots.js';
 import type { RequestContext } from '../../../src/pipeline/context.js';
 import type { Runtime, RuntimeRoute } from '../../../src/pipeline/runtime.js';
 
@@ -44,7 +45,8 @@ afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
 function stage(http: Record<string, unknown>) {
   const svc = createGuardService(guardSchema.parse({ injection: { classifier: false, http } }));
-  const rt = { services: { guard: svc } } as unknown as Runtime;
+  const rt = { services: {} } as unknown as Runtime;
+  GUARD.set(rt, svc);
   if (inspectInputStage.scope !== 'route') throw new Error('route stage expected');
   return inspectInputStage.create(rt, { alias: 'r' } as RuntimeRoute)!;
 }

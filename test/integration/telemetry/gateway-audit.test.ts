@@ -8,6 +8,7 @@ import { GatehouseError } from '../../../src/errors/gatehouse-error.js';
 import type { Identity } from '../../../src/identity.js';
 import type { StageDef } from '../../../src/pipeline/registry.js';
 import type { AuditEvent } from '../../../src/telemetry/audit/schema.js';
+import { TELEMETRY } from '../../../src/telemetry/slots.js';
 import { demoRoute, eventually, startTestGateway, type TestGateway } from '../../helpers/gateway.js';
 import { hecEnvelopes, type Receiver, startReceiver, tmp } from './helpers.js';
 
@@ -136,7 +137,7 @@ describe('audit events and metrics through the running gateway', () => {
       bad.chat.completions.create({ model: 'demo', messages: [{ role: 'user', content: 'x' }] }),
     ).rejects.toThrow();
 
-    const svc = gw.gw.rt.services.telemetry!;
+    const svc = TELEMETRY.require(gw.gw.rt);
     await eventually(() => expect(fileEvents(dir).length).toBeGreaterThanOrEqual(4));
     expect(await svc.drain(5_000)).toBe(true);
 
@@ -255,7 +256,7 @@ describe('audit events and metrics through the running gateway', () => {
       },
       body: '{}',
     });
-    const svc = gw.gw.rt.services.telemetry!;
+    const svc = TELEMETRY.require(gw.gw.rt);
     await eventually(() => expect(fileEvents(dir).length).toBeGreaterThanOrEqual(5));
     expect(await svc.drain(5_000)).toBe(true);
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../../src/telemetry/audit/schema.js';
+import { TELEMETRY } from '../../../src/telemetry/slots.js';
 import { demoRoute, eventually, startTestGateway, type TestGateway } from '../../helpers/gateway.js';
 import { type Receiver, startReceiver, tmp } from './helpers.js';
 
@@ -138,7 +139,7 @@ describe('SOC content through a running gateway', () => {
         .filter((b) => b.signal === 'quota');
     await eventually(() => expect(quota().length).toBeGreaterThan(0), 10_000);
     // Several more evaluations: still one.
-    const alerts = t.gw.rt.services.telemetry?.alerts;
+    const alerts = TELEMETRY.get(t.gw.rt)?.alerts;
     for (let i = 0; i < 3; i++) await alerts?.tick();
     expect(quota().map((q) => [q.status, q.fingerprint])).toEqual([['firing', 'quota:demo:input_tokens']]);
     const metrics = await (await fetch(`${t.gw.metricsUrl}/metrics`)).text();

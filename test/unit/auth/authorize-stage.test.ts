@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { authorizeRouteStage } from '../../../src/edge/auth/authorize-stage.js';
+import type { AuthService } from '../../../src/edge/auth/service.js';
+import { AUTH, AUTH_ROOT_METHOD } from '../../../src/edge/auth/slots.js';
 import type { AuthMethod, Identity, Tier } from '../../../src/identity.js';
 import type { RequestContext } from '../../../src/pipeline/context.js';
 import type { Runtime, RuntimeRoute } from '../../../src/pipeline/runtime.js';
@@ -19,14 +21,11 @@ const identity = (over: Partial<Identity> = {}): Identity => ({
 });
 
 /** Consumer "c" pinned the certificate whose fingerprint is PINNED. */
-const rt = {
-  services: {
-    auth: {
-      certPinnedFor: (cert: { fingerprint256: string }, who: string) =>
-        cert.fingerprint256 === 'PINNED' && who === 'c',
-    },
-  },
-} as unknown as Runtime;
+const rt = { services: {} } as unknown as Runtime;
+AUTH.set(rt, {
+  certPinnedFor: (cert: { fingerprint256: string }, who: string) =>
+    cert.fingerprint256 === 'PINNED' && who === 'c',
+} as unknown as AuthService);
 
 function run(
   tier: Tier,
@@ -37,11 +36,11 @@ function run(
   const stage = authorizeRouteStage.create(rt, { alias: 'm', tier } as RuntimeRoute)!;
   const ctx = {
     identity: id,
-    authRootMethod: extra.root,
     peerCertificate: extra.cert
       ? ({ subject: { CN: 'x' }, fingerprint256: extra.cert === 'pinned' ? 'PINNED' : 'OTHER' } as unknown)
       : null,
   } as RequestContext;
+  if (extra.root !== undefined) AUTH_ROOT_METHOD.set(ctx, extra.root);
   try {
     stage(ctx);
     return 'ok';

@@ -2,6 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuthService } from '../../../src/edge/auth/service.js';
 import { createSessionHandlers, SESSION_ROUTES } from '../../../src/edge/auth/sessions-handler.js';
+import { AUTH, AUTH_ROOT_METHOD } from '../../../src/edge/auth/slots.js';
 import { generateApiKey, hashApiKey } from '../../../src/formats/api-key.js';
 import type { RequestContext } from '../../../src/pipeline/context.js';
 import type { Runtime } from '../../../src/pipeline/runtime.js';
@@ -28,7 +29,15 @@ afterAll(async () => {
 
 async function ctxFor(s: AuthService, body: unknown): Promise<RequestContext> {
   const { identity, root } = await s.authenticate(request(bearer(key.key)));
-  return { identity, authRootMethod: root, body } as unknown as RequestContext;
+  const ctx = { identity, body } as unknown as RequestContext;
+  AUTH_ROOT_METHOD.set(ctx, root);
+  return ctx;
+}
+
+function rtWith(auth: AuthService): Runtime {
+  const rt = { services: {} } as unknown as Runtime;
+  AUTH.set(rt, auth);
+  return rt;
 }
 
 describe('session endpoints', () => {
@@ -40,7 +49,7 @@ describe('session endpoints', () => {
   });
 
   it('create returns a token for the caller; revoke revokes the caller’s own session', async () => {
-    const h = createSessionHandlers({ services: { auth: svc } } as unknown as Runtime);
+    const h = createSessionHandlers(rtWith(svc));
     const grant = (await h.create(await ctxFor(svc, { agent: 'bot', session: 's1' }))) as {
       token: string;
       aliases: string[];
@@ -54,9 +63,9 @@ describe('session endpoints', () => {
   });
 
   it('answers 404 when sessions are disabled, 401 without an identity', async () => {
-    const h = createSessionHandlers({ services: { auth: off } } as unknown as Runtime);
+    const h = createSessionHandlers(rtWith(off));
     expect(await codeOf(h.create(await ctxFor(off, { agent: 'bot' })))).toBe('GH_ERR_NOT_FOUND');
-    const on = createSessionHandlers({ services: { auth: svc } } as unknown as Runtime);
+    const on = createSessionHandlers(rtWith(svc));
     expect(await codeOf(on.create({ identity: null, body: {} } as unknown as RequestContext))).toBe(
       'GH_ERR_AUTH_MISSING',
     );

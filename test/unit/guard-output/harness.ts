@@ -2,8 +2,10 @@ import type { GatehouseConfig } from '../../../src/config/schema/index.js';
 import { type OutputPolicy, outputPolicySchema } from '../../../src/config/schema/output-guard.js';
 import { prepareRequest } from '../../../src/guard/output/request.js';
 import { compileRouteGuard, type RouteOutputGuard } from '../../../src/guard/output/service.js';
+import { OUTPUT_GUARD_REQUEST } from '../../../src/guard/output/slots.js';
 import { createStreamInspector } from '../../../src/guard/output/stream-inspector.js';
-import { createRedactionMap, type RedactionMap } from '../../../src/guard/redact.js';
+import { createRedactionMap } from '../../../src/guard/redact.js';
+import { REDACTIONS } from '../../../src/guard/slots.js';
 import type { RequestContext, StreamChunk } from '../../../src/pipeline/context.js';
 import { SseParser } from '../../../src/upstream/sse.js';
 
@@ -20,7 +22,7 @@ export function guardFor(policy: unknown = {}, systemPrompt: string | null = nul
   return g;
 }
 
-export type FakeContext = RequestContext & { redactions?: RedactionMap };
+export type FakeContext = RequestContext;
 
 /** The parts of a request context the output guard reads and writes. */
 export function fakeContext(
@@ -42,7 +44,7 @@ export function withPlaceholders(ctx: FakeContext, entries: Record<string, strin
     map.byPlaceholder.set(k, v);
     map.byValue.set(v, k);
   }
-  ctx.redactions = map;
+  REDACTIONS.set(ctx, map);
   return ctx;
 }
 
@@ -65,7 +67,7 @@ export function runStream(
 ): Outcome & { ctx: FakeContext } {
   const ctx = opts.ctx ?? fakeContext(opts.body ?? { messages: [{ role: 'user', content: 'hi' }] });
   const req = prepareRequest(ctx, guardFor(opts.policy, opts.systemPrompt ?? null));
-  ctx.outputGuard = req;
+  OUTPUT_GUARD_REQUEST.set(ctx, req);
   const insp = createStreamInspector(ctx, req);
   const parser = new SseParser();
   const pieces: string[] = [];

@@ -4,11 +4,13 @@ import { GatehouseError } from '../../../src/errors/gatehouse-error.js';
 import { inspectInputStage } from '../../../src/guard/input-stage.js';
 import { restorePlaceholders } from '../../../src/guard/redact.js';
 import { createGuardService } from '../../../src/guard/service.js';
+import { GUARD, REDACTIONS } from '../../../src/guard/slots.js';
 import type { RequestContext, Stage } from '../../../src/pipeline/context.js';
 import type { Runtime, RuntimeRoute } from '../../../src/pipeline/runtime.js';
 
 function stage(guard: unknown, alias = 'r'): Stage {
-  const rt = { services: { guard: createGuardService(guardSchema.parse(guard)) } } as unknown as Runtime;
+  const rt = { services: {} } as unknown as Runtime;
+  GUARD.set(rt, createGuardService(guardSchema.parse(guard)));
   if (inspectInputStage.scope !== 'route') throw new Error('expected a route stage');
   return inspectInputStage.create(rt, { alias } as RuntimeRoute)!;
 }
@@ -35,7 +37,7 @@ describe('inspectInput stage', () => {
     const msgs = (c.body as { messages: Array<{ content: string }> }).messages;
     expect(msgs[0]!.content).toBe('mail [EMAIL_1]');
     expect(msgs[1]!.content).toBe('or call [PHONE_1], [EMAIL_1]');
-    expect(restorePlaceholders(msgs[1]!.content, c.redactions!)).toBe(
+    expect(restorePlaceholders(msgs[1]!.content, REDACTIONS.require(c))).toBe(
       'or call +1 415-555-2671, ana@example.org',
     );
     expect(c.verdicts).toEqual([

@@ -10,6 +10,7 @@ import {
 import { scanText } from '../../../src/guard/engine.js';
 import { inspectInputStage } from '../../../src/guard/input-stage.js';
 import { createGuardService } from '../../../src/guard/service.js';
+import { GUARD } from '../../../src/guard/slots.js';
 import type { RequestContext } from '../../../src/pipeline/context.js';
 import type { Runtime, RuntimeRoute } from '../../../src/pipeline/runtime.js';
 import { referencePhones } from './pii-phone-reference.js';
@@ -117,7 +118,8 @@ describe('phone validation: same results, bounded per request', () => {
   });
 
   it('the input stage shares one budget across the messages of a request, and redacts past it', async () => {
-    const rt = { services: { guard: createGuardService(guardSchema.parse({})) } } as unknown as Runtime;
+    const rt = { services: {} } as unknown as Runtime;
+    GUARD.set(rt, createGuardService(guardSchema.parse({})));
     if (inspectInputStage.scope !== 'route') throw new Error('expected a route stage');
     const run = inspectInputStage.create(rt, { alias: 'r' } as RuntimeRoute);
     if (run === null) throw new Error('no guard stage');

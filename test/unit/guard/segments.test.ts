@@ -5,12 +5,14 @@ import { inspectInputStage } from '../../../src/guard/input-stage.js';
 import { restorePlaceholders } from '../../../src/guard/redact.js';
 import { segmentsOf } from '../../../src/guard/segments.js';
 import { createGuardService } from '../../../src/guard/service.js';
+import { GUARD, REDACTIONS } from '../../../src/guard/slots.js';
 import type { RequestContext, Stage } from '../../../src/pipeline/context.js';
 import type { Runtime, RuntimeRoute } from '../../../src/pipeline/runtime.js';
 
 /** Redaction inside JSON values: placeholders land in the key or string they were found in. */
 function stage(): Stage {
-  const rt = { services: { guard: createGuardService(guardSchema.parse({})) } } as unknown as Runtime;
+  const rt = { services: {} } as unknown as Runtime;
+  GUARD.set(rt, createGuardService(guardSchema.parse({})));
   if (inspectInputStage.scope !== 'route') throw new Error('expected a route stage');
   const s = inspectInputStage.create(rt, { alias: 'r' } as RuntimeRoute);
   if (s === null) throw new Error('no stage');
@@ -57,7 +59,7 @@ describe('JSON-valued fields', () => {
     expect(
       restorePlaceholders(
         argsOf(c),
-        c.redactions ?? { byPlaceholder: new Map(), byValue: new Map(), counters: new Map() },
+        REDACTIONS.get(c) ?? { byPlaceholder: new Map(), byValue: new Map(), counters: new Map() },
       ),
     ).toContain('ana.silva@example.org');
   });

@@ -1,0 +1,78 @@
+import type { LimitDimensionKey } from '../formats/limit-dimension.js';
+import type { AuthMethod } from '../identity.js';
+
+/*
+ * Audit signals: what stages of several features report for the record stage (telemetry) to write.
+ * They are pipeline-level fields of RequestContext (context.ts); their shapes live here
+ * so the features that raise them (auth, limits, guard) and the one that writes them (telemetry)
+ * agree without importing each other.
+ */
+
+/** A guardrail decision on the audit event, without the matched text. */
+export interface AuditVerdict {
+  readonly phase: 'input' | 'output';
+  readonly detector: string;
+  readonly type: string;
+  readonly action: 'allow' | 'flag' | 'redact' | 'block';
+  readonly score: number;
+}
+
+/**
+ * Security-relevant events other features raise. Inside a request, a stage pushes them onto
+ * `ctx.securityEvents` (the record stage writes them with the request's identity and correlation);
+ * outside a request (mode change, config reload, budget sweep), call
+ * the telemetry service's `security(input, context?)`.
+ */
+export type SecurityEventInput =
+  | { readonly action: 'auth.failure'; readonly reason: string; readonly method?: AuthMethod }
+  | { readonly action: 'consumer.unknown'; readonly reason: string; readonly method?: AuthMethod }
+  | {
+      readonly action: 'limit.hit';
+      readonly dimension: string;
+      readonly limit?: number;
+      readonly used?: number;
+    }
+  | {
+      readonly action: 'budget.threshold';
+      readonly dimension: string;
+      /** The limiter window that crossed the threshold (`m` minute, `s` sustain, `h` cost hour). */
+      readonly window?: string;
+      readonly used: number;
+      readonly limit: number;
+      readonly threshold?: number;
+    }
+  | { readonly action: 'guardrail.verdict'; readonly verdict: AuditVerdict }
+  | {
+      readonly action: 'mode.change';
+      readonly from: string | null;
+      readonly to: string;
+      readonly reason?: string;
+    }
+  | {
+      readonly action: 'config.reload';
+      readonly outcome: 'success' | 'failure';
+      readonly version?: string;
+      readonly changes?: readonly string[];
+    };
+
+/**
+ * The limiter's alert signals as the audit reads them (the limiter's own `LimitEvent`,
+ * src/edge/limits/events.ts, is a narrower type assignable to this one).
+ */
+export type LimitSignal =
+  | {
+      readonly type: 'limits.quota_threshold';
+      readonly severity: 'low';
+      readonly dimension: LimitDimensionKey;
+      readonly window: string;
+      readonly used: number;
+      readonly limit: number;
+    }
+  | {
+      readonly type: 'limits.cost_soft_cap';
+      readonly severity: 'medium';
+      readonly usedUsd: number;
+      readonly softCapUsd: number;
+    }
+  | { readonly type: 'limits.store_unavailable'; readonly severity: 'high'; readonly posture: string }
+  | { readonly type: 'limits.store_recovered'; readonly severity: 'low' };

@@ -17,18 +17,14 @@
  * guards, upstream, output guard).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pino from 'pino';
-import ts from 'typescript';
 import { Agent, request } from 'undici';
 import { startGateway } from '../src/boot/gateway.js';
 import { parseConfig } from '../src/config/load.js';
 import { startDemoUpstream } from '../src/demo/upstream.js';
 import { demoApiKey } from '../src/edge/auth/demo.js';
 import { loadTokenCounter, type TokenCounter } from '../src/upstream/tokenizer.js';
-import { buildForBench } from './lib/build.js';
+import { buildBenchScript } from './lib/build.js';
 import { flag, ready } from './lib/child.js';
 import { killStarted, type Proc, startNode } from './lib/procs.js';
 
@@ -198,18 +194,8 @@ async function send(url: string, body: string): Promise<string> {
 }
 
 function build(): string {
-  const here = fileURLToPath(import.meta.url);
-  const root = dirname(dirname(here));
-  const out = join(root, '.tmp', 'bench-adversarial');
   // --ref <commit>: the gateway's src/ from that commit (before/after figures in the same conditions).
-  buildForBench(root, out, flag('ref', '') || null);
-  const js = ts.transpileModule(readFileSync(here, 'utf8'), {
-    compilerOptions: { target: ts.ScriptTarget.ES2023, module: ts.ModuleKind.ESNext, esModuleInterop: true },
-  });
-  const file = join(out, 'bench', 'adversarial.js');
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, js.outputText);
-  return file;
+  return buildBenchScript(import.meta.url, 'bench-adversarial', flag('ref', '') || null);
 }
 
 /** Warm-up, then `REPEAT` sequential requests, each with the gateway's CPU time around it. */

@@ -14,18 +14,14 @@
  * - Throughput: `--connections` concurrent streams for `--duration` seconds; completed streams per
  *   second, on / off, and the gateway process's CPU time per stream (from the scheduler).
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pino from 'pino';
-import ts from 'typescript';
 import { Agent, request } from 'undici';
 import { startGateway } from '../src/boot/gateway.js';
 import { parseConfig } from '../src/config/load.js';
 import { startDemoUpstream } from '../src/demo/upstream.js';
 import { demoApiKey } from '../src/edge/auth/demo.js';
-import { buildForBench } from './lib/build.js';
+import { buildBenchScript } from './lib/build.js';
 import { flag, ready } from './lib/child.js';
 import { killStarted, type Proc, startNode } from './lib/procs.js';
 
@@ -162,17 +158,7 @@ async function throughput(url: string): Promise<number> {
  * processes run plain JS as in production, not under tsx's loader and its `__name()` wrappers.
  */
 function build(): string {
-  const here = fileURLToPath(import.meta.url);
-  const root = dirname(dirname(here));
-  const out = join(root, '.tmp', 'bench-output-guard');
-  buildForBench(root, out, null);
-  const js = ts.transpileModule(readFileSync(here, 'utf8'), {
-    compilerOptions: { target: ts.ScriptTarget.ES2023, module: ts.ModuleKind.ESNext, esModuleInterop: true },
-  });
-  const file = join(out, 'bench', 'output-guard.js');
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, js.outputText);
-  return file;
+  return buildBenchScript(import.meta.url, 'bench-output-guard', null);
 }
 
 async function main(): Promise<void> {

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
 const DIRS = ['src', 'bench/targets', 'bench/lib'];
@@ -42,6 +43,25 @@ export function buildForBench(root: string, outDir: string, ref: string | null):
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, js.outputText);
   }
+}
+
+/**
+ * Builds the gateway (buildForBench) into `.tmp/<name>` and compiles the calling bench script (its
+ * `import.meta.url`) beside it, for benches whose measured processes run that script itself.
+ * Returns the compiled script's path.
+ */
+export function buildBenchScript(scriptUrl: string, name: string, ref: string | null = null): string {
+  const here = fileURLToPath(scriptUrl);
+  const root = dirname(dirname(here));
+  const out = join(root, '.tmp', name);
+  buildForBench(root, out, ref);
+  const js = ts.transpileModule(readFileSync(here, 'utf8'), {
+    compilerOptions: { target: ts.ScriptTarget.ES2023, module: ts.ModuleKind.ESNext, esModuleInterop: true },
+  });
+  const file = join(out, 'bench', basename(here).replace(/\.ts$/, '.js'));
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, js.outputText);
+  return file;
 }
 
 /** `git describe`-like label of what was compiled, for the report. */

@@ -1,5 +1,6 @@
 import type { LintRule } from '../config/lint-finding.js';
 import type { Endpoint, ModelEndpoint } from '../formats/provider.js';
+import type { AdminRouteDef } from './admin.js';
 import type { RequestContext } from './context.js';
 import type { StageDef } from './registry.js';
 import type { Runtime } from './runtime.js';
@@ -30,6 +31,8 @@ export interface Feature {
   readonly stages: readonly StageDef[];
   /** Endpoints the feature answers itself (the runner has no endpoint special cases). */
   readonly handlers?: readonly HandlerDef[];
+  /** Operator actions and reads served by the admin listener (src/pipeline/admin.ts). */
+  readonly adminRoutes?: readonly AdminRouteDef[];
 }
 
 /** What a feature's endpoint answers: a JSON body sent with status 200 (errors are thrown). */

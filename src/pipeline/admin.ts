@@ -1,0 +1,71 @@
+import type { Runtime } from './runtime.js';
+
+/**
+ * The control plane's contract with features (issue 15). A feature that has operator actions
+ * exports `adminRoutes` on its `Feature`; the admin listener (src/admin/, its own port) mounts every
+ * feature's routes, authenticates the operator, checks the declared role, applies the two-person
+ * rule to the declared action kinds and writes one audit event per mutating call. Handlers do the
+ * action only: they never check roles, parse credentials or write the operator audit themselves.
+ */
+
+/** Operator roles, lowest first: each role holds every permission of the roles before it. */
+export const ADMIN_ROLES = ['viewer', 'operator', 'approver', 'admin'] as const;
+export type AdminRole = (typeof ADMIN_ROLES)[number];
+
+/** Who is acting, as the admin listener authenticated them (OIDC subject or mTLS certificate). */
+export interface Operator {
+  readonly id: string;
+  readonly roles: readonly AdminRole[];
+  /** 'oidc' | 'mtls' | 'key': how they proved it, for the audit event. */
+  readonly via: string;
+}
+
+export interface AdminRequest {
+  /** `:name` segments of the route's path, decoded. */
+  readonly params: Readonly<Record<string, string>>;
+  readonly query: URLSearchParams;
+  /** The parsed JSON body (mutations), already size-capped; validate it with the route's `body` schema. */
+  readonly body: unknown;
+  readonly operator: Operator;
+  /** Required on every mutating call (the listener refuses one without it). */
+  readonly reason: string;
+  readonly requestId: string;
+}
+
+/** What a mutating handler changed, for the operator audit event (secrets masked by the listener). */
+export interface AdminChange {
+  /** What was acted on, e.g. `consumer:acme` or `route:chat`. */
+  readonly target: string;
+  readonly before?: unknown;
+  readonly after?: unknown;
+}
+
+export interface AdminResult {
+  /** 200 unless given (201 created, 202 accepted). Errors are thrown as GatehouseError. */
+  readonly status?: number;
+  readonly body: unknown;
+  /** Mutating handlers report what they changed; the listener audits it. */
+  readonly change?: AdminChange;
+}
+
+export type AdminHandler = (req: AdminRequest) => Promise<AdminResult>;
+
+export interface AdminRouteDef {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** Under `/admin/v1`, with `:name` parameters, e.g. `/consumers/:id/quota`. */
+  readonly path: string;
+  /** The lowest role allowed; every route declares one (a test fails on a route without it). */
+  readonly role: AdminRole;
+  /**
+   * The action kind of a mutating route (e.g. `quota.set`, `killswitch.release`): named in the
+   * audit event and in `admin.twoPerson` (actions listed there are proposed, then applied when a
+   * different approver approves). Absent on reads.
+   */
+  readonly action?: string;
+  /** One line for the OpenAPI document. */
+  readonly summary: string;
+  /** JSON Schema of the body (mutations) for the OpenAPI document and validation. */
+  readonly body?: object;
+  /** Compiles what it needs once, at boot. */
+  readonly create: (rt: Runtime) => AdminHandler;
+}

@@ -1,0 +1,28 @@
+import { defineService } from './slot.js';
+
+/**
+ * The PACE contract between features (seed: "PACE Resilience for Endpoints"). The resilience
+ * feature owns the state machine and sets `paceViewKey`; the guard and the Judge raise degradation
+ * signals through `degradationKey`; the Judge reads the state (Alternate forces its sampling to
+ * 100%). Either service may be absent (the feature is off): readers then assume Primary and
+ * raisers do nothing, so no feature imports another to learn the state.
+ */
+export const PACE_STATES = ['primary', 'alternate', 'contingency', 'emergency'] as const;
+export type PaceState = (typeof PACE_STATES)[number];
+
+/** Signals that move a route's state: guardrails degraded → Alternate; model or Judge degraded → Contingency. */
+export const DEGRADATION_SIGNALS = ['guard_degraded', 'judge_degraded', 'upstream_degraded'] as const;
+export type DegradationSignal = (typeof DEGRADATION_SIGNALS)[number];
+
+export interface PaceView {
+  /** The route's current state (a global operator override included). */
+  stateOf(route: string): PaceState;
+}
+
+export interface DegradationSignals {
+  /** Raise (`active`) or clear a signal, for one route or (`route` null) for every route. */
+  set(signal: DegradationSignal, route: string | null, active: boolean, detail?: string): void;
+}
+
+export const paceViewKey = defineService<PaceView>('pace.view');
+export const degradationKey = defineService<DegradationSignals>('pace.signals');

@@ -2,6 +2,7 @@ import { authFeature } from '../edge/auth/feature.js';
 import { correlationFeature } from '../edge/feature.js';
 import { limitsFeature } from '../edge/limits/feature.js';
 import { validationFeature } from '../edge/validate/feature.js';
+import { egressFeature } from '../egress/feature.js';
 import { guardFeature } from '../guard/feature.js';
 import { outputGuardFeature } from '../guard/output/feature.js';
 import type { Feature } from '../pipeline/feature.js';
@@ -22,6 +23,7 @@ export const FEATURES: readonly Feature[] = [
   guardFeature,
   outputGuardFeature,
   upstreamFeature,
+  egressFeature,
   telemetryFeature,
 ];
 

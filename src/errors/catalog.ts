@@ -1,5 +1,6 @@
 import { authErrors } from './codes/auth.js';
 import { edgeErrors } from './codes/edge.js';
+import { egressErrors } from './codes/egress.js';
 import { guardErrors } from './codes/guard.js';
 import { limitsErrors } from './codes/limits.js';
 import { telemetryErrors } from './codes/telemetry.js';
@@ -14,6 +15,7 @@ export const ERRORS = Object.freeze({
   ...limitsErrors,
   ...guardErrors,
   ...telemetryErrors,
+  ...egressErrors,
 } satisfies Record<string, ErrorDef>);
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -49,6 +49,19 @@ export type SecurityEventInput =
       readonly reason?: string;
     }
   | {
+      readonly action: 'egress.connection';
+      readonly verdict: 'allow' | 'deny';
+      /** Why a denial (a DenyReason of src/egress/policy.ts); null when allowed. */
+      readonly reason: string | null;
+      readonly method: string;
+      readonly host: string;
+      readonly port: number;
+      readonly address: string | null;
+      readonly bytesUp: number;
+      readonly bytesDown: number;
+      readonly durationMs: number;
+    }
+  | {
       readonly action: 'config.reload';
       readonly outcome: 'success' | 'failure';
       readonly version?: string;

@@ -105,6 +105,8 @@ export const OWASP_TABLE: readonly OwaspRow[] = [
   row('control:model-pinning', 'control', PINNING, ['LLM04'], ['ASI04'], 'alias → pinned model id per route, never the consumer’s choice; lint refuses floating ids'),
   row('control:tool-gateway', 'tool', TOOLS, ['LLM07'], ['ASI02'], 'MCP tool gateway: manifests, pinning, per-tool policy, approvals', 'planned'),
   row('control:private-endpoints', 'control', PRIVATE, ['LLM06'], ['ASI05'], 'upstreams reached only through the gateway, with verified TLS; consumers never see the upstream address or key'),
+  row('control:egress-proxy', 'control', TOOLS, ['LLM06'], ['ASI02', 'ASI05'], 'egress proxy: per-identity host/port/path allowlist, SSRF and DNS-rebinding checks on every resolved address (docs/egress.md)'),
+  row('control:code-sandbox', 'control', TOOLS, ['LLM05'], ['ASI05'], 'code-execution sandbox: bubblewrap namespaces without network, tmpfs work dir, rlimits and a wall clock (docs/sandbox.md)'),
   row('control:kill-switch', 'control', KILL, [], ['ASI08'], 'infrastructure-level kill switch and PACE modes', 'planned'),
   row('control:canary-rollout', 'control', 'Deployment', ['LLM04'], ['ASI04'], 'canary split of a new model version with automatic rollback', 'planned'),
   // Guardrail verdicts (the `verdict` on audit events and the verdict metric).
@@ -158,6 +160,8 @@ export const owaspForVerdict = (phase: 'input' | 'output', detector: string): Ow
   get(`verdict:${phase}:${detector}`, `verdict:${phase}:*`);
 export const owaspForLimit = (dimension: string): OwaspRow => get(`limit:${dimension}`, 'limit:*');
 export const owaspForAlert = (signal: string): OwaspRow | null => BY_KEY.get(`alert:${signal}`) ?? null;
+export const owaspForControl = (name: string): OwaspRow =>
+  get(`control:${name}`, 'control:private-endpoints');
 export const owaspForAuth = (what: 'failure' | 'unknown_consumer'): OwaspRow =>
   get(`auth:${what}`, 'auth:failure');
 

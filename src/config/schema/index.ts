@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { authSchema } from './auth.js';
 import { logSchema, serverSchema, sideListenerSchema, storeSchema } from './core.js';
+import { egressSchema } from './egress.js';
 import { guardSchema } from './guard.js';
 import { limitsSchema } from './limits.js';
 import { outputGuardSchema } from './output-guard.js';
@@ -34,6 +35,7 @@ export const configSchema = z
     limits: limitsSchema.prefault({}),
     auth: authSchema.prefault({}),
     telemetry: telemetrySchema.prefault({}),
+    egress: egressSchema.prefault({}),
   })
   .strict()
   .superRefine((cfg, ctx) => {

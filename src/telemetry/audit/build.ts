@@ -5,7 +5,14 @@ import { ERRORS } from '../../errors/catalog.js';
 import { AUDIT_REDACTOR } from '../../pipeline/audit-redactor.js';
 import type { RequestContext } from '../../pipeline/context.js';
 import type { Runtime } from '../../pipeline/runtime.js';
-import { type OwaspRow, owaspForAlert, owaspForAuth, owaspForLimit, owaspForVerdict } from '../owasp.js';
+import {
+  type OwaspRow,
+  owaspForAlert,
+  owaspForAuth,
+  owaspForControl,
+  owaspForLimit,
+  owaspForVerdict,
+} from '../owasp.js';
 import { TELEMETRY } from '../slots.js';
 import { clip, OPERATION, round3, UA_MAX } from './fields.js';
 import { type OwaspStamp, stampOf, threatOf, verdictStamp } from './owasp-fields.js';
@@ -151,6 +158,29 @@ const SECURITY: { readonly [A in SecurityEventInput['action']]: SecurityShape } 
         : {},
     reason: fixed(undefined),
     owasp: fixed(null),
+  },
+  'egress.connection': {
+    category: ['network'],
+    type: (i) =>
+      i.action === 'egress.connection' && i.verdict === 'deny'
+        ? ['denied', 'connection']
+        : ['allowed', 'connection'],
+    outcome: (i) => (i.action === 'egress.connection' && i.verdict === 'deny' ? 'failure' : 'success'),
+    fields: (i) =>
+      i.action === 'egress.connection'
+        ? {
+            egress: {
+              verdict: i.verdict,
+              reason: i.reason,
+              method: i.method,
+              destination: { host: i.host, port: i.port, address: i.address },
+              bytes: { up: i.bytesUp, down: i.bytesDown },
+              duration_ms: i.durationMs,
+            },
+          }
+        : {},
+    reason: (i) => (i.action === 'egress.connection' && i.reason !== null ? `egress ${i.reason}` : undefined),
+    owasp: () => owaspForControl('egress-proxy'),
   },
 };
 

@@ -21,6 +21,7 @@ export type AuditAction =
   | 'guardrail.verdict'
   | 'mode.change'
   | 'config.reload'
+  | 'egress.connection'
   | 'alert.firing'
   | 'alert.resolved';
 
@@ -29,6 +30,7 @@ export type EventCategory =
   | 'authentication'
   | 'intrusion_detection'
   | 'configuration'
+  | 'network'
   | 'process'
   | 'threat';
 export type EventOutcome = 'success' | 'failure' | 'unknown';
@@ -118,6 +120,14 @@ export interface GatehouseFields {
   verdict?: AuditVerdict;
   mode?: { from: string | null; to: string; reason?: string };
   config?: { outcome: string; version?: string; changes?: string[] };
+  egress?: {
+    verdict: 'allow' | 'deny';
+    reason: string | null;
+    method: string;
+    destination: { host: string; port: number; address: string | null };
+    bytes: { up: number; down: number };
+    duration_ms: number;
+  };
   alert?: {
     signal: string;
     fingerprint: string;

@@ -6,6 +6,7 @@ import { guardSchema } from './guard.js';
 import { limitsSchema } from './limits.js';
 import { outputGuardSchema } from './output-guard.js';
 import { routeSchema } from './route.js';
+import { sandboxSchema } from './sandbox.js';
 import { telemetrySchema } from './telemetry.js';
 
 /**
@@ -36,6 +37,7 @@ export const configSchema = z
     auth: authSchema.prefault({}),
     telemetry: telemetrySchema.prefault({}),
     egress: egressSchema.prefault({}),
+    sandbox: sandboxSchema.prefault({}),
   })
   .strict()
   .superRefine((cfg, ctx) => {

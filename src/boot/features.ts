@@ -7,6 +7,7 @@ import { guardFeature } from '../guard/feature.js';
 import { outputGuardFeature } from '../guard/output/feature.js';
 import type { Feature } from '../pipeline/feature.js';
 import type { StageDef } from '../pipeline/registry.js';
+import { sandboxFeature } from '../sandbox/feature.js';
 import { telemetryFeature } from '../telemetry/feature.js';
 import { upstreamFeature } from '../upstream/feature.js';
 
@@ -24,6 +25,7 @@ export const FEATURES: readonly Feature[] = [
   outputGuardFeature,
   upstreamFeature,
   egressFeature,
+  sandboxFeature,
   telemetryFeature,
 ];
 

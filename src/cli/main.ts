@@ -5,6 +5,7 @@ import { runEvalLeak } from './eval-leak.js';
 import { runExportCommand } from './export.js';
 import { runKeysCommand } from './keys.js';
 import { runLintCommand } from './lint.js';
+import { runSandboxCommand } from './sandbox.js';
 import { runStartCommand } from './start.js';
 
 type Command = (argv: string[]) => Promise<number>;
@@ -27,6 +28,10 @@ const COMMANDS: Readonly<Record<string, { run: Command; help: string }>> = {
   egress: {
     run: runEgressCommand,
     help: 'egress --config FILE | egress test --config FILE [--format table|json|junit]   egress proxy and its policy check',
+  },
+  sandbox: {
+    run: runSandboxCommand,
+    help: 'sandbox mcp|check|run [--config FILE]   the code-execution sandbox (bubblewrap), as a stdio MCP tool server',
   },
   export: {
     run: runExportCommand,

@@ -1,15 +1,19 @@
 import { writeFileSync } from 'node:fs';
+import pino from 'pino';
 import { startEgress } from '../boot/egress.js';
 import { loadConfigFile } from '../config/load.js';
 import type { GatehouseConfig } from '../config/schema/index.js';
 import { resolveSecret } from '../config/secrets.js';
 import { probesToJUnit, probesToTable, runProbes } from '../egress/probe.js';
+import { createLogger } from '../telemetry/logger.js';
 import { flagString, parseArgs } from './args.js';
 
 const USAGE =
   'usage: gatehouse egress --config FILE | gatehouse egress test --config FILE [--proxy URL] [--format table|json|junit] [--out FILE]\n';
 
-const bootEgress = (config: Readonly<GatehouseConfig>) => startEgress(config);
+// Reports go to stdout; the proxy's own log lines go to stderr so the two never mix.
+const bootEgress = (config: Readonly<GatehouseConfig>) =>
+  startEgress(config, { logger: createLogger('warn', pino.destination({ dest: 2, sync: true })) });
 
 async function runTest(file: string, argv: ReturnType<typeof parseArgs>): Promise<number> {
   const config = loadConfigFile(file);

@@ -3,9 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { Counter } from 'prom-client';
 import type { EgressConfig } from '../config/schema/egress.js';
 import { resolveSecret, secretRefKind } from '../config/secrets.js';
+import { AUDIT_SINK } from '../pipeline/audit-sink.js';
 import type { Runtime } from '../pipeline/runtime.js';
 import { defineService } from '../pipeline/slot.js';
-import { TELEMETRY } from '../telemetry/slots.js';
 import type { EgressEvent } from './events.js';
 import { EgressMeter } from './meter.js';
 import { compileIdentities } from './policy.js';
@@ -59,7 +59,7 @@ export function createEgressService(
         { event: 'egress_denied', identity: ev.identity, host: ev.host, port: ev.port, reason: ev.reason },
         'egress denied',
       );
-    TELEMETRY.get(rt)?.security(
+    AUDIT_SINK.get(rt)?.security(
       {
         action: 'egress.connection',
         verdict: ev.verdict,

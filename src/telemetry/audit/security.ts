@@ -1,4 +1,3 @@
-import type { AuthMethod } from '../../identity.js';
 import type { SecurityEventInput } from '../../pipeline/audit-signals.js';
 import type { AlertSeverity } from './schema.js';
 
@@ -6,18 +5,7 @@ export type { SecurityEventInput } from '../../pipeline/audit-signals.js';
 
 export type SecurityAction = SecurityEventInput['action'];
 
-/** Who and where, for security events raised outside a request. All optional. */
-export interface EventSubject {
-  readonly consumer?: string | null;
-  readonly agent?: string | null;
-  readonly session?: string | null;
-  readonly method?: AuthMethod | null;
-  readonly sourceIp?: string | null;
-  readonly userAgent?: string | null;
-  readonly requestId?: string;
-  readonly traceId?: string;
-  readonly spanId?: string;
-}
+export type { EventSubject } from '../../pipeline/audit-sink.js';
 
 /** An alert as the engine hands it to sinks and webhooks. */
 export interface AlertRecord {

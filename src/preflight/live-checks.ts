@@ -430,7 +430,7 @@ const rateLimit = liveCheck(
   { key: true, alias: true },
   async ({ client, alias, config, input }) => {
     const key = input.apiKey ?? '';
-    if (config !== null && !config.limits.enabled) return fail('limits.enabled: false');
+    const disabled = config !== null && !config.limits.enabled;
     const known = config === null ? null : requestLimitOf(config, key, alias);
     const budget = known === null ? input.rateProbeMax : known.limit + 1;
     if (budget > input.rateProbeMax)
@@ -456,6 +456,7 @@ const rateLimit = liveCheck(
     }
     return fail(
       `no 429 after ${budget} requests${known ? ` (plan ${known.plan} allows ${known.limit}/min)` : ''}`,
+      ...(disabled ? ['the config says limits.enabled: false'] : []),
     );
   },
 );

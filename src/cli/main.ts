@@ -1,4 +1,5 @@
 import { ConfigError } from '../config/load.js';
+import { AUDIT_USAGE, runAuditCommand } from './audit.js';
 import { runEgressCommand } from './egress.js';
 import { runEvalCommand } from './eval.js';
 import { runEvalLeak } from './eval-leak.js';
@@ -37,6 +38,7 @@ const COMMANDS: Readonly<Record<string, { run: Command; help: string }>> = {
     run: runExportCommand,
     help: 'export prometheus-rules [--config FILE] [--out FILE]   SOC alerting rules',
   },
+  audit: { run: runAuditCommand, help: AUDIT_USAGE },
 };
 
 function usage(): string {

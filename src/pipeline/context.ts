@@ -64,7 +64,10 @@ export interface RequestContext {
   readonly endpoint: Endpoint;
   /** Aborted when the client goes away or a total timeout fires; the upstream call listens to it. */
   readonly abort: AbortController;
+  /** The client's address: the TCP peer, or behind a trusted proxy the forwarded one (src/formats/client-address.ts). */
   readonly sourceIp: string;
+  /** The TCP peer; differs from `sourceIp` only when a trusted proxy forwarded the request. */
+  readonly peerIp?: string;
   readonly userAgent: string;
   /** Set by TLS listeners with a verified client certificate. */
   readonly peerCertificate: import('node:tls').PeerCertificate | null;

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
 import { GatehouseError, toGatehouseError } from '../errors/gatehouse-error.js';
+import { type ClientAddressResolver, compileClientAddress } from '../formats/client-address.js';
 import type { Endpoint } from '../formats/provider.js';
 import { newRequestId, traceFrom } from '../formats/trace.js';
 import type { BuiltPipeline } from './build.js';
@@ -60,6 +61,8 @@ export function createRunner(
   const { deliver, sendJson, sendError } = delivery;
   const { edge, completion } = pipeline;
   const log = rt.logger;
+  // Configs built by hand in benches and stage tests may lack the section: no trusted proxy then.
+  const clientAddress = compileClientAddress(rt.config.proxy ?? { trusted: [], maxHops: 16 });
   // Every path, built once: the data plane, then each feature's endpoints (exact, or a prefix
   // followed by one path segment).
   const exact = new Map<string, PathRoute>(Object.entries(MODEL_ROUTES));
@@ -130,7 +133,7 @@ export function createRunner(
       const q = url.indexOf('?');
       const path = q === -1 ? url : url.slice(0, q);
       const { r, param } = resolve(path);
-      const ctx = createContext(req, res, r?.endpoint ?? 'models');
+      const ctx = createContext(req, res, r?.endpoint ?? 'models', clientAddress);
       if (r === undefined || r.method !== req.method) {
         const err = new GatehouseError(r === undefined ? 'GH_ERR_NOT_FOUND' : 'GH_ERR_METHOD_NOT_ALLOWED');
         if (r !== undefined) ctx.responseHeaders.allow = r.method;
@@ -159,8 +162,14 @@ function decodeSegment(seg: string): string | null {
   }
 }
 
-function createContext(req: IncomingMessage, res: ServerResponse, endpoint: Endpoint): RequestContext {
+function createContext(
+  req: IncomingMessage,
+  res: ServerResponse,
+  endpoint: Endpoint,
+  clientAddress: ClientAddressResolver,
+): RequestContext {
   const socket = req.socket as TLSSocket;
+  const addr = clientAddress(socket.remoteAddress ?? '', req.headers['x-forwarded-for']);
   // Only a certificate that chained to the configured client CA counts as an identity.
   const peer = socket.encrypted && socket.authorized ? socket.getPeerCertificate() : null;
   const tp = req.headers.traceparent;
@@ -173,7 +182,8 @@ function createContext(req: IncomingMessage, res: ServerResponse, endpoint: Endp
     startedAt: Date.now(),
     endpoint,
     abort: new AbortController(),
-    sourceIp: socket.remoteAddress ?? '',
+    sourceIp: addr.client,
+    peerIp: addr.peer,
     userAgent: req.headers['user-agent'] ?? '',
     peerCertificate: peer !== null && Object.keys(peer).length > 0 ? peer : null,
     identity: null,

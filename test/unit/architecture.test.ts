@@ -13,6 +13,8 @@ import { cycles, fileEdges, folderEdges, layerViolations, SRC } from '../../scri
 const LAYERS: ReadonlyArray<readonly string[]> = [
   // The command line.
   ['cli'],
+  // The pre-deployment audit: reads the config and lint like boot does, probes a running gateway.
+  ['preflight'],
   // The composition root (the only importer of every feature: service builders, stage list, listeners,
   // shutdown) and the demo upstream the CLI can start.
   ['boot', 'demo'],

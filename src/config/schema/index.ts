@@ -5,6 +5,7 @@ import { egressSchema } from './egress.js';
 import { guardSchema } from './guard.js';
 import { limitsSchema } from './limits.js';
 import { outputGuardSchema } from './output-guard.js';
+import { proxySchema } from './proxy.js';
 import { routeSchema } from './route.js';
 import { sandboxSchema } from './sandbox.js';
 import { telemetrySchema } from './telemetry.js';
@@ -38,6 +39,7 @@ export const configSchema = z
     telemetry: telemetrySchema.prefault({}),
     egress: egressSchema.prefault({}),
     sandbox: sandboxSchema.prefault({}),
+    proxy: proxySchema.prefault({}),
   })
   .strict()
   .superRefine((cfg, ctx) => {

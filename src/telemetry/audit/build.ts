@@ -265,6 +265,7 @@ export function createEventFactory(opts: EventFactoryOptions): EventFactory {
     ev.trace = { id: ctx.trace.traceId };
     ev.span = { id: ctx.trace.spanId };
     ev.gatehouse.request_id = ctx.requestId;
+    ev.gatehouse.peer = { ip: clip(ctx.peerIp ?? ctx.sourceIp, 64) };
     ev.gatehouse.auth = { method: id?.method ?? null, tier: id?.tier ?? null };
     ev.gatehouse.agent = { id: id?.agent ?? null };
     ev.gatehouse.trace = { parent_span_id: ctx.trace.parentSpanId };

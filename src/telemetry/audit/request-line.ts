@@ -92,7 +92,9 @@ export function createRequestLineWriter(
       id?.session,
     )}},"http":{"request":{"id":${requestId},"method":${str(ctx.req.method)}},"response":{"status_code":${num(ctx.status)}}},"url":{"path":${str(
       clip(ctx.req.url?.split('?', 1)[0], 256),
-    )}},"trace":{"id":${str(ctx.trace.traceId)}},"span":{"id":${str(ctx.trace.spanId)}},${genAi}${error}${threat === null ? '' : `,"threat":${JSON.stringify(threat)}`},"gatehouse":{${schema},"request_id":${requestId},"auth":{"method":${str(
+    )}},"trace":{"id":${str(ctx.trace.traceId)}},"span":{"id":${str(ctx.trace.spanId)}},${genAi}${error}${threat === null ? '' : `,"threat":${JSON.stringify(threat)}`},"gatehouse":{${schema},"request_id":${requestId},"peer":{"ip":${str(
+      clip(ctx.peerIp ?? ctx.sourceIp, 64),
+    )}},"auth":{"method":${str(
       id?.method,
     )},"tier":${num(id?.tier)}},"agent":{"id":${str(agent)}},"trace":{"parent_span_id":${str(ctx.trace.parentSpanId)}},"route":{"alias":${str(
       route?.alias,

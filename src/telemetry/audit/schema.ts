@@ -88,6 +88,8 @@ export interface AuditEvent {
 export interface GatehouseFields {
   schema_version: number;
   request_id?: string;
+  /** The TCP peer: a trusted proxy when `source.ip` came from X-Forwarded-For, else `source.ip` itself. */
+  peer?: { ip: string | null };
   auth?: { method: string | null; tier: number | null };
   agent?: { id: string | null };
   route?: {

@@ -4,6 +4,7 @@ import { limitsFeature } from '../edge/limits/feature.js';
 import { validationFeature } from '../edge/validate/feature.js';
 import { guardFeature } from '../guard/feature.js';
 import { outputGuardFeature } from '../guard/output/feature.js';
+import { judgeFeature } from '../judge/feature.js';
 import type { Feature } from '../pipeline/feature.js';
 import type { StageDef } from '../pipeline/registry.js';
 import { telemetryFeature } from '../telemetry/feature.js';
@@ -23,6 +24,7 @@ export const FEATURES: readonly Feature[] = [
   outputGuardFeature,
   upstreamFeature,
   telemetryFeature,
+  judgeFeature,
 ];
 
 /** The stages of the given features, flattened. */

@@ -1,6 +1,7 @@
 import { authErrors } from './codes/auth.js';
 import { edgeErrors } from './codes/edge.js';
 import { guardErrors } from './codes/guard.js';
+import { judgeErrors } from './codes/judge.js';
 import { limitsErrors } from './codes/limits.js';
 import { telemetryErrors } from './codes/telemetry.js';
 import { upstreamErrors } from './codes/upstream.js';
@@ -14,6 +15,7 @@ export const ERRORS = Object.freeze({
   ...limitsErrors,
   ...guardErrors,
   ...telemetryErrors,
+  ...judgeErrors,
 } satisfies Record<string, ErrorDef>);
 
 export type ErrorCode = keyof typeof ERRORS;

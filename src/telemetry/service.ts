@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { SinkConfig, TelemetryConfig } from '../config/schema/telemetry.js';
 import { resolveSecret, secretRefKind } from '../config/secrets.js';
+import { AUDIT_OUT } from '../pipeline/audit-out.js';
 import { AUDIT_REDACTOR } from '../pipeline/audit-redactor.js';
 import type { RequestContext } from '../pipeline/context.js';
 import type { ServiceDef } from '../pipeline/feature.js';
@@ -270,6 +271,8 @@ export async function buildTelemetryService(rt: Runtime): Promise<void> {
     redact: AUDIT_REDACTOR.get(rt),
   });
   TELEMETRY.set(rt, svc);
+  const environment = rt.config.telemetry.audit.environment;
+  AUDIT_OUT.set(rt, { emitLine: svc.emitLine, version: GATEHOUSE_VERSION, environment });
   rt.closers.push(() => svc.close());
 }
 

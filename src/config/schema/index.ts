@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { authSchema } from './auth.js';
 import { logSchema, serverSchema, sideListenerSchema, storeSchema } from './core.js';
 import { guardSchema } from './guard.js';
+import { judgeSchema } from './judge.js';
 import { limitsSchema } from './limits.js';
 import { outputGuardSchema } from './output-guard.js';
 import { routeSchema } from './route.js';
@@ -34,6 +35,7 @@ export const configSchema = z
     limits: limitsSchema.prefault({}),
     auth: authSchema.prefault({}),
     telemetry: telemetrySchema.prefault({}),
+    judge: judgeSchema.prefault({}),
   })
   .strict()
   .superRefine((cfg, ctx) => {

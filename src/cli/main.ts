@@ -2,6 +2,7 @@ import { ConfigError } from '../config/load.js';
 import { runEvalCommand } from './eval.js';
 import { runEvalLeak } from './eval-leak.js';
 import { runExportCommand } from './export.js';
+import { runJudgeCommand } from './judge.js';
 import { runKeysCommand } from './keys.js';
 import { runLintCommand } from './lint.js';
 import { runStartCommand } from './start.js';
@@ -22,6 +23,10 @@ const COMMANDS: Readonly<Record<string, { run: Command; help: string }>> = {
   eval: {
     run: (argv) => (argv[0] === 'leak' ? runEvalLeak(argv.slice(1)) : runEvalCommand(argv)),
     help: 'eval <injection|pii|secrets|leak> FILE.jsonl [--json] [--peers]   detector precision/recall/F1',
+  },
+  judge: {
+    run: runJudgeCommand,
+    help: 'judge --config FILE      Judge workers in a process of their own (Redis store)',
   },
   export: {
     run: runExportCommand,

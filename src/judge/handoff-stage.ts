@@ -15,6 +15,7 @@ export const judgeHandoffStage: StageDef = {
   create(rt): Stage | null {
     const svc = JUDGE.get(rt);
     if (svc === undefined) return null;
+    if (svc.handOffProblem !== null) throw new Error(svc.handOffProblem);
     return (ctx) => {
       svc.handOff(ctx);
     };

@@ -34,6 +34,8 @@ export interface JudgeService {
   checkHealth(): Promise<JudgeHealth>;
   /** Starts the worker loops (in the gateway with `workers.inProcess`, or in `gatehouse judge`). */
   startWorkers(): void;
+  /** Why hand-offs cannot run in this process (the configured redaction is missing), or null. */
+  readonly handOffProblem: string | null;
   /** Resolves once hand-offs in flight reached the queue (tests, shutdown). */
   settled(): Promise<void>;
   readonly backend: JudgeBackend;
@@ -76,10 +78,12 @@ export async function buildJudgeService(rt: Runtime): Promise<void> {
   const breaker = createBreaker(cfg.breaker);
   const sampler = createSampler(cfg, rt.routes, () => paceViewKey.get(rt));
   const redact = cfg.redaction === 'guard' ? (AUDIT_REDACTOR.get(rt) ?? null) : null;
-  if (cfg.redaction === 'guard' && redact === null)
-    throw new Error(
-      'judge.redaction is guard but no redaction function is registered (the guard feature is off)',
-    );
+  // Only the gateway hands off (a `gatehouse judge` process runs workers, no guard): the
+  // hand-off stage refuses to build without the redaction it was told to apply.
+  const handOffProblem =
+    cfg.redaction === 'guard' && redact === null
+      ? 'judge.redaction is guard but no redaction function is registered (the guard feature is off)'
+      : null;
 
   // Findings land in the review queue once (fixed ids); only the first store writes the audit event.
   const storeFinding = async (f: Finding, record: string | null): Promise<void> => {
@@ -184,6 +188,7 @@ export async function buildJudgeService(rt: Runtime): Promise<void> {
   let workers: Workers | null = null;
   const svc: JudgeService = {
     backend,
+    handOffProblem,
     review,
     handOff(ctx) {
       try {

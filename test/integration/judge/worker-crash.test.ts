@@ -53,12 +53,10 @@ describe('Judge worker crash mid-evaluation (real Redis, a killed judge process)
       }),
     });
     const svc = JUDGE.require(t.gw.rt);
-    const res = await t
-      .client()
-      .chat.completions.create({
-        model: 'demo',
-        messages: [{ role: 'user', content: 'the secret plan, please' }],
-      });
+    const res = await t.client().chat.completions.create({
+      model: 'demo',
+      messages: [{ role: 'user', content: 'the secret plan, please' }],
+    });
     expect(res.choices).toHaveLength(1);
     // The hand-off runs after the answer went out: wait for the record to be in the stream.
     await eventually(async () => expect(await svc.backend.depth()).toBe(1));

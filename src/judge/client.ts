@@ -18,18 +18,25 @@ export interface JudgeClient {
   close(): Promise<void>;
 }
 
+/**
+ * The section markers below, neutralised inside the exchange's own text: content that writes
+ * `ANSWER>>>` cannot close its section and pose as the gateway's framing to the Judge.
+ */
+const MARKER = /<<<|>>>/g;
+const inert = (s: string): string => s.replace(MARKER, (m) => (m === '<<<' ? '‹‹‹' : '›››'));
+
 /** The exchange as the Judge reads it: labelled sections, the record's text already redacted and capped. */
 export function renderRecord(r: JudgeRecord): string {
   const lines = [`route: ${r.route} (tier ${r.tier}), model: ${r.model}`];
-  if (r.flags.length > 0) lines.push(`guardrail flags: ${r.flags.join(', ')}`);
+  if (r.flags.length > 0) lines.push(`guardrail flags: ${inert(r.flags.join(', '))}`);
   lines.push('<<<REQUEST');
-  for (const m of r.request) lines.push(`[${m.role}] ${m.content}`);
+  for (const m of r.request) lines.push(`[${inert(m.role)}] ${inert(m.content)}`);
   lines.push('REQUEST>>>', '<<<ANSWER');
-  for (const m of r.answer) lines.push(`[${m.role}] ${m.content}`);
+  for (const m of r.answer) lines.push(`[${m.role}] ${inert(m.content)}`);
   lines.push('ANSWER>>>');
   if (r.toolCalls.length > 0) {
     lines.push('<<<TOOL_CALLS');
-    for (const t of r.toolCalls) lines.push(`${t.name}(${t.arguments})`);
+    for (const t of r.toolCalls) lines.push(`${inert(t.name)}(${inert(t.arguments)})`);
     lines.push('TOOL_CALLS>>>');
   }
   return lines.join('\n');

@@ -5,14 +5,31 @@ const MAX_MESSAGES = 64;
 const MAX_TOOL_CALLS = 32;
 const ROLE_MAX = 32;
 
+/**
+ * Room kept past the budget before redacting: the text is cut before the detectors run (their work
+ * stays bounded), with a margin so a secret straddling the kept end is still seen whole and
+ * redacted; the margin itself is then cut away.
+ */
+const REDACT_MARGIN = 512;
+
 /** A character budget shared by every text of one record: the record's size is bounded. */
 class Budget {
   truncated = false;
-  constructor(private left: number) {}
-  take(text: string): string {
-    if (text.length <= this.left) {
+  constructor(
+    private left: number,
+    private readonly redact: ((s: string) => string) | null,
+  ) {}
+  take(raw: string): string {
+    const head = raw.length > this.left + REDACT_MARGIN ? raw.slice(0, this.left + REDACT_MARGIN) : raw;
+    const text = this.redact === null ? head : this.redact(head);
+    if (text.length <= this.left && head.length === raw.length) {
       this.left -= text.length;
       return text;
+    }
+    if (text.length <= this.left) {
+      this.left -= text.length;
+      this.truncated = true;
+      return `${text}[…cut]`;
     }
     this.truncated = true;
     const kept = text.slice(0, Math.max(this.left, 0));
@@ -104,8 +121,8 @@ export function buildRecord(
 ): JudgeRecord | null {
   const route = ctx.route;
   if (route === null) return null;
-  const budget = new Budget(maxChars);
-  const text = (s: string): string => budget.take(redact === null ? s : redact(s));
+  const budget = new Budget(maxChars, redact);
+  const text = (s: string): string => budget.take(s);
   const request = requestMessages(ctx.body, text);
   const { answer, toolCalls } = answerOf(ctx, text);
   const id = ctx.identity;

@@ -1,6 +1,7 @@
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { measureJudgeCost } from './judge-cost.js';
 import { buildForBench, describeBuild } from './lib/build.js';
 import { drive, percentile } from './lib/load.js';
 import { killStarted, type Proc, startNode } from './lib/procs.js';
@@ -81,6 +82,8 @@ try {
     }
   }
   const judged = (await count()) - calls0;
+  const cost = await measureJudgeCost(judge.url, 0.1);
+  const offCpu = median(cpu[0] ?? []);
   say('## The Judge (issue 17)');
   say();
   say(
@@ -108,6 +111,10 @@ try {
   say();
   say(
     `Judge calls received by the mock during the rounds: ${judged} (3 rubrics apply to each sampled record; ${inprocessRequests} requests went to the in-process variant).`,
+  );
+  say();
+  say(
+    `CPU measured in one process (\`process.cpuUsage()\`, ${cost.rubricsPerRecord} rubrics per record, Judge mock answering at once): hand-off ${cost.handOffUs.toFixed(1)} µs per request at 10 % (sampling decision for every request; record, serialisation and enqueue for the sampled tenth; the detectors' redaction replaced by a regex stand-in), worker ${cost.workerUsPerRecord.toFixed(0)} µs per judged record. Against the Judge-off gateway's ${offCpu.toFixed(0)} µs per request: hand-off ${((cost.handOffUs / offCpu) * 100).toFixed(2)} %, hand-off + in-process workers ${(((cost.handOffUs + 0.1 * cost.workerUsPerRecord) / offCpu) * 100).toFixed(1)} % of the gateway's CPU.`,
   );
 } finally {
   killStarted();

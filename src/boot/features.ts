@@ -5,6 +5,7 @@ import { validationFeature } from '../edge/validate/feature.js';
 import { egressFeature } from '../egress/feature.js';
 import { guardFeature } from '../guard/feature.js';
 import { outputGuardFeature } from '../guard/output/feature.js';
+import { judgeFeature } from '../judge/feature.js';
 import type { Feature } from '../pipeline/feature.js';
 import type { StageDef } from '../pipeline/registry.js';
 import { sandboxFeature } from '../sandbox/feature.js';
@@ -27,6 +28,7 @@ export const FEATURES: readonly Feature[] = [
   egressFeature,
   sandboxFeature,
   telemetryFeature,
+  judgeFeature,
 ];
 
 /** The stages of the given features, flattened. */

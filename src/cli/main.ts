@@ -4,6 +4,7 @@ import { runEgressCommand } from './egress.js';
 import { runEvalCommand } from './eval.js';
 import { runEvalLeak } from './eval-leak.js';
 import { runExportCommand } from './export.js';
+import { runJudgeCommand } from './judge.js';
 import { runKeysCommand } from './keys.js';
 import { runLintCommand } from './lint.js';
 import { runSandboxCommand } from './sandbox.js';
@@ -33,6 +34,10 @@ const COMMANDS: Readonly<Record<string, { run: Command; help: string }>> = {
   sandbox: {
     run: runSandboxCommand,
     help: 'sandbox mcp|check|run [--config FILE]   the code-execution sandbox (bubblewrap), as a stdio MCP tool server',
+  },
+  judge: {
+    run: runJudgeCommand,
+    help: 'judge --config FILE      Judge workers in a process of their own (Redis store)',
   },
   export: {
     run: runExportCommand,

@@ -2,6 +2,7 @@ import { authErrors } from './codes/auth.js';
 import { edgeErrors } from './codes/edge.js';
 import { egressErrors } from './codes/egress.js';
 import { guardErrors } from './codes/guard.js';
+import { judgeErrors } from './codes/judge.js';
 import { limitsErrors } from './codes/limits.js';
 import { telemetryErrors } from './codes/telemetry.js';
 import { upstreamErrors } from './codes/upstream.js';
@@ -16,6 +17,7 @@ export const ERRORS = Object.freeze({
   ...guardErrors,
   ...telemetryErrors,
   ...egressErrors,
+  ...judgeErrors,
 } satisfies Record<string, ErrorDef>);
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -3,6 +3,7 @@ import { authSchema } from './auth.js';
 import { logSchema, serverSchema, sideListenerSchema, storeSchema } from './core.js';
 import { egressSchema } from './egress.js';
 import { guardSchema } from './guard.js';
+import { judgeSchema } from './judge.js';
 import { limitsSchema } from './limits.js';
 import { outputGuardSchema } from './output-guard.js';
 import { proxySchema } from './proxy.js';
@@ -40,6 +41,7 @@ export const configSchema = z
     egress: egressSchema.prefault({}),
     sandbox: sandboxSchema.prefault({}),
     proxy: proxySchema.prefault({}),
+    judge: judgeSchema.prefault({}),
   })
   .strict()
   .superRefine((cfg, ctx) => {

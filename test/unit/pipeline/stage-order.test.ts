@@ -42,6 +42,7 @@ describe('stage order', () => {
       'outputGuard.inspect',
       'limits.settle',
       'record',
+      'judge.handoff',
     ];
     expect(names(checkStageDefs(STAGES))).toEqual(expected);
     expect(names(checkStageDefs([...STAGES].reverse()))).toEqual(expected);

@@ -1,0 +1,14 @@
+import type { Feature } from '../pipeline/feature.js';
+import { judgeAdminRoutes } from './admin-routes.js';
+import { judgeHandoffStage } from './handoff-stage.js';
+import { judgeLint } from './lint.js';
+import { buildJudgeService } from './service.js';
+
+/** The Judge (Zone 3): sampled and flagged answers evaluated asynchronously, findings to human review. */
+export const judgeFeature: Feature = {
+  name: 'judge',
+  lint: [judgeLint],
+  service: buildJudgeService,
+  stages: [judgeHandoffStage],
+  adminRoutes: judgeAdminRoutes,
+};

@@ -6,6 +6,7 @@ import { guardFeature } from '../guard/feature.js';
 import { outputGuardFeature } from '../guard/output/feature.js';
 import type { Feature } from '../pipeline/feature.js';
 import type { StageDef } from '../pipeline/registry.js';
+import { resilienceFeature } from '../resilience/feature.js';
 import { telemetryFeature } from '../telemetry/feature.js';
 import { upstreamFeature } from '../upstream/feature.js';
 
@@ -22,6 +23,7 @@ export const FEATURES: readonly Feature[] = [
   guardFeature,
   outputGuardFeature,
   upstreamFeature,
+  resilienceFeature,
   telemetryFeature,
 ];
 

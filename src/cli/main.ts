@@ -3,6 +3,7 @@ import { runEvalCommand } from './eval.js';
 import { runEvalLeak } from './eval-leak.js';
 import { runExportCommand } from './export.js';
 import { runKeysCommand } from './keys.js';
+import { runKillCommand } from './kill.js';
 import { runLintCommand } from './lint.js';
 import { runStartCommand } from './start.js';
 
@@ -22,6 +23,10 @@ const COMMANDS: Readonly<Record<string, { run: Command; help: string }>> = {
   eval: {
     run: (argv) => (argv[0] === 'leak' ? runEvalLeak(argv.slice(1)) : runEvalCommand(argv)),
     help: 'eval <injection|pii|secrets|leak> FILE.jsonl [--json] [--peers]   detector precision/recall/F1',
+  },
+  kill: {
+    run: runKillCommand,
+    help: 'kill --scope all|route|consumer|deployment|tool [--target T] --reason TEXT [--release] [--file PATH]   kill switch',
   },
   export: {
     run: runExportCommand,

@@ -1,5 +1,6 @@
 import type { LimitDimensionKey } from '../formats/limit-dimension.js';
 import type { AuthMethod } from '../identity.js';
+import { defineService } from './slot.js';
 
 /*
  * Audit signals: what stages of several features report for the record stage (telemetry) to write.
@@ -76,3 +77,9 @@ export type LimitSignal =
     }
   | { readonly type: 'limits.store_unavailable'; readonly severity: 'high'; readonly posture: string }
   | { readonly type: 'limits.store_recovered'; readonly severity: 'low' };
+
+/**
+ * Security events outside a request (a PACE transition, a kill switch engaged or released): the
+ * telemetry feature sets it, features that raise such events read it (absent: nothing is written).
+ */
+export const securityEventsKey = defineService<(input: SecurityEventInput) => void>('audit.securityEvents');

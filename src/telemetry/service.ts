@@ -4,6 +4,7 @@ import type { Registry } from 'prom-client';
 import type { SinkConfig, TelemetryConfig } from '../config/schema/telemetry.js';
 import { resolveSecret, secretRefKind } from '../config/secrets.js';
 import { AUDIT_REDACTOR } from '../pipeline/audit-redactor.js';
+import { securityEventsKey } from '../pipeline/audit-signals.js';
 import type { RequestContext } from '../pipeline/context.js';
 import type { ServiceDef } from '../pipeline/feature.js';
 import type { Runtime } from '../pipeline/runtime.js';
@@ -270,6 +271,8 @@ export async function buildTelemetryService(rt: Runtime): Promise<void> {
     redact: AUDIT_REDACTOR.get(rt),
   });
   TELEMETRY.set(rt, svc);
+  // Out-of-request security events of other features (PACE transitions, the kill switch).
+  securityEventsKey.set(rt, (input) => svc.security(input));
   rt.closers.push(() => svc.close());
 }
 

@@ -1,6 +1,6 @@
 import type { Feature } from '../pipeline/feature.js';
 import { resilienceAdminRoutes } from './admin.js';
-import { killSwitchStage } from './killswitch/stage.js';
+import { killSwitchAllStage, killSwitchStage } from './killswitch/stage.js';
 import { resilienceLint } from './lint.js';
 import { buildResilience } from './service.js';
 
@@ -13,6 +13,6 @@ export const resilienceFeature: Feature = {
   name: 'resilience',
   lint: [resilienceLint],
   service: buildResilience,
-  stages: [killSwitchStage],
+  stages: [killSwitchAllStage, killSwitchStage],
   adminRoutes: resilienceAdminRoutes,
 };

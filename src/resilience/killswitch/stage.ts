@@ -46,3 +46,25 @@ export const killSwitchStage: StageDef = {
     };
   },
 };
+
+/**
+ * Scope `all` before anything else: ahead of authentication (whose revocation checks need the store,
+ * which may be the very thing that is down), so every data-plane request gets the maintenance answer.
+ */
+export const killSwitchAllStage: StageDef = {
+  name: 'resilience.killswitch-all',
+  phase: 'authenticate',
+  scope: 'edge',
+  before: ['authenticate'],
+  create: (rt) => {
+    const svc = RESILIENCE.get(rt);
+    if (svc === undefined) return null;
+    const ks = svc.killSwitch;
+    const cfg = rt.config.resilience.killSwitch;
+    const headers = { 'retry-after': String(cfg.retryAfterS) };
+    const opts = cfg.message === undefined ? { headers } : { headers, message: cfg.message };
+    return () => {
+      if (ks.match(null, null, null) !== null) throw new GatehouseError('GH_ERR_MAINTENANCE', opts);
+    };
+  },
+};

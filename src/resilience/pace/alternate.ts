@@ -21,13 +21,13 @@ export function isHighRisk(ctx: RequestContext, route: RuntimeRoute, hr: HighRis
 /**
  * The configured static answer in the shape the endpoint returns (chat or text completion), whole or
  * as an SSE stream; it then goes through the output guard and delivery like a model's answer.
- * Null for endpoints with no text answer (embeddings): those are refused.
+ * False for endpoints with no text answer (embeddings): those are refused.
  */
-export function staticAnswer(ctx: RequestContext, text: string): void | null {
+export function staticAnswer(ctx: RequestContext, text: string): boolean {
   const id = `gh-static-${ctx.requestId}`;
   const created = Math.floor(Date.now() / 1000);
   const model = String(ctx.body?.model ?? '');
-  if (ctx.endpoint !== 'chat' && ctx.endpoint !== 'completions') return null;
+  if (ctx.endpoint !== 'chat' && ctx.endpoint !== 'completions') return false;
   const chat = ctx.endpoint === 'chat';
   if (!ctx.stream) {
     const choice = chat
@@ -47,7 +47,7 @@ export function staticAnswer(ctx: RequestContext, text: string): void | null {
     };
     ctx.usage = { inputTokens: 0, outputTokens: 0 };
     ctx.usageSource = 'upstream';
-    return;
+    return true;
   }
   const object = chat ? 'chat.completion.chunk' : 'text_completion';
   const delta = chat ? { index: 0, delta: { role: 'assistant', content: text } } : { index: 0, text };
@@ -58,4 +58,5 @@ export function staticAnswer(ctx: RequestContext, text: string): void | null {
     `data: ${JSON.stringify({ id, object, created, model, choices: [choice] })}\n\n`;
   const sse = `${ev(delta)}${ev(end)}data: [DONE]\n\n`;
   ctx.upstream = { status: 200, json: null, stream: Readable.from([Buffer.from(sse)]) };
+  return true;
 }

@@ -59,7 +59,7 @@ export function createUpstreamPolicy(deps: PolicyDeps): UpstreamPolicy {
       if (!ctx.flags.includes('pace:alternate')) ctx.flags.push('pace:alternate');
       return false;
     }
-    if (mode === 'refuse' || staticAnswer(ctx, alt?.staticAnswer ?? STATIC_DEFAULT) === null)
+    if (mode === 'refuse' || !staticAnswer(ctx, alt?.staticAnswer ?? STATIC_DEFAULT))
       throw new GatehouseError('GH_ERR_DEGRADED_REFUSED', { headers: { 'retry-after': '30' } });
     return true;
   };

@@ -70,7 +70,7 @@ describe('kill switch with the store, the upstream and the detectors dead', () =
     await eventually(() => expect(RESILIENCE.require(b.gw.rt).killSwitch.storeReachable()).toBe(false));
     // Polls fail now; the last state holds on both replicas.
     for (const g of gws) await maintenance(g);
-    const health = (await (await fetch(`${a.gw.healthUrl}/health`)).json()) as Record<string, any>;
+    const health = (await (await fetch(`${a.gw.healthUrl}/health`)).json()) as Record<string, unknown>;
     expect(health.kill_switch).toMatchObject({ engaged: true, store_reachable: false });
   });
 

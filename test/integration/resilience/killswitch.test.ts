@@ -57,7 +57,7 @@ describe('kill switch', () => {
     await maintenance(a);
     expect(gws.map((g) => g.upstream.received.length)).toEqual(before);
     // /health reports it; the audit log names who and why on every replica.
-    const health = (await (await fetch(`${b.gw.healthUrl}/health`)).json()) as Record<string, any>;
+    const health = (await (await fetch(`${b.gw.healthUrl}/health`)).json()) as Record<string, unknown>;
     expect(health.kill_switch).toMatchObject({ engaged: true, scopes: ['all'] });
     expect(health.pace).toMatchObject({ demo: 'emergency', other: 'emergency' });
     for (const g of gws)

@@ -55,7 +55,12 @@ beforeAll(async () => {
         demoRoute(url),
         demoRoute(backup.url, {
           alias: 'small',
-          upstream: { provider: 'openai', url: backup.url, model: 'backup-small-2026-02-01', zone2Colocated: true },
+          upstream: {
+            provider: 'openai',
+            url: backup.url,
+            model: 'backup-small-2026-02-01',
+            zone2Colocated: true,
+          },
         }),
       ],
       resilience: {
@@ -152,7 +157,9 @@ describe('breaker and backup deployment', () => {
     const ok = await chat(t.gw.url, t.authHeaders);
     expect(ok.status).toBe(200);
     expect(ok.body.model).toBe('demo');
-    expect((ok.body.choices as Array<{ message: { content: string } }>)[0]?.message.content).toBe(backupAnswer);
+    expect((ok.body.choices as Array<{ message: { content: string } }>)[0]?.message.content).toBe(
+      backupAnswer,
+    );
     // The backup is pinned like the primary: its own model id went upstream.
     expect(backup.received.at(-1)?.body.model).toBe('backup-small-2026-02-01');
     await eventually(() => {
@@ -187,7 +194,11 @@ describe('breaker and backup deployment', () => {
     const res = await fetch(`${t.gw.url}/v1/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...t.authHeaders },
-      body: JSON.stringify({ model: 'demo', stream: true, messages: [{ role: 'user', content: 'stream me' }] }),
+      body: JSON.stringify({
+        model: 'demo',
+        stream: true,
+        messages: [{ role: 'user', content: 'stream me' }],
+      }),
     });
     expect(res.status).toBe(200);
     const text = await res.text();

@@ -2,6 +2,7 @@ import type { Feature } from '../pipeline/feature.js';
 import { resilienceAdminRoutes } from './admin.js';
 import { killSwitchAllStage, killSwitchStage } from './killswitch/stage.js';
 import { resilienceLint } from './lint.js';
+import { jobsHandler } from './queue/handler.js';
 import { buildResilience } from './service.js';
 
 /**
@@ -14,5 +15,6 @@ export const resilienceFeature: Feature = {
   lint: [resilienceLint],
   service: buildResilience,
   stages: [killSwitchAllStage, killSwitchStage],
+  handlers: [jobsHandler],
   adminRoutes: resilienceAdminRoutes,
 };

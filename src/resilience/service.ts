@@ -11,10 +11,11 @@ import {
   paceStampSlot,
   paceViewKey,
 } from '../pipeline/pace.js';
-import type { Runtime } from '../pipeline/runtime.js';
+import type { Runtime, RuntimeRoute } from '../pipeline/runtime.js';
 import { upstreamPolicyKey } from '../pipeline/upstream-policy.js';
 import { createKillSwitch, type KillSwitch, type KillTransition } from './killswitch/service.js';
 import { createPaceMachine, type PaceMachine, type PaceOverride, parseOverride } from './pace/machine.js';
+import { buildJobs, type JobsService } from './queue/service.js';
 import { createSharedMap, type SharedMap } from './shared-map.js';
 import { RESILIENCE } from './slots.js';
 import { type Breakers, createBreakers } from './upstream/breaker.js';
@@ -29,10 +30,8 @@ export interface ResilienceService {
   deploymentsOf(alias: string): readonly Deployment[];
   /** Sets (or returns) this request's PACE stamp for the audit event. */
   stamp(ctx: RequestContext, state: PaceState): PaceStamp;
-  /** Hooks the contingency queue in (built after the service: it needs the policy's routes). */
-  setEnqueue(
-    fn: (ctx: RequestContext, route: import('../pipeline/runtime.js').RuntimeRoute) => Promise<boolean>,
-  ): void;
+  /** The contingency queue, when a route uses it on a Redis store. */
+  readonly jobs: JobsService | null;
   /** For /health: the kill switch and each route's state. */
   health(): object;
 }
@@ -185,9 +184,11 @@ export async function buildResilience(rt: Runtime): Promise<void> {
 
   const stamp = (ctx: RequestContext, state: PaceState): PaceStamp =>
     paceStampSlot.getOrInit(ctx, () => ({ state, fallback: null, attempts: 0, review: false }));
-  let enqueue:
-    | ((ctx: RequestContext, route: import('../pipeline/runtime.js').RuntimeRoute) => Promise<boolean>)
-    | undefined;
+  const primaryHeld = (r: string): boolean => {
+    const p = deploymentsOf(r)[0];
+    return killSwitch.match(r, null, null) !== null || (p !== undefined && breakers.state(p.name) === 'open');
+  };
+  const jobs = buildJobs(rt, replica, primaryHeld, log);
   const policyDeps = {
     config: cfg,
     killSwitch,
@@ -195,8 +196,8 @@ export async function buildResilience(rt: Runtime): Promise<void> {
     pace: machine,
     deploymentsOf,
     stamp,
-    enqueue: (ctx: RequestContext, route: import('../pipeline/runtime.js').RuntimeRoute) =>
-      enqueue === undefined ? Promise.resolve(false) : enqueue(ctx, route),
+    enqueue: (ctx: RequestContext, route: RuntimeRoute) =>
+      jobs === null ? Promise.resolve(false) : jobs.enqueue(ctx, route),
     counters: {
       retry: (route: string, d: string) => retries.inc({ route, deployment: d }),
       fallback: (route: string, d: string) => fallbacks.inc({ route, deployment: d }),
@@ -213,9 +214,7 @@ export async function buildResilience(rt: Runtime): Promise<void> {
     overrides,
     deploymentsOf,
     stamp,
-    setEnqueue: (fn) => {
-      enqueue = fn;
-    },
+    jobs,
     health: () => {
       const engaged = killSwitch.engaged();
       return {

@@ -30,6 +30,7 @@ const DURATION = Number(opt('duration', '5'));
 const ROUNDS = Number(opt('rounds', '3'));
 const CONNECTIONS = Number(opt('connections', '32'));
 const ENGAGEMENTS = Number(opt('engagements', '50'));
+const PARTS = new Set(opt('parts', 'throughput,http,store').split(','));
 const BODY = JSON.stringify({
   model: 'bench',
   messages: [{ role: 'user', content: 'Say hello.' }],
@@ -79,7 +80,19 @@ async function main(): Promise<void> {
   const mock = await startNode(target('mock-upstream'), ['--port', String(await freePort())]);
   const out: string[] = [];
   try {
-    // 1. Throughput, resilience off vs on.
+    if (PARTS.has('throughput')) await throughput(target, mock, out);
+    if (PARTS.has('http')) await httpPropagation(target, mock, out);
+    if (PARTS.has('store')) await storePropagation(out);
+  } finally {
+    mock.child.kill();
+    killStarted();
+  }
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+/** 1. Throughput, resilience off vs on, nothing failing. */
+async function throughput(target: (n: string) => string, mock: Proc, out: string[]): Promise<void> {
+  {
     const variants: Record<'off' | 'on', Proc> = {
       off: await startNode(target('resilience-gateway'), ['--upstream', mock.url, '--resilience', 'off']),
       on: await startNode(target('resilience-gateway'), ['--upstream', mock.url, '--resilience', 'on']),
@@ -110,8 +123,12 @@ async function main(): Promise<void> {
     out.push('', `throughput on/off: ${(median(ratios) * 100).toFixed(1)}% (median of per-round ratios)`, '');
     variants.off.child.kill();
     variants.on.child.kill();
+  }
+}
 
-    // 2. Kill-switch propagation across 3 replicas.
+/** 2. End to end: engaged through the store, until each of 3 replica processes answers 503 over HTTP. */
+async function httpPropagation(target: (n: string) => string, mock: Proc, out: string[]): Promise<void> {
+  {
     const redis = await privateRedis();
     const prefix = 'ghbench:';
     const replicas = await Promise.all(
@@ -157,11 +174,55 @@ async function main(): Promise<void> {
     await store.close();
     for (const p of replicas) p.child.kill();
     await redis.stop();
-  } finally {
-    mock.child.kill();
-    killStarted();
   }
-  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+/**
+ * 3. The store path alone: three replicas' kill-switch watchers (each its own Redis connections and
+ * subscription, as in a gateway) and an engaging client; the time from the engage call to each
+ * watcher applying the entry. No HTTP request in the measurement (part 2 has it).
+ */
+async function storePropagation(out: string[]): Promise<void> {
+  const redis = await privateRedis();
+  const prefix = 'ghbench:';
+  const cfg = killSwitchSchema.parse({ pollMs: 250 });
+  const silent = pino({ level: 'silent' });
+  const stores = [0, 1, 2, 3].map(() => createRedisStore({ url: redis.url, prefix }));
+  await Promise.all(stores.map((s) => once(s.redis(), 'ready')));
+  let t0 = 0;
+  let pending: Array<(ms: number) => void> = [];
+  const watchers = stores.slice(1).map((store, i) =>
+    createKillSwitch({
+      store,
+      config: cfg,
+      logger: silent,
+      onTransition: (t) => {
+        if (t.kind === 'engaged') pending[i]?.(performance.now() - t0);
+      },
+    }),
+  );
+  const [first] = stores;
+  if (first === undefined) throw new Error('no store');
+  const ks = createKillSwitch({ store: first, config: cfg, logger: silent, watch: false });
+  await new Promise((r) => setTimeout(r, 500)); // subscriptions in place
+  const times: number[] = [];
+  for (let i = 0; i < ENGAGEMENTS; i++) {
+    const seen = watchers.map((_, j) => new Promise<number>((resolve) => (pending[j] = resolve)));
+    t0 = performance.now();
+    await ks.engage('all', '*', 'bench engagement', 'bench');
+    times.push(...(await Promise.all(seen)));
+    pending = [];
+    await ks.release('all', '*', 'bench release', 'bench');
+    await Promise.all(watchers.map((w) => w.refresh()));
+  }
+  const sorted = Float64Array.from(times).sort();
+  out.push(
+    `kill-switch propagation through the store over ${ENGAGEMENTS} engagements × 3 watchers: p50 ${percentile(sorted, 50).toFixed(2)} ms, p99 ${percentile(sorted, 99).toFixed(2)} ms, max ${(sorted.at(-1) ?? 0).toFixed(2)} ms`,
+  );
+  for (const w of watchers) await w.close();
+  await ks.close();
+  for (const s of stores) await s.close();
+  await redis.stop();
 }
 
 await main();

@@ -10,6 +10,8 @@ import { tmp } from '../telemetry/helpers.js';
 import { admin, chat, freshPrefix, REDIS_URL } from './helpers.js';
 import { UpstreamProcess } from './upstream-process.js';
 
+// biome-ignore lint/suspicious/noExplicitAny: parsed JSON, read field by field in assertions
+type Json = Record<string, any>;
 /**
  * Every PACE transition, entered and exited, from real faults on two replicas sharing real Redis:
  * the external classifier failing (Alternate), the upstream process SIGKILLed (Contingency, shared
@@ -88,11 +90,11 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const auditEvents = (): Array<Record<string, any>> =>
+const auditEvents = (): Array<Json> =>
   readFileSync(auditFile, 'utf8')
     .split('\n')
     .filter((l) => l !== '')
-    .map((l) => JSON.parse(l) as Record<string, any>);
+    .map((l) => JSON.parse(l) as Json);
 const stateOf = (g: TestGateway) => RESILIENCE.require(g.gw.rt).pace.stateOf('demo');
 
 describe('PACE transitions from real faults', () => {

@@ -9,6 +9,8 @@ import { type GatewayProc, killGatewayProc, startGatewayProc } from './gateway-p
 import { chat, freshPrefix, REDIS_URL } from './helpers.js';
 import { UpstreamProcess } from './upstream-process.js';
 
+// biome-ignore lint/suspicious/noExplicitAny: parsed JSON, read field by field in assertions
+type Json = Record<string, any>;
 /**
  * The durable contingency queue on real Redis Streams: with the upstream dead, requests are accepted
  * (202 + job id); the gateway that accepted them is SIGKILLed; a new gateway claims them once the
@@ -49,7 +51,7 @@ function config(upstreamUrl: string, prefix: string, auth: unknown, extra: Recor
 
 const getJob = async (url: string, key: string, id: string) => {
   const res = await fetch(`${url}/v1/gatehouse/jobs/${id}`, { headers: { authorization: `Bearer ${key}` } });
-  return { status: res.status, body: (await res.json()) as Record<string, any> };
+  return { status: res.status, body: (await res.json()) as Json };
 };
 
 describe('contingency queue', () => {

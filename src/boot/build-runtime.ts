@@ -9,6 +9,7 @@ import { type BuiltPipeline, buildEdge, buildRoute, checkStageDefs } from '../pi
 import type { Feature } from '../pipeline/feature.js';
 import type { StageDef } from '../pipeline/registry.js';
 import type { Runtime, RuntimeRoute, Services } from '../pipeline/runtime.js';
+import { completionStagesKey } from '../pipeline/upstream-policy.js';
 import { createMemoryStore } from '../store/memory.js';
 import { createRedisStore } from '../store/redis.js';
 import type { Store } from '../store/types.js';
@@ -70,6 +71,8 @@ export async function buildRuntime(
     const known = stagesOf([...new Set([...FEATURES, ...features])]);
     const defs = checkStageDefs(opts.stages ?? stagesOf(features), known);
     const pipeline = buildEdge(rt, defs);
+    // Replays outside the HTTP runner (the contingency queue) settle and audit like any request.
+    completionStagesKey.set(rt, pipeline.completion);
     for (const route of routes.values()) route.stages = buildRoute(rt, route, defs);
     return { rt, pipeline };
   } catch (err) {

@@ -8,6 +8,7 @@ import { outputGuardFeature } from '../guard/output/feature.js';
 import { judgeFeature } from '../judge/feature.js';
 import type { Feature } from '../pipeline/feature.js';
 import type { StageDef } from '../pipeline/registry.js';
+import { resilienceFeature } from '../resilience/feature.js';
 import { sandboxFeature } from '../sandbox/feature.js';
 import { telemetryFeature } from '../telemetry/feature.js';
 import { upstreamFeature } from '../upstream/feature.js';
@@ -27,6 +28,7 @@ export const FEATURES: readonly Feature[] = [
   upstreamFeature,
   egressFeature,
   sandboxFeature,
+  resilienceFeature,
   telemetryFeature,
   judgeFeature,
 ];

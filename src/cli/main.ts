@@ -6,6 +6,7 @@ import { runEvalLeak } from './eval-leak.js';
 import { runExportCommand } from './export.js';
 import { runJudgeCommand } from './judge.js';
 import { runKeysCommand } from './keys.js';
+import { runKillCommand } from './kill.js';
 import { runLintCommand } from './lint.js';
 import { runSandboxCommand } from './sandbox.js';
 import { runStartCommand } from './start.js';
@@ -38,6 +39,10 @@ const COMMANDS: Readonly<Record<string, { run: Command; help: string }>> = {
   judge: {
     run: runJudgeCommand,
     help: 'judge --config FILE      Judge workers in a process of their own (Redis store)',
+  },
+  kill: {
+    run: runKillCommand,
+    help: 'kill --scope all|route|consumer|deployment|tool [--target T] --reason TEXT [--release] [--file PATH]   kill switch',
   },
   export: {
     run: runExportCommand,

@@ -4,6 +4,7 @@ import { egressErrors } from './codes/egress.js';
 import { guardErrors } from './codes/guard.js';
 import { judgeErrors } from './codes/judge.js';
 import { limitsErrors } from './codes/limits.js';
+import { resilienceErrors } from './codes/resilience.js';
 import { telemetryErrors } from './codes/telemetry.js';
 import { upstreamErrors } from './codes/upstream.js';
 import type { ErrorDef } from './types.js';
@@ -18,6 +19,7 @@ export const ERRORS = Object.freeze({
   ...telemetryErrors,
   ...egressErrors,
   ...judgeErrors,
+  ...resilienceErrors,
 } satisfies Record<string, ErrorDef>);
 
 export type ErrorCode = keyof typeof ERRORS;

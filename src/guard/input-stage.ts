@@ -16,6 +16,7 @@
 import { GatehouseError } from '../errors/gatehouse-error.js';
 import { mapsFor, type RouteMaps } from '../formats/fields/maps.js';
 import type { RequestContext, Stage } from '../pipeline/context.js';
+import { degradationKey } from '../pipeline/pace.js';
 import type { StageDef } from '../pipeline/registry.js';
 import { blockCode, type Decision, decide, firstBlock } from './decide.js';
 import { createScanBudget, scanText } from './engine.js';
@@ -36,6 +37,8 @@ interface Compiled {
   readonly joined: readonly Detector[];
   readonly allowedRoles: ReadonlySet<string>;
   readonly maps: RouteMaps;
+  /** Reports each external-classifier outcome (and any detector that threw) to PACE: `guard_degraded`. */
+  readonly degraded?: (failed: boolean, detail: string) => void;
 }
 
 function compile(svc: GuardService, alias: string, allowFields: readonly string[] | undefined): Compiled {
@@ -82,6 +85,9 @@ function record(ctx: RequestContext, decisions: readonly Decision[]): void {
   }
 }
 
+/** Requests whose degradation was already reported (an external classifier failed), so each counts once. */
+const reported = new WeakSet<RequestContext>();
+
 function refuse(
   ctx: RequestContext,
   code: 'GH_ERR_GUARD_ROLE' | 'GH_ERR_GUARD_TOO_MANY_MESSAGES',
@@ -109,6 +115,11 @@ async function external(c: Compiled, ctx: RequestContext, text: string): Promise
       segment: -1,
     };
   } catch (err) {
+    // A client that left is not the classifier's failure.
+    if (!ctx.abort.signal.aborted) {
+      c.degraded?.(true, `external classifier ${ext.classifier.name} failed`);
+      reported.add(ctx);
+    }
     if (ext.onError === 'allow') return null;
     throw new GatehouseError('GH_ERR_GUARD_UNAVAILABLE', { cause: err });
   }
@@ -216,7 +227,25 @@ export const inspectInputStage: StageDef = {
     const svc = GUARD.get(rt);
     if (svc === undefined) return null;
     // Stage-level tests build a bare route (alias only): no config means the strict default map.
-    const c = compile(svc, route.alias, route.config?.allowFields);
-    return (ctx) => inspect(c, ctx);
+    const signals = degradationKey.get(rt);
+    const c: Compiled = {
+      ...compile(svc, route.alias, route.config?.allowFields),
+      ...(signals === undefined
+        ? {}
+        : { degraded: (failed, detail) => signals.set('guard_degraded', route.alias, failed, detail) }),
+    };
+    if (c.degraded === undefined) return (ctx) => inspect(c, ctx);
+    const degraded = c.degraded;
+    return async (ctx) => {
+      try {
+        await inspect(c, ctx);
+        // One observation per request: a healthy inspection counts toward leaving the degraded state.
+        if (!reported.has(ctx)) degraded(false, '');
+      } catch (err) {
+        // A detector that threw (not a verdict): the request fails closed, and PACE hears of it.
+        if (!(err instanceof GatehouseError) && !reported.has(ctx)) degraded(true, 'a detector threw');
+        throw err;
+      }
+    };
   },
 };

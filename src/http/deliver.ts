@@ -46,7 +46,8 @@ export async function deliver(
     if (json === null) throw internalError('a non-streamed upstream answer without its parsed JSON');
     if (typeof json.model === 'string') json.model = ctx.alias;
     ctx.ttftMs = performance.now() - ctx.start;
-    sendJson(ctx, base, 200, JSON.stringify(json));
+    // 202: accepted into the contingency queue (the body is the job, not a model answer).
+    sendJson(ctx, base, up.status === 202 ? 202 : 200, JSON.stringify(json));
     return;
   }
   await deliverStream(ctx, base, up.stream, log);

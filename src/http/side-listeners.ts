@@ -2,6 +2,7 @@ import { createServer, type RequestListener } from 'node:http';
 import type { GatehouseConfig } from '../config/schema/index.js';
 import { AUTH } from '../edge/auth/slots.js';
 import type { Runtime } from '../pipeline/runtime.js';
+import { RESILIENCE } from '../resilience/slots.js';
 import { TELEMETRY } from '../telemetry/slots.js';
 import { answerClientErrors } from './client-error.js';
 import { serverTimingOptions, trackConnections } from './connections.js';
@@ -43,7 +44,15 @@ export function createHealthServer(rt: Runtime, cfg: SideConfig, deps: ListenerD
   return sideListener('health', cfg, deps, (req, res) => {
     const path = req.url?.split('?')[0];
     if (req.method !== 'GET') return end(res, 405, '{"status":"method not allowed"}');
-    if (path === '/health') return end(res, 200, health);
+    if (path === '/health') {
+      // The kill switch and each route's PACE state: an operator sees maintenance without the data plane.
+      const resilience = RESILIENCE.get(rt);
+      return end(
+        res,
+        200,
+        resilience === undefined ? health : JSON.stringify({ status: 'ok', ...resilience.health() }),
+      );
+    }
     // Which alert signals can fire now (evaluating, warming_up until, disabled): no silent warm-up.
     const alerts = TELEMETRY.get(rt)?.alerts;
     if (path === '/health/alerts' && alerts) return end(res, 200, JSON.stringify(alerts.health()));

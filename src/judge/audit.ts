@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { AuditOut } from '../pipeline/audit-out.js';
+import type { SecurityEventSink as AuditOut } from '../pipeline/audit-sink.js';
 import { owaspName, owaspRef } from './owasp.js';
 import type { Finding } from './types.js';
 

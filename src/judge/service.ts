@@ -1,7 +1,7 @@
 import type { JudgeConfig } from '../config/schema/judge.js';
 import type { ReviewDecision } from '../formats/judge-names.js';
-import { AUDIT_OUT } from '../pipeline/audit-out.js';
 import { AUDIT_REDACTOR } from '../pipeline/audit-redactor.js';
+import { AUDIT_SINK } from '../pipeline/audit-sink.js';
 import type { RequestContext } from '../pipeline/context.js';
 import { judgeViewKey } from '../pipeline/judge.js';
 import { degradationKey, paceViewKey } from '../pipeline/pace.js';
@@ -90,7 +90,7 @@ export async function buildJudgeService(rt: Runtime): Promise<void> {
     if (!(await backend.putFinding(f, record))) return;
     if (f.verdict !== 'pass' || f.source === 'aggregate')
       metrics.findings.inc({ rubric: f.rubric, verdict: f.verdict });
-    const out = AUDIT_OUT.get(rt);
+    const out = AUDIT_SINK.get(rt);
     out?.emitLine(findingLine(out, f, f.recordId, Date.now()));
   };
 
@@ -140,7 +140,7 @@ export async function buildJudgeService(rt: Runtime): Promise<void> {
     logger: log,
     signals: () => degradationKey.get(rt),
     alert: (h) => {
-      const out = AUDIT_OUT.get(rt);
+      const out = AUDIT_SINK.get(rt);
       out?.emitLine(degradedLine(out, h, cfg.queue.backlogThreshold, Date.now()));
     },
   });

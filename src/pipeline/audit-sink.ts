@@ -15,9 +15,17 @@ export interface EventSubject {
   readonly spanId?: string;
 }
 
-/** Writes a security event outside a request (egress connections, operator actions, transitions …). */
+/**
+ * The audit sinks as other features see them: typed security events outside a request (egress
+ * connections, operator actions, PACE and kill-switch transitions), and whole events a feature
+ * builds itself (the Judge's findings), one serialised JSON event per line (docs/audit-events.md).
+ */
 export interface SecurityEventSink {
   security(input: SecurityEventInput, subject?: EventSubject): void;
+  emitLine(line: string): void;
+  /** `service.version` and `service.environment` of the events, as telemetry stamps its own. */
+  readonly version: string;
+  readonly environment: string | undefined;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { defineService } from './slot.js';
+import { defineService, defineSlot } from './slot.js';
 
 /**
  * The PACE contract between features (seed: "PACE Resilience for Endpoints"). The resilience
@@ -26,3 +26,17 @@ export interface DegradationSignals {
 
 export const paceViewKey = defineService<PaceView>('pace.view');
 export const degradationKey = defineService<DegradationSignals>('pace.signals');
+
+/**
+ * What a request's audit event says about PACE (set by the resilience feature, written by telemetry):
+ * the route's state when the request was served, the backup route whose deployment answered (null:
+ * the primary), the upstream attempts made and whether the request is marked for review.
+ */
+export interface PaceStamp {
+  state: PaceState;
+  fallback: string | null;
+  attempts: number;
+  review: boolean;
+}
+
+export const paceStampSlot = defineSlot<PaceStamp>('pace.stamp');

@@ -3,7 +3,6 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { SinkConfig, TelemetryConfig } from '../config/schema/telemetry.js';
 import { resolveSecret, secretRefKind } from '../config/secrets.js';
-import { AUDIT_OUT } from '../pipeline/audit-out.js';
 import { AUDIT_REDACTOR } from '../pipeline/audit-redactor.js';
 import { AUDIT_SINK } from '../pipeline/audit-sink.js';
 import type { RequestContext } from '../pipeline/context.js';
@@ -272,9 +271,12 @@ export async function buildTelemetryService(rt: Runtime): Promise<void> {
     redact: AUDIT_REDACTOR.get(rt),
   });
   TELEMETRY.set(rt, svc);
-  AUDIT_SINK.set(rt, svc);
-  const environment = rt.config.telemetry.audit.environment;
-  AUDIT_OUT.set(rt, { emitLine: svc.emitLine, version: GATEHOUSE_VERSION, environment });
+  AUDIT_SINK.set(rt, {
+    security: (input, subject) => svc.security(input, subject),
+    emitLine: (line) => svc.emitLine(line),
+    version: GATEHOUSE_VERSION,
+    environment: rt.config.telemetry.audit.environment,
+  });
   rt.closers.push(() => svc.close());
 }
 

@@ -1,10 +1,13 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Logger } from 'pino';
 import { GatehouseError } from '../errors/gatehouse-error.js';
 import type { ModelEndpoint } from '../formats/provider.js';
 import { traceparent } from '../formats/trace.js';
 import type { RequestContext } from '../pipeline/context.js';
 import type { StageDef } from '../pipeline/registry.js';
 import { bodyOf } from '../pipeline/require.js';
+import type { RuntimeRoute } from '../pipeline/runtime.js';
+import { type UpstreamStatusCause, upstreamPolicyKey } from '../pipeline/upstream-policy.js';
 import { logUpstreamFailure, mapUpstreamError } from './errors.js';
 import { budgetLimits, OutputBudget } from './output-budget.js';
 import { readBounded } from './read-bounded.js';
@@ -14,7 +17,9 @@ import { readBounded } from './read-bounded.js';
  * are sent: the consumer's own (authorization, cookies, hop-by-hop) are never forwarded.
  *
  * Timeouts: connect (pool), first byte (headersTimeout), idle gap between body chunks
- * (bodyTimeout), and the total, which aborts the shared controller.
+ * (bodyTimeout), and the total, which aborts the shared controller and bounds every retry.
+ * With the resilience feature on, the upstream policy (src/pipeline/upstream-policy.ts) decides
+ * which deployments are called and how often; without it, one attempt.
  */
 export const callUpstreamStage: StageDef = {
   name: 'callUpstream',
@@ -22,99 +27,115 @@ export const callUpstreamStage: StageDef = {
   scope: 'route',
   after: ['limits.mark-upstream'], // settlement charges an abort once the call has started
   create: (rt, route) => {
-    const { firstByteMs, idleMs, totalMs } = route.config.timeouts;
-    const maxResponseBytes = route.config.upstream.maxResponseBytes;
-    const fixedHeaders = {
-      ...route.upstreamHeaders,
-      'content-type': 'application/json',
-      'user-agent': 'gatehouse',
-    };
+    const { totalMs } = route.config.timeouts;
     const log = rt.logger;
+    // Retries, breakers, backups and degraded modes (src/resilience/), when that feature is on.
+    const policy = upstreamPolicyKey.get(rt);
     return async (ctx) => {
-      const endpoint = ctx.endpoint as ModelEndpoint;
-      const { path, body } = route.provider.request(endpoint, bodyOf(ctx));
       const timer = setTimeout(
         () => ctx.abort.abort(new GatehouseError('GH_ERR_UPSTREAM_TOTAL_TIMEOUT')),
         totalMs,
       );
       timer.unref();
       ctx.res.once('close', () => clearTimeout(timer));
-      const headers: Record<string, string> = {
-        ...fixedHeaders,
-        accept: ctx.stream ? 'text/event-stream' : 'application/json',
-        'x-request-id': ctx.requestId,
-        traceparent: traceparent(ctx.trace),
-        ...ctx.upstreamExtraHeaders,
-      };
-      let res: Awaited<ReturnType<typeof route.dispatcher.request>>;
+      const attempt = (d: RuntimeRoute) => callOnce(ctx, d, log, timer);
       try {
-        res = await route.dispatcher.request({
-          origin: route.origin,
-          path: route.basePath + path,
-          method: 'POST',
-          headers,
-          body: JSON.stringify(body),
-          signal: ctx.abort.signal,
-          headersTimeout: firstByteMs,
-          bodyTimeout: idleMs,
-        });
-      } catch (err) {
-        clearTimeout(timer);
-        const ge = mapUpstreamError(err, ctx.abort.signal);
-        logUpstreamFailure(log, ctx.requestId, ge);
-        // The client sees only the code; the operator needs which check failed (name, CA, pin, alert).
-        if (ge.code === 'GH_ERR_UPSTREAM_TLS')
-          log.warn(
-            { request_id: ctx.requestId, route: route.alias, reason: String(err) },
-            'upstream TLS failed',
-          );
-        throw ge;
-      }
-      if (res.statusCode >= 400) {
-        const text = await readBounded(res.body, 64 * 1024, ctx.abort.signal).catch(() => Buffer.alloc(0));
-        clearTimeout(timer);
-        log.warn(
-          {
-            request_id: ctx.requestId,
-            upstream_status: res.statusCode,
-            upstream_body: text.toString('utf8', 0, 2048),
-          },
-          'upstream error',
-        );
-        throw upstreamStatusError(res.statusCode, res.headers);
-      }
-      const type = String(res.headers['content-type'] ?? '');
-      if (ctx.stream) {
-        if (!type.startsWith('text/event-stream')) {
-          res.body.destroy();
-          clearTimeout(timer);
-          const ge = new GatehouseError('GH_ERR_UPSTREAM_BAD_RESPONSE');
-          logUpstreamFailure(log, ctx.requestId, ge);
-          throw ge;
-        }
-        ctx.upstream = { status: res.statusCode, json: null, stream: res.body };
-        return;
-      }
-      let json: Record<string, unknown>;
-      try {
-        const buf = await readBounded(res.body, maxResponseBytes, ctx.abort.signal);
-        if (!type.startsWith('application/json')) throw new GatehouseError('GH_ERR_UPSTREAM_BAD_RESPONSE');
-        json = parseUpstreamJson(buf);
-      } catch (err) {
-        const ge = mapUpstreamError(err, ctx.abort.signal, 'GH_ERR_UPSTREAM_READ_FAILED');
-        logUpstreamFailure(log, ctx.requestId, ge);
-        throw ge;
+        if (policy === undefined) await attempt(route);
+        else await policy.call(ctx, route, attempt);
       } finally {
-        clearTimeout(timer);
+        // A stream keeps the total timer until it ends (the response's close clears it).
+        if (ctx.upstream?.stream === null || ctx.upstream === null) clearTimeout(timer);
       }
-      // Our own processing: a fault here is internal (the runner logs it with its stack), not the upstream's.
-      json = route.provider.response(endpoint, json);
-      ctx.upstream = { status: res.statusCode, json, stream: null };
-      recordUsage(ctx, json);
-      enforceBudget(ctx, json, route.countTokens);
     };
   },
 };
+
+/**
+ * One call to one deployment: `d` is the request's route or, on a fallback, a backup route whose
+ * pinned model, credentials and pool are used. Resolves once the answer is accepted (read whole, or
+ * a stream's headers), which is the last point a retry may happen.
+ */
+async function callOnce(
+  ctx: RequestContext,
+  d: RuntimeRoute,
+  log: Logger,
+  timer: NodeJS.Timeout,
+): Promise<void> {
+  const { firstByteMs, idleMs } = d.config.timeouts;
+  const endpoint = ctx.endpoint as ModelEndpoint;
+  const own = bodyOf(ctx);
+  // A backup is pinned like the primary: its own model id, never the consumer's choice.
+  const pinned = d.config.upstream.model;
+  const { path, body } = d.provider.request(endpoint, own.model === pinned ? own : { ...own, model: pinned });
+  const headers: Record<string, string> = {
+    ...d.upstreamHeaders,
+    'content-type': 'application/json',
+    'user-agent': 'gatehouse',
+    accept: ctx.stream ? 'text/event-stream' : 'application/json',
+    'x-request-id': ctx.requestId,
+    traceparent: traceparent(ctx.trace),
+    ...ctx.upstreamExtraHeaders,
+  };
+  let res: Awaited<ReturnType<typeof d.dispatcher.request>>;
+  try {
+    res = await d.dispatcher.request({
+      origin: d.origin,
+      path: d.basePath + path,
+      method: 'POST',
+      headers,
+      body: JSON.stringify(body),
+      signal: ctx.abort.signal,
+      headersTimeout: firstByteMs,
+      bodyTimeout: idleMs,
+    });
+  } catch (err) {
+    const ge = mapUpstreamError(err, ctx.abort.signal);
+    logUpstreamFailure(log, ctx.requestId, ge);
+    // The client sees only the code; the operator needs which check failed (name, CA, pin, alert).
+    if (ge.code === 'GH_ERR_UPSTREAM_TLS')
+      log.warn({ request_id: ctx.requestId, route: d.alias, reason: String(err) }, 'upstream TLS failed');
+    throw ge;
+  }
+  if (res.statusCode >= 400) {
+    const text = await readBounded(res.body, 64 * 1024, ctx.abort.signal).catch(() => Buffer.alloc(0));
+    log.warn(
+      {
+        request_id: ctx.requestId,
+        upstream_status: res.statusCode,
+        upstream_body: text.toString('utf8', 0, 2048),
+      },
+      'upstream error',
+    );
+    throw upstreamStatusError(res.statusCode, res.headers);
+  }
+  const type = String(res.headers['content-type'] ?? '');
+  if (ctx.stream) {
+    if (!type.startsWith('text/event-stream')) {
+      res.body.destroy();
+      const ge = new GatehouseError('GH_ERR_UPSTREAM_BAD_RESPONSE');
+      logUpstreamFailure(log, ctx.requestId, ge);
+      throw ge;
+    }
+    ctx.upstream = { status: res.statusCode, json: null, stream: res.body };
+    return;
+  }
+  let json: Record<string, unknown>;
+  try {
+    const buf = await readBounded(res.body, d.config.upstream.maxResponseBytes, ctx.abort.signal);
+    if (!type.startsWith('application/json')) throw new GatehouseError('GH_ERR_UPSTREAM_BAD_RESPONSE');
+    json = parseUpstreamJson(buf);
+  } catch (err) {
+    const ge = mapUpstreamError(err, ctx.abort.signal, 'GH_ERR_UPSTREAM_READ_FAILED');
+    logUpstreamFailure(log, ctx.requestId, ge);
+    throw ge;
+  }
+  clearTimeout(timer);
+  // Our own processing: a fault here is internal (the runner logs it with its stack), not the upstream's.
+  json = d.provider.response(endpoint, json);
+  ctx.upstream = { status: res.statusCode, json, stream: null };
+  recordUsage(ctx, json);
+  enforceBudget(ctx, json, d.countTokens);
+}
 
 function parseUpstreamJson(buf: Buffer): Record<string, unknown> {
   try {
@@ -163,14 +184,16 @@ export function recordUsage(ctx: RequestContext, json: Record<string, unknown>):
  * misconfiguration and a 5xx is the upstream's failure: those are 502 with nothing passed through.
  */
 function upstreamStatusError(status: number, headers: IncomingHttpHeaders): GatehouseError {
+  // The status rides on the cause (logs and the resilience policy only, never the client).
+  const cause: UpstreamStatusCause = { upstreamStatus: status };
   if (status === 429) {
     const ra = headers['retry-after'];
     return new GatehouseError(
       'GH_ERR_UPSTREAM_RATE_LIMITED',
-      typeof ra === 'string' ? { headers: { 'retry-after': ra } } : {},
+      typeof ra === 'string' ? { cause, headers: { 'retry-after': ra } } : { cause },
     );
   }
   if (status === 400 || status === 413 || status === 422)
-    return new GatehouseError('GH_ERR_UPSTREAM_REJECTED');
-  return new GatehouseError('GH_ERR_UPSTREAM_ERROR');
+    return new GatehouseError('GH_ERR_UPSTREAM_REJECTED', { cause });
+  return new GatehouseError('GH_ERR_UPSTREAM_ERROR', { cause });
 }

@@ -7,6 +7,7 @@ import { judgeSchema } from './judge.js';
 import { limitsSchema } from './limits.js';
 import { outputGuardSchema } from './output-guard.js';
 import { proxySchema } from './proxy.js';
+import { resilienceSchema } from './resilience.js';
 import { routeSchema } from './route.js';
 import { sandboxSchema } from './sandbox.js';
 import { telemetrySchema } from './telemetry.js';
@@ -42,6 +43,7 @@ export const configSchema = z
     sandbox: sandboxSchema.prefault({}),
     proxy: proxySchema.prefault({}),
     judge: judgeSchema.prefault({}),
+    resilience: resilienceSchema.prefault({}),
   })
   .strict()
   .superRefine((cfg, ctx) => {

@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { ERRORS } from '../../errors/catalog.js';
 import { AUDIT_REDACTOR } from '../../pipeline/audit-redactor.js';
 import type { RequestContext } from '../../pipeline/context.js';
+import { paceStampSlot } from '../../pipeline/pace.js';
 import type { Runtime } from '../../pipeline/runtime.js';
 import {
   type OwaspRow,
@@ -339,6 +340,8 @@ export function createEventFactory(opts: EventFactoryOptions): EventFactory {
       g.verdicts = ctx.verdicts.map((v) => ({ ...v }));
       g.flags = [...ctx.flags];
       g.client_aborted = ctx.clientAborted;
+      const pace = paceStampSlot.get(ctx);
+      if (pace !== undefined) g.pace = { ...pace };
       const vs = verdictStamp(ctx.verdicts);
       if (vs !== null) stamp(ev, vs);
       return ev;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ERRORS } from '../../errors/catalog.js';
 import type { RequestContext } from '../../pipeline/context.js';
+import { paceStampSlot } from '../../pipeline/pace.js';
 import { clip, OPERATION, round3, UA_MAX } from './fields.js';
 import { threatOf, verdictStamp } from './owasp-fields.js';
 import { AUDIT_SCHEMA_VERSION, type AuditEvent, ECS_VERSION } from './schema.js';
@@ -61,6 +62,7 @@ export function createRequestLineWriter(
     const requestId = str(ctx.requestId);
     const alias = str(clip(ctx.alias, 128));
     const agent = id?.agent ?? null;
+    const pace = paceStampSlot.get(ctx);
 
     let genAi = `"gen_ai":{"operation":{"name":"${OPERATION[ctx.endpoint]}"},"system":${str(provider)},"provider":{"name":${str(provider)}},"request":{"model":${alias},"stream":${ctx.stream}${
       ctx.maxOutputTokens > 0 ? `,"max_tokens":${num(ctx.maxOutputTokens)}` : ''
@@ -104,6 +106,6 @@ export function createRequestLineWriter(
       round3(latencyMs),
     )},"ttft_ms":${ctx.ttftMs === null ? 'null' : num(round3(ctx.ttftMs))},"verdicts":${JSON.stringify(ctx.verdicts)},"flags":${JSON.stringify(
       ctx.flags,
-    )},"client_aborted":${ctx.clientAborted === true}${owasp}}}`;
+    )},"client_aborted":${ctx.clientAborted === true}${pace === undefined ? '' : `,"pace":${JSON.stringify(pace)}`}${owasp}}}`;
   };
 }

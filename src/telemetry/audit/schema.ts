@@ -1,4 +1,5 @@
 import type { AuditVerdict } from '../../pipeline/audit-signals.js';
+import type { PaceStamp } from '../../pipeline/pace.js';
 /**
  * The audit event, version 1 (docs/audit-events.md is the reference). One nested JSON document per
  * event: OpenTelemetry GenAI semantic-convention names where they exist (`gen_ai.*`), ECS names for
@@ -106,6 +107,8 @@ export interface GatehouseFields {
   verdicts?: AuditVerdict[];
   flags?: string[];
   client_aborted?: boolean;
+  /** PACE (docs/resilience.md): the route's state when served, the backup that answered, attempts, review mark. */
+  pace?: PaceStamp;
   trace?: { parent_span_id: string | null };
   /** The OWASP mapping of what this event records (docs/owasp.md): table keys and both frameworks' ids. */
   owasp?: { controls: string[]; llm: string[]; asi: string[] };

@@ -1,0 +1,20 @@
+import type { Feature } from '../pipeline/feature.js';
+import { resilienceAdminRoutes } from './admin.js';
+import { killSwitchAllStage, killSwitchStage } from './killswitch/stage.js';
+import { resilienceLint } from './lint.js';
+import { jobsHandler } from './queue/handler.js';
+import { buildResilience } from './service.js';
+
+/**
+ * PACE resilience (issue 16, docs/resilience.md): the kill switch (a stage before the limiter), the
+ * upstream policy (retries, breakers, backups, degraded answers) the call stage runs through, the
+ * PACE state machine behind `paceViewKey`/`degradationKey`, and the durable contingency queue.
+ */
+export const resilienceFeature: Feature = {
+  name: 'resilience',
+  lint: [resilienceLint],
+  service: buildResilience,
+  stages: [killSwitchAllStage, killSwitchStage],
+  handlers: [jobsHandler],
+  adminRoutes: resilienceAdminRoutes,
+};

@@ -4,6 +4,7 @@ import type { GatehouseConfig } from '../config/schema/index.js';
 import { egressFeature } from '../egress/feature.js';
 import { EGRESS } from '../egress/service.js';
 import type { Runtime } from '../pipeline/runtime.js';
+import { resilienceFeature } from '../resilience/feature.js';
 import { telemetryFeature } from '../telemetry/feature.js';
 import { buildRuntime, closeAll } from './build-runtime.js';
 
@@ -22,7 +23,8 @@ export async function startEgress(
   opts: { logger?: Logger } = {},
 ): Promise<EgressProcess> {
   const { rt } = await buildRuntime(config, {
-    features: [egressFeature, telemetryFeature],
+    // Resilience for the kill switch (its `egress` scope, file flag included); no data plane.
+    features: [egressFeature, resilienceFeature, telemetryFeature],
     stages: [],
     ...(opts.logger !== undefined && { logger: opts.logger }),
   });

@@ -56,8 +56,8 @@ export interface EgressProxyDeps {
   readonly meter: EgressMeter;
   /** One audit event per connection attempt, allowed or denied. */
   readonly record: (ev: EgressEvent) => void;
-  /** True while the kill switch's egress scope is engaged. */
-  readonly killed: () => boolean;
+  /** True while the kill switch stops this identity's egress (`all`, `egress:*` or `egress:<identity>`). */
+  readonly killed: (identity: string) => boolean;
   readonly tls?: {
     cert: Buffer;
     key: Buffer | string;
@@ -144,10 +144,11 @@ export function createEgressProxy(deps: EgressProxyDeps): EgressProxy {
     a: Attempt,
     path: string | null,
   ): Promise<{ ok: true; address: string } | { ok: false; reason: DenyReason; detail?: string }> {
-    if (deps.killed()) return { ok: false, reason: 'kill_switch' };
+    if (deps.killed('*')) return { ok: false, reason: 'kill_switch' };
     a.identity = identify(req, deps.identities, bySubject);
     if (!a.identity)
       return { ok: false, reason: req.headers['proxy-authorization'] ? 'bad_credentials' : 'no_credentials' };
+    if (deps.killed(a.identity.id)) return { ok: false, reason: 'kill_switch' };
     const denied = checkDestination(a.identity, a.host, a.port, path);
     if (denied) return { ok: false, reason: denied };
     if (!(await deps.meter.admitConnection(a.identity))) return { ok: false, reason: 'rate_limited' };

@@ -4,6 +4,7 @@ import { Counter } from 'prom-client';
 import type { EgressConfig } from '../config/schema/egress.js';
 import { resolveSecret, secretRefKind } from '../config/secrets.js';
 import { AUDIT_SINK } from '../pipeline/audit-sink.js';
+import { killViewKey } from '../pipeline/pace.js';
 import type { Runtime } from '../pipeline/runtime.js';
 import { defineService } from '../pipeline/slot.js';
 import type { EgressEvent } from './events.js';
@@ -19,9 +20,6 @@ export interface EgressService {
 }
 
 export const EGRESS = defineService<EgressService>('egress');
-
-/** The kill switch's egress scope, as a flag file's presence (the resilience feature may add a store-backed source). */
-export type KillCheck = () => boolean;
 
 function tlsOptions(cfg: EgressConfig) {
   const t = cfg.tls;
@@ -40,10 +38,7 @@ function tlsOptions(cfg: EgressConfig) {
  * Builds the proxy from `egress` (identities' secrets resolved and allow rules compiled here, once).
  * `gatehouse start` binds it when `egress.enabled`; `gatehouse egress` always does.
  */
-export function createEgressService(
-  rt: Runtime,
-  opts: { killed?: KillCheck; forceStart?: boolean } = {},
-): EgressService {
+export function createEgressService(rt: Runtime): EgressService {
   const cfg = rt.config.egress;
   const denied = new Counter({
     name: 'gatehouse_egress_connections_total',
@@ -82,7 +77,8 @@ export function createEgressService(
     resolve: createResolver(cfg.dnsServers, cfg.connectTimeoutMs),
     meter: new EgressMeter(rt.store, ''),
     record,
-    killed: opts.killed ?? (() => false),
+    // Read per attempt: the resilience feature's service is built after this one.
+    killed: (identity) => killViewKey.get(rt)?.stops('egress', identity) ?? false,
     ...(tls !== undefined && { tls }),
   });
   const server = proxy.server;

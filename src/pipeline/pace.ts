@@ -40,3 +40,15 @@ export interface PaceStamp {
 }
 
 export const paceStampSlot = defineSlot<PaceStamp>('pace.stamp');
+
+/**
+ * The kill switch as features outside the data-plane pipeline see it (the egress proxy, the tool
+ * gateway): does an engaged entry stop this target of this scope (`all`, `<scope>:*` or
+ * `<scope>:<target>`)? Set by the resilience feature; absent, nothing is stopped by the store's
+ * switch (the egress proxy then has only its own process to stop).
+ */
+export interface KillView {
+  stops(scope: 'tool' | 'egress', target: string): boolean;
+}
+
+export const killViewKey = defineService<KillView>('pace.kill');

@@ -5,6 +5,7 @@ import { AUDIT_SINK } from '../pipeline/audit-sink.js';
 import type { RequestContext } from '../pipeline/context.js';
 import {
   degradationKey,
+  killViewKey,
   PACE_STATES,
   type PaceStamp,
   type PaceState,
@@ -205,6 +206,7 @@ export async function buildResilience(rt: Runtime): Promise<void> {
   };
   upstreamPolicyKey.set(rt, createUpstreamPolicy(policyDeps));
   paceViewKey.set(rt, machine);
+  killViewKey.set(rt, { stops: (scope, target) => killSwitch.stops(scope, target) !== null });
   degradationKey.set(rt, machine);
 
   const svc: ResilienceService = {

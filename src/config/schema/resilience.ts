@@ -10,7 +10,7 @@ const ms = z.number().int().positive();
 const ratio = z.number().min(0).max(1);
 
 /** Kill-switch scopes: `tool` is the placeholder for MCP tool servers (matched once tools exist). */
-export const KILL_SCOPES = ['all', 'route', 'consumer', 'deployment', 'tool'] as const;
+export const KILL_SCOPES = ['all', 'route', 'consumer', 'deployment', 'tool', 'egress'] as const;
 export type KillScope = (typeof KILL_SCOPES)[number];
 
 export const killSwitchSchema = z

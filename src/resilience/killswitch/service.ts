@@ -27,6 +27,8 @@ export interface KillTransition {
 export interface KillSwitch {
   /** The entry that stops a request with these attributes, or null (the common case: one Set lookup). */
   match(route: string | null, consumer: string | null, deployment: string | null): KillEntry | null;
+  /** The entry that stops `target` in `scope` (`all`, the scope's `*`, or the target itself), or null. */
+  stops(scope: 'tool' | 'egress', target: string): KillEntry | null;
   /** Every engaged entry, the file flag's included. */
   engaged(): readonly KillEntry[];
   engage(scope: unknown, target: unknown, reason: unknown, by: string): Promise<KillEntry>;
@@ -136,6 +138,10 @@ export function createKillSwitch(opts: KillSwitchOptions): KillSwitch {
         (consumer === null ? undefined : byField.get(`consumer:${consumer}`)) ??
         (deployment === null ? undefined : byField.get(`deployment:${deployment}`));
       return hit ?? null;
+    },
+    stops(scope, target) {
+      if (keys.size === 0) return null;
+      return byField.get('all') ?? byField.get(`${scope}:*`) ?? byField.get(`${scope}:${target}`) ?? null;
     },
     engaged: () => entries,
     async engage(scope, target, reason, by) {

@@ -1,5 +1,4 @@
 import { ConfigError } from '../config/load.js';
-import { AUDIT_USAGE, runAuditCommand } from './audit.js';
 import { runEgressCommand } from './egress.js';
 import { runEvalCommand } from './eval.js';
 import { runEvalLeak } from './eval-leak.js';
@@ -48,7 +47,11 @@ const COMMANDS: Readonly<Record<string, { run: Command; help: string }>> = {
     run: runExportCommand,
     help: 'export prometheus-rules [--config FILE] [--out FILE]   SOC alerting rules',
   },
-  audit: { run: runAuditCommand, help: AUDIT_USAGE },
+  audit: {
+    // Loaded on use: the audit's probes and report writers stay out of every other command's start-up.
+    run: async (argv) => (await import('./audit.js')).runAuditCommand(argv),
+    help: 'audit --config FILE [--target URL] [--upstream URL ...] [--format table|json|junit|sarif] [--out FILE] [--fail-on SEVERITY]   pre-deployment checklist (docs/audit.md)',
+  },
 };
 
 function usage(): string {

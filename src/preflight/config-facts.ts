@@ -67,8 +67,3 @@ export function isPrivateAddress(ip: string): boolean {
 
 /** Remote audit sinks (a SIEM or a collector); stdout and file sinks only reach one when something ships them. */
 export const REMOTE_SINKS = new Set(['splunk_hec', 'elasticsearch', 'syslog']);
-
-/** Config sections of capabilities other issues build; absent from this build's schema until they merge. */
-export function hasSection(cfg: Config, name: string): boolean {
-  return Object.hasOwn(cfg, name) && (cfg as Record<string, unknown>)[name] !== undefined;
-}

@@ -42,7 +42,14 @@ export function createHealthMonitor(opts: {
       }
       const backlog = depth !== null && depth > opts.cfg.queue.backlogThreshold;
       const open = breaker === 'open';
-      const reason = open ? 'breaker_open' : backlog ? 'queue_backlog' : null;
+      // A queue that cannot be read (the store is down) holds records nobody will judge: degraded too.
+      const reason = open
+        ? 'breaker_open'
+        : depth === null
+          ? 'queue_unavailable'
+          : backlog
+            ? 'queue_backlog'
+            : null;
       const next: JudgeHealth = { degraded: reason !== null, breaker, depth, reason };
       opts.metrics.breaker.set(BREAKER_VALUE[breaker]);
       if (depth !== null) opts.metrics.depth.set(depth);

@@ -70,7 +70,7 @@ export async function buildJudgeService(rt: Runtime): Promise<void> {
   };
   const backend =
     rt.store.scripts !== undefined
-      ? await createRedisBackend(rt.store.scripts, rt.store.pubsub, limits)
+      ? createRedisBackend(rt.store.scripts, rt.store.pubsub, limits)
       : createMemoryBackend(limits);
   const metrics = createJudgeMetrics(rt.metrics);
   const rubrics = compileRubrics(cfg);

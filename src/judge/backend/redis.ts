@@ -47,11 +47,11 @@ function dataOf(fields: Fields): string | null {
   return null;
 }
 
-export async function createRedisBackend(
+export function createRedisBackend(
   scripts: AtomicScripts,
   pubsub: PubSub | undefined,
   limits: BackendLimits,
-): Promise<JudgeBackend> {
+): JudgeBackend {
   const cmd = scripts.connection();
   const base = `${scripts.prefix}{judge}:`;
   const k = {
@@ -67,11 +67,29 @@ export async function createRedisBackend(
   const reader: Redis | null =
     pubsub?.dedicatedConnection({ enableOfflineQueue: true, maxRetriesPerRequest: null }) ?? null;
   reader?.on('error', () => {});
-  try {
-    await cmd.xgroup('CREATE', k.stream, GROUP, '0', 'MKSTREAM');
-  } catch (err) {
-    if (!String((err as Error).message).includes('BUSYGROUP')) throw err;
-  }
+  // The group is created on first use, not at boot: the gateway must start (and serve) with
+  // Redis down, and a group lost with the stream (FLUSHALL, eviction) is recreated.
+  let group: Promise<void> | null = null;
+  const ensureGroup = (): Promise<void> => {
+    group ??= cmd.xgroup('CREATE', k.stream, GROUP, '0', 'MKSTREAM').then(
+      () => {},
+      (err: Error) => {
+        if (String(err.message).includes('BUSYGROUP')) return;
+        group = null;
+        throw err;
+      },
+    );
+    return group;
+  };
+  const grouped = async <T>(fn: () => Promise<T>): Promise<T> => {
+    await ensureGroup();
+    try {
+      return await fn();
+    } catch (err) {
+      if (String((err as Error).message).includes('NOGROUP')) group = null;
+      throw err;
+    }
+  };
 
   const entries = (rows: StreamEntry[], deliveries: (id: string) => number): Delivery[] => {
     const out: Delivery[] = [];
@@ -82,74 +100,81 @@ export async function createRedisBackend(
     return out;
   };
 
+  const readNew = async (worker: string, count: number, blockMs: number): Promise<Delivery[]> => {
+    const conn = reader ?? cmd;
+    const block = reader === null ? [] : ['BLOCK', String(blockMs)];
+    const res = (await conn.call(
+      'XREADGROUP',
+      'GROUP',
+      GROUP,
+      worker,
+      'COUNT',
+      String(count),
+      ...block,
+      'STREAMS',
+      k.stream,
+      '>',
+    )) as Array<[string, StreamEntry[]]> | null;
+    if (res === null) {
+      if (reader === null) await new Promise((r) => setTimeout(r, Math.min(blockMs, 250)));
+      return [];
+    }
+    return entries(res[0]?.[1] ?? [], () => 1);
+  };
+
+  const reclaimIdle = async (worker: string, minIdleMs: number, count: number): Promise<Delivery[]> => {
+    const rows = (await cmd.call(
+      'XPENDING',
+      k.stream,
+      GROUP,
+      'IDLE',
+      String(minIdleMs),
+      '-',
+      '+',
+      String(count),
+    )) as Array<[string, string, number, number]>;
+    if (rows.length === 0) return [];
+    const counts = new Map(rows.map(([id, , , n]) => [id, n + 1]));
+    const claimed = (await cmd.call(
+      'XCLAIM',
+      k.stream,
+      GROUP,
+      worker,
+      String(minIdleMs),
+      ...rows.map(([id]) => id),
+    )) as Array<StreamEntry | null>;
+    const live = claimed.filter((e): e is StreamEntry => e !== null && Array.isArray(e[1]));
+    // Entries trimmed from the stream while pending come back empty: acknowledge them away.
+    const gone = rows.map(([id]) => id).filter((id) => !live.some(([l]) => l === id));
+    if (gone.length > 0) await cmd.xack(k.stream, GROUP, ...gone);
+    return entries(live, (id) => counts.get(id) ?? 1);
+  };
+
+  const depthOf = async (): Promise<number> => {
+    const groups = (await cmd.call('XINFO', 'GROUPS', k.stream)) as unknown[][];
+    for (const g of groups) {
+      const m = new Map<string, unknown>();
+      for (let i = 0; i + 1 < g.length; i += 2) m.set(String(g[i]), g[i + 1]);
+      if (m.get('name') !== GROUP) continue;
+      const lag = m.get('lag');
+      // `lag` is null when Redis cannot tell (after deletions): fall back to the stream length.
+      const undelivered = typeof lag === 'number' ? lag : Number(await cmd.xlen(k.stream));
+      return undelivered + Number(m.get('pending') ?? 0);
+    }
+    return 0;
+  };
+
   return {
     async enqueue(data) {
+      await ensureGroup();
       await cmd.xadd(k.stream, 'MAXLEN', '~', String(limits.maxLength), '*', 'r', data);
     },
-    async read(worker, count, blockMs) {
-      const conn = reader ?? cmd;
-      const block = reader === null ? [] : ['BLOCK', String(blockMs)];
-      const res = (await conn.call(
-        'XREADGROUP',
-        'GROUP',
-        GROUP,
-        worker,
-        'COUNT',
-        String(count),
-        ...block,
-        'STREAMS',
-        k.stream,
-        '>',
-      )) as Array<[string, StreamEntry[]]> | null;
-      if (res === null) {
-        if (reader === null) await new Promise((r) => setTimeout(r, Math.min(blockMs, 250)));
-        return [];
-      }
-      return entries(res[0]?.[1] ?? [], () => 1);
-    },
-    async reclaim(worker, minIdleMs, count) {
-      const rows = (await cmd.call(
-        'XPENDING',
-        k.stream,
-        GROUP,
-        'IDLE',
-        String(minIdleMs),
-        '-',
-        '+',
-        String(count),
-      )) as Array<[string, string, number, number]>;
-      if (rows.length === 0) return [];
-      const counts = new Map(rows.map(([id, , , n]) => [id, n + 1]));
-      const claimed = (await cmd.call(
-        'XCLAIM',
-        k.stream,
-        GROUP,
-        worker,
-        String(minIdleMs),
-        ...rows.map(([id]) => id),
-      )) as Array<StreamEntry | null>;
-      const live = claimed.filter((e): e is StreamEntry => e !== null && Array.isArray(e[1]));
-      // Entries trimmed from the stream while pending come back empty: acknowledge them away.
-      const gone = rows.map(([id]) => id).filter((id) => !live.some(([l]) => l === id));
-      if (gone.length > 0) await cmd.xack(k.stream, GROUP, ...gone);
-      return entries(live, (id) => counts.get(id) ?? 1);
-    },
+    read: (worker, count, blockMs) => grouped(() => readNew(worker, count, blockMs)),
+    reclaim: (worker, minIdleMs, count) => grouped(() => reclaimIdle(worker, minIdleMs, count)),
     async ack(entryId) {
       await cmd.xack(k.stream, GROUP, entryId);
     },
-    async depth() {
-      const groups = (await cmd.call('XINFO', 'GROUPS', k.stream)) as unknown[][];
-      for (const g of groups) {
-        const m = new Map<string, unknown>();
-        for (let i = 0; i + 1 < g.length; i += 2) m.set(String(g[i]), g[i + 1]);
-        if (m.get('name') !== GROUP) continue;
-        const lag = m.get('lag');
-        // `lag` is null when Redis cannot tell (after deletions): fall back to the stream length.
-        const undelivered = typeof lag === 'number' ? lag : Number(await cmd.xlen(k.stream));
-        return undelivered + Number(m.get('pending') ?? 0);
-      }
-      return 0;
-    },
+    depth: () => grouped(depthOf),
     async spend(stratum, microUsd, hour) {
       const key = k.spend(stratum, hour);
       const [[, n]] = (await cmd.multi().incrby(key, microUsd).pexpire(key, 7_200_000).exec()) as [

@@ -1,3 +1,4 @@
+import { adminErrors } from './codes/admin.js';
 import { authErrors } from './codes/auth.js';
 import { edgeErrors } from './codes/edge.js';
 import { guardErrors } from './codes/guard.js';
@@ -14,6 +15,7 @@ export const ERRORS = Object.freeze({
   ...limitsErrors,
   ...guardErrors,
   ...telemetryErrors,
+  ...adminErrors,
 } satisfies Record<string, ErrorDef>);
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -16,11 +16,12 @@
 import { GatehouseError } from '../errors/gatehouse-error.js';
 import { mapsFor, type RouteMaps } from '../formats/fields/maps.js';
 import type { RequestContext, Stage } from '../pipeline/context.js';
+import { derived, overlayReader, type RouteOverride } from '../pipeline/overrides.js';
 import type { StageDef } from '../pipeline/registry.js';
 import { blockCode, type Decision, decide, firstBlock } from './decide.js';
 import { createScanBudget, scanText } from './engine.js';
 import { sanitise, stripInvisible } from './normalise.js';
-import { type GuardPolicy, resolvePolicy } from './policy-defaults.js';
+import { type GuardPolicy, resolvePolicy, withToggles } from './policy-defaults.js';
 import { createRedactionMap, type Redaction, type RedactionMap, redactSpans } from './redact.js';
 import { DETECTORS } from './registry.js';
 import { chatShape, type Segment, segmentsOf } from './segments.js';
@@ -38,8 +39,13 @@ interface Compiled {
   readonly maps: RouteMaps;
 }
 
-function compile(svc: GuardService, alias: string, allowFields: readonly string[] | undefined): Compiled {
-  const policy = resolvePolicy(svc.config, alias);
+function compile(
+  svc: GuardService,
+  alias: string,
+  allowFields: readonly string[] | undefined,
+  toggles: RouteOverride['guard'] = undefined,
+): Compiled {
+  const policy = withToggles(resolvePolicy(svc.config, alias), toggles);
   const pick = (...names: Array<'injection' | 'pii' | 'secrets'>): Detector[] =>
     names.filter((n) => policy[n].enabled).flatMap((n) => svc.shared.get(n) ?? []);
   const route =
@@ -216,7 +222,14 @@ export const inspectInputStage: StageDef = {
     const svc = GUARD.get(rt);
     if (svc === undefined) return null;
     // Stage-level tests build a bare route (alias only): no config means the strict default map.
-    const c = compile(svc, route.alias, route.config?.allowFields);
-    return (ctx) => inspect(c, ctx);
+    // An operator's action toggles for the route (src/pipeline/overrides.ts) recompile the policy
+    // when the overlay changes; otherwise every request reuses the boot-time compilation.
+    const base = compile(svc, route.alias, route.config?.allowFields);
+    const read = overlayReader(rt);
+    const current = derived(read, (ov) => {
+      const toggles = ov.routes[route.alias]?.guard;
+      return toggles === undefined ? base : compile(svc, route.alias, route.config?.allowFields, toggles);
+    });
+    return (ctx) => inspect(current(), ctx);
   },
 };

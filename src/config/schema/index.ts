@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { adminSchema } from './admin.js';
 import { authSchema } from './auth.js';
 import { logSchema, serverSchema, sideListenerSchema, storeSchema } from './core.js';
 import { guardSchema } from './guard.js';
@@ -34,6 +35,7 @@ export const configSchema = z
     limits: limitsSchema.prefault({}),
     auth: authSchema.prefault({}),
     telemetry: telemetrySchema.prefault({}),
+    admin: adminSchema.prefault({}),
   })
   .strict()
   .superRefine((cfg, ctx) => {

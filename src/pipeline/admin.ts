@@ -94,3 +94,29 @@ export interface AdminPageDef {
   readonly source: string;
   readonly columns: readonly { readonly key: string; readonly label: string }[];
 }
+
+/**
+ * One operator audit event (every mutating or denied admin call), as the admin listener hands it
+ * to telemetry, which writes it to the same audit sinks as the data plane (`admin.action`).
+ * `before`/`after` arrive with secrets already masked.
+ */
+export interface OperatorAuditRecord {
+  readonly requestId: string;
+  readonly operator: string | null;
+  readonly via: string | null;
+  readonly roles: readonly AdminRole[];
+  readonly requiredRole: AdminRole | null;
+  readonly action: string | null;
+  readonly method: string;
+  readonly path: string;
+  readonly target: string | null;
+  readonly before?: unknown;
+  readonly after?: unknown;
+  readonly reason: string | null;
+  /** `applied`, `proposed`, `approved`, `rejected`, `denied`, `failed`. */
+  readonly outcome: string;
+  readonly errorCode?: string;
+  readonly proposal?: { readonly id: string; readonly state: string; readonly proposer?: string };
+  readonly sourceIp: string | null;
+  readonly userAgent: string | null;
+}

@@ -22,7 +22,9 @@ export type AuditAction =
   | 'mode.change'
   | 'config.reload'
   | 'alert.firing'
-  | 'alert.resolved';
+  | 'alert.resolved'
+  /** An operator's call on the admin listener (src/admin/audit.ts): every mutation and every denial. */
+  | 'admin.action';
 
 export type EventCategory =
   | 'web'
@@ -118,6 +120,23 @@ export interface GatehouseFields {
   verdict?: AuditVerdict;
   mode?: { from: string | null; to: string; reason?: string };
   config?: { outcome: string; version?: string; changes?: string[] };
+  /** The operator audit event of the control plane (docs/control-plane.md). */
+  admin?: {
+    operator: string | null;
+    via: string | null;
+    roles: string[];
+    required_role: string | null;
+    action: string | null;
+    method: string;
+    path: string;
+    target: string | null;
+    before?: unknown;
+    after?: unknown;
+    reason: string | null;
+    outcome: string;
+    error_code?: string;
+    proposal?: { id: string; state: string; proposer?: string };
+  };
   alert?: {
     signal: string;
     fingerprint: string;

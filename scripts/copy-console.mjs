@@ -2,6 +2,10 @@
 // compiled admin module, where src/admin/console.ts reads them at boot.
 import { cpSync } from 'node:fs';
 
-cpSync(new URL('../src/admin/console/', import.meta.url), new URL('../dist/admin/console/', import.meta.url), {
-  recursive: true,
-});
+cpSync(
+  new URL('../src/admin/console/', import.meta.url),
+  new URL('../dist/admin/console/', import.meta.url),
+  {
+    recursive: true,
+  },
+);

@@ -33,7 +33,7 @@ describe('admin listener', () => {
     for (const path of ['/admin/v1/consumers', '/admin/', '/admin/v1/openapi.json']) {
       const res = await fetch(`${f.t.gw.url}${path}`, { headers: { authorization: `Bearer ${f.dataKey}` } });
       expect(res.status, path).toBe(404);
-      expect((await res.json()).error.code).not.toMatch(/^GH_ERR_ADMIN/);
+      expect(((await res.json()) as { error: { code: string } }).error.code).not.toMatch(/^GH_ERR_ADMIN/);
     }
   });
 

@@ -18,6 +18,7 @@ export interface AdminFixture {
     method: string,
     path: string,
     opts?: { token?: string; body?: unknown; reason?: string; headers?: Record<string, string> },
+    // biome-ignore lint/suspicious/noExplicitAny: tests read JSON answers by path
   ): Promise<{ status: number; body: any }>;
   close(): Promise<void>;
 }

@@ -1,3 +1,4 @@
+import type { PlanConfig, PlanOverride } from '../../config/schema/limits.js';
 import { resolveSecret } from '../../config/secrets.js';
 import { GatehouseError } from '../../errors/gatehouse-error.js';
 import { generateApiKey, hashApiKey } from '../../formats/api-key.js';
@@ -23,22 +24,26 @@ function consumerView(rt: Runtime, name: string, ov: Overrides) {
   const c = consumerNamed(rt, name);
   const o = ov.consumers[name] ?? {};
   const plan = o.plan ?? c.plan ?? rt.config.limits.defaultPlan;
-  const usage = (ADMIN_HOST.get(rt)?.usage(name) ?? []).map((u) => ({
-    route: u.route,
-    plan: u.plan,
-    observedAt: new Date(u.at).toISOString(),
-    windows: Object.fromEntries(
-      u.views.map((v, i) => [
-        DIMENSIONS[i] ?? String(i),
-        {
-          limit: v.limit,
-          used: Math.max(0, v.limit - v.remaining),
-          remaining: v.remaining,
-          resetMs: v.resetMs,
-        },
-      ]),
-    ),
-  }));
+  // Used: what the limiter counted at the last admission; limit: what applies now (the plan with
+  // the route's and the operator's overrides), so a quota change shows before the next request.
+  const usage = (ADMIN_HOST.get(rt)?.usage(name) ?? []).map((u) => {
+    const limits = currentLimits(rt, plan, u.route, o.limits);
+    return {
+      route: u.route,
+      plan: u.plan,
+      observedAt: new Date(u.at).toISOString(),
+      windows: Object.fromEntries(
+        u.views.map((v, i) => {
+          const used = Math.max(0, v.limit - v.remaining);
+          const limit = limits?.[i] ?? v.limit;
+          return [
+            DIMENSIONS[i] ?? String(i),
+            { limit, used, remaining: Math.max(0, limit - used), resetMs: v.resetMs },
+          ];
+        }),
+      ),
+    };
+  });
   return {
     name,
     tier: c.tier,
@@ -67,6 +72,27 @@ function consumerView(rt: Runtime, name: string, ov: Overrides) {
 }
 
 const target = (p: Readonly<Record<string, string>>) => `consumer:${p.id ?? ''}`;
+
+/** The minute caps (per + burst) and the cost hour cap in micro-dollars that apply now. */
+function currentLimits(
+  rt: Runtime,
+  planName: string,
+  alias: string,
+  consumer: PlanOverride | undefined,
+): readonly number[] | null {
+  const plan = rt.config.limits.plans[planName];
+  if (plan === undefined) return null;
+  const route = rt.config.limits.routes[alias];
+  const pick = <K extends keyof PlanConfig>(k: K): PlanConfig[K] =>
+    (consumer?.[k] as PlanConfig[K] | undefined) ?? (route?.[k] as PlanConfig[K] | undefined) ?? plan[k];
+  const minute = (r: PlanConfig['requests']) => r.perMinute + r.burst;
+  return [
+    minute(pick('requests')),
+    minute(pick('inputTokens')),
+    minute(pick('outputTokens')),
+    Math.ceil(pick('cost').hardPerHour * 1e6),
+  ];
+}
 
 export const consumerRoutes: readonly AdminRouteDef[] = [
   {

@@ -1,4 +1,5 @@
 import { ConfigError } from '../config/load.js';
+import { runAdminCommand } from './admin.js';
 import { runEvalCommand } from './eval.js';
 import { runEvalLeak } from './eval-leak.js';
 import { runExportCommand } from './export.js';
@@ -22,6 +23,10 @@ const COMMANDS: Readonly<Record<string, { run: Command; help: string }>> = {
   eval: {
     run: (argv) => (argv[0] === 'leak' ? runEvalLeak(argv.slice(1)) : runEvalCommand(argv)),
     help: 'eval <injection|pii|secrets|leak> FILE.jsonl [--json] [--peers]   detector precision/recall/F1',
+  },
+  admin: {
+    run: (argv) => runAdminCommand(argv),
+    help: 'admin <consumers|quota|disable|key-issue|model|approve|...> --url URL --reason TEXT   control plane API',
   },
   export: {
     run: runExportCommand,

@@ -170,6 +170,8 @@ export function createAdminApp(d: AdminAppDeps): AdminApp {
       throw new GatehouseError('GH_ERR_ADMIN_NOT_FOUND', {
         message: 'The proposal names a route that is not mounted.',
       });
+    // The approver must also hold the role the change itself needs (an admin-only action).
+    if (!roleAllows(approver.roles, route.def.role)) throw new GatehouseError('GH_ERR_ADMIN_FORBIDDEN');
     // The change runs as the proposer asked for it, with the approver recorded beside them.
     const request: AdminRequest = {
       params: p.params,

@@ -1,6 +1,7 @@
 import type { RequestListener } from 'node:http';
 import type { Logger } from 'pino';
 import { ConfigError } from '../config/load.js';
+import { serverSchema } from '../config/schema/core.js';
 import type { GatehouseConfig } from '../config/schema/index.js';
 import { createListenerMetrics } from '../http/connections.js';
 import { deliver } from '../http/deliver.js';
@@ -18,12 +19,15 @@ import type { Feature } from '../pipeline/feature.js';
 import type { StageDef } from '../pipeline/registry.js';
 import { createRunner } from '../pipeline/runner.js';
 import type { Runtime } from '../pipeline/runtime.js';
+import { buildAdminPlane } from './admin.js';
 import { type BuiltRuntime, buildRuntime, closeAll } from './build-runtime.js';
 import { FEATURES } from './features.js';
 import { lintReport } from './lint.js';
 
 export interface Gateway {
   readonly url: string;
+  /** The admin listener (control plane), when `admin.enabled`. */
+  readonly adminUrl: string | null;
   readonly healthUrl: string | null;
   readonly metricsUrl: string | null;
   readonly rt: Runtime;
@@ -99,8 +103,34 @@ export async function startGateway(
       listeners.push(m);
       metricsUrl = urlOf('http', await listen(m.server, config.metrics.port, config.metrics.host));
     }
+    let adminUrl: string | null = null;
+    if (config.admin.enabled) {
+      const a = config.admin;
+      // The admin listener reuses the data plane's TLS/mTLS setup with its own address and caps.
+      const adminServer = serverSchema.parse({
+        host: a.host,
+        port: a.port,
+        ...(a.tls !== undefined && { tls: a.tls }),
+        allowPlaintext: a.tls === undefined,
+        maxBodyBytes: a.maxBodyBytes,
+        maxConnections: a.maxConnections,
+        maxConnectionsPerIp: a.maxConnectionsPerIp,
+      });
+      const plane = buildAdminPlane(
+        rt,
+        a,
+        opts.features ?? FEATURES,
+        (c) => lintReport(c, opts.features).errors,
+        hstsValue(adminServer),
+      );
+      const l = createDataPlaneServer(adminServer, plane.handle, deps, 'admin');
+      listeners.push(l);
+      adminUrl = urlOf(a.tls ? 'https' : 'http', await listen(l.server, a.port, a.host));
+      plane.setUrl(adminUrl);
+    }
     return {
       url,
+      adminUrl,
       healthUrl,
       metricsUrl,
       rt,

@@ -1,4 +1,5 @@
 import { ConfigError } from '../config/load.js';
+import { runAdminCommand } from './admin.js';
 import { runEgressCommand } from './egress.js';
 import { runEvalCommand } from './eval.js';
 import { runEvalLeak } from './eval-leak.js';
@@ -42,6 +43,10 @@ const COMMANDS: Readonly<Record<string, { run: Command; help: string }>> = {
   kill: {
     run: runKillCommand,
     help: 'kill --scope all|route|consumer|deployment|tool [--target T] --reason TEXT [--release] [--file PATH]   kill switch',
+  },
+  admin: {
+    run: (argv) => runAdminCommand(argv),
+    help: 'admin <consumers|quota|disable|key-issue|model|approve|...> --url URL --reason TEXT   control plane API',
   },
   export: {
     run: runExportCommand,

@@ -1,3 +1,4 @@
+import { adminErrors } from './codes/admin.js';
 import { authErrors } from './codes/auth.js';
 import { edgeErrors } from './codes/edge.js';
 import { egressErrors } from './codes/egress.js';
@@ -20,6 +21,7 @@ export const ERRORS = Object.freeze({
   ...egressErrors,
   ...judgeErrors,
   ...resilienceErrors,
+  ...adminErrors,
 } satisfies Record<string, ErrorDef>);
 
 export type ErrorCode = keyof typeof ERRORS;

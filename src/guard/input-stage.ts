@@ -16,12 +16,13 @@
 import { GatehouseError } from '../errors/gatehouse-error.js';
 import { mapsFor, type RouteMaps } from '../formats/fields/maps.js';
 import type { RequestContext, Stage } from '../pipeline/context.js';
+import { derived, overlayReader, type RouteOverride } from '../pipeline/overrides.js';
 import { degradationKey } from '../pipeline/pace.js';
 import type { StageDef } from '../pipeline/registry.js';
 import { blockCode, type Decision, decide, firstBlock } from './decide.js';
 import { createScanBudget, scanText } from './engine.js';
 import { sanitise, stripInvisible } from './normalise.js';
-import { type GuardPolicy, resolvePolicy } from './policy-defaults.js';
+import { type GuardPolicy, resolvePolicy, withToggles } from './policy-defaults.js';
 import { createRedactionMap, type Redaction, type RedactionMap, redactSpans } from './redact.js';
 import { DETECTORS } from './registry.js';
 import { chatShape, type Segment, segmentsOf } from './segments.js';
@@ -41,8 +42,13 @@ interface Compiled {
   readonly degraded?: (failed: boolean, detail: string) => void;
 }
 
-function compile(svc: GuardService, alias: string, allowFields: readonly string[] | undefined): Compiled {
-  const policy = resolvePolicy(svc.config, alias);
+function compile(
+  svc: GuardService,
+  alias: string,
+  allowFields: readonly string[] | undefined,
+  toggles: RouteOverride['guard'] = undefined,
+): Compiled {
+  const policy = withToggles(resolvePolicy(svc.config, alias), toggles);
   const pick = (...names: Array<'injection' | 'pii' | 'secrets'>): Detector[] =>
     names.filter((n) => policy[n].enabled).flatMap((n) => svc.shared.get(n) ?? []);
   const route =
@@ -228,17 +234,25 @@ export const inspectInputStage: StageDef = {
     if (svc === undefined) return null;
     // Stage-level tests build a bare route (alias only): no config means the strict default map.
     const signals = degradationKey.get(rt);
-    const c: Compiled = {
-      ...compile(svc, route.alias, route.config?.allowFields),
-      ...(signals === undefined
-        ? {}
-        : { degraded: (failed, detail) => signals.set('guard_degraded', route.alias, failed, detail) }),
-    };
-    if (c.degraded === undefined) return (ctx) => inspect(c, ctx);
-    const degraded = c.degraded;
+    const degraded =
+      signals === undefined
+        ? undefined
+        : (failed: boolean, detail: string) => signals.set('guard_degraded', route.alias, failed, detail);
+    const withSignal = (c: Compiled): Compiled => (degraded === undefined ? c : { ...c, degraded });
+    // An operator's action toggles for the route (src/pipeline/overrides.ts) recompile the policy
+    // when the overlay changes; otherwise every request reuses the boot-time compilation.
+    const base = withSignal(compile(svc, route.alias, route.config?.allowFields));
+    const read = overlayReader(rt);
+    const current = derived(read, (ov) => {
+      const toggles = ov.routes[route.alias]?.guard;
+      return toggles === undefined
+        ? base
+        : withSignal(compile(svc, route.alias, route.config?.allowFields, toggles));
+    });
+    if (degraded === undefined) return (ctx) => inspect(current(), ctx);
     return async (ctx) => {
       try {
-        await inspect(c, ctx);
+        await inspect(current(), ctx);
         // One observation per request: a healthy inspection counts toward leaving the degraded state.
         if (!reported.has(ctx)) degraded(false, '');
       } catch (err) {

@@ -3,6 +3,7 @@
  * `guard.routes[alias]`, merged one level deep per detector section.
  */
 import type { ChatRole, GuardConfig, GuardPolicyInput } from '../config/schema/guard.js';
+import type { RouteOverride } from '../pipeline/overrides.js';
 import type { PiiEntity } from './detectors/pii.js';
 import type { GuardAction } from './types.js';
 
@@ -83,4 +84,22 @@ function layer(base: GuardPolicy, over: GuardPolicyInput | undefined): GuardPoli
 export function resolvePolicy(cfg: GuardConfig, alias: string | null): GuardPolicy {
   const withDefaults = layer(BUILTIN_POLICY, cfg.defaults);
   return alias === null ? withDefaults : layer(withDefaults, cfg.routes[alias]);
+}
+
+/**
+ * An operator's runtime action per detector section (src/pipeline/overrides.ts) over the resolved
+ * policy. It replaces the section's action (both injection actions); per-entity and per-type
+ * entries of the YAML stay, so a type the operator allowed by name stays allowed.
+ */
+export function withToggles(p: GuardPolicy, t: RouteOverride['guard']): GuardPolicy {
+  if (t === undefined) return p;
+  return {
+    injection:
+      t.injection === undefined
+        ? p.injection
+        : { ...p.injection, action: t.injection, indirectAction: t.injection },
+    pii: t.pii === undefined ? p.pii : { ...p.pii, action: t.pii },
+    secrets: t.secrets === undefined ? p.secrets : { ...p.secrets, action: t.secrets },
+    policy: t.policy === undefined ? p.policy : { ...p.policy, action: t.policy },
+  };
 }

@@ -45,6 +45,8 @@ export function createDataPlaneServer(
   s: ServerConfig,
   handler: RequestListener,
   deps: ListenerDeps,
+  /** The listener's name in metrics and logs (the admin listener reuses this TLS/mTLS setup). */
+  name = 'data',
 ): Listener {
   const timing = serverTimingOptions({
     headersTimeoutMs: s.headersTimeoutMs,
@@ -74,7 +76,7 @@ export function createDataPlaneServer(
     // With a listener attached, Node leaves closing the socket to us.
     server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
       deps.metrics.tlsError(
-        'data',
+        name,
         err.code === 'ERR_TLS_HANDSHAKE_TIMEOUT' ? 'handshake_timeout' : 'handshake_failed',
       );
       socket.destroy();
@@ -83,8 +85,8 @@ export function createDataPlaneServer(
     server = createHttpServer(timing, handler);
   }
   server.maxRequestsPerSocket = s.maxRequestsPerSocket;
-  answerClientErrors(server, { listener: 'data', hsts: hstsValue(s), ...deps });
-  return { name: 'data', server, connections: trackConnections(server, 'data', s, deps.metrics) };
+  answerClientErrors(server, { listener: name, hsts: hstsValue(s), ...deps });
+  return { name, server, connections: trackConnections(server, name, s, deps.metrics) };
 }
 
 /** A key may be a file path or a secret reference holding PEM text. */

@@ -1,4 +1,7 @@
+import type { AdminRole } from '../formats/admin-roles.js';
 import type { Runtime } from './runtime.js';
+
+export { ADMIN_ROLES, type AdminRole, roleAllows } from '../formats/admin-roles.js';
 
 /**
  * The control plane's contract with features (issue 15). A feature that has operator actions
@@ -7,10 +10,6 @@ import type { Runtime } from './runtime.js';
  * rule to the declared action kinds and writes one audit event per mutating call. Handlers do the
  * action only: they never check roles, parse credentials or write the operator audit themselves.
  */
-
-/** Operator roles, lowest first: each role holds every permission of the roles before it. */
-export const ADMIN_ROLES = ['viewer', 'operator', 'approver', 'admin'] as const;
-export type AdminRole = (typeof ADMIN_ROLES)[number];
 
 /** Who is acting, as the admin listener authenticated them (OIDC subject or mTLS certificate). */
 export interface Operator {
@@ -68,4 +67,56 @@ export interface AdminRouteDef {
   readonly body?: object;
   /** Compiles what it needs once, at boot. */
   readonly create: (rt: Runtime) => AdminHandler;
+  /**
+   * Optional: what the change would do, without doing it (before/after), shown with a two-person
+   * proposal and in a dry run. Without it a proposal shows the request body as the "after".
+   */
+  readonly preview?: (rt: Runtime) => (req: AdminRequest) => Promise<AdminChange>;
+  /**
+   * Optional: the risk tier of the target (e.g. the route's tier), so that `admin.twoPerson`
+   * entries written `action@tier3` apply only to tier 3 targets.
+   */
+  readonly tierOf?: (rt: Runtime, req: AdminRequest) => 1 | 2 | 3 | null;
+}
+
+/**
+ * A console page a feature adds (the admin listener lists them for the console's navigation). A
+ * `table` page renders the JSON array at `source` (a GET admin route, `items` field or the body
+ * itself) with the given columns; no feature ships browser code for a plain list.
+ */
+export interface AdminPageDef {
+  readonly id: string;
+  readonly title: string;
+  /** The lowest role that sees the page (the API still checks each call). */
+  readonly role: AdminRole;
+  readonly kind: 'table';
+  /** Path under `/admin/v1` of a GET route. */
+  readonly source: string;
+  readonly columns: readonly { readonly key: string; readonly label: string }[];
+}
+
+/**
+ * One operator audit event (every mutating or denied admin call), as the admin listener hands it
+ * to telemetry, which writes it to the same audit sinks as the data plane (`admin.action`).
+ * `before`/`after` arrive with secrets already masked.
+ */
+export interface OperatorAuditRecord {
+  readonly requestId: string;
+  readonly operator: string | null;
+  readonly via: string | null;
+  readonly roles: readonly AdminRole[];
+  readonly requiredRole: AdminRole | null;
+  readonly action: string | null;
+  readonly method: string;
+  readonly path: string;
+  readonly target: string | null;
+  readonly before?: unknown;
+  readonly after?: unknown;
+  readonly reason: string | null;
+  /** `applied`, `proposed`, `approved`, `rejected`, `denied`, `failed`. */
+  readonly outcome: string;
+  readonly errorCode?: string;
+  readonly proposal?: { readonly id: string; readonly state: string; readonly proposer?: string };
+  readonly sourceIp: string | null;
+  readonly userAgent: string | null;
 }

@@ -1,6 +1,6 @@
 import type { LintRule } from '../config/lint-finding.js';
 import type { Endpoint, ModelEndpoint } from '../formats/provider.js';
-import type { AdminRouteDef } from './admin.js';
+import type { AdminPageDef, AdminRouteDef } from './admin.js';
 import type { RequestContext } from './context.js';
 import type { StageDef } from './registry.js';
 import type { Runtime } from './runtime.js';
@@ -33,6 +33,8 @@ export interface Feature {
   readonly handlers?: readonly HandlerDef[];
   /** Operator actions and reads served by the admin listener (src/pipeline/admin.ts). */
   readonly adminRoutes?: readonly AdminRouteDef[];
+  /** Console pages (src/pipeline/admin.ts), listed in the console's navigation. */
+  readonly adminPages?: readonly AdminPageDef[];
 }
 
 /** What a feature's endpoint answers: a JSON body sent with status 200 (errors are thrown). */

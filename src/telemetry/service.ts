@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { SinkConfig, TelemetryConfig } from '../config/schema/telemetry.js';
 import { resolveSecret, secretRefKind } from '../config/secrets.js';
+import type { OperatorAuditRecord } from '../pipeline/admin.js';
 import { AUDIT_REDACTOR } from '../pipeline/audit-redactor.js';
 import { AUDIT_SINK } from '../pipeline/audit-sink.js';
 import type { RequestContext } from '../pipeline/context.js';
@@ -35,8 +36,12 @@ export interface TelemetryService {
   readonly channels: readonly SinkChannel[];
   /** Writes an event to every sink. */
   emit(ev: AuditEvent): void;
+  /** The last security, alert and operator events this replica wrote (the control plane's read view). */
+  recent(): readonly AuditEvent[];
   /** Writes an already serialised event (one JSON line, docs/audit-events.md) to every sink. */
   emitLine(line: string): void;
+  /** An operator's admin call (written to every sink like the data plane's events). */
+  operator(record: OperatorAuditRecord): void;
   /** A security event outside a request (mode change, config reload, budget sweep ...). */
   security(input: SecurityEventInput, subject?: EventSubject): void;
   /** A security event of a request (the record stage calls it with the request's context). */
@@ -72,6 +77,8 @@ const MONITOR_MS = 5_000;
  * still find room for their events.
  */
 export const SPOOL_HIGH_WATER = 0.9;
+/** Security, alert and operator events kept in memory for the control plane's recent-events read. */
+const RECENT_EVENTS = 500;
 
 export async function createTelemetryService(opts: TelemetryOptions): Promise<TelemetryService> {
   const cfg = opts.config;
@@ -118,7 +125,13 @@ export async function createTelemetryService(opts: TelemetryOptions): Promise<Te
     hub?.write(line);
   };
 
+  // A bounded ring of the non-request events, newest last, for the operator console.
+  const ring: AuditEvent[] = [];
   const emit = (ev: AuditEvent): void => {
+    if (ev.event.action !== 'gen_ai.request') {
+      ring.push(ev);
+      if (ring.length > RECENT_EVENTS) ring.shift();
+    }
     if (channels.length > 0) emitLine(toLine(ev));
   };
 
@@ -225,6 +238,8 @@ export async function createTelemetryService(opts: TelemetryOptions): Promise<Te
     channels,
     emit,
     emitLine,
+    recent: () => ring.slice(),
+    operator: (record) => emit(events.operator(record)),
     security(input, subject = {}) {
       emit(events.security(input, subject));
       account(input, subject.sourceIp ?? null, subject.consumer ?? null, null);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { adminSchema } from './admin.js';
 import { authSchema } from './auth.js';
 import { logSchema, serverSchema, sideListenerSchema, storeSchema } from './core.js';
 import { egressSchema } from './egress.js';
@@ -44,6 +45,7 @@ export const configSchema = z
     proxy: proxySchema.prefault({}),
     judge: judgeSchema.prefault({}),
     resilience: resilienceSchema.prefault({}),
+    admin: adminSchema.prefault({}),
   })
   .strict()
   .superRefine((cfg, ctx) => {

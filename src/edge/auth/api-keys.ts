@@ -9,7 +9,7 @@ export interface ApiKeyMatch {
   readonly consumer: Consumer;
 }
 
-interface Row {
+export interface Row {
   readonly id: string;
   readonly digest: Buffer;
   readonly consumer: Consumer | null;
@@ -26,10 +26,34 @@ interface Row {
  * map probe, one fixed-size comparison. The probe's cost depends only on the digest, which an
  * attacker cannot steer towards a stored one. The checksum check before it is public information.
  */
+/** One verifier row; the hash's scheme is checked by the caller. */
+export function keyRow(
+  k: { readonly id: string; readonly hash: string; readonly expiresAt?: string; readonly revoked?: boolean },
+  consumer: Consumer | null,
+): Row {
+  const hex = k.hash.slice(k.hash.indexOf(':') + 1);
+  return {
+    id: k.id,
+    digest: Buffer.from(hex, 'hex'),
+    consumer,
+    expiresAt: k.expiresAt === undefined ? Number.POSITIVE_INFINITY : Date.parse(k.expiresAt),
+    revoked: k.revoked ?? false,
+  };
+}
+
 export function createApiKeyVerifier(
   consumers: readonly ConsumerConfig[],
   registry: ConsumerRegistry,
-  opts: { readonly prefix: string; readonly pepper: string | undefined; readonly now?: () => number },
+  opts: {
+    readonly prefix: string;
+    readonly pepper: string | undefined;
+    readonly now?: () => number;
+    /**
+     * Keys issued at runtime by operators (src/pipeline/overrides.ts), as config entries per
+     * consumer; the table is rebuilt when the overlay changes, and probed like the YAML's.
+     */
+    readonly issued?: () => ReadonlyMap<string, Row>;
+  },
 ): (presented: string) => ApiKeyMatch {
   const now = opts.now ?? Date.now;
   const parse = createKeyParser(opts.prefix);
@@ -50,13 +74,7 @@ export function createApiKeyVerifier(
         throw new Error(
           `auth: key ${k.id} of consumer ${c.name} is hashed with ${kind} but the gateway expects ${scheme}`,
         );
-      table.set(hex, {
-        id: k.id,
-        digest: Buffer.from(hex, 'hex'),
-        consumer: registry.get(c.name) ?? null,
-        expiresAt: k.expiresAt === undefined ? Number.POSITIVE_INFINITY : Date.parse(k.expiresAt),
-        revoked: k.revoked,
-      });
+      table.set(hex, keyRow(k, registry.get(c.name) ?? null));
     }
   }
   const dummy: Row = {
@@ -71,7 +89,8 @@ export function createApiKeyVerifier(
     const parsed = parse(presented);
     if (!parsed.ok) throw new GatehouseError('GH_ERR_AUTH_MALFORMED');
     const digest = digestOf(presented);
-    const row = table.get(digest.toString('hex')) ?? dummy;
+    const hex = digest.toString('hex');
+    const row = table.get(hex) ?? opts.issued?.().get(hex) ?? dummy;
     const equal = timingSafeEqual(digest, row.digest);
     if (!equal || row.consumer === null || row.id !== parsed.id)
       throw new GatehouseError('GH_ERR_AUTH_INVALID');

@@ -48,6 +48,8 @@ export interface AuthParts {
   /** Successes by method; failures are counted from the `auth.failure` events by telemetry. */
   readonly succeeded: Counter<'method'>;
   readonly now?: () => number;
+  /** Operators' runtime overrides: a consumer disabled there is refused like one disabled in YAML. */
+  readonly disabledByOperator?: (consumer: string) => boolean;
 }
 
 /** Carries what an unknown consumer claimed to be, for the security event (never to the client). */
@@ -172,6 +174,8 @@ export function createAuthenticate(parts: AuthParts): (req: AuthRequest) => Prom
       const cred = parts.extract(req.headers, req.peerCertificate !== null);
       kind = cred.kind;
       const result = await handlers[cred.kind](cred, req);
+      if (parts.disabledByOperator?.(result.identity.consumer) === true)
+        throw new GatehouseError('GH_ERR_AUTH_CONSUMER_DISABLED');
       parts.succeeded.inc({ method: result.identity.method });
       return result;
     } catch (thrown) {

@@ -4,9 +4,10 @@ import { Counter, type Registry } from 'prom-client';
 import type { AuthConfig } from '../../config/schema/auth.js';
 import { resolveSecret } from '../../config/secrets.js';
 import type { ServiceDef } from '../../pipeline/feature.js';
+import { derived, EMPTY_OVERRIDES, type Overrides, overlayReader } from '../../pipeline/overrides.js';
 import type { Runtime } from '../../pipeline/runtime.js';
 import type { Store } from '../../store/types.js';
-import { createApiKeyVerifier } from './api-keys.js';
+import { createApiKeyVerifier, keyRow, type Row } from './api-keys.js';
 import { type AuthRequest, type AuthResult, createAuthenticate } from './authenticator.js';
 import { compileConsumers } from './consumers.js';
 import { createExtractor } from './credentials.js';
@@ -42,6 +43,8 @@ export interface AuthDeps {
   readonly logger: Logger;
   readonly metrics: Registry;
   readonly now?: () => number;
+  /** Operators' runtime overrides (consumer disabled, keys issued at runtime). */
+  readonly overrides?: () => Overrides;
 }
 
 function counter<T extends string>(registry: Registry, name: string, help: string, label: T): Counter<T> {
@@ -132,6 +135,20 @@ export async function createAuthService(cfg: AuthConfig, deps: AuthDeps): Promis
     });
   }
 
+  const overrides = deps.overrides ?? (() => EMPTY_OVERRIDES);
+  const scheme = pepper === undefined ? 'sha256:' : 'hmac-sha256:';
+  // Runtime-issued keys by digest, rebuilt only when the overlay changes; a key hashed with the
+  // other scheme (the pepper changed since) can never match and is left out.
+  const issued = derived(overrides, (ov) => {
+    const rows = new Map<string, Row>();
+    for (const [name, c] of Object.entries(ov.consumers)) {
+      const consumer = consumers.get(name);
+      if (consumer === undefined) continue;
+      for (const k of c.keys ?? [])
+        if (k.hash.startsWith(scheme)) rows.set(k.hash.slice(scheme.length), keyRow(k, consumer));
+    }
+    return rows;
+  });
   const authenticate = createAuthenticate({
     consumers,
     extract: createExtractor({
@@ -139,7 +156,13 @@ export async function createAuthService(cfg: AuthConfig, deps: AuthDeps): Promis
       acceptXApiKey: cfg.apiKeys.acceptXApiKey,
       mtls: cfg.mtls.enabled,
     }),
-    verifyApiKey: createApiKeyVerifier(cfg.consumers, consumers, { prefix: cfg.apiKeys.prefix, pepper, now }),
+    verifyApiKey: createApiKeyVerifier(cfg.consumers, consumers, {
+      prefix: cfg.apiKeys.prefix,
+      pepper,
+      now,
+      issued,
+    }),
+    disabledByOperator: (name) => overrides().consumers[name]?.disabled === true,
     jwt,
     sessions: tokens,
     certs: createCertMapper(cfg.consumers, consumers, { requirePinning: cfg.mtls.requirePinning }),
@@ -178,6 +201,7 @@ export const authServiceDef: ServiceDef = {
       store: rt.store,
       logger: rt.logger,
       metrics: rt.metrics,
+      overrides: overlayReader(rt),
     });
     await svc.warm();
     AUTH.set(rt, svc);

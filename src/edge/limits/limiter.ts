@@ -5,6 +5,7 @@ import type { LimitsConfig, Posture } from '../../config/schema/limits.js';
 import type { ErrorCode } from '../../errors/catalog.js';
 import { GatehouseError } from '../../errors/gatehouse-error.js';
 import type { Tier } from '../../identity.js';
+import type { Overrides } from '../../pipeline/overrides.js';
 import { internalError } from '../../pipeline/require.js';
 import type { RuntimeRoute } from '../../pipeline/runtime.js';
 import type { Store } from '../../store/types.js';
@@ -64,8 +65,19 @@ export class LimitRefusal extends GatehouseError {
   }
 }
 
+/** What this replica last saw of one consumer on one route (the shared store's counts at `at`). */
+export interface UsageView {
+  readonly route: string;
+  readonly plan: string;
+  readonly views: Views;
+  /** Epoch ms of the admission that reported it. */
+  readonly at: number;
+}
+
 export interface Limiter {
   admit(req: AdmitRequest): Promise<Admitted>;
+  /** The last admission's windows per route for a consumer (the console's live quota use). */
+  usage(consumer: string): UsageView[];
   /** Reconcile to real usage (tokens); returns the real cost in US dollars. Never throws. */
   settle(res: Reservation, inputTokens: number, outputTokens: number): Promise<number>;
   readonly metrics: LimitMetrics;
@@ -86,7 +98,12 @@ export interface LimiterOptions {
   readonly now?: () => number;
   /** Defaults to a random id per process (a restarted replica never renews its past leases). */
   readonly replicaId?: string;
+  /** Operators' runtime overrides (per-consumer plan and limits), read synchronously per request. */
+  readonly overrides?: () => Overrides;
 }
+
+/** Bounds the per-replica usage views (one entry per consumer and route recently admitted). */
+const MAX_USAGE_ENTRIES = 10_000;
 
 interface CompiledRoute {
   readonly plans: RoutePlans;
@@ -122,6 +139,37 @@ export function createLimiter(o: LimiterOptions): Limiter {
   const seeds = createFallbackSeeds();
 
   const compiled = new Map<string, CompiledRoute>();
+  // Specs for consumers with an operator override, compiled on first use and dropped whenever the
+  // overlay changes (so a new quota applies from the next request on every replica).
+  const overridden = new Map<string, RoutePlans>();
+  let overrideVersion = 0;
+  const specsFor = (route: RuntimeRoute, consumer: string, ov: Overrides, c: CompiledRoute): RoutePlans => {
+    const limits = ov.consumers[consumer]?.limits;
+    if (limits === undefined) return c.plans;
+    if (ov.version !== overrideVersion) {
+      overridden.clear();
+      overrideVersion = ov.version;
+    }
+    const k = `${route.alias}\u0000${consumer}`;
+    let plans = overridden.get(k);
+    if (plans === undefined) {
+      const totalMs = route.config.timeouts.totalMs;
+      plans = compileRoutePlans(cfg, route.alias, totalMs, isRedis ? cfg.leaseTtlMs : undefined, limits);
+      if (overridden.size >= MAX_USAGE_ENTRIES) overridden.clear();
+      overridden.set(k, plans);
+    }
+    return plans;
+  };
+  const usage = new Map<string, UsageView & { readonly consumer: string }>();
+  const noteUsage = (consumer: string, route: string, plan: string, views: Views): void => {
+    const k = `${consumer}\u0000${route}`;
+    usage.delete(k);
+    usage.set(k, { consumer, route, plan, views, at: Date.now() });
+    if (usage.size > MAX_USAGE_ENTRIES) {
+      const oldest = usage.keys().next();
+      if (oldest.done !== true) usage.delete(oldest.value);
+    }
+  };
   for (const route of o.routes.values()) {
     const totalMs = route.config.timeouts.totalMs;
     const plans = compileRoutePlans(cfg, route.alias, totalMs, isRedis ? cfg.leaseTtlMs : undefined);
@@ -182,10 +230,18 @@ export function createLimiter(o: LimiterOptions): Limiter {
     metrics,
     replicaId,
     leases: () => keeper?.counts() ?? { live: 0, releases: 0, settles: 0 },
+    usage(consumer) {
+      const out: UsageView[] = [];
+      for (const u of usage.values())
+        if (u.consumer === consumer) out.push({ route: u.route, plan: u.plan, views: u.views, at: u.at });
+      return out;
+    },
     async admit(req) {
       const c = compiled.get(req.route.alias);
       if (c === undefined) throw internalError(`limiter: route ${req.route.alias} was not compiled at boot`);
-      const plan = planOf(req.plan);
+      const ov = o.overrides?.();
+      const plan = planOf(ov?.consumers[req.consumer]?.plan ?? req.plan);
+      const plans = ov === undefined ? c.plans : specsFor(req.route, req.consumer, ov, c);
       const amounts: Amounts = [
         1,
         req.inputTokens,
@@ -197,7 +253,7 @@ export function createLimiter(o: LimiterOptions): Limiter {
       const leaseId = `${replicaId}:${(seq++).toString(36)}:${req.requestId ?? ''}`;
       const base = { scope: req.route.alias, consumer: req.consumer, amounts, leaseId };
       const key = seedKey(base.scope, base.consumer, plan);
-      const sharedSpec = c.plans.shared.get(plan);
+      const sharedSpec = plans.shared.get(plan);
       if (sharedSpec === undefined) throw internalError(`limiter: plan ${plan} was not compiled at boot`);
       let backend = shared;
       let spec = sharedSpec;
@@ -234,7 +290,7 @@ export function createLimiter(o: LimiterOptions): Limiter {
           throw new LimitRefusal('GH_ERR_LIMITS_UNAVAILABLE', h, events, 'store', p, null);
         }
         backend = local;
-        const localSpec = c.plans.local.get(plan);
+        const localSpec = plans.local.get(plan);
         if (localSpec === undefined)
           throw internalError(`limiter: local plan ${plan} was not compiled at boot`);
         spec = localSpec;
@@ -246,6 +302,7 @@ export function createLimiter(o: LimiterOptions): Limiter {
 
       const headers: Record<string, string> = {};
       rateLimitHeaders(outcome.views, headers);
+      noteUsage(req.consumer, req.route.alias, plan, outcome.views);
       if (!outcome.ok) {
         metrics.decisions.inc({ route: req.route.alias, result: 'refused', dimension: outcome.dimension });
         retryHeaders(outcome.retryAfterMs, headers);

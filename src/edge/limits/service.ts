@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import type { Redis } from 'ioredis';
 import type { GatehouseConfig } from '../../config/schema/index.js';
 import type { ServiceDef } from '../../pipeline/feature.js';
+import { overlayReader } from '../../pipeline/overrides.js';
 import { createLimiter } from './limiter.js';
 import { LIMITER } from './slots.js';
 
@@ -21,6 +22,7 @@ export const limitsService: ServiceDef = {
       store: rt.store,
       logger: rt.logger,
       metrics: rt.metrics,
+      overrides: overlayReader(rt),
     });
     LIMITER.set(rt, limiter);
     rt.closers.push(() => limiter.close());

@@ -81,6 +81,8 @@ export function compileRoutePlans(
   alias: string,
   totalMs: number,
   sharedLeaseMs?: number,
+  /** An operator's per-consumer override (src/pipeline/overrides.ts), applied after the route's. */
+  consumerOverride?: PlanOverride,
 ): RoutePlans {
   const override = cfg.routes[alias];
   const base = {
@@ -91,7 +93,7 @@ export function compileRoutePlans(
   const shared = new Map<string, LimitSpec>();
   const local = new Map<string, LimitSpec>();
   for (const [name, plan] of Object.entries(cfg.plans)) {
-    const eff = effectivePlan(plan, override);
+    const eff = effectivePlan(effectivePlan(plan, override), consumerOverride);
     shared.set(name, compileSpec(eff, { ...base, leaseMs: sharedLeaseMs ?? base.leaseMs, divisor: 1 }));
     local.set(name, compileSpec(eff, { ...base, divisor: cfg.replicas }));
   }

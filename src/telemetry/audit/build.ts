@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { ERRORS } from '../../errors/catalog.js';
+import type { OperatorAuditRecord } from '../../pipeline/admin.js';
 import { AUDIT_REDACTOR } from '../../pipeline/audit-redactor.js';
 import type { RequestContext } from '../../pipeline/context.js';
 import { paceStampSlot } from '../../pipeline/pace.js';
@@ -49,6 +50,8 @@ export interface EventFactory {
   requestLine(ctx: RequestContext, latencyMs: number): string;
   security(input: SecurityEventInput, subject: EventSubject | RequestContext): AuditEvent;
   alert(a: AlertRecord): AuditEvent;
+  /** An operator's call on the admin listener (docs/control-plane.md). */
+  operator(r: OperatorAuditRecord): AuditEvent;
 }
 
 interface SecurityShape {
@@ -365,6 +368,43 @@ export function createEventFactory(opts: EventFactoryOptions): EventFactory {
       Object.assign(ev.gatehouse, shape.fields(input));
       const row = shape.owasp(input);
       if (row !== null) stamp(ev, stampOf([row]));
+      return ev;
+    },
+
+    operator(r) {
+      const ok = r.outcome !== 'denied' && r.outcome !== 'failed';
+      const ev = envelope(
+        now(),
+        'event',
+        r.outcome === 'denied' ? ['authentication', 'configuration'] : ['configuration'],
+        [r.outcome === 'denied' ? 'denied' : r.method === 'GET' ? 'access' : 'change'],
+        'admin.action',
+        ok ? 'success' : 'failure',
+        0,
+      );
+      ev.user.id = r.operator;
+      ev.source.ip = r.sourceIp === null ? null : clip(r.sourceIp, 64);
+      ev.user_agent.original = r.userAgent === null ? null : clip(r.userAgent, UA_MAX);
+      if (r.reason !== null) ev.event.reason = r.reason;
+      ev.http = { request: { id: r.requestId, method: r.method }, response: { status_code: 0 } };
+      ev.url = { path: clip(r.path, 256) };
+      ev.gatehouse.request_id = r.requestId;
+      ev.gatehouse.admin = {
+        operator: r.operator,
+        via: r.via,
+        roles: [...r.roles],
+        required_role: r.requiredRole,
+        action: r.action,
+        method: r.method,
+        path: r.path,
+        target: r.target,
+        ...(r.before !== undefined && { before: r.before }),
+        ...(r.after !== undefined && { after: r.after }),
+        reason: r.reason,
+        outcome: r.outcome,
+        ...(r.errorCode !== undefined && { error_code: r.errorCode }),
+        ...(r.proposal !== undefined && { proposal: { ...r.proposal } }),
+      };
       return ev;
     },
 

@@ -24,7 +24,9 @@ export type AuditAction =
   | 'config.reload'
   | 'egress.connection'
   | 'alert.firing'
-  | 'alert.resolved';
+  | 'alert.resolved'
+  /** An operator's call on the admin listener (src/admin/audit.ts): every mutation and every denial. */
+  | 'admin.action';
 
 export type EventCategory =
   | 'web'
@@ -132,6 +134,23 @@ export interface GatehouseFields {
     destination: { host: string; port: number; address: string | null };
     bytes: { up: number; down: number };
     duration_ms: number;
+  };
+  /** The operator audit event of the control plane (docs/control-plane.md). */
+  admin?: {
+    operator: string | null;
+    via: string | null;
+    roles: string[];
+    required_role: string | null;
+    action: string | null;
+    method: string;
+    path: string;
+    target: string | null;
+    before?: unknown;
+    after?: unknown;
+    reason: string | null;
+    outcome: string;
+    error_code?: string;
+    proposal?: { id: string; state: string; proposer?: string };
   };
   alert?: {
     signal: string;

@@ -2,6 +2,7 @@ import { authErrors } from './codes/auth.js';
 import { edgeErrors } from './codes/edge.js';
 import { guardErrors } from './codes/guard.js';
 import { limitsErrors } from './codes/limits.js';
+import { providerErrors } from './codes/provider.js';
 import { telemetryErrors } from './codes/telemetry.js';
 import { upstreamErrors } from './codes/upstream.js';
 import type { ErrorDef } from './types.js';
@@ -14,6 +15,7 @@ export const ERRORS = Object.freeze({
   ...limitsErrors,
   ...guardErrors,
   ...telemetryErrors,
+  ...providerErrors,
 } satisfies Record<string, ErrorDef>);
 
 export type ErrorCode = keyof typeof ERRORS;

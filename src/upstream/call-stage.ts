@@ -32,7 +32,8 @@ export const callUpstreamStage: StageDef = {
     const log = rt.logger;
     return async (ctx) => {
       const endpoint = ctx.endpoint as ModelEndpoint;
-      const { path, body } = route.provider.request(endpoint, bodyOf(ctx));
+      const provider = route.provider;
+      const { path, body, headers: providerHeaders } = provider.request(endpoint, bodyOf(ctx), ctx.stream);
       const timer = setTimeout(
         () => ctx.abort.abort(new GatehouseError('GH_ERR_UPSTREAM_TOTAL_TIMEOUT')),
         totalMs,
@@ -45,15 +46,29 @@ export const callUpstreamStage: StageDef = {
         'x-request-id': ctx.requestId,
         traceparent: traceparent(ctx.trace),
         ...ctx.upstreamExtraHeaders,
+        ...providerHeaders,
       };
+      const bodyText = JSON.stringify(body);
       let res: Awaited<ReturnType<typeof route.dispatcher.request>>;
       try {
+        // Signed or short-lived credentials (SigV4, OAuth) cover the exact bytes and headers sent.
+        if (provider.authorize !== undefined)
+          Object.assign(
+            headers,
+            await provider.authorize({
+              method: 'POST',
+              origin: route.origin,
+              path: route.basePath + path,
+              headers,
+              body: bodyText,
+            }),
+          );
         res = await route.dispatcher.request({
           origin: route.origin,
           path: route.basePath + path,
           method: 'POST',
           headers,
-          body: JSON.stringify(body),
+          body: bodyText,
           signal: ctx.abort.signal,
           headersTimeout: firstByteMs,
           bodyTimeout: idleMs,
@@ -81,18 +96,24 @@ export const callUpstreamStage: StageDef = {
           },
           'upstream error',
         );
-        throw upstreamStatusError(res.statusCode, res.headers);
+        provider.observe?.(res.statusCode, res.headers, null, ctx);
+        throw (
+          provider.mapError?.(res.statusCode, res.headers, text.toString('utf8')) ??
+          upstreamStatusError(res.statusCode, res.headers)
+        );
       }
       const type = String(res.headers['content-type'] ?? '');
       if (ctx.stream) {
-        if (!type.startsWith('text/event-stream')) {
+        if (!type.startsWith(provider.streamType ?? 'text/event-stream')) {
           res.body.destroy();
           clearTimeout(timer);
           const ge = new GatehouseError('GH_ERR_UPSTREAM_BAD_RESPONSE');
           logUpstreamFailure(log, ctx.requestId, ge);
           throw ge;
         }
-        ctx.upstream = { status: res.statusCode, json: null, stream: res.body };
+        provider.observe?.(res.statusCode, res.headers, null, ctx);
+        const stream = provider.adaptStream ? provider.adaptStream(endpoint, res.body) : res.body;
+        ctx.upstream = { status: res.statusCode, json: null, stream };
         return;
       }
       let json: Record<string, unknown>;
@@ -108,7 +129,8 @@ export const callUpstreamStage: StageDef = {
         clearTimeout(timer);
       }
       // Our own processing: a fault here is internal (the runner logs it with its stack), not the upstream's.
-      json = route.provider.response(endpoint, json);
+      provider.observe?.(res.statusCode, res.headers, json, ctx);
+      json = provider.response(endpoint, json);
       ctx.upstream = { status: res.statusCode, json, stream: null };
       recordUsage(ctx, json);
       enforceBudget(ctx, json, route.countTokens);

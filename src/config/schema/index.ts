@@ -4,6 +4,7 @@ import { logSchema, serverSchema, sideListenerSchema, storeSchema } from './core
 import { guardSchema } from './guard.js';
 import { limitsSchema } from './limits.js';
 import { outputGuardSchema } from './output-guard.js';
+import { providersSchema } from './provider-settings.js';
 import { routeSchema } from './route.js';
 import { telemetrySchema } from './telemetry.js';
 
@@ -34,6 +35,7 @@ export const configSchema = z
     limits: limitsSchema.prefault({}),
     auth: authSchema.prefault({}),
     telemetry: telemetrySchema.prefault({}),
+    providers: providersSchema.prefault({}),
   })
   .strict()
   .superRefine((cfg, ctx) => {

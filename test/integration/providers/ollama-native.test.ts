@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadTokenCounter } from '../../../src/upstream/tokenizer.js';
 import {
   type FakeProvider,
   fixture,
@@ -18,7 +19,13 @@ describe("Ollama's native /api/chat behind the OpenAI wire format", () => {
   let fake: FakeProvider;
   let t: TestGateway;
 
+  /** Chinese text: Mistral's vocabulary needs far more tokens for it than o200k_base. */
+  const CJK = '你好，世界。今天的天气很好，我们去公园散步吧。'.repeat(20);
+  let cap = 0;
+
   beforeAll(async () => {
+    // A cap between the two counts (with room for the per-message overhead).
+    cap = (await loadTokenCounter('o200k_base'))(CJK) + 40;
     fake = await startFakeProvider((_r, res) => sendJson(res, 200, fixtureJson('ollama/chat.json')));
     t = await startTestGateway({
       config: () => ({
@@ -29,6 +36,18 @@ describe("Ollama's native /api/chat behind the OpenAI wire format", () => {
             tokenizer: 'llama3',
             upstream: { provider: 'ollama-native', url: fake.url, model: MODEL, zone2Colocated: true },
           },
+          ...(['mistral', 'o200k_base'] as const).map((tokenizer) => ({
+            alias: `capped-${tokenizer}`,
+            endpoints: ['chat' as const],
+            tokenizer,
+            caps: { maxInputTokens: cap },
+            upstream: {
+              provider: 'ollama-native' as const,
+              url: fake.url,
+              model: 'mistral:7b-instruct-v0.3-q4_0',
+              zone2Colocated: true,
+            },
+          })),
         ],
       }),
     });
@@ -136,5 +155,21 @@ describe("Ollama's native /api/chat behind the OpenAI wire format", () => {
     });
     expect(res.status).toBe(502);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('GH_ERR_UPSTREAM_ERROR');
+  });
+
+  it("enforces the input cap with the serving model's tokenizer (Mistral counts this text higher)", async () => {
+    fake.handle((_r, res) => sendJson(res, 200, fixtureJson('ollama/chat.json')));
+    const post = (model: string) =>
+      fetch(`${t.gw.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { ...t.authHeaders, 'content-type': 'application/json' },
+        body: JSON.stringify({ model, messages: [{ role: 'user', content: CJK }], max_tokens: 5 }),
+      });
+    const mistral = await (await loadTokenCounter('mistral'))(CJK);
+    expect(mistral).toBeGreaterThan(cap);
+    const refused = await post('capped-mistral');
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('GH_ERR_INPUT_TOKENS');
+    expect((await post('capped-o200k_base')).status).toBe(200);
   });
 });

@@ -133,7 +133,9 @@ describe('Anthropic Messages ingress (POST /v1/messages) with the official @anth
         },
       },
     ]);
-    expect((sent?.messages as unknown[]).filter((m) => (m as { role: string }).role !== 'system')).toEqual([
+    expect(
+      ((sent?.messages ?? []) as unknown[]).filter((m) => (m as { role: string }).role !== 'system'),
+    ).toEqual([
       { role: 'user', content: 'Weather in Lyon?' },
       {
         role: 'assistant',

@@ -127,3 +127,14 @@ export function managedAttestations(routes: readonly RouteConfig[]): Array<{
       verified: false,
     }));
 }
+
+/** Providers whose native API serves chat only (their translators refuse the rest). */
+const CHAT_ONLY: ReadonlySet<ProviderKind> = new Set(['bedrock', 'vertex', 'anthropic', 'ollama-native']);
+
+/** A route that offers an endpoint its provider cannot serve would fail every such request: refused at lint. */
+export const providerEndpointsLint: LintRule = (cfg) =>
+  cfg.routes.flatMap((r, i) =>
+    CHAT_ONLY.has(r.upstream.provider) && r.endpoints.some((e) => e !== 'chat')
+      ? [`routes[${i}].endpoints: provider ${r.upstream.provider} serves chat only (set endpoints: [chat])`]
+      : [],
+  );

@@ -218,4 +218,13 @@ describe('managed-endpoint lint', () => {
       },
     ]);
   });
+
+  it('refuses endpoints a chat-only provider cannot serve', () => {
+    const priv = { providers: { privateEndpointHosts: ['*.amazonaws.com'] } };
+    const c = parseConfig({
+      ...cfg(1, bedrock(), priv),
+      routes: [{ ...cfg(1, bedrock(), priv).routes[0], endpoints: ['chat', 'embeddings'] }],
+    });
+    expect(findings(c).errors).toEqual([expect.stringMatching(/provider bedrock serves chat only/)]);
+  });
 });

@@ -97,7 +97,7 @@ export async function closeAll(
 async function compileRoute(rc: RouteConfig, deps: ProviderDeps): Promise<RuntimeRoute> {
   const env = deps.env;
   const url = new URL(rc.upstream.url);
-  const provider = createProvider(rc, deps);
+  const provider = await createProvider(rc, deps);
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(rc.upstream.headers)) headers[k.toLowerCase()] = resolveSecret(v, env);
   if (rc.upstream.apiKey !== undefined) {

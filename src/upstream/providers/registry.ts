@@ -4,14 +4,9 @@ import type { Registry } from 'prom-client';
 import type { RouteConfig } from '../../config/schema/route.js';
 import { resolveSecret, secretRefKind } from '../../config/secrets.js';
 import type { ProviderKind, ProviderTranslator } from '../../formats/provider.js';
-import { createAnthropicTranslator } from './anthropic.js';
-import { createAzureTranslator } from './azure-openai.js';
-import { createBedrockTranslator } from './bedrock.js';
-import { createOllamaNativeTranslator } from './ollama-native.js';
 import { createOpenAICompatTranslator } from './openai-compat.js';
 import { withQuota } from './quota.js';
 import { formTokenSource } from './token-source.js';
-import { createVertexTranslator, parseServiceAccount, serviceAccountTokens } from './vertex.js';
 
 export interface ProviderDeps {
   readonly env: NodeJS.ProcessEnv;
@@ -19,7 +14,11 @@ export interface ProviderDeps {
   readonly metrics: Registry;
 }
 
-type Factory = (rc: RouteConfig, deps: ProviderDeps) => ProviderTranslator;
+/**
+ * Native translators are loaded only when a route uses them: the AWS signer and event-stream codec
+ * alone take longer to load than the rest of the gateway, and most deployments use one provider.
+ */
+type Factory = (rc: RouteConfig, deps: ProviderDeps) => ProviderTranslator | Promise<ProviderTranslator>;
 
 /** A setting the schema requires for this provider (upstream refine): absent only by a bug. */
 function required<T>(v: T | undefined, what: string): T {
@@ -39,9 +38,10 @@ export const PROVIDERS: Readonly<Record<ProviderKind, Factory>> = Object.freeze(
   // TGI's Messages API and Ollama's /v1 accept stream_options; usage is also counted as a fallback.
   tgi: () => createOpenAICompatTranslator('tgi', true),
   ollama: () => createOpenAICompatTranslator('ollama', true),
-  'ollama-native': () => createOllamaNativeTranslator(),
-  anthropic: (rc) => createAnthropicTranslator(rc.upstream.anthropic),
-  'azure-openai': (rc, { env }) => {
+  'ollama-native': async () => (await import('./ollama-native.js')).createOllamaNativeTranslator(),
+  anthropic: async (rc) => (await import('./anthropic.js')).createAnthropicTranslator(rc.upstream.anthropic),
+  'azure-openai': async (rc, { env }) => {
+    const { createAzureTranslator } = await import('./azure-openai.js');
     const s = required(rc.upstream.azure, 'azure');
     const e = s.entra;
     const tokens =
@@ -58,7 +58,8 @@ export const PROVIDERS: Readonly<Record<ProviderKind, Factory>> = Object.freeze(
           );
     return createAzureTranslator(s, tokens);
   },
-  bedrock: (rc, { env }) => {
+  bedrock: async (rc, { env }) => {
+    const { createBedrockTranslator } = await import('./bedrock.js');
     const s = required(rc.upstream.bedrock, 'bedrock');
     return createBedrockTranslator(
       s,
@@ -70,7 +71,8 @@ export const PROVIDERS: Readonly<Record<ProviderKind, Factory>> = Object.freeze(
       rc.upstream.model,
     );
   },
-  vertex: (rc, { env }) => {
+  vertex: async (rc, { env }) => {
+    const { createVertexTranslator, parseServiceAccount, serviceAccountTokens } = await import('./vertex.js');
     const s = required(rc.upstream.vertex, 'vertex');
     const key = parseServiceAccount(readKeyFile(s.serviceAccount, env));
     return createVertexTranslator(s, serviceAccountTokens(key), rc.upstream.model);
@@ -78,7 +80,7 @@ export const PROVIDERS: Readonly<Record<ProviderKind, Factory>> = Object.freeze(
 });
 
 /** The route's translator, with the deployment's quota tracking on every answer. Built once at boot. */
-export function createProvider(rc: RouteConfig, deps: ProviderDeps): ProviderTranslator {
-  const t = PROVIDERS[rc.upstream.provider](rc, deps);
+export async function createProvider(rc: RouteConfig, deps: ProviderDeps): Promise<ProviderTranslator> {
+  const t = await PROVIDERS[rc.upstream.provider](rc, deps);
   return withQuota(t, rc.alias, rc.upstream.managed, deps.logger, deps.metrics);
 }

@@ -14,7 +14,7 @@ import { createMemoryStore } from '../store/memory.js';
 import { createRedisStore } from '../store/redis.js';
 import type { Store } from '../store/types.js';
 import { createLogger } from '../telemetry/logger.js';
-import { PROVIDERS } from '../upstream/providers/registry.js';
+import { createProvider, type ProviderDeps } from '../upstream/providers/registry.js';
 import { loadTokenCounter } from '../upstream/tokenizer.js';
 import { compileUpstreamTls } from '../upstream/transport.js';
 import { FEATURES, stagesOf } from './features.js';
@@ -59,7 +59,7 @@ export async function buildRuntime(
   try {
     const routes = new Map<string, RuntimeRoute>();
     for (const rc of config.routes) {
-      const route = await compileRoute(rc, opts.env ?? process.env);
+      const route = await compileRoute(rc, { env: opts.env ?? process.env, logger, metrics });
       routes.set(rc.alias, route);
       closers.push(() => route.dispatcher.close());
     }
@@ -97,12 +97,18 @@ export async function closeAll(
   }
 }
 
-async function compileRoute(rc: RouteConfig, env: NodeJS.ProcessEnv): Promise<RuntimeRoute> {
+async function compileRoute(rc: RouteConfig, deps: ProviderDeps): Promise<RuntimeRoute> {
+  const env = deps.env;
   const url = new URL(rc.upstream.url);
+  const provider = await createProvider(rc, deps);
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(rc.upstream.headers)) headers[k.toLowerCase()] = resolveSecret(v, env);
-  if (rc.upstream.apiKey !== undefined)
-    headers.authorization = `Bearer ${resolveSecret(rc.upstream.apiKey, env)}`;
+  if (rc.upstream.apiKey !== undefined) {
+    const key = resolveSecret(rc.upstream.apiKey, env);
+    // Azure wants `api-key`, Anthropic `x-api-key`; the OpenAI-compatible backends a bearer token.
+    if (provider.apiKeyHeader !== undefined) headers[provider.apiKeyHeader] = key;
+    else headers.authorization = `Bearer ${key}`;
+  }
   const dispatcher = new Pool(url.origin, {
     connections: rc.upstream.connections,
     // CA, client certificate, server name, minimum version and pins (src/upstream/transport.ts).
@@ -116,7 +122,7 @@ async function compileRoute(rc: RouteConfig, env: NodeJS.ProcessEnv): Promise<Ru
     config: rc,
     tier: rc.tier,
     endpoints: new Set<ModelEndpoint>(rc.endpoints),
-    provider: PROVIDERS[rc.upstream.provider],
+    provider,
     dispatcher,
     origin: url.origin,
     basePath: url.pathname.replace(/\/+$/, ''),

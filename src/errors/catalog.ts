@@ -5,6 +5,7 @@ import { egressErrors } from './codes/egress.js';
 import { guardErrors } from './codes/guard.js';
 import { judgeErrors } from './codes/judge.js';
 import { limitsErrors } from './codes/limits.js';
+import { providerErrors } from './codes/provider.js';
 import { resilienceErrors } from './codes/resilience.js';
 import { telemetryErrors } from './codes/telemetry.js';
 import { upstreamErrors } from './codes/upstream.js';
@@ -22,6 +23,7 @@ export const ERRORS = Object.freeze({
   ...judgeErrors,
   ...resilienceErrors,
   ...adminErrors,
+  ...providerErrors,
 } satisfies Record<string, ErrorDef>);
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -1,7 +1,9 @@
 import type { Logger } from 'pino';
 import { GatehouseError, isGatehouseError } from '../errors/gatehouse-error.js';
+import { AnthropicStreamEncoder, chatToMessage } from '../formats/anthropic-wire.js';
 import type { ModelEndpoint } from '../formats/provider.js';
 import type { RequestContext, StreamChunk } from '../pipeline/context.js';
+import { INGRESS_WIRE } from '../pipeline/ingress.js';
 import { internalError, routeOf, upstreamOf } from '../pipeline/require.js';
 import { recordUsage } from '../upstream/call-stage.js';
 import { attributeStreamError, logUpstreamFailure, type StreamStep } from '../upstream/errors.js';
@@ -47,7 +49,9 @@ export async function deliver(
     if (typeof json.model === 'string') json.model = ctx.alias;
     ctx.ttftMs = performance.now() - ctx.start;
     // 202: accepted into the contingency queue (the body is the job, not a model answer).
-    sendJson(ctx, base, up.status === 202 ? 202 : 200, JSON.stringify(json));
+    if (up.status === 202) return sendJson(ctx, base, 202, JSON.stringify(json));
+    const out = INGRESS_WIRE.get(ctx) === 'anthropic' ? chatToMessage(json, ctx.alias ?? '') : json;
+    sendJson(ctx, base, 200, JSON.stringify(out));
     return;
   }
   await deliverStream(ctx, base, up.stream, log);
@@ -77,17 +81,24 @@ async function deliverStream(
   const budget = new OutputBudget(route.countTokens, limits, endpoint, (t) =>
     keepStreamedText(ctx, t, maxBytes),
   );
+  // The Anthropic ingress gets Anthropic's typed events, built from the same inspected chunks.
+  const wire =
+    INGRESS_WIRE.get(ctx) === 'anthropic'
+      ? new AnthropicStreamEncoder(ctx.alias ?? '', ctx.inputTokens)
+      : null;
+  const ev = (c: StreamChunk): string => (wire === null ? event(c) : wire.chunk(c));
+  const doneMark = (): string => (wire === null ? 'data: [DONE]\n\n' : wire.end());
   let done = false;
   /** The budget ended the stream: the upstream is aborted rather than drained. */
   let cutShort = false;
   let envelope: StreamChunk = {};
 
   const release = (chunk: StreamChunk): string => {
-    if (inspectors.length === 0) return event(chunk);
+    if (inspectors.length === 0) return ev(chunk);
     let list: StreamChunk[] = [chunk];
     for (const insp of inspectors) list = list.flatMap((c) => insp.onChunk(c));
     let s = '';
-    for (const c of list) s += event(c);
+    for (const c of list) s += ev(c);
     return s;
   };
 
@@ -98,7 +109,7 @@ async function deliverStream(
       if (insp.flush === undefined) continue;
       let list = insp.flush();
       for (const next of inspectors.slice(i + 1)) list = list.flatMap((c) => next.onChunk(c));
-      for (const c of list) s += event(c);
+      for (const c of list) s += ev(c);
     }
     return s;
   };
@@ -110,12 +121,12 @@ async function deliverStream(
     for (const [i, insp] of inspectors.entries()) {
       let list = insp.onEnd();
       for (const next of inspectors.slice(i + 1)) list = list.flatMap((c) => next.onChunk(c));
-      for (const c of list) s += event(c);
+      for (const c of list) s += ev(c);
     }
     if (ownUsage && ctx.clientWantsUsage) {
       // The upstream's usage chunk will not come: the consumer who asked for one gets the count.
       const input = ctx.usage?.inputTokens ?? ctx.inputTokens;
-      s += event({
+      s += ev({
         id: envelope.id,
         object: envelope.object,
         created: envelope.created,
@@ -128,7 +139,7 @@ async function deliverStream(
         },
       });
     }
-    return `${s}data: [DONE]\n\n`;
+    return s + doneMark();
   };
 
   const handle = (data: string): string => {

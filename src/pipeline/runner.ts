@@ -8,6 +8,7 @@ import { newRequestId, traceFrom } from '../formats/trace.js';
 import type { BuiltPipeline } from './build.js';
 import type { RequestContext } from './context.js';
 import type { Handler, HandlerDef } from './feature.js';
+import { INGRESS_WIRE, type IngressWire } from './ingress.js';
 import { routeOf } from './require.js';
 import type { Runtime } from './runtime.js';
 
@@ -16,6 +17,8 @@ interface PathRoute {
   readonly endpoint: Endpoint;
   /** Answered by a feature's handler after the edge stages; without one, by the route's stages. */
   readonly handler?: Handler;
+  /** Another API's wire format, translated to and from `endpoint` (src/pipeline/ingress.ts). */
+  readonly wire?: IngressWire;
 }
 
 /** The data plane: answered by the route's stages and the upstream. */
@@ -23,6 +26,8 @@ const MODEL_ROUTES: Readonly<Record<string, PathRoute>> = {
   '/v1/chat/completions': { method: 'POST', endpoint: 'chat' },
   '/v1/completions': { method: 'POST', endpoint: 'completions' },
   '/v1/embeddings': { method: 'POST', endpoint: 'embeddings' },
+  // Anthropic Messages clients (Claude Code, @anthropic-ai/sdk): the same chat pipeline.
+  '/v1/messages': { method: 'POST', endpoint: 'chat', wire: 'anthropic' },
 };
 
 /** Status recorded for a request whose client went away before the answer (nginx's convention). */
@@ -134,6 +139,7 @@ export function createRunner(
       const path = q === -1 ? url : url.slice(0, q);
       const { r, param } = resolve(path);
       const ctx = createContext(req, res, r?.endpoint ?? 'models', clientAddress);
+      if (r?.wire !== undefined) INGRESS_WIRE.set(ctx, r.wire);
       if (r === undefined || r.method !== req.method) {
         const err = new GatehouseError(r === undefined ? 'GH_ERR_NOT_FOUND' : 'GH_ERR_METHOD_NOT_ALLOWED');
         if (r !== undefined) ctx.responseHeaders.allow = r.method;

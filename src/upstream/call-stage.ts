@@ -64,9 +64,14 @@ async function callOnce(
   const { firstByteMs, idleMs } = d.config.timeouts;
   const endpoint = ctx.endpoint as ModelEndpoint;
   const own = bodyOf(ctx);
+  const provider = d.provider;
   // A backup is pinned like the primary: its own model id, never the consumer's choice.
   const pinned = d.config.upstream.model;
-  const { path, body } = d.provider.request(endpoint, own.model === pinned ? own : { ...own, model: pinned });
+  const {
+    path,
+    body,
+    headers: providerHeaders,
+  } = provider.request(endpoint, own.model === pinned ? own : { ...own, model: pinned }, ctx.stream);
   const headers: Record<string, string> = {
     ...d.upstreamHeaders,
     'content-type': 'application/json',
@@ -75,15 +80,30 @@ async function callOnce(
     'x-request-id': ctx.requestId,
     traceparent: traceparent(ctx.trace),
     ...ctx.upstreamExtraHeaders,
+    ...providerHeaders,
   };
+  const bodyText = JSON.stringify(body);
   let res: Awaited<ReturnType<typeof d.dispatcher.request>>;
   try {
+    // Signed or short-lived credentials (SigV4, OAuth) cover the exact bytes and headers sent,
+    // so they are computed per attempt (a retry or a backup signs its own request).
+    if (provider.authorize !== undefined)
+      Object.assign(
+        headers,
+        await provider.authorize({
+          method: 'POST',
+          origin: d.origin,
+          path: d.basePath + path,
+          headers,
+          body: bodyText,
+        }),
+      );
     res = await d.dispatcher.request({
       origin: d.origin,
       path: d.basePath + path,
       method: 'POST',
       headers,
-      body: JSON.stringify(body),
+      body: bodyText,
       signal: ctx.abort.signal,
       headersTimeout: firstByteMs,
       bodyTimeout: idleMs,
@@ -106,17 +126,28 @@ async function callOnce(
       },
       'upstream error',
     );
-    throw upstreamStatusError(res.statusCode, res.headers);
+    provider.observe?.(res.statusCode, res.headers, null, ctx);
+    const mapped = provider.mapError?.(res.statusCode, res.headers, text.toString('utf8'));
+    // The status rides on the cause either way, for the resilience policy's retry decision.
+    throw mapped instanceof GatehouseError
+      ? new GatehouseError(mapped.code, {
+          message: mapped.message,
+          cause: { upstreamStatus: res.statusCode } satisfies UpstreamStatusCause,
+          ...(mapped.headers !== undefined && { headers: { ...mapped.headers } }),
+        })
+      : upstreamStatusError(res.statusCode, res.headers);
   }
   const type = String(res.headers['content-type'] ?? '');
   if (ctx.stream) {
-    if (!type.startsWith('text/event-stream')) {
+    if (!type.startsWith(provider.streamType ?? 'text/event-stream')) {
       res.body.destroy();
       const ge = new GatehouseError('GH_ERR_UPSTREAM_BAD_RESPONSE');
       logUpstreamFailure(log, ctx.requestId, ge);
       throw ge;
     }
-    ctx.upstream = { status: res.statusCode, json: null, stream: res.body };
+    provider.observe?.(res.statusCode, res.headers, null, ctx);
+    const stream = provider.adaptStream ? provider.adaptStream(endpoint, res.body) : res.body;
+    ctx.upstream = { status: res.statusCode, json: null, stream };
     return;
   }
   let json: Record<string, unknown>;
@@ -131,7 +162,8 @@ async function callOnce(
   }
   clearTimeout(timer);
   // Our own processing: a fault here is internal (the runner logs it with its stack), not the upstream's.
-  json = d.provider.response(endpoint, json);
+  provider.observe?.(res.statusCode, res.headers, json, ctx);
+  json = provider.response(endpoint, json);
   ctx.upstream = { status: res.statusCode, json, stream: null };
   recordUsage(ctx, json);
   enforceBudget(ctx, json, d.countTokens);

@@ -83,7 +83,7 @@ export function floatingModel(model: string, provider: string, opts: PinOptions)
   if (MOVING_TAGS.test(m)) return { kind: 'always', reason: 'uses a moving tag' };
   if (opts.floating.includes(model))
     return { kind: 'always', reason: 'is listed in lint.floatingModelIds as a dateless alias' };
-  if (provider === 'ollama' && !model.includes(':'))
+  if ((provider === 'ollama' || provider === 'ollama-native') && !model.includes(':'))
     return { kind: 'always', reason: 'is an untagged Ollama model (it means :latest)' };
   if (opts.pinned.includes(model)) return null;
   for (const f of DATELESS_FAMILIES)

@@ -35,6 +35,7 @@
  */
 import type { TokenizerName } from '../config/schema/route.js';
 import type { TokenCounter } from '../formats/token-counter.js';
+import { isFamilyTokenizer, loadFamilyCounter } from './tokenizers/families.js';
 
 // Re-exported: callers that load a counter name its type from here too.
 export type { TokenCounter };
@@ -48,7 +49,10 @@ export const MAX_TOKEN_BYTES = 128;
 /** Longest text, in UTF-16 units, ever handed to the byte-pair tokenizer in one call. */
 export const MAX_CHUNK = 128;
 
-const LOADERS: Record<TokenizerName, () => Promise<EncodingModule>> = {
+const LOADERS: Record<
+  Exclude<TokenizerName, 'llama3' | 'mistral' | 'anthropic_estimate'>,
+  () => Promise<EncodingModule>
+> = {
   o200k_base: () => import('gpt-tokenizer/encoding/o200k_base'),
   cl100k_base: () => import('gpt-tokenizer/encoding/cl100k_base'),
   p50k_base: () => import('gpt-tokenizer/encoding/p50k_base'),
@@ -138,6 +142,9 @@ export function createTokenCounter(mod: EncodingModule): TokenCounter {
 
 /** Loads each encoding once at boot (they are megabytes of tables), only those routes use. */
 export async function loadTokenCounter(name: TokenizerName): Promise<TokenCounter> {
+  // Llama 3, Mistral and the Anthropic estimate: src/upstream/tokenizers/families.ts.
+  if (isFamilyTokenizer(name))
+    return loadFamilyCounter(name, { openai: loadTokenCounter, wrap: createTokenCounter });
   let c = cache.get(name);
   if (!c) {
     c = createTokenCounter(await LOADERS[name]());

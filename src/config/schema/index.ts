@@ -7,6 +7,7 @@ import { guardSchema } from './guard.js';
 import { judgeSchema } from './judge.js';
 import { limitsSchema } from './limits.js';
 import { outputGuardSchema } from './output-guard.js';
+import { providersSchema } from './provider-settings.js';
 import { proxySchema } from './proxy.js';
 import { resilienceSchema } from './resilience.js';
 import { routeSchema } from './route.js';
@@ -46,6 +47,7 @@ export const configSchema = z
     judge: judgeSchema.prefault({}),
     resilience: resilienceSchema.prefault({}),
     admin: adminSchema.prefault({}),
+    providers: providersSchema.prefault({}),
   })
   .strict()
   .superRefine((cfg, ctx) => {

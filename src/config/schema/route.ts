@@ -1,11 +1,27 @@
 import { z } from 'zod';
 import { PROVIDER_KINDS } from '../../formats/provider.js';
 import { secretRef } from './core.js';
+import {
+  anthropicSettingsSchema,
+  azureSettingsSchema,
+  bedrockSettingsSchema,
+  managedSettingsSchema,
+  vertexSettingsSchema,
+} from './provider-settings.js';
 
 // The provider names live in the leaf formats folder (the translator registry is keyed by them).
 export { PROVIDER_KINDS };
 export const ENDPOINTS = ['chat', 'completions', 'embeddings'] as const;
-export const TOKENIZERS = ['o200k_base', 'cl100k_base', 'p50k_base', 'r50k_base'] as const;
+export const TOKENIZERS = [
+  'o200k_base',
+  'cl100k_base',
+  'p50k_base',
+  'r50k_base',
+  // Model families with their own vocabularies (src/upstream/tokenizers/).
+  'llama3',
+  'mistral',
+  'anthropic_estimate',
+] as const;
 
 const aliasPattern = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
@@ -66,8 +82,33 @@ export const upstreamSchema = z
       .int()
       .positive()
       .default(8 * 1_048_576),
+    /** Provider settings (docs/providers.md): each only on its own provider. */
+    azure: azureSettingsSchema.optional(),
+    bedrock: bedrockSettingsSchema.optional(),
+    vertex: vertexSettingsSchema.optional(),
+    anthropic: anthropicSettingsSchema.optional(),
+    managed: managedSettingsSchema.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((u, ctx) => {
+    const needs = { 'azure-openai': 'azure', bedrock: 'bedrock', vertex: 'vertex' } as const;
+    for (const [kind, key] of Object.entries(needs))
+      if (u.provider === kind && u[key] === undefined)
+        ctx.addIssue({ code: 'custom', path: [key], message: `provider ${kind} needs upstream.${key}` });
+    const own = {
+      azure: 'azure-openai',
+      bedrock: 'bedrock',
+      vertex: 'vertex',
+      anthropic: 'anthropic',
+    } as const;
+    for (const [key, kind] of Object.entries(own))
+      if (u[key as keyof typeof own] !== undefined && u.provider !== kind)
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `upstream.${key} is only for provider ${kind}`,
+        });
+  });
 
 export const capsSchema = z
   .object({

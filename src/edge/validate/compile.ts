@@ -1,5 +1,6 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { GatehouseError } from '../../errors/gatehouse-error.js';
+import { type EndpointMap, routeMap } from '../../formats/fields/field-map.js';
 import type { RouteMaps } from '../../formats/fields/maps.js';
 import type { ModelEndpoint } from '../../formats/provider.js';
 import { requestSchema } from './schemas.js';
@@ -55,5 +56,13 @@ export function compileValidators(maps: RouteMaps): Readonly<Record<ModelEndpoin
     chat: wrap(ajv.compile(requestSchema(maps.chat))),
     completions: wrap(ajv.compile(requestSchema(maps.completions))),
     embeddings: wrap(ajv.compile(requestSchema(maps.embeddings))),
+  };
+}
+
+/** One more API's map (the Anthropic ingress), compiled the same way for a route's `allowFields`. */
+export function compileMapValidator(map: EndpointMap, allowFields: readonly string[] = []): BodyValidator {
+  const fn = ajv.compile(requestSchema(routeMap(map, allowFields)));
+  return (body) => {
+    if (!fn(body)) refuse(fn.errors);
   };
 }

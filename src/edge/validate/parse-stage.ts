@@ -1,9 +1,12 @@
 import { GatehouseError } from '../../errors/gatehouse-error.js';
+import { messagesToChat } from '../../formats/anthropic-wire.js';
+import { MESSAGES_MAP } from '../../formats/fields/map-messages.js';
 import { mapsFor, type RouteMaps } from '../../formats/fields/maps.js';
 import type { ModelEndpoint } from '../../formats/provider.js';
 import { mayUseAlias } from '../../identity.js';
+import { INGRESS_WIRE } from '../../pipeline/ingress.js';
 import type { StageDef } from '../../pipeline/registry.js';
-import { type BodyValidator, compileValidators } from './compile.js';
+import { type BodyValidator, compileMapValidator, compileValidators } from './compile.js';
 import { parseJsonBody } from './json.js';
 import { readBody } from './read-body.js';
 
@@ -32,6 +35,11 @@ export const parseStage: StageDef = {
     for (const [alias, route] of rt.routes)
       byAlias.set(alias, validatorsOf(mapsFor(route.config.allowFields)));
     const { maxBodyBytes, maxJsonDepth, bodyTimeoutMs } = rt.config.server;
+    // The Anthropic ingress: its own map (strict; a route's allowFields opt-ins apply to both).
+    const messagesStrict = compileMapValidator(MESSAGES_MAP);
+    const messagesByAlias = new Map<string, BodyValidator>();
+    for (const [alias, route] of rt.routes)
+      messagesByAlias.set(alias, compileMapValidator(MESSAGES_MAP, route.config.allowFields));
     return async (ctx) => {
       if (ctx.endpoint === 'models') return;
       const type = ctx.req.headers['content-type'];
@@ -44,7 +52,14 @@ export const parseStage: StageDef = {
       }
       const endpoint: ModelEndpoint = ctx.endpoint;
       const buf = await readBody(ctx.req, maxBodyBytes, bodyTimeoutMs);
-      const body = parseJsonBody(buf, maxJsonDepth);
+      let body = parseJsonBody(buf, maxJsonDepth);
+      if (INGRESS_WIRE.get(ctx) === 'anthropic') {
+        // Every Messages field is checked against its map, then the request becomes a chat request
+        // that the chat validator checks again below: nothing reaches the model unvalidated.
+        const check = typeof body.model === 'string' ? messagesByAlias.get(body.model) : undefined;
+        (check ?? messagesStrict)(body);
+        body = messagesToChat(body);
+      }
       // A body without a usable alias gets the strict validator's answer (it names what is wrong).
       if (typeof body.model !== 'string') strict[endpoint](body);
       const alias = body.model as string;

@@ -2,6 +2,7 @@ import type { ModelEndpoint } from '../provider.js';
 import { type EndpointMap, routeMap } from './field-map.js';
 import { CHAT_MAP } from './map-chat.js';
 import { COMPLETIONS_MAP, EMBEDDINGS_MAP } from './map-completions.js';
+import { MESSAGES_MAP } from './map-messages.js';
 
 /** The field map of each endpoint, as shipped (opt-in fields included). */
 export const ENDPOINT_MAPS: Readonly<Record<ModelEndpoint, EndpointMap>> = {
@@ -9,6 +10,9 @@ export const ENDPOINT_MAPS: Readonly<Record<ModelEndpoint, EndpointMap>> = {
   completions: COMPLETIONS_MAP,
   embeddings: EMBEDDINGS_MAP,
 };
+
+/** Every map docs/field-map.md documents: the endpoints, then the Anthropic Messages ingress. */
+export const DOC_MAPS: readonly EndpointMap[] = [...Object.values(ENDPOINT_MAPS), MESSAGES_MAP];
 
 export type RouteMaps = Readonly<Record<ModelEndpoint, EndpointMap>>;
 

@@ -1,4 +1,7 @@
+import type { z } from 'zod';
 import type { LintRule } from '../config/lint-finding.js';
+import type { CoreConfigKey } from '../config/schema/core-keys.js';
+import type { GatehouseConfig } from '../config/schema/index.js';
 import type { Endpoint, ModelEndpoint } from '../formats/provider.js';
 import type { AdminRouteDef } from './admin.js';
 import type { RequestContext } from './context.js';
@@ -15,6 +18,19 @@ export interface ServiceDef {
   readonly build: (rt: Runtime) => void | Promise<void>;
 }
 
+/** A top-level config key a feature owns (every key that is not core). */
+export type FeatureConfigKey = Exclude<keyof GatehouseConfig, CoreConfigKey>;
+
+/**
+ * The config section a feature owns: its top-level key and the zod schema of that section, which
+ * stays in src/config/schema/<name>.ts (declared data, the bottom layer) and is assembled there.
+ * The schema's output must be the section's type, so a key paired with another section's schema
+ * does not compile.
+ */
+export type FeatureConfig = {
+  readonly [K in FeatureConfigKey]: { readonly key: K; readonly schema: z.ZodType<GatehouseConfig[K]> };
+}[FeatureConfigKey];
+
 /**
  * One capability of the gateway, exported as one object from its folder (`feature.ts`). The
  * composition root (src/boot/features.ts) lists them; adding a capability is a new folder plus one
@@ -24,6 +40,8 @@ export interface ServiceDef {
  */
 export interface Feature {
   readonly name: string;
+  /** The top-level config section it owns, if any (one owner per key). */
+  readonly config?: FeatureConfig;
   /** Config checks beyond the schema; a string refuses the start, `lintWarning(...)` is logged. */
   readonly lint?: readonly LintRule[];
   /** Builds the feature's shared service (set through its typed key), once, before any stage is built. */

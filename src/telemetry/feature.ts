@@ -1,3 +1,4 @@
+import { telemetrySchema } from '../config/schema/telemetry.js';
 import type { Feature } from '../pipeline/feature.js';
 import { auditBackpressureStage } from './backpressure-stage.js';
 import { recordStage } from './record.js';
@@ -6,6 +7,7 @@ import { telemetryService } from './service.js';
 /** Audit events, metrics and alert signals; refuses requests it could not audit. */
 export const telemetryFeature: Feature = {
   name: 'telemetry',
+  config: { key: 'telemetry', schema: telemetrySchema },
   service: telemetryService.build,
   stages: [auditBackpressureStage, recordStage],
 };

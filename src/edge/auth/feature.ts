@@ -1,3 +1,4 @@
+import { authSchema } from '../../config/schema/auth.js';
 import type { Feature } from '../../pipeline/feature.js';
 import { authorizeRouteStage } from './authorize-stage.js';
 import { AUTH_HANDLERS } from './handlers.js';
@@ -9,6 +10,7 @@ import { authenticateStage } from './stage.js';
  * the model list (what this caller may call) and session tokens. */
 export const authFeature: Feature = {
   name: 'auth',
+  config: { key: 'auth', schema: authSchema },
   lint: [lintAuth],
   service: authServiceDef.build,
   stages: [authenticateStage, authorizeRouteStage],

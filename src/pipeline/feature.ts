@@ -49,6 +49,8 @@ export interface Feature {
   readonly stages: readonly StageDef[];
   /** Endpoints the feature answers itself (the runner has no endpoint special cases). */
   readonly handlers?: readonly HandlerDef[];
+  /** Public read-only GETs on the health listener (the JWKS, alert-signal health). */
+  readonly healthRoutes?: readonly HealthRouteDef[];
   /** Operator actions and reads served by the admin listener (src/pipeline/admin.ts). */
   readonly adminRoutes?: readonly AdminRouteDef[];
 }
@@ -72,4 +74,15 @@ export interface HandlerDef {
   readonly endpoint: Exclude<Endpoint, ModelEndpoint>;
   /** Compiles what it needs once, at boot. */
   readonly create: (rt: Runtime) => Handler;
+}
+
+/**
+ * A GET on the health listener: public (probes, upstreams fetching keys), so it serves only what
+ * may be public; its JSON is sent with status 200.
+ */
+export interface HealthRouteDef {
+  /** Exact path, e.g. `/.well-known/gatehouse-jwks.json`. */
+  readonly path: string;
+  /** Compiled once at boot; null when there is nothing to serve with this config (then a 404). */
+  readonly create: (rt: Runtime) => (() => unknown) | null;
 }

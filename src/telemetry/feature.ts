@@ -3,6 +3,7 @@ import type { Feature } from '../pipeline/feature.js';
 import { auditBackpressureStage } from './backpressure-stage.js';
 import { recordStage } from './record.js';
 import { telemetryService } from './service.js';
+import { TELEMETRY } from './slots.js';
 
 /** Audit events, metrics and alert signals; refuses requests it could not audit. */
 export const telemetryFeature: Feature = {
@@ -10,4 +11,14 @@ export const telemetryFeature: Feature = {
   config: { key: 'telemetry', schema: telemetrySchema },
   service: telemetryService.build,
   stages: [auditBackpressureStage, recordStage],
+  healthRoutes: [
+    {
+      // Which alert signals can fire now (evaluating, warming_up until, disabled): no silent warm-up.
+      path: '/health/alerts',
+      create: (rt) => {
+        const alerts = TELEMETRY.get(rt)?.alerts;
+        return alerts == null ? null : () => alerts.health();
+      },
+    },
+  ],
 };

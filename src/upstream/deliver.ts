@@ -1,13 +1,13 @@
 import type { Logger } from 'pino';
 import { GatehouseError, isGatehouseError } from '../errors/gatehouse-error.js';
 import type { ModelEndpoint } from '../formats/provider.js';
+import { sendJson, writeSse } from '../http/respond.js';
 import type { RequestContext, StreamChunk } from '../pipeline/context.js';
 import { internalError, routeOf, upstreamOf } from '../pipeline/require.js';
-import { recordUsage } from '../upstream/call-stage.js';
-import { attributeStreamError, logUpstreamFailure, type StreamStep } from '../upstream/errors.js';
-import { budgetLimits, OutputBudget } from '../upstream/output-budget.js';
-import { SseParser } from '../upstream/sse.js';
-import { sendJson, writeSse } from './respond.js';
+import { recordUsage } from './call-stage.js';
+import { attributeStreamError, logUpstreamFailure, type StreamStep } from './errors.js';
+import { budgetLimits, OutputBudget } from './output-budget.js';
+import { SseParser } from './sse.js';
 
 /** Events sent one write each at the start of a stream (a handful of tokens: the first one is what counts). */
 const EAGER_EVENTS = 4;
@@ -34,7 +34,12 @@ function keepStreamedText(ctx: RequestContext, text: string, cap: number): void 
   if (room > 0) ctx.streamedText += text.length <= room ? text : text.slice(0, room);
 }
 
-/** Writes the (inspected) answer to the consumer. The consumer sees its alias as `model`, never the pinned id. */
+/**
+ * Relays the upstream's answer: the upstream feature's part of delivery (parse its stream, hold it
+ * to the output budget, pass it through the request's stream inspectors); the writing itself is
+ * src/http/respond.ts. The composition root hands it to the runner.
+ *
+ * Writes the (inspected) answer to the consumer. The consumer sees its alias as `model`, never the pinned id. */
 export async function deliver(
   ctx: RequestContext,
   base: Readonly<Record<string, string>>,

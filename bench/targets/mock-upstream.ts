@@ -16,6 +16,11 @@ const delayMs = Number(flag('delay', '0'));
  */
 const jitterMs = Number(flag('jitter', '0'));
 const words = Number(flag('words', '16'));
+/**
+ * `--pace MS`: a model that generates as it goes: the role event at once, then each token `MS`
+ * after the previous one (the first one too), for time-to-first-token and per-token delay.
+ */
+const paceMs = Number(flag('pace', '0'));
 
 const MODEL = 'mock-model-2026-01-01';
 const created = 1_767_225_600;
@@ -50,10 +55,31 @@ function answer(res: ServerResponse, stream: boolean, withUsage: boolean): void 
     return;
   }
   res.writeHead(200, SSE_HEADERS);
+  if (paceMs > 0) {
+    paced(res, withUsage);
+    return;
+  }
   // One write per event, as a model server flushes each token.
   for (const e of EVENTS) res.write(e);
   if (withUsage) res.write(USAGE_EVENT);
   res.end('data: [DONE]\n\n');
+}
+
+function paced(res: ServerResponse, withUsage: boolean): void {
+  let i = 0;
+  const next = (): void => {
+    if (res.destroyed) return;
+    const e = EVENTS[i++];
+    if (e === undefined) {
+      if (withUsage) res.write(USAGE_EVENT);
+      res.end('data: [DONE]\n\n');
+      return;
+    }
+    res.write(e);
+    // The role event goes out with the headers; every token (and the finish event) one pace later.
+    setTimeout(next, paceMs);
+  };
+  next();
 }
 
 const server = createServer((req: IncomingMessage, res: ServerResponse) => {

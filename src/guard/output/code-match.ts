@@ -104,6 +104,15 @@ export function foldAlnum(raw: string): Folded {
 
 const NON_ASCII = /[^\x00-\x7f]/;
 
+/**
+ * Fragment mode: a tail of fewer code characters than this is released rather than held. Any word
+ * ending in a letter or digit of the marker's alphabet ("Sure" ends in `e`, a hex digit) would
+ * otherwise wait for the next token; and two characters of a marker, far below `minFragment`
+ * (a fragment shorter than that is not a finding at all), say nothing about it. At most two code
+ * characters can then reach the consumer before a fragment is blocked.
+ */
+const FRAGMENT_HOLD_MIN = 3;
+
 function isAlnumAt(raw: string, i: number): boolean {
   const c = raw.charCodeAt(i);
   return (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
@@ -212,6 +221,7 @@ export function createCodeMatcher(code: string, opts: CodeMatcherOptions): CodeM
     let tail = '';
     let at = raw.length;
     let best = raw.length;
+    let bestLen = 0;
     for (let i = raw.length - 1; i >= 0 && tail.length < k.length - 1; i--) {
       const c = raw.charCodeAt(i);
       const alnum = (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
@@ -223,10 +233,12 @@ export function createCodeMatcher(code: string, opts: CodeMatcherOptions): CodeM
           ? k.includes(tail) || rev.includes(tail)
           : (k.startsWith(tail) || rev.startsWith(tail)) && (opts.embedded || wordStartsAt(raw, i));
       // Whole-code mode needs a word start; fragment mode any run: keep the longest that could grow.
-      if (could) best = at;
-      else if (frag > 0 || !(k.includes(tail) || rev.includes(tail))) break;
+      if (could) {
+        best = at;
+        bestLen = tail.length;
+      } else if (frag > 0 || !(k.includes(tail) || rev.includes(tail))) break;
     }
-    return best;
+    return frag > 0 && bestLen < FRAGMENT_HOLD_MIN ? raw.length : best;
   };
 
   const tailOpen = (raw: string): number => {
@@ -240,7 +252,7 @@ export function createCodeMatcher(code: string, opts: CodeMatcherOptions): CodeM
         frag > 0
           ? k.includes(tail) || rev.includes(tail)
           : (k.startsWith(tail) || rev.startsWith(tail)) && (opts.embedded || f.wordStart[n - len] === 1);
-      if (could) return rawSpan(f, n - len, n - len).start;
+      if (could) return frag > 0 && len < FRAGMENT_HOLD_MIN ? raw.length : rawSpan(f, n - len, n - len).start;
     }
     return raw.length;
   };

@@ -1,4 +1,5 @@
 import { request } from 'undici';
+import { endsWord, mockToken } from './mock-tokens.js';
 
 /** One streamed answer as the client saw it: when each content token arrived, in ms after sending. */
 export interface PacedAnswer {
@@ -44,18 +45,17 @@ export async function pacedAnswer(
       if (typeof c !== 'string' || c === '') continue;
       contentEvents++;
       text += c;
-      // The mock's tokens are "word0", " word1", " word2"...: token k has arrived once the text is as
-      // long as the first k + 1 tokens.
+      // Token k has arrived once the text is as long as the mock's first k + 1 tokens.
       while (text.length >= tokenEnd(tokenAt.length)) tokenAt.push(at);
     }
   }
   return { tokenAt, contentEvents, text };
 }
 
-/** Length of the mock's first k + 1 tokens ("word0" + " word1" + ...). */
+/** Length of the mock's first k + 1 tokens. */
 function tokenEnd(k: number): number {
   let n = 0;
-  for (let i = 0; i <= k; i++) n += String(i).length + (i === 0 ? 4 : 5);
+  for (let i = 0; i <= k; i++) n += mockToken(i).length;
   return n;
 }
 
@@ -72,6 +72,8 @@ export interface PacedRow {
   readonly ttft: number;
   /** Median over tokens of (median arrival of token k) − (the same for `direct`). */
   readonly addedPerToken: number;
+  /** The same over the tokens that end their word ("word3,"). */
+  readonly addedAtWordEnd: number;
   /** Worst token of the above. */
   readonly addedMax: number;
   readonly eventsPerAnswer: number;
@@ -85,12 +87,19 @@ export function summarisePaced(
   const n = Math.min(...answers.map((a) => a.tokenAt.length));
   const at = (as: readonly PacedAnswer[], k: number) => median(as.map((a) => a.tokenAt[k] ?? Number.NaN));
   const added: number[] = [];
-  if (direct !== null) for (let k = 0; k < n; k++) added.push(at(answers, k) - at(direct, k));
+  const addedAtWordEnd: number[] = [];
+  if (direct !== null)
+    for (let k = 0; k < n; k++) {
+      const d = at(answers, k) - at(direct, k);
+      added.push(d);
+      if (endsWord(k)) addedAtWordEnd.push(d);
+    }
   return {
     target,
     requests: answers.length,
     ttft: at(answers, 0),
     addedPerToken: added.length === 0 ? 0 : median(added),
+    addedAtWordEnd: addedAtWordEnd.length === 0 ? 0 : median(addedAtWordEnd),
     addedMax: added.length === 0 ? 0 : Math.max(...added),
     eventsPerAnswer: median(answers.map((a) => a.contentEvents)),
   };
@@ -100,12 +109,12 @@ const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : 'n/a');
 
 export function pacedTable(rows: readonly PacedRow[], paceMs: number): string {
   const out = [
-    `| target | answers | TTFT ms (median; first-token gap ${paceMs} ms) | TTFT − gap | added delay per token vs direct, median ms | worst token ms | content events per answer |`,
-    '|---|---:|---:|---:|---:|---:|---:|',
+    `| target | answers | TTFT ms (median; first-token gap ${paceMs} ms) | TTFT − gap | added delay per token vs direct, median ms | same, tokens ending a word | worst token ms | content events per answer |`,
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of rows)
     out.push(
-      `| ${r.target} | ${r.requests} | ${f1(r.ttft)} | ${f1(r.ttft - paceMs)} | ${f1(r.addedPerToken)} | ${f1(r.addedMax)} | ${r.eventsPerAnswer} |`,
+      `| ${r.target} | ${r.requests} | ${f1(r.ttft)} | ${f1(r.ttft - paceMs)} | ${f1(r.addedPerToken)} | ${f1(r.addedAtWordEnd)} | ${f1(r.addedMax)} | ${r.eventsPerAnswer} |`,
     );
   return out.join('\n');
 }

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { flag, ready } from '../lib/child.js';
+import { mockToken } from '../lib/mock-tokens.js';
 
 /**
  * A fast OpenAI-compatible upstream for the benchmark: every answer is precomputed so the mock's own
@@ -24,7 +25,11 @@ const paceMs = Number(flag('pace', '0'));
 
 const MODEL = 'mock-model-2026-01-01';
 const created = 1_767_225_600;
-const pieces = Array.from({ length: words }, (_, i) => (i === 0 ? 'word0' : ` word${i}`));
+/**
+ * Tokens as a BPE model streams them: a leading blank, and every fourth one closing its word with a
+ * comma ("word0", " word1", " word2", " word3,", ...), so a paced run shows both kinds of token end.
+ */
+const pieces = Array.from({ length: words }, (_, i) => mockToken(i));
 const text = pieces.join('');
 const usage = { prompt_tokens: 12, completion_tokens: words, total_tokens: 12 + words };
 

@@ -86,23 +86,31 @@ async function deliverStream(
   let cutShort = false;
   let envelope: StreamChunk = {};
 
-  const release = (chunk: StreamChunk): string => {
-    if (inspectors.length === 0) return event(chunk);
-    let list: StreamChunk[] = [chunk];
-    for (const insp of inspectors) list = list.flatMap((c) => insp.onChunk(c));
+  /**
+   * Passes chunks through the inspectors from `from` on and serialises what comes out. Per chunk, no
+   * intermediate arrays unless an inspector splits or holds (the common single inspector returns
+   * its list, written directly).
+   */
+  const through = (list: readonly StreamChunk[], from: number): string => {
     let s = '';
-    for (const c of list) s += event(c);
+    for (const c of list) {
+      if (from >= inspectors.length) s += event(c);
+      else {
+        const insp = inspectors[from];
+        if (insp !== undefined) s += through(insp.onChunk(c), from + 1);
+      }
+    }
     return s;
   };
+  const release = (chunk: StreamChunk): string =>
+    inspectors.length === 0 ? event(chunk) : through([chunk], 0);
 
   // After each upstream read: what inspectors release for the whole burst (later ones see it too).
   const flush = (): string => {
     let s = '';
-    for (const [i, insp] of inspectors.entries()) {
-      if (insp.flush === undefined) continue;
-      let list = insp.flush();
-      for (const next of inspectors.slice(i + 1)) list = list.flatMap((c) => next.onChunk(c));
-      for (const c of list) s += event(c);
+    for (let i = 0; i < inspectors.length; i++) {
+      const f = inspectors[i]?.flush;
+      if (f !== undefined) s += through(f.call(inspectors[i]), i + 1);
     }
     return s;
   };
@@ -111,10 +119,9 @@ async function deliverStream(
   const end = (ownUsage: boolean): string => {
     done = true;
     let s = '';
-    for (const [i, insp] of inspectors.entries()) {
-      let list = insp.onEnd();
-      for (const next of inspectors.slice(i + 1)) list = list.flatMap((c) => next.onChunk(c));
-      for (const c of list) s += event(c);
+    for (let i = 0; i < inspectors.length; i++) {
+      const insp = inspectors[i];
+      if (insp !== undefined) s += through(insp.onEnd(), i + 1);
     }
     if (ownUsage && ctx.clientWantsUsage) {
       // The upstream's usage chunk will not come: the consumer who asked for one gets the count.

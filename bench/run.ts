@@ -1,12 +1,22 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { generateApiKey, hashApiKey } from '../src/formats/api-key.js';
 import { buildForBench, describeBuild } from './lib/build.js';
 import { drive } from './lib/load.js';
-import { freePort, killStarted, type Proc, startCommand, startNode, usePriority } from './lib/procs.js';
-import { checks, checksTable, type Round, type Row, summarise, table } from './lib/report.js';
+import { type PacedAnswer, type PacedRow, pacedAnswer, pacedTable, summarisePaced } from './lib/paced.js';
+import {
+  freePort,
+  killStarted,
+  type Proc,
+  startCli,
+  startCommand,
+  startNode,
+  usePriority,
+} from './lib/procs.js';
+import { checks, checksTable, pipelineChecks, type Round, type Row, summarise, table } from './lib/report.js';
 import { writeNginxConfig } from './targets/nginx.js';
 
 /**
@@ -17,12 +27,27 @@ import { writeNginxConfig } from './targets/nginx.js';
  *   npm run bench -- [--duration 5] [--warmup 2] [--rounds 3] [--connections 32]
  *                    [--only direct,nginx,undici,gatehouse] [--scenarios json,sse,json-50ms,sse-50ms]
  *                    [--jitter 10] [--stages core|all] [--profile] [--ref GIT_REF] [--baseline GIT_REF]
- *                    [--nice N] [--reuse-build] [--out bench/results/latest.md]
+ *                    [--nice N] [--reuse-build] [--out bench/results/latest.md] [--prompt small|1k]
+ *
+ * `--paced MS [--paced-answers N]`: also a paced stream (a token every MS ms, N answers per target
+ * one at a time, round-robin): time to first token and the delay each token picks up.
+ *
+ * `gatehouse-core` and `gatehouse-full` (issue 13) start the `gatehouse` command itself with the
+ * config files of bench/configs/ (`gatehouse start --config F`), log lines to a file, audit to a
+ * file sink, API-key auth: every target gets the same `authorization` header and body.
  */
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(HERE);
 const BUILD = join(ROOT, '.tmp', 'bench-build');
-const TARGETS = ['direct', 'nginx', 'undici', 'gatehouse', 'gatehouse-base'] as const;
+const TARGETS = [
+  'direct',
+  'nginx',
+  'undici',
+  'gatehouse',
+  'gatehouse-base',
+  'gatehouse-core',
+  'gatehouse-full',
+] as const;
 type TargetName = (typeof TARGETS)[number];
 
 interface Scenario {
@@ -37,10 +62,38 @@ const SCENARIOS: readonly Scenario[] = [
   { name: 'sse-50ms', stream: true, delayMs: 50 },
 ];
 
-const messages = [
-  { role: 'system', content: 'You are a helpful assistant.' },
-  { role: 'user', content: 'Write one sentence about gateways.' },
-];
+/**
+ * `small`: issue 2's two short messages. `1k`: issue 13's ~1 KB chat request, ordinary prose with
+ * nothing for a detector to find (every detector still scans all of it).
+ */
+const PROMPTS = {
+  small: [
+    { role: 'system', content: 'You are a helpful assistant.' },
+    { role: 'user', content: 'Write one sentence about gateways.' },
+  ],
+  '1k': [
+    {
+      role: 'system',
+      content:
+        'You are a careful assistant for the operations team of a logistics company. Answer in plain English, ' +
+        'keep answers short, and say when you are not sure. Never invent shipment numbers or dates.',
+    },
+    {
+      role: 'user',
+      content:
+        'We moved our warehouse scheduling to a new system last month and the morning shift keeps reporting ' +
+        'that trucks arrive before the loading bays are ready. The old system sent a reminder an hour before ' +
+        'each slot; the new one sends it when the slot is booked, which can be days earlier. Drivers then ' +
+        'plan their route around the booking time rather than the bay time. Could you suggest three changes ' +
+        'to the reminder settings, and a short message we can send to the carriers explaining the change? ' +
+        'Please keep the message friendly and under one hundred words, and mention that the evening shift is ' +
+        'not affected because its slots are confirmed on the day.',
+    },
+  ],
+} as const;
+const promptName = opt('prompt', 'small');
+if (promptName !== 'small' && promptName !== '1k') throw new Error('--prompt must be small or 1k');
+const messages = PROMPTS[promptName];
 const BODIES = {
   json: JSON.stringify({ model: 'bench', messages, max_tokens: 64 }),
   // Every target gets the same stream with usage, so the bytes moved are the same for all.
@@ -85,13 +138,42 @@ const hasNginx = () => nginxVersion() !== 'absent';
 
 type Started = { name: TargetName; proc: Proc | null; url: string };
 
+/** One API key for the run: every target gets it (the Gatehouse CLI targets check it). */
+const KEY = generateApiKey('ghk_');
+const AUTH_HEADERS = { authorization: `Bearer ${KEY.key}` };
+
+/** bench/configs/<name>.yaml with the run's upstream, key and audit file filled in. */
+function cliConfig(name: 'core' | 'full', upstream: string, dir: string): string {
+  const text = readFileSync(join(HERE, 'configs', `${name}.yaml`), 'utf8')
+    .replaceAll('__UPSTREAM__', upstream)
+    .replaceAll('__KEY_ID__', KEY.id)
+    .replaceAll('__KEY_HASH__', hashApiKey(KEY.key, undefined).replace(/^sha256:/, ''))
+    .replaceAll('__AUDIT__', join(dir, 'audit.ndjson'));
+  const file = join(dir, `${name}.yaml`);
+  writeFileSync(file, text);
+  return file;
+}
+
 async function startTargets(upstream: Proc, tmp: string): Promise<Started[]> {
   const list: Started[] = [];
   const up = upstream.url;
   for (const name of TARGETS) {
     if (!wanted.has(name)) continue;
     if (name === 'direct') list.push({ name, proc: null, url: up });
-    else if (name === 'nginx') {
+    else if (name === 'gatehouse-core' || name === 'gatehouse-full') {
+      const dir = mkdtempSync(join(tmp, `${name}-`));
+      const file = cliConfig(name === 'gatehouse-core' ? 'core' : 'full', up, dir);
+      const execArgv = profile
+        ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, '.tmp', 'bench-profiles', name)}`]
+        : [];
+      const p = await startCli(
+        join(BUILD, 'bench', 'targets', 'cli.js'),
+        ['start', '--config', file],
+        join(dir, 'gatehouse.log'),
+        execArgv,
+      );
+      list.push({ name, proc: p, url: p.url });
+    } else if (name === 'nginx') {
       if (!hasNginx()) {
         process.stderr.write('nginx not installed: skipped\n');
         continue;
@@ -125,7 +207,7 @@ async function measure(t: Started, upstream: Proc, body: string, seconds: number
   const cpu0 = t.proc?.cpuMicros() ?? 0;
   const up0 = upstream.cpuMicros();
   const t0 = performance.now();
-  const r = await drive({ url: t.url, connections, seconds, body });
+  const r = await drive({ url: t.url, connections, seconds, body, headers: AUTH_HEADERS });
   const wall = (performance.now() - t0) / 1000;
   return {
     ok: r.ok,
@@ -183,7 +265,8 @@ async function main(): Promise<void> {
       await upstream.stop();
     }
   }
-  const md = render(rows, loadBefore, loadavg(), perRound);
+  const paced = has('paced') ? await runPaced(tmp, Number(opt('paced', '20'))) : null;
+  const md = render(rows, loadBefore, loadavg(), perRound, paced);
   process.stdout.write(`\n${md}\n`);
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, md);
@@ -191,11 +274,36 @@ async function main(): Promise<void> {
   process.stderr.write(`written ${out}\n`);
 }
 
+/**
+ * The paced stream: a model that sends a token every `paceMs`. One answer at a time per target (no
+ * load: this is about when each token reaches the client, not throughput), targets interleaved.
+ */
+async function runPaced(tmp: string, paceMs: number): Promise<{ rows: PacedRow[]; paceMs: number }> {
+  const answers = Number(opt('paced-answers', '20'));
+  const upstream = await startNode(join(BUILD, 'bench', 'targets', 'mock-upstream.js'), [
+    '--pace',
+    String(paceMs),
+  ]);
+  const targets = await startTargets(upstream, tmp);
+  try {
+    const got = new Map<string, PacedAnswer[]>(targets.map((t) => [t.name, []]));
+    for (const t of targets) await pacedAnswer(t.url, BODIES.sse, AUTH_HEADERS);
+    for (let i = 0; i < answers; i++)
+      for (const t of targets) got.get(t.name)?.push(await pacedAnswer(t.url, BODIES.sse, AUTH_HEADERS));
+    const direct = got.get('direct') ?? null;
+    return { rows: targets.map((t) => summarisePaced(t.name, got.get(t.name) ?? [], direct)), paceMs };
+  } finally {
+    for (const t of targets) await t.proc?.stop();
+    await upstream.stop();
+  }
+}
+
 function render(
   rows: Row[],
   before: number[],
   after: number[],
   perRound: Record<string, Record<string, number[]>>,
+  paced: { rows: PacedRow[]; paceMs: number } | null,
 ): string {
   const cmd = `npm run bench --${process.argv.slice(2).length ? ` ${process.argv.slice(2).join(' ')}` : ''}`;
   const cpu = cpus();
@@ -220,6 +328,18 @@ function render(
     '',
     checksTable(checks(rows)),
     '',
+    'Targets (issue 13), measured in this run:',
+    '',
+    checksTable(pipelineChecks(rows)),
+    '',
+    ...(paced === null
+      ? []
+      : [
+          `Paced stream (a token every ${paced.paceMs} ms, the first one ${paced.paceMs} ms after the headers; one answer at a time):`,
+          '',
+          pacedTable(paced.rows, paced.paceMs),
+          '',
+        ]),
     'RPS of each round (drift and noise from other processes on the machine):',
     '',
     rr,

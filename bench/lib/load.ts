@@ -14,6 +14,8 @@ export interface LoadSpec {
   readonly connections: number;
   readonly seconds: number;
   readonly body: string;
+  /** Extra request headers (the API key), the same for every target. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** One closed-loop run: fixed connections, each sends its next request when the last one ends. */
@@ -26,7 +28,7 @@ export async function drive(spec: LoadSpec): Promise<LoadResult> {
     duration: spec.seconds,
     pipelining: 1,
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...spec.headers },
     body: spec.body,
     timeout: 10,
   });

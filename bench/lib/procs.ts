@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { setPriority } from 'node:os';
 
@@ -39,6 +39,43 @@ export function startNode(file: string, args: string[], execArgv: string[] = [])
     };
     child.stdout!.on('data', onData);
     child.once('exit', (code) => reject(new Error(`${file} exited early (${code})`)));
+  });
+}
+
+/**
+ * Starts the `gatehouse` command (bench/targets/cli.js: `start --config FILE`) as a user does, its
+ * stdout (the per-request log lines) appended to `logFile`, and waits for the line it prints on
+ * stderr once it listens.
+ */
+export function startCli(
+  file: string,
+  args: string[],
+  logFile: string,
+  execArgv: string[] = [],
+): Promise<Proc> {
+  const fd = openSync(logFile, 'a');
+  const [c, a] =
+    priority === null
+      ? [process.execPath, [...execArgv, file, ...args]]
+      : ['nice', ['-n', String(priority), process.execPath, ...execArgv, file, ...args]];
+  const child = spawn(c, a, { stdio: ['ignore', fd, 'pipe'] });
+  closeSync(fd);
+  started.push(child);
+  const stderr = child.stderr;
+  if (stderr === null) throw new Error('no stderr pipe');
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    const onData = (d: Buffer) => {
+      buf += d.toString('utf8');
+      const m = /gatehouse listening on (\S+)\n/.exec(buf);
+      if (m?.[1] !== undefined) {
+        stderr.off('data', onData);
+        stderr.pipe(process.stderr);
+        resolve(new Proc(child, m[1]));
+      }
+    };
+    stderr.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`gatehouse exited early (${code}):\n${buf}`)));
   });
 }
 

@@ -148,3 +148,64 @@ export function checksTable(cs: readonly Check[]): string {
     out.push(`| ${c.what} | ${c.value} | ${c.pass === null ? '' : c.pass ? 'yes' : 'NO'} |`);
   return out.join('\n');
 }
+
+/**
+ * Portkey 1.15.2's CPU per request in the issue's own run (JSON / SSE, µs). Portkey is not installed
+ * here (no network at run time), so the "1/3 of Portkey" target is checked against these figures,
+ * not against a Portkey measured in the same run.
+ */
+const PORTKEY_CPU_US: Readonly<Record<string, number>> = { json: 1_186, sse: 1_336 };
+
+/** Issue 13's targets for the CLI-started pipelines (gatehouse-core, gatehouse-full). */
+export function pipelineChecks(rows: readonly Row[]): Check[] {
+  const get = (s: string, t: string) => rows.find((r) => r.scenario === s && r.target === t);
+  const out: Check[] = [];
+  for (const s of [...new Set(rows.map((r) => r.scenario))]) {
+    const undici = get(s, 'undici');
+    const direct = get(s, 'direct');
+    const core = get(s, 'gatehouse-core');
+    const full = get(s, 'gatehouse-full');
+    if (!s.includes('ms') && undici) {
+      if (core) {
+        const r = pairedRatio(core.cpuByRound, undici.cpuByRound);
+        out.push({ what: `${s}: core CPU/req <= 1.5× undici`, value: `${r.toFixed(2)}×`, pass: r <= 1.5 });
+      }
+      if (full) {
+        const r = pairedRatio(full.cpuByRound, undici.cpuByRound);
+        out.push({ what: `${s}: full CPU/req <= 4× undici`, value: `${r.toFixed(2)}×`, pass: r <= 4 });
+        const pk = PORTKEY_CPU_US[s];
+        if (pk !== undefined && full.proxyCpuPerReq !== null) {
+          const x = full.proxyCpuPerReq / pk;
+          out.push({
+            what: `${s}: full CPU/req <= 1/3 of Portkey's (${pk} µs, the issue's figure)`,
+            value: `${f0(full.proxyCpuPerReq)} µs = ${x.toFixed(2)}×`,
+            pass: x <= 1 / 3,
+          });
+        }
+      }
+    }
+    if (s.includes('ms') && direct) {
+      const ua99 = undici ? undici.p99 - direct.p99 : Number.NaN;
+      for (const [name, row, p50max] of [
+        ['core', core, 1],
+        ['full', full, 3],
+      ] as const) {
+        if (!row) continue;
+        const a50 = row.p50 - direct.p50;
+        const a99 = row.p99 - direct.p99;
+        out.push({
+          what: `${s}: ${name} added p50 <= ${p50max} ms`,
+          value: `${signed(a50)} ms`,
+          pass: a50 <= p50max,
+        });
+        if (undici)
+          out.push({
+            what: `${s}: ${name} added p99 <= 2× undici's (${signed(ua99)} ms)`,
+            value: `${signed(a99)} ms`,
+            pass: a99 <= 2 * Math.max(ua99, 0),
+          });
+      }
+    }
+  }
+  return out;
+}

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { flag, ready } from '../lib/child.js';
+import { mockToken } from '../lib/mock-tokens.js';
 
 /**
  * A fast OpenAI-compatible upstream for the benchmark: every answer is precomputed so the mock's own
@@ -16,10 +17,19 @@ const delayMs = Number(flag('delay', '0'));
  */
 const jitterMs = Number(flag('jitter', '0'));
 const words = Number(flag('words', '16'));
+/**
+ * `--pace MS`: a model that generates as it goes: the role event at once, then each token `MS`
+ * after the previous one (the first one too), for time-to-first-token and per-token delay.
+ */
+const paceMs = Number(flag('pace', '0'));
 
 const MODEL = 'mock-model-2026-01-01';
 const created = 1_767_225_600;
-const pieces = Array.from({ length: words }, (_, i) => (i === 0 ? 'word0' : ` word${i}`));
+/**
+ * Tokens as a BPE model streams them: a leading blank, and every fourth one closing its word with a
+ * comma ("word0", " word1", " word2", " word3,", ...), so a paced run shows both kinds of token end.
+ */
+const pieces = Array.from({ length: words }, (_, i) => mockToken(i));
 const text = pieces.join('');
 const usage = { prompt_tokens: 12, completion_tokens: words, total_tokens: 12 + words };
 
@@ -50,10 +60,31 @@ function answer(res: ServerResponse, stream: boolean, withUsage: boolean): void 
     return;
   }
   res.writeHead(200, SSE_HEADERS);
+  if (paceMs > 0) {
+    paced(res, withUsage);
+    return;
+  }
   // One write per event, as a model server flushes each token.
   for (const e of EVENTS) res.write(e);
   if (withUsage) res.write(USAGE_EVENT);
   res.end('data: [DONE]\n\n');
+}
+
+function paced(res: ServerResponse, withUsage: boolean): void {
+  let i = 0;
+  const next = (): void => {
+    if (res.destroyed) return;
+    const e = EVENTS[i++];
+    if (e === undefined) {
+      if (withUsage) res.write(USAGE_EVENT);
+      res.end('data: [DONE]\n\n');
+      return;
+    }
+    res.write(e);
+    // The role event goes out with the headers; every token (and the finish event) one pace later.
+    setTimeout(next, paceMs);
+  };
+  next();
 }
 
 const server = createServer((req: IncomingMessage, res: ServerResponse) => {

@@ -5,6 +5,7 @@ import type { GatehouseConfig } from '../config/schema/index.js';
 import type { RouteConfig } from '../config/schema/route.js';
 import { resolveSecret } from '../config/secrets.js';
 import type { ModelEndpoint } from '../formats/provider.js';
+import type { TokenCounter } from '../formats/token-counter.js';
 import { type BuiltPipeline, buildEdge, buildRoute, checkStageDefs } from '../pipeline/build.js';
 import type { Feature } from '../pipeline/feature.js';
 import type { StageDef } from '../pipeline/registry.js';
@@ -15,6 +16,7 @@ import { createRedisStore } from '../store/redis.js';
 import type { Store } from '../store/types.js';
 import { createLogger } from '../telemetry/logger.js';
 import { createProvider, type ProviderDeps } from '../upstream/providers/registry.js';
+import { cachedTokenCounter } from '../upstream/token-cache.js';
 import { loadTokenCounter } from '../upstream/tokenizer.js';
 import { compileUpstreamTls } from '../upstream/transport.js';
 import { FEATURES, stagesOf } from './features.js';
@@ -127,7 +129,21 @@ async function compileRoute(rc: RouteConfig, deps: ProviderDeps): Promise<Runtim
     origin: url.origin,
     basePath: url.pathname.replace(/\/+$/, ''),
     upstreamHeaders: Object.freeze(headers),
-    countTokens: await loadTokenCounter(rc.tokenizer),
+    countTokens: cachedCounter(await loadTokenCounter(rc.tokenizer)),
     stages: [],
   };
+}
+
+/**
+ * One count cache per tokenizer (routes sharing an encoding share it), 4 M characters each: about
+ * 8 MB, a few thousand long messages.
+ */
+const TOKEN_CACHES = new WeakMap<TokenCounter, TokenCounter>();
+function cachedCounter(inner: TokenCounter): TokenCounter {
+  let c = TOKEN_CACHES.get(inner);
+  if (c === undefined) {
+    c = cachedTokenCounter(inner, { maxChars: 4 * 1024 * 1024 });
+    TOKEN_CACHES.set(inner, c);
+  }
+  return c;
 }

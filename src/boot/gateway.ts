@@ -4,7 +4,6 @@ import { ConfigError } from '../config/load.js';
 import { serverSchema } from '../config/schema/core.js';
 import type { GatehouseConfig } from '../config/schema/index.js';
 import { createListenerMetrics } from '../http/connections.js';
-import { deliver } from '../http/deliver.js';
 import {
   createDataPlaneServer,
   hstsValue,
@@ -19,6 +18,7 @@ import type { Feature } from '../pipeline/feature.js';
 import type { StageDef } from '../pipeline/registry.js';
 import { createRunner } from '../pipeline/runner.js';
 import type { Runtime } from '../pipeline/runtime.js';
+import { deliver } from '../upstream/deliver.js';
 import { buildAdminPlane } from './admin.js';
 import { type BuiltRuntime, buildRuntime, closeAll } from './build-runtime.js';
 import { FEATURES } from './features.js';
@@ -94,7 +94,7 @@ export async function startGateway(
     let healthUrl: string | null = null;
     let metricsUrl: string | null = null;
     if (config.health.enabled) {
-      const h = createHealthServer(rt, config.health, deps);
+      const h = createHealthServer(rt, config.health, deps, healthRoutes(rt, opts.features ?? FEATURES));
       listeners.push(h);
       healthUrl = urlOf('http', await listen(h.server, config.health.port, config.health.host));
     }
@@ -193,4 +193,17 @@ async function settle(inflight: ReadonlySet<Promise<void>>, ms: number): Promise
     ]);
     clearTimeout(timer);
   }
+}
+
+/** The features' health-listener GETs, compiled once; a path two features claim refuses the start. */
+function healthRoutes(rt: Runtime, features: readonly Feature[]): Map<string, () => unknown> {
+  const out = new Map<string, () => unknown>();
+  for (const f of features) {
+    for (const r of f.healthRoutes ?? []) {
+      if (out.has(r.path)) throw new Error(`health route ${r.path} declared twice (feature ${f.name})`);
+      const serve = r.create(rt);
+      if (serve !== null) out.set(r.path, serve);
+    }
+  }
+  return out;
 }

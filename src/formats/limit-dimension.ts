@@ -15,6 +15,13 @@ export const LIMIT_DIMENSION_NAMES = {
 } as const;
 
 export type LimitDimensionKey = keyof typeof LIMIT_DIMENSION_NAMES;
+/** The dimensions charged into sliding windows (the others are leases, or the store itself). */
+export type WindowedLimitDimension = Exclude<
+  LimitDimensionKey,
+  'concurrency' | 'globalConcurrency' | 'store'
+>;
+/** `m`: the minute window, `s`: the sustain window, `h`: the cost hour. One character: it prefixes bucket fields. */
+export type LimitWindowId = 'm' | 's' | 'h';
 export type LimitDimensionName = (typeof LIMIT_DIMENSION_NAMES)[LimitDimensionKey];
 
 /** The public name of a limiter dimension (unknown keys pass through unchanged). */

@@ -1,3 +1,4 @@
+import { guardSchema } from '../config/schema/guard.js';
 import type { Feature } from '../pipeline/feature.js';
 import { inspectInputStage } from './input-stage.js';
 import { guardService } from './service.js';
@@ -5,6 +6,7 @@ import { guardService } from './service.js';
 /** Input guardrails: the detector engine and the inspectInput stage. */
 export const guardFeature: Feature = {
   name: 'guard',
+  config: { key: 'guard', schema: guardSchema },
   service: guardService.build,
   stages: [inspectInputStage],
 };

@@ -1,9 +1,6 @@
 import { createServer, type RequestListener } from 'node:http';
 import type { GatehouseConfig } from '../config/schema/index.js';
-import { AUTH } from '../edge/auth/slots.js';
 import type { Runtime } from '../pipeline/runtime.js';
-import { RESILIENCE } from '../resilience/slots.js';
-import { TELEMETRY } from '../telemetry/slots.js';
 import { answerClientErrors } from './client-error.js';
 import { serverTimingOptions, trackConnections } from './connections.js';
 import type { Listener, ListenerDeps } from './listeners.js';
@@ -36,30 +33,24 @@ const JSON_HEADERS = {
 
 /**
  * Health on its own port: status and model aliases only — no versions, config or system details.
- * `/ready` is 503 while the shared store is unreachable.
+ * `/ready` is 503 while the shared store is unreachable. `routes`: the features' public GETs
+ * (`Feature.healthRoutes`, compiled by the composition root), by exact path.
  */
-export function createHealthServer(rt: Runtime, cfg: SideConfig, deps: ListenerDeps): Listener {
+export function createHealthServer(
+  rt: Runtime,
+  cfg: SideConfig,
+  deps: ListenerDeps,
+  routes: ReadonlyMap<string, () => unknown> = new Map(),
+): Listener {
   const aliases = [...rt.routes.keys()];
   const health = JSON.stringify({ status: 'ok' });
   return sideListener('health', cfg, deps, (req, res) => {
     const path = req.url?.split('?')[0];
     if (req.method !== 'GET') return end(res, 405, '{"status":"method not allowed"}');
-    if (path === '/health') {
-      // The kill switch and each route's PACE state: an operator sees maintenance without the data plane.
-      const resilience = RESILIENCE.get(rt);
-      return end(
-        res,
-        200,
-        resilience === undefined ? health : JSON.stringify({ status: 'ok', ...resilience.health() }),
-      );
-    }
-    // Which alert signals can fire now (evaluating, warming_up until, disabled): no silent warm-up.
-    const alerts = TELEMETRY.get(rt)?.alerts;
-    if (path === '/health/alerts' && alerts) return end(res, 200, JSON.stringify(alerts.health()));
-    // Public keys that verify the signed x-gatehouse-identity header, for upstreams inside Zone 2.
-    const auth = AUTH.get(rt);
-    if (path === '/.well-known/gatehouse-jwks.json' && auth !== undefined)
-      return end(res, 200, JSON.stringify(auth.publicJwks()));
+    // A feature may extend `/health` itself (resilience: the kill switch and each route's PACE state).
+    const route = path === undefined ? undefined : routes.get(path);
+    if (route !== undefined) return end(res, 200, JSON.stringify(route()));
+    if (path === '/health') return end(res, 200, health);
     if (path === '/ready') {
       const ok = rt.store.healthy();
       return end(

@@ -1,4 +1,5 @@
-import type { LimitDimensionKey } from '../formats/limit-dimension.js';
+import type { Posture } from '../config/schema/limits.js';
+import type { LimitWindowId, WindowedLimitDimension } from '../formats/limit-dimension.js';
 import type { AuthMethod } from '../identity.js';
 
 /*
@@ -69,23 +70,25 @@ export type SecurityEventInput =
     };
 
 /**
- * The limiter's alert signals as the audit reads them (the limiter's own `LimitEvent`,
- * src/edge/limits/events.ts, is a narrower type assignable to this one).
+ * Alert signals the limiter raises on a request (`ctx.limitEvents`); the record stage and the alert
+ * engine read them. Each quota and soft-cap event fires once per window across all replicas (the
+ * store decides, atomically with the admission); the store events fire on each transition.
  */
 export type LimitSignal =
   | {
       readonly type: 'limits.quota_threshold';
       readonly severity: 'low';
-      readonly dimension: LimitDimensionKey;
-      readonly window: string;
+      readonly dimension: WindowedLimitDimension;
+      readonly window: LimitWindowId;
       readonly used: number;
       readonly limit: number;
     }
   | {
       readonly type: 'limits.cost_soft_cap';
       readonly severity: 'medium';
+      /** US dollars in the sliding hour, this request's estimate included. */
       readonly usedUsd: number;
       readonly softCapUsd: number;
     }
-  | { readonly type: 'limits.store_unavailable'; readonly severity: 'high'; readonly posture: string }
+  | { readonly type: 'limits.store_unavailable'; readonly severity: 'high'; readonly posture: Posture }
   | { readonly type: 'limits.store_recovered'; readonly severity: 'low' };

@@ -1,4 +1,7 @@
+import type { z } from 'zod';
 import type { LintRule } from '../config/lint-finding.js';
+import type { CoreConfigKey } from '../config/schema/core-keys.js';
+import type { GatehouseConfig } from '../config/schema/index.js';
 import type { Endpoint, ModelEndpoint } from '../formats/provider.js';
 import type { AdminPageDef, AdminRouteDef } from './admin.js';
 import type { RequestContext } from './context.js';
@@ -15,6 +18,19 @@ export interface ServiceDef {
   readonly build: (rt: Runtime) => void | Promise<void>;
 }
 
+/** A top-level config key a feature owns (every key that is not core). */
+export type FeatureConfigKey = Exclude<keyof GatehouseConfig, CoreConfigKey>;
+
+/**
+ * The config section a feature owns: its top-level key and the zod schema of that section, which
+ * stays in src/config/schema/<name>.ts (declared data, the bottom layer) and is assembled there.
+ * The schema's output must be the section's type, so a key paired with another section's schema
+ * does not compile.
+ */
+export type FeatureConfig = {
+  readonly [K in FeatureConfigKey]: { readonly key: K; readonly schema: z.ZodType<GatehouseConfig[K]> };
+}[FeatureConfigKey];
+
 /**
  * One capability of the gateway, exported as one object from its folder (`feature.ts`). The
  * composition root (src/boot/features.ts) lists them; adding a capability is a new folder plus one
@@ -24,6 +40,8 @@ export interface ServiceDef {
  */
 export interface Feature {
   readonly name: string;
+  /** The top-level config section it owns, if any (one owner per key). */
+  readonly config?: FeatureConfig;
   /** Config checks beyond the schema; a string refuses the start, `lintWarning(...)` is logged. */
   readonly lint?: readonly LintRule[];
   /** Builds the feature's shared service (set through its typed key), once, before any stage is built. */
@@ -31,6 +49,8 @@ export interface Feature {
   readonly stages: readonly StageDef[];
   /** Endpoints the feature answers itself (the runner has no endpoint special cases). */
   readonly handlers?: readonly HandlerDef[];
+  /** Public read-only GETs on the health listener (the JWKS, alert-signal health). */
+  readonly healthRoutes?: readonly HealthRouteDef[];
   /** Operator actions and reads served by the admin listener (src/pipeline/admin.ts). */
   readonly adminRoutes?: readonly AdminRouteDef[];
   /** Console pages (src/pipeline/admin.ts), listed in the console's navigation. */
@@ -56,4 +76,15 @@ export interface HandlerDef {
   readonly endpoint: Exclude<Endpoint, ModelEndpoint>;
   /** Compiles what it needs once, at boot. */
   readonly create: (rt: Runtime) => Handler;
+}
+
+/**
+ * A GET on the health listener: public (probes, upstreams fetching keys), so it serves only what
+ * may be public; its JSON is sent with status 200.
+ */
+export interface HealthRouteDef {
+  /** Exact path, e.g. `/.well-known/gatehouse-jwks.json`. */
+  readonly path: string;
+  /** Compiled once at boot; null when there is nothing to serve with this config (then a 404). */
+  readonly create: (rt: Runtime) => (() => unknown) | null;
 }

@@ -4,6 +4,7 @@ import { killSwitchAllStage, killSwitchStage } from './killswitch/stage.js';
 import { resilienceLint } from './lint.js';
 import { jobsHandler } from './queue/handler.js';
 import { buildResilience } from './service.js';
+import { RESILIENCE } from './slots.js';
 
 /**
  * PACE resilience (issue 16, docs/resilience.md): the kill switch (a stage before the limiter), the
@@ -17,4 +18,14 @@ export const resilienceFeature: Feature = {
   stages: [killSwitchAllStage, killSwitchStage],
   handlers: [jobsHandler],
   adminRoutes: resilienceAdminRoutes,
+  healthRoutes: [
+    {
+      // The kill switch and each route's PACE state: an operator sees maintenance without the data plane.
+      path: '/health',
+      create: (rt) => {
+        const r = RESILIENCE.get(rt);
+        return r === undefined ? null : () => ({ status: 'ok', ...r.health() });
+      },
+    },
+  ],
 };

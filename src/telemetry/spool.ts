@@ -92,7 +92,7 @@ export class Spool {
       if (m) this.segments.push({ seq: Number(m[1]), size: statSync(join(opts.dir, f)).size, readFd: null });
     }
     if (this.segments.length === 0) this.segments.push({ seq: 1, size: 0, readFd: null });
-    const last = this.segments[this.segments.length - 1]!;
+    const last = this.active;
     this.writeFd = openSync(join(opts.dir, segName(last.seq)), 'a');
     last.size = this.repairTail(this.writeFd, last.size);
     this.cursor = this.loadCursor();
@@ -145,14 +145,16 @@ export class Spool {
     this.pendingBytes = 0;
     let i = 0;
     while (i < lines.length) {
-      let active = this.segments[this.segments.length - 1]!;
+      let active = this.active;
       if (active.size >= this.opts.segmentBytes) active = this.rotate();
       const room = this.opts.segmentBytes - active.size;
       let j = i;
       let bytes = 0;
       // At least one line per segment, however long.
-      do bytes += lens[j++]!;
-      while (j < lines.length && bytes + lens[j]! <= room);
+      for (let n = lens[j]; n !== undefined && (j === i || bytes + n <= room); n = lens[j]) {
+        bytes += n;
+        j++;
+      }
       const buf = Buffer.from(`${lines.slice(i, j).join('\n')}\n`);
       let off = 0;
       while (off < buf.length) off += writeSync(this.writeFd, buf, off, buf.length - off);
@@ -171,12 +173,16 @@ export class Spool {
     let bytes = 0;
     let { seq, offset } = this.cursor;
     let i = this.segments.findIndex((s) => s.seq === seq);
-    while (i >= 0 && i < this.segments.length && lines.length < maxLines && bytes < maxBytes) {
-      const seg = this.segments[i]!;
+    for (
+      let seg = this.segments[i];
+      seg !== undefined && lines.length < maxLines && bytes < maxBytes;
+      seg = this.segments[i]
+    ) {
       if (offset >= seg.size) {
-        if (i === this.segments.length - 1) break;
+        const next = this.segments[i + 1];
+        if (next === undefined) break;
         i++;
-        seq = this.segments[i]!.seq;
+        seq = next.seq;
         offset = 0;
         continue;
       }
@@ -211,9 +217,11 @@ export class Spool {
     this.cursor = batch.next;
     this.lines -= batch.lines.length;
     this.used -= batch.bytes;
-    while (this.segments.length > 1 && this.segments[0]!.seq < this.cursor.seq)
-      this.drop(this.segments.shift()!);
-    const head = this.segments[0]!;
+    for (let first = this.head; this.segments.length > 1 && first.seq < this.cursor.seq; first = this.head) {
+      this.segments.shift();
+      this.drop(first);
+    }
+    const head = this.head;
     // Caught up on a sizeable active segment: start a fresh one so the disk does not keep spent
     // bytes (not on every ack: a file per small batch would cost more than it saves).
     if (
@@ -248,8 +256,22 @@ export class Spool {
     }
   }
 
+  /** The segment being written: the last one (the list is never empty, see the constructor). */
+  private get active(): Segment {
+    const seg = this.segments.at(-1);
+    if (seg === undefined) throw new Error(`spool ${this.dir} has no segment`);
+    return seg;
+  }
+
+  /** The oldest segment, where the cursor is. */
+  private get head(): Segment {
+    const seg = this.segments[0];
+    if (seg === undefined) throw new Error(`spool ${this.dir} has no segment`);
+    return seg;
+  }
+
   private rotate(): Segment {
-    const last = this.segments[this.segments.length - 1]!;
+    const last = this.active;
     if (this.opts.fsync) fsyncSync(this.writeFd);
     closeSync(this.writeFd);
     const seg: Segment = { seq: last.seq + 1, size: 0, readFd: null };
@@ -280,7 +302,7 @@ export class Spool {
   /** A crash can leave half a line at the end of the last segment: cut it off. */
   private repairTail(fd: number, size: number): number {
     if (size === 0) return 0;
-    const rfd = openSync(join(this.dir, segName(this.segments[this.segments.length - 1]!.seq)), 'r');
+    const rfd = openSync(join(this.dir, segName(this.active.seq)), 'r');
     try {
       const chunk = Buffer.allocUnsafe(Math.min(size, 64 * 1024));
       for (let end = size; end > 0; ) {
@@ -302,7 +324,7 @@ export class Spool {
   }
 
   private loadCursor(): SpoolCursor {
-    const first = this.segments[0]!;
+    const first = this.head;
     try {
       const [s, o] = readFileSync(join(this.dir, 'cursor'), 'utf8').trim().split(' ').map(Number);
       const seg = this.segments.find((x) => x.seq === s);

@@ -1,6 +1,7 @@
 /**
- * The dependency rule, checked over the import graph of src/ (scripts/import-graph.ts): arrows
- * point down. Each top-level folder (or file directly under src/) sits in one layer; a folder may
+ * The dependency rule, checked over the import graph of src/ (scripts/import-graph.ts): "arrows point
+ * down: boot → features → http/pipeline, store, errors, config schema, formats".
+ * Each top-level folder (or file directly under src/) sits in one layer; a folder may
  * import only folders of lower layers, never its peers (features do not import each other).
  *
  * KNOWN lists imports allowed to break the rule for now, each with what removes it (empty today). The
@@ -9,7 +10,10 @@
 import { describe, expect, it } from 'vitest';
 import { cycles, fileEdges, folderEdges, layerViolations, SRC } from '../../scripts/import-graph.js';
 
-/** Top to bottom. */
+/**
+ * Top to bottom: cli → boot → features → http → pipeline → config, store, errors → formats.
+ * "Arrows point down: boot → features → http/pipeline, store, errors, config schema, formats."
+ */
 const LAYERS: ReadonlyArray<readonly string[]> = [
   // The command line.
   ['cli'],
@@ -18,11 +22,12 @@ const LAYERS: ReadonlyArray<readonly string[]> = [
   // The composition root (the only importer of every feature: service builders, stage list, listeners,
   // shutdown) and the demo upstream the CLI can start.
   ['boot', 'demo'],
-  // HTTP delivery: listeners, connections, responses, SSE writing; it writes what the upstream
-  // feature returns (SSE parser, output budget, error attribution), so it sits above the features.
-  ['http'],
   // Features: each is self-contained and reaches the others only through the layers below.
   ['admin', 'edge', 'egress', 'guard', 'judge', 'resilience', 'sandbox', 'telemetry', 'upstream'],
+  // HTTP: listeners, connections, JSON answers, errors and SSE writes. It knows no feature: the
+  // upstream feature relays its own answer (src/upstream/deliver.ts) through it, and features
+  // declare their health-listener GETs (Feature.healthRoutes) for the composition root to mount.
+  ['http'],
   // The stage contract, phases, pipeline build and runner.
   ['pipeline'],
   // Declared config (schema, load, secrets), the store interface and implementations, the error catalog.

@@ -1,8 +1,8 @@
 import { LIMIT_DIMENSION_NAMES, type QuotaUsage } from '../../formats/limit-dimension.js';
+import type { LimitSignal } from '../../pipeline/audit-signals.js';
 import type { RequestContext } from '../../pipeline/context.js';
 import type { StageDef } from '../../pipeline/registry.js';
 import { internalError } from '../../pipeline/require.js';
-import type { LimitEvent } from './events.js';
 import { LimitRefusal } from './limiter.js';
 import { LIMITER, POSTURE, RESERVATION } from './slots.js';
 import { type Dimension, type Views, WINDOWED } from './types.js';
@@ -42,7 +42,7 @@ export const admitStage: StageDef = {
     const limiter = LIMITER.get(rt);
     if (limiter === undefined) return null;
     const log = rt.logger.child({ component: 'limits', route: route.alias });
-    const raise = (ctx: RequestContext, consumer: string, events: readonly LimitEvent[]) => {
+    const raise = (ctx: RequestContext, consumer: string, events: readonly LimitSignal[]) => {
       if (events.length === 0) return;
       (ctx.limitEvents ??= []).push(...events);
       for (const e of events) log.warn({ request_id: ctx.requestId, consumer, ...e }, e.type);

@@ -5,11 +5,12 @@ import type { LimitsConfig, Posture } from '../../config/schema/limits.js';
 import type { ErrorCode } from '../../errors/catalog.js';
 import { GatehouseError } from '../../errors/gatehouse-error.js';
 import type { Tier } from '../../identity.js';
+import type { LimitSignal } from '../../pipeline/audit-signals.js';
 import type { Overrides } from '../../pipeline/overrides.js';
 import { internalError } from '../../pipeline/require.js';
 import type { RuntimeRoute } from '../../pipeline/runtime.js';
 import type { Store } from '../../store/types.js';
-import type { LimitEvent, Reservation } from './events.js';
+import type { Reservation } from './events.js';
 import { createFallbackSeeds } from './fallback.js';
 import { rateLimitHeaders, retryHeaders } from './headers.js';
 import { createLeaseKeeper, type LeaseKeeper } from './leases.js';
@@ -47,7 +48,7 @@ export interface Admitted {
   readonly reservation: Reservation;
   readonly headers: Record<string, string>;
   readonly views: Views;
-  readonly events: LimitEvent[];
+  readonly events: LimitSignal[];
   readonly posture: Posture | null;
 }
 
@@ -56,7 +57,7 @@ export class LimitRefusal extends GatehouseError {
   constructor(
     code: ErrorCode,
     headers: Record<string, string>,
-    readonly events: LimitEvent[],
+    readonly events: LimitSignal[],
     readonly dimension: Dimension | 'store',
     readonly posture: Posture | null,
     readonly views: Views | null,
@@ -207,7 +208,7 @@ export function createLimiter(o: LimiterOptions): Limiter {
     return cfg.defaultPlan;
   };
 
-  const markDown = (events: LimitEvent[], posture: Posture, err: unknown) => {
+  const markDown = (events: LimitSignal[], posture: Posture, err: unknown) => {
     metrics.storeUp.set(0);
     if (!storeUp) return;
     storeUp = false;
@@ -215,7 +216,7 @@ export function createLimiter(o: LimiterOptions): Limiter {
     metrics.events.inc({ type: 'limits.store_unavailable' });
     events.push({ type: 'limits.store_unavailable', severity: 'high', posture });
   };
-  const markUp = (events: LimitEvent[]) => {
+  const markUp = (events: LimitSignal[]) => {
     if (storeUp) return;
     storeUp = true;
     metrics.storeUp.set(1);
@@ -248,7 +249,7 @@ export function createLimiter(o: LimiterOptions): Limiter {
         req.maxOutputTokens,
         Math.ceil(req.inputTokens * c.price.input + req.maxOutputTokens * c.price.output),
       ];
-      const events: LimitEvent[] = [];
+      const events: LimitSignal[] = [];
       // Owner (this replica) and request: a lease in Redis says who holds it.
       const leaseId = `${replicaId}:${(seq++).toString(36)}:${req.requestId ?? ''}`;
       const base = { scope: req.route.alias, consumer: req.consumer, amounts, leaseId };
@@ -372,7 +373,7 @@ export function createLimiter(o: LimiterOptions): Limiter {
   };
 }
 
-function toEvent(a: LimitAlert): LimitEvent {
+function toEvent(a: LimitAlert): LimitSignal {
   if (a.kind === 'softCap')
     return {
       type: 'limits.cost_soft_cap',

@@ -1,12 +1,14 @@
+import { internalError } from '../../pipeline/require.js';
 import {
   type AdmitInput,
   type AdmitOutcome,
   type Allowance,
-  DIMENSIONS,
+  type Dimension,
   type InUse,
   type LeaseRef,
   type LimitAlert,
   type LimitBackend,
+  type LimitSpec,
   type SettleInput,
   type Views,
   WINDOWED,
@@ -14,6 +16,10 @@ import {
   type WindowView,
 } from './types.js';
 import { retryAfter, viewOf } from './window.js';
+
+/** Indices of `WINDOWED` as literal types: every per-dimension tuple is read without a check. */
+const DIMS = [0, 1, 2, 3] as const;
+type DimIndex = (typeof DIMS)[number];
 
 /**
  * One window, as the Lua scripts keep it: bucket amounts, their running total, the oldest bucket
@@ -81,37 +87,38 @@ export function createMemoryBackend(clock: () => number = Date.now): LimitBacken
       const s = state(input.scope, input.consumer);
       const g = global(input.scope);
       const al = input.allowance;
-      let fail = -1;
+      let fail: Dimension | null = null;
       let retryMs = 0;
-      for (let d = 0; d < WINDOWED.length; d++) {
-        for (const w of spec.windows[d]!) {
-          const win = evict(table(s.dims[d]!, w.id), w, now);
-          if (al !== undefined) seed(win, w, al.windows[d]!, now);
-          if (fail < 0 && win.total + amounts[d]! > w.cap) {
-            fail = d;
-            retryMs = retryAfter(w, bucketsOf(win, w, now), win.total, amounts[d]!, now);
+      for (const d of DIMS) {
+        for (const w of spec.windows[d]) {
+          const win = evict(table(s.dims[d], w.id), w, now);
+          if (al !== undefined) seed(win, w, al.windows[d], now);
+          if (fail === null && win.total + amounts[d] > w.cap) {
+            fail = WINDOWED[d];
+            retryMs = retryAfter(w, bucketsOf(win, w, now), win.total, amounts[d], now);
           }
         }
       }
       dropExpired(s.leases, now);
       dropExpired(g, now);
       const [maxLeases, maxGlobal] = leaseCaps(spec.concurrency, spec.globalConcurrency, al);
-      if (fail < 0 && s.leases.size >= maxLeases) [fail, retryMs] = [4, 1_000];
-      if (fail < 0 && g.size >= maxGlobal) [fail, retryMs] = [5, 1_000];
-      if (fail >= 0) {
+      if (fail === null && s.leases.size >= maxLeases) [fail, retryMs] = ['concurrency', 1_000];
+      if (fail === null && g.size >= maxGlobal) [fail, retryMs] = ['globalConcurrency', 1_000];
+      if (fail !== null) {
         const views = viewsOf(spec.windows, s, now);
         const inUse: InUse = [s.leases.size, g.size];
-        return { ok: false, at: now, views, dimension: DIMENSIONS[fail]!, retryAfterMs: retryMs, inUse };
+        return { ok: false, at: now, views, dimension: fail, retryAfterMs: retryMs, inUse };
       }
 
       let longest = 0;
-      for (let d = 0; d < WINDOWED.length; d++) {
-        const a = amounts[d]!;
-        for (const w of spec.windows[d]!) {
+      for (const d of DIMS) {
+        const a = amounts[d];
+        for (const w of spec.windows[d]) {
           longest = Math.max(longest, w.lengthMs + w.bucketMs);
           if (a <= 0) continue;
           const b = Math.floor(now / w.bucketMs);
-          const win = s.dims[d]!.get(w.id)!;
+          // Created by the first loop of this call.
+          const win = table(s.dims[d], w.id);
           win.b.set(b, (win.b.get(b) ?? 0) + a);
           win.total += a;
           win.newest = b;
@@ -128,16 +135,17 @@ export function createMemoryBackend(clock: () => number = Date.now): LimitBacken
         s.alerted.set(field, now + lengthMs);
         return true;
       };
-      for (let d = 0; d < WINDOWED.length; d++) {
-        for (const w of spec.windows[d]!) {
-          const used = s.dims[d]!.get(w.id)!.total;
+      for (const d of DIMS) {
+        for (const w of spec.windows[d]) {
+          const used = table(s.dims[d], w.id).total;
           if (used >= spec.alertRatio * w.cap && fire(`q${d}${w.id}`, w.lengthMs))
-            alerts.push({ kind: 'quota', dimension: WINDOWED[d]!, window: w.id, used, limit: w.cap });
+            alerts.push({ kind: 'quota', dimension: WINDOWED[d], window: w.id, used, limit: w.cap });
         }
       }
-      const hour = spec.windows[3][0]!;
-      const spent = s.dims[3].get(hour.id)!.total;
-      if (amounts[3] > 0 && spent >= spec.softCostMicros && fire('soft', hour.lengthMs))
+      // The cost dimension has one window, the hour (spec.ts): the soft cap is checked against it.
+      const hour = spec.windows[3][0];
+      const spent = hour === undefined ? 0 : table(s.dims[3], hour.id).total;
+      if (hour !== undefined && amounts[3] > 0 && spent >= spec.softCostMicros && fire('soft', hour.lengthMs))
         alerts.push({ kind: 'softCap', used: spent, limit: spec.softCostMicros });
       const inUse: InUse = [s.leases.size, g.size];
       return { ok: true, at: now, views: viewsOf(spec.windows, s, now), alerts, inUse };
@@ -148,12 +156,12 @@ export function createMemoryBackend(clock: () => number = Date.now): LimitBacken
       const s = consumers.get(`${input.scope}\u0000${input.consumer}`);
       // A retry corrects the windows only while the lease is held (see SettleInput.retry).
       if (s !== undefined && (input.retry !== true || s.leases.has(input.leaseId))) {
-        for (let d = 0; d < WINDOWED.length; d++) {
-          const delta = input.deltas[d]!;
+        for (const d of DIMS) {
+          const delta = input.deltas[d];
           if (delta === 0) continue;
-          for (const w of input.spec.windows[d]!) {
+          for (const w of input.spec.windows[d]) {
             const b = Math.floor(input.at / w.bucketMs);
-            const win = s.dims[d]!.get(w.id);
+            const win = s.dims[d].get(w.id);
             // A bucket that already left the window (or was evicted) no longer limits anyone.
             if (win === undefined || win.lo === null || b < win.lo) continue;
             if (b < Math.floor(now / w.bucketMs) - w.lengthMs / w.bucketMs) continue;
@@ -254,7 +262,8 @@ function evict(win: Win, w: WindowSpec, now: number): Win {
 /** The live buckets in order: only needed to compute a refusal's retry-after. */
 function bucketsOf(win: Win, w: WindowSpec, now: number): Array<[number, number]> {
   const out: Array<[number, number]> = [];
-  for (let b = win.lo!; b <= Math.floor(now / w.bucketMs); b++) {
+  // evict() ran first: `lo` is set.
+  for (let b = win.lo ?? Math.floor(now / w.bucketMs); b <= Math.floor(now / w.bucketMs); b++) {
     const v = win.b.get(b);
     if (v !== undefined) out.push([b, v]);
   }
@@ -265,16 +274,17 @@ function dropExpired(leases: Map<string, number>, now: number): void {
   for (const [id, exp] of leases) if (exp <= now) leases.delete(id);
 }
 
-function viewsOf(windows: readonly (readonly WindowSpec[])[], s: ConsumerState, now: number): Views {
-  const out: WindowView[] = [];
-  for (let d = 0; d < WINDOWED.length; d++) {
+function viewsOf(windows: LimitSpec['windows'], s: ConsumerState, now: number): Views {
+  const binding = (d: DimIndex): WindowView => {
     let best: WindowView | null = null;
-    for (const w of windows[d]!) {
-      const win = s.dims[d]!.get(w.id)!;
+    for (const w of windows[d]) {
+      const win = table(s.dims[d], w.id);
       const v = viewOf(w, win.total, win.newest, now);
       if (best === null || v.remaining < best.remaining) best = v;
     }
-    out.push(best!);
-  }
-  return out as unknown as Views;
+    // spec.ts gives every dimension at least one window.
+    if (best === null) throw internalError(`limit spec without a ${WINDOWED[d]} window`);
+    return best;
+  };
+  return [binding(0), binding(1), binding(2), binding(3)];
 }

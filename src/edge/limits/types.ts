@@ -1,9 +1,16 @@
+import type { LimitWindowId, WindowedLimitDimension } from '../../formats/limit-dimension.js';
+
 /**
  * The limiter's vocabulary. Windowed dimensions are charged into sliding-window counters; the two
  * concurrency dimensions are leases. The order of `WINDOWED` is the order of the Lua KEYS/ARGV and
  * of every per-dimension tuple below; it is also the order in which a refusal is reported.
  */
-export const WINDOWED = ['requests', 'inputTokens', 'outputTokens', 'cost'] as const;
+export const WINDOWED = [
+  'requests',
+  'inputTokens',
+  'outputTokens',
+  'cost',
+] as const satisfies readonly WindowedLimitDimension[];
 export type WindowedDimension = (typeof WINDOWED)[number];
 export const DIMENSIONS = [...WINDOWED, 'concurrency', 'globalConcurrency'] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
@@ -16,8 +23,7 @@ export type Amounts = readonly [
   costMicros: number,
 ];
 
-/** `m`: the minute window, `s`: the sustain window, `h`: the cost hour. One character: it prefixes bucket fields. */
-export type WindowId = 'm' | 's' | 'h';
+export type WindowId = LimitWindowId;
 
 /**
  * A sliding-window counter: `lengthMs / bucketMs` buckets of `bucketMs`. An admission counts every

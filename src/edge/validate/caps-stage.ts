@@ -37,7 +37,9 @@ export const capsStage: StageDef = {
         });
       }
       // `within`: a linear pre-check and an early stop, so a body far over the cap is never fully counted.
-      ctx.inputTokens = countInputTokens(maps[endpoint], body, route.countTokens.within(maxInputTokens));
+      // Scoped by consumer: counts are cached per message text across a conversation's turns.
+      const counter = route.countTokens.within(maxInputTokens, ctx.identity?.consumer ?? '');
+      ctx.inputTokens = countInputTokens(maps[endpoint], body, counter);
       if (ctx.inputTokens > maxInputTokens) {
         throw new GatehouseError('GH_ERR_INPUT_TOKENS', {
           message: `The prompt has ${ctx.inputTokens} tokens; this model accepts at most ${maxInputTokens}.`,

@@ -161,44 +161,41 @@ export function findPersons(text: string, lex: NameLexicon): Span[] {
   const known = (t: Tok): boolean =>
     lex.first.has(t.lower) || lex.last.has(t.lower) || SURNAME_SUFFIX.test(t.text);
   let i = 0;
-  while (i < toks.length) {
-    const t = toks[i]!;
+  for (let t = toks[0]; t !== undefined; t = toks[i]) {
+    const next = toks[i + 1];
+    const prev = toks[i - 1];
     let hit = false;
+    let head = t;
     let from = i;
-    if (HONORIFIC.test(t.text) && toks[i + 1] !== undefined && isNamey(toks[i + 1]!)) {
+    if (HONORIFIC.test(t.text) && next !== undefined && isNamey(next)) {
       hit = true;
+      head = next;
       from = i + 1;
     } else if (isNamey(t) && lex.first.has(t.lower)) {
       hit = true;
     } else if (isNamey(t) && !lowerText) {
-      const next = toks[i + 1];
       const before = text.slice(Math.max(0, t.start - 24), t.start);
       const adjacentNext = next !== undefined && isNamey(next) && next.start - t.end <= 2;
       if (STRONG_CUE.test(before)) hit = true;
       else if (known(t) && (adjacentNext || WEAK_CUE.test(before))) hit = true;
-      else if (
-        SURNAME_SUFFIX.test(t.text) &&
-        i > 0 &&
-        isNamey(toks[i - 1]!) &&
-        t.start - toks[i - 1]!.end <= 2
-      )
+      else if (SURNAME_SUFFIX.test(t.text) && prev !== undefined && isNamey(prev) && t.start - prev.end <= 2)
         hit = true;
     }
-    const pair = toks[from + 1] === undefined ? '' : `${toks[from]!.lower} ${toks[from + 1]!.lower}`;
-    if (!hit || lex.places.has(toks[from]!.lower) || lex.places.has(pair)) {
+    const after = toks[from + 1];
+    const pair = after === undefined ? '' : `${head.lower} ${after.lower}`;
+    if (!hit || lex.places.has(head.lower) || lex.places.has(pair)) {
       i++;
       continue;
     }
-    let j = from;
     // Extend over following name-like tokens on the same line (given names, surnames, suffixes).
-    while (
-      j + 1 < toks.length &&
-      j - from < 3 &&
-      isNamey(toks[j + 1]!) &&
-      toks[j + 1]!.start - toks[j]!.end <= 2
-    )
+    let j = from;
+    let last = head;
+    for (let n = toks[j + 1]; n !== undefined && j - from < 3 && isNamey(n) && n.start - last.end <= 2; ) {
       j++;
-    spans.push({ start: toks[from]!.start, end: toks[j]!.end });
+      last = n;
+      n = toks[j + 1];
+    }
+    spans.push({ start: head.start, end: last.end });
     i = j + 1;
   }
   return spans;

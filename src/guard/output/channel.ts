@@ -49,9 +49,20 @@ function runStart(text: string, end: number): number {
 // a short upper-case group (IBAN "DE89", NINO "JG", "A"), or an extension marker.
 const GROUP = /^[+(]?[\d().\-/]+$|^[A-Z0-9]{1,4}$|^(?:[xX]|[eE][xX][tT]\.?)$/;
 
+/**
+ * A trailing run that no pattern can continue: a word of letters closed by `,` `;` `!` or `?`. No
+ * e-mail, key, card, phone, IBAN or address pattern takes one of these after letters, so a token such
+ * as "Sure," or "world!" goes out at once instead of waiting for the next token's blank. (`.` is not
+ * one: "john." can go on as "john.smith@example.com".)
+ */
+const CLOSED_WORD = /^[A-Za-z]+[,;!?]$/;
+/** `,` `;` `!` `?`: a delta ending in one may have closed a word (CLOSED_WORD): worth a scan. */
+const CLOSERS = new Set([0x2c, 0x3b, 0x21, 0x3f]);
+
 /** Where the text that may still grow into a match begins: the trailing run and the number groups before it. */
 export function holdStart(text: string): number {
   let i = runStart(text, text.length);
+  if (i < text.length && text.length - i <= 64 && CLOSED_WORD.test(text.slice(i))) return text.length;
   for (;;) {
     let j = i;
     // At most two blanks between groups ("4111  1111" is still a card to the engine's pattern).
@@ -108,7 +119,8 @@ export class HoldBackChannel {
     // chunking back (delayed by the hold), not one blob per scan.
     if (this.buf.length > 0) this.cuts.push(this.bufStart + this.buf.length);
     this.buf += text;
-    if (!this.sawBreak && breaksRun(text)) this.sawBreak = true;
+    if (!this.sawBreak && (breaksRun(text) || CLOSERS.has(text.charCodeAt(text.length - 1))))
+      this.sawBreak = true;
     if (this.bufStart + this.buf.length - this.released > this.opts.maxHoldChars) return this.step(false);
     return [];
   }
@@ -165,6 +177,9 @@ export class HoldBackChannel {
         }
       }
     }
+    // A delta that began with blanks ("  word1") whose word is held: hold its blanks too, so the
+    // consumer gets the delta whole, one event, rather than the blank now and the word later.
+    if (!final) b = this.wholeDeltaEnd(rel, b);
     // Never split a surrogate pair: each released piece is well-formed UTF-16.
     if (b > 0 && (b < buf.length || !final) && isHighSurrogate(buf.charCodeAt(b - 1))) b--;
     if (b <= rel) return [];
@@ -178,6 +193,22 @@ export class HoldBackChannel {
       this.bufStart += keep;
     }
     return out.pieces;
+  }
+
+  /** `b`, or the start of the delta it falls in when only blanks of that delta lie before it. */
+  private wholeDeltaEnd(rel: number, b: number): number {
+    const { buf, bufStart } = this;
+    for (let k = this.cuts.length - 1; k >= 0; k--) {
+      const c = (this.cuts[k] ?? 0) - bufStart;
+      if (c > b) continue;
+      if (c <= rel || c === b) return b;
+      for (let i = c; i < b; i++) {
+        const ch = buf.charCodeAt(i);
+        if (ch !== 32 && ch !== 9) return b;
+      }
+      return c;
+    }
+    return b;
   }
 
   /** The released text of [rel, b) with rewrites applied, cut at the upstream's delta boundaries. */

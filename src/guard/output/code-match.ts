@@ -81,12 +81,13 @@ export function foldAlnum(raw: string): Folded {
     if (c < 0x80) {
       // ASCII fast path: digits and letters (lower-cased) count, everything else separates words.
       const alnum = (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
-      if (alnum) b.add(LOWER[c]!, i, i + 1, !prevAlnum);
+      // Setting bit 0x20 lower-cases an ASCII letter and leaves a digit as it is.
+      if (alnum) b.add(String.fromCharCode(c | 0x20), i, i + 1, !prevAlnum);
       prevAlnum = alnum;
       i++;
       continue;
     }
-    const ch = String.fromCodePoint(raw.codePointAt(i)!);
+    const ch = String.fromCodePoint(raw.codePointAt(i) ?? c);
     const f = fold(ch.normalize('NFKC'));
     let any = false;
     for (const x of f) {
@@ -101,11 +102,16 @@ export function foldAlnum(raw: string): Folded {
   return { s: b.chars.join(''), pos: b.pos, ends: b.ends, wordStart: b.ws };
 }
 
-const LOWER: readonly string[] = Array.from({ length: 128 }, (_, c) =>
-  String.fromCharCode(c >= 65 && c <= 90 ? c + 32 : c),
-);
-
 const NON_ASCII = /[^\x00-\x7f]/;
+
+/**
+ * Fragment mode: a tail of fewer code characters than this is released rather than held. Any word
+ * ending in a letter or digit of the marker's alphabet ("Sure" ends in `e`, a hex digit) would
+ * otherwise wait for the next token; and two characters of a marker, far below `minFragment`
+ * (a fragment shorter than that is not a finding at all), say nothing about it. At most two code
+ * characters can then reach the consumer before a fragment is blocked.
+ */
+const FRAGMENT_HOLD_MIN = 3;
 
 function isAlnumAt(raw: string, i: number): boolean {
   const c = raw.charCodeAt(i);
@@ -170,8 +176,7 @@ export function createCodeMatcher(code: string, opts: CodeMatcherOptions): CodeM
     ] as const) {
       if (kind === 'reversed' && rev === k) continue;
       for (let at = f.s.indexOf(needle); at >= 0; at = f.s.indexOf(needle, at + 1)) {
-        if (bounded(f, at, needle.length))
-          out.push({ start: f.pos[at]!, end: f.ends[at + needle.length - 1]!, kind });
+        if (bounded(f, at, needle.length)) out.push({ ...rawSpan(f, at, at + needle.length - 1), kind });
       }
     }
     if (frag > 0) {
@@ -183,11 +188,10 @@ export function createCodeMatcher(code: string, opts: CodeMatcherOptions): CodeM
         const hit =
           bigrams.has(s.charCodeAt(i) * 65_536 + s.charCodeAt(i + 1)) && pieces.has(s.slice(i, i + frag));
         if (hit && !prevHit) runStart = i;
-        if (!hit && prevHit)
-          out.push({ start: f.pos[runStart]!, end: f.ends[i + frag - 2]!, kind: 'fragment' });
+        if (!hit && prevHit) out.push({ ...rawSpan(f, runStart, i + frag - 2), kind: 'fragment' });
         prevHit = hit;
       }
-      if (prevHit) out.push({ start: f.pos[runStart]!, end: f.ends[s.length - 1]!, kind: 'fragment' });
+      if (prevHit) out.push({ ...rawSpan(f, runStart, s.length - 1), kind: 'fragment' });
     }
     if (encoded) {
       for (const v of decodeViews(raw, raw)) {
@@ -217,21 +221,24 @@ export function createCodeMatcher(code: string, opts: CodeMatcherOptions): CodeM
     let tail = '';
     let at = raw.length;
     let best = raw.length;
+    let bestLen = 0;
     for (let i = raw.length - 1; i >= 0 && tail.length < k.length - 1; i--) {
       const c = raw.charCodeAt(i);
       const alnum = (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
       if (!alnum) continue;
-      tail = LOWER[c] + tail;
+      tail = String.fromCharCode(c | 0x20) + tail;
       at = i;
       const could =
         frag > 0
           ? k.includes(tail) || rev.includes(tail)
           : (k.startsWith(tail) || rev.startsWith(tail)) && (opts.embedded || wordStartsAt(raw, i));
       // Whole-code mode needs a word start; fragment mode any run: keep the longest that could grow.
-      if (could) best = at;
-      else if (frag > 0 || !(k.includes(tail) || rev.includes(tail))) break;
+      if (could) {
+        best = at;
+        bestLen = tail.length;
+      } else if (frag > 0 || !(k.includes(tail) || rev.includes(tail))) break;
     }
-    return best;
+    return frag > 0 && bestLen < FRAGMENT_HOLD_MIN ? raw.length : best;
   };
 
   const tailOpen = (raw: string): number => {
@@ -245,12 +252,22 @@ export function createCodeMatcher(code: string, opts: CodeMatcherOptions): CodeM
         frag > 0
           ? k.includes(tail) || rev.includes(tail)
           : (k.startsWith(tail) || rev.startsWith(tail)) && (opts.embedded || f.wordStart[n - len] === 1);
-      if (could) return f.pos[n - len]!;
+      if (could) return frag > 0 && len < FRAGMENT_HOLD_MIN ? raw.length : rawSpan(f, n - len, n - len).start;
     }
     return raw.length;
   };
 
   return { code: k, find, openFrom };
+}
+
+/** Raw span of folded characters `first..last` (inclusive); both are offsets into `f.s`. */
+function rawSpan(f: Folded, first: number, last: number): { start: number; end: number } {
+  const start = f.pos[first];
+  const end = f.ends[last];
+  if (start === undefined || end === undefined || first < 0 || last >= f.s.length) {
+    throw new RangeError(`folded offsets ${first}..${last} outside 0..${f.s.length - 1}`);
+  }
+  return { start, end };
 }
 
 function hasPiece(s: string, pieces: ReadonlySet<string>, frag: number): boolean {

@@ -7,6 +7,7 @@ import type { OutputPolicy } from '../../config/schema/output-guard.js';
 import { createInjectionDetector } from '../detectors/injection.js';
 import { createPiiDetector, PII_ENTITIES, type PiiEntity } from '../detectors/pii.js';
 import { createSecretsDetector } from '../detectors/secrets.js';
+import { mayMatch } from '../prefilter.js';
 import type { Detector } from '../types.js';
 import { type PreparedText, toRaw } from './prepared.js';
 import type { OutputDetectorName, OutputFinding, TextDetector } from './types.js';
@@ -33,19 +34,8 @@ function adapt(name: OutputDetectorName, det: Detector): TextDetector {
   };
 }
 
-/**
- * What every PII and secret pattern of the engine needs somewhere in the text: a digit (numbers,
- * most tokens), `@` (e-mail), a token symbol, a long run (keys, JWTs, base64), or a keyword that
- * anchors a letters-only secret. Plain prose has none, so most scans of a streamed answer skip the
- * engine's ~100 patterns. test/unit/guard-output/engine-gate.test.ts checks it against every positive
- * of the public dev sets; names and addresses (letters only) turn the gate off.
- */
-const MAY_MATCH =
-  /[0-9@_=+/\\:;$%&#*~|<>^[\]{}-]|[^\s]{12,}|pass|pwd|secret|token|key|credential|bearer|basic|auth|private|ssn|social|sig=/i;
-
-export function mayMatch(text: string): boolean {
-  return MAY_MATCH.test(text);
-}
+// The plain-prose gate (src/guard/prefilter.ts); names and addresses (letters only) turn it off.
+export { mayMatch };
 
 /** Only for callers that bring no detector (unit harnesses): the shipped weights, loaded once. */
 let shippedInjection: Detector | null = null;

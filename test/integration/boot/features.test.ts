@@ -1,8 +1,9 @@
 /**
  * The feature list is the only place that decides what the gateway loads (issue 12): a feature
  * absent from the list contributes no stage, service or lint rule, and one appended to the list
- * (here passed to the builder, no other file edited) contributes all four: stages, service, lint
- * rules and its own endpoints (answered after the edge stages, so only for an authenticated caller).
+ * (here passed to the builder, no other file edited) contributes all of them: stages, service, lint
+ * rules, its own endpoints (answered after the edge stages, so only for an authenticated caller)
+ * and its health-listener GETs.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { FEATURES } from '../../../src/boot/features.js';
@@ -29,6 +30,7 @@ function probeFeature(): Feature & { readonly builds: string[] } {
         create: () => (ctx, param) => ({ param, consumer: ctx.identity?.consumer ?? null }),
       },
     ],
+    healthRoutes: [{ path: '/probe/health', create: () => () => ({ probe: 'up' }) }],
     stages: [
       {
         name: 'probe.mark',
@@ -81,6 +83,9 @@ describe('boot: the feature list', () => {
     });
     expect(probe404.status).toBe(404);
     expect(((await probe404.json()) as { error: { code: string } }).error.code).toBe('GH_ERR_NOT_FOUND');
+    const health = await fetch(`${(tg as TestGateway).gw.healthUrl}/probe/health`);
+    expect(health.status).toBe(404);
+    await health.arrayBuffer();
   });
 
   it('a feature appended to the list is loaded: its service is built once, its stage runs, its lint rule runs', async () => {
@@ -94,6 +99,10 @@ describe('boot: the feature list', () => {
     const answer = await fetch(`${t.gw.url}/v1/probe/a%20b`, { headers: t.authHeaders });
     expect(answer.status).toBe(200);
     expect(await answer.json()).toEqual({ param: 'a b', consumer: expect.any(String) });
+    // Its health-listener GET is mounted beside the built-in probes.
+    const health = await fetch(`${t.gw.healthUrl}/probe/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ probe: 'up' });
     // The edge stages ran first: without a key, authentication refuses before the handler.
     const anonymous = await fetch(`${t.gw.url}/v1/probe/a`);
     expect(anonymous.status).toBe(401);

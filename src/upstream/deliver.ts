@@ -2,14 +2,14 @@ import type { Logger } from 'pino';
 import { GatehouseError, isGatehouseError } from '../errors/gatehouse-error.js';
 import { AnthropicStreamEncoder, chatToMessage } from '../formats/anthropic-wire.js';
 import type { ModelEndpoint } from '../formats/provider.js';
+import { sendJson, writeSse } from '../http/respond.js';
 import type { RequestContext, StreamChunk } from '../pipeline/context.js';
 import { INGRESS_WIRE } from '../pipeline/ingress.js';
 import { internalError, routeOf, upstreamOf } from '../pipeline/require.js';
-import { recordUsage } from '../upstream/call-stage.js';
-import { attributeStreamError, logUpstreamFailure, type StreamStep } from '../upstream/errors.js';
-import { budgetLimits, OutputBudget } from '../upstream/output-budget.js';
-import { SseParser } from '../upstream/sse.js';
-import { sendJson, writeSse } from './respond.js';
+import { recordUsage } from './call-stage.js';
+import { attributeStreamError, logUpstreamFailure, type StreamStep } from './errors.js';
+import { budgetLimits, OutputBudget } from './output-budget.js';
+import { SseParser } from './sse.js';
 
 /** Events sent one write each at the start of a stream (a handful of tokens: the first one is what counts). */
 const EAGER_EVENTS = 4;
@@ -36,7 +36,12 @@ function keepStreamedText(ctx: RequestContext, text: string, cap: number): void 
   if (room > 0) ctx.streamedText += text.length <= room ? text : text.slice(0, room);
 }
 
-/** Writes the (inspected) answer to the consumer. The consumer sees its alias as `model`, never the pinned id. */
+/**
+ * Relays the upstream's answer: the upstream feature's part of delivery (parse its stream, hold it
+ * to the output budget, pass it through the request's stream inspectors); the writing itself is
+ * src/http/respond.ts. The composition root hands it to the runner.
+ *
+ * Writes the (inspected) answer to the consumer. The consumer sees its alias as `model`, never the pinned id. */
 export async function deliver(
   ctx: RequestContext,
   base: Readonly<Record<string, string>>,
@@ -93,23 +98,30 @@ async function deliverStream(
   let cutShort = false;
   let envelope: StreamChunk = {};
 
-  const release = (chunk: StreamChunk): string => {
-    if (inspectors.length === 0) return ev(chunk);
-    let list: StreamChunk[] = [chunk];
-    for (const insp of inspectors) list = list.flatMap((c) => insp.onChunk(c));
+  /**
+   * Passes chunks through the inspectors from `from` on and serialises what comes out. Per chunk, no
+   * intermediate arrays unless an inspector splits or holds (the common single inspector returns
+   * its list, written directly).
+   */
+  const through = (list: readonly StreamChunk[], from: number): string => {
     let s = '';
-    for (const c of list) s += ev(c);
+    for (const c of list) {
+      if (from >= inspectors.length) s += ev(c);
+      else {
+        const insp = inspectors[from];
+        if (insp !== undefined) s += through(insp.onChunk(c), from + 1);
+      }
+    }
     return s;
   };
+  const release = (chunk: StreamChunk): string => (inspectors.length === 0 ? ev(chunk) : through([chunk], 0));
 
   // After each upstream read: what inspectors release for the whole burst (later ones see it too).
   const flush = (): string => {
     let s = '';
-    for (const [i, insp] of inspectors.entries()) {
-      if (insp.flush === undefined) continue;
-      let list = insp.flush();
-      for (const next of inspectors.slice(i + 1)) list = list.flatMap((c) => next.onChunk(c));
-      for (const c of list) s += ev(c);
+    for (let i = 0; i < inspectors.length; i++) {
+      const f = inspectors[i]?.flush;
+      if (f !== undefined) s += through(f.call(inspectors[i]), i + 1);
     }
     return s;
   };
@@ -118,10 +130,9 @@ async function deliverStream(
   const end = (ownUsage: boolean): string => {
     done = true;
     let s = '';
-    for (const [i, insp] of inspectors.entries()) {
-      let list = insp.onEnd();
-      for (const next of inspectors.slice(i + 1)) list = list.flatMap((c) => next.onChunk(c));
-      for (const c of list) s += ev(c);
+    for (let i = 0; i < inspectors.length; i++) {
+      const insp = inspectors[i];
+      if (insp !== undefined) s += through(insp.onEnd(), i + 1);
     }
     if (ownUsage && ctx.clientWantsUsage) {
       // The upstream's usage chunk will not come: the consumer who asked for one gets the count.

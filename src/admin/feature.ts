@@ -1,3 +1,4 @@
+import { adminSchema } from '../config/schema/admin.js';
 import type { Feature } from '../pipeline/feature.js';
 import { OVERLAY } from '../pipeline/overrides.js';
 import { ADMIN_OVERLAY } from './host.js';
@@ -16,6 +17,7 @@ import { routeRoutes } from './routes/routes.js';
  */
 export const adminFeature: Feature = {
   name: 'admin',
+  config: { key: 'admin', schema: adminSchema },
   lint: [lintAdmin],
   stages: [],
   async service(rt) {

@@ -1,3 +1,4 @@
+import { egressSchema } from '../config/schema/egress.js';
 import type { Feature } from '../pipeline/feature.js';
 import { egressLint } from './lint.js';
 import { createEgressService, EGRESS } from './service.js';
@@ -9,6 +10,7 @@ import { createEgressService, EGRESS } from './service.js';
  */
 export const egressFeature: Feature = {
   name: 'egress',
+  config: { key: 'egress', schema: egressSchema },
   lint: egressLint,
   service: async (rt) => {
     const svc = createEgressService(rt);

@@ -1,3 +1,4 @@
+import { resilienceSchema } from '../config/schema/resilience.js';
 import type { Feature } from '../pipeline/feature.js';
 import { resilienceAdminRoutes } from './admin.js';
 import { killSwitchAllStage, killSwitchStage } from './killswitch/stage.js';
@@ -13,6 +14,7 @@ import { RESILIENCE } from './slots.js';
  */
 export const resilienceFeature: Feature = {
   name: 'resilience',
+  config: { key: 'resilience', schema: resilienceSchema },
   lint: [resilienceLint],
   service: buildResilience,
   stages: [killSwitchAllStage, killSwitchStage],

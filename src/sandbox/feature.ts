@@ -1,4 +1,5 @@
 import type { LintRule } from '../config/lint.js';
+import { sandboxSchema } from '../config/schema/sandbox.js';
 import type { Feature } from '../pipeline/feature.js';
 
 const MiB = 1024 * 1024;
@@ -18,6 +19,7 @@ const sandboxLint: LintRule = (cfg) =>
  */
 export const sandboxFeature: Feature = {
   name: 'sandbox',
+  config: { key: 'sandbox', schema: sandboxSchema },
   lint: [sandboxLint],
   stages: [],
 };

@@ -1,3 +1,4 @@
+import { providersSchema } from '../config/schema/provider-settings.js';
 import type { Feature } from '../pipeline/feature.js';
 import { callUpstreamStage } from './call-stage.js';
 import { pinnedModelsLint, upstreamTlsLint } from './lint.js';
@@ -7,6 +8,7 @@ import { routeStage } from './route-stage.js';
 /** Alias → pinned model, and the bounded upstream call. */
 export const upstreamFeature: Feature = {
   name: 'upstream',
+  config: { key: 'providers', schema: providersSchema },
   lint: [pinnedModelsLint, upstreamTlsLint, managedEndpointLint, providerEndpointsLint],
   stages: [routeStage, callUpstreamStage],
 };

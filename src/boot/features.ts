@@ -7,6 +7,7 @@ import { outputGuardFeature } from '../guard/output/feature.js';
 import type { Feature } from '../pipeline/feature.js';
 import type { StageDef } from '../pipeline/registry.js';
 import { telemetryFeature } from '../telemetry/feature.js';
+import { toolsFeature } from '../tools/feature.js';
 import { upstreamFeature } from '../upstream/feature.js';
 
 /**
@@ -22,6 +23,7 @@ export const FEATURES: readonly Feature[] = [
   guardFeature,
   outputGuardFeature,
   upstreamFeature,
+  toolsFeature,
   telemetryFeature,
 ];
 

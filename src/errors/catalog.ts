@@ -3,6 +3,7 @@ import { edgeErrors } from './codes/edge.js';
 import { guardErrors } from './codes/guard.js';
 import { limitsErrors } from './codes/limits.js';
 import { telemetryErrors } from './codes/telemetry.js';
+import { toolsErrors } from './codes/tools.js';
 import { upstreamErrors } from './codes/upstream.js';
 import type { ErrorDef } from './types.js';
 
@@ -14,6 +15,7 @@ export const ERRORS = Object.freeze({
   ...limitsErrors,
   ...guardErrors,
   ...telemetryErrors,
+  ...toolsErrors,
 } satisfies Record<string, ErrorDef>);
 
 export type ErrorCode = keyof typeof ERRORS;

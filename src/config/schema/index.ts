@@ -6,6 +6,7 @@ import { limitsSchema } from './limits.js';
 import { outputGuardSchema } from './output-guard.js';
 import { routeSchema } from './route.js';
 import { telemetrySchema } from './telemetry.js';
+import { toolsSchema } from './tools.js';
 
 /**
  * The whole gatehouse.yaml. Feature sections (auth, limits, guardrails, telemetry) each live in
@@ -34,6 +35,7 @@ export const configSchema = z
     limits: limitsSchema.prefault({}),
     auth: authSchema.prefault({}),
     telemetry: telemetrySchema.prefault({}),
+    tools: toolsSchema.prefault({}),
   })
   .strict()
   .superRefine((cfg, ctx) => {

@@ -66,7 +66,7 @@ function checkArgs(e: CatalogEntry, raw: unknown): Record<string, unknown> {
   if (args === null || typeof args !== 'object' || Array.isArray(args))
     throw new GatehouseError('GH_ERR_TOOL_ARGS_SCHEMA');
   const a = args as Record<string, unknown>;
-  const schemaFail = e.schema?.(a) ?? 'no schema';
+  const schemaFail = e.schema === null ? 'no schema' : e.schema(a);
   if (schemaFail !== null)
     throw new GatehouseError('GH_ERR_TOOL_ARGS_SCHEMA', {
       message: `The tool arguments do not match the tool's input schema (${schemaFail}).`,

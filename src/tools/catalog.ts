@@ -5,6 +5,7 @@ import { type ConstraintCheck, compileConstraints } from './args/constraints.js'
 import { createSchemaCompiler, type SchemaCheck } from './args/schema.js';
 import { definitionHash } from './manifest/definition.js';
 import type { ManifestBody } from './manifest/format.js';
+import { descriptionPoisoned } from './manifest/poisoning.js';
 import { exposedName } from './names.js';
 import { compileSanitiser, type Sanitiser } from './output/sanitise.js';
 import type { UpstreamServer, UpstreamTool } from './upstream/connection.js';
@@ -76,14 +77,7 @@ export function createCatalog(o: CatalogOptions): Catalog {
       });
   }
   let version = 0;
-  const poisoned = (t: UpstreamTool): boolean => {
-    const text = [t.description, t.title, JSON.stringify(t.inputSchema ?? {})]
-      .filter((x): x is string => typeof x === 'string')
-      .join('\n');
-    return o.scanner
-      .scan(text, { kind: 'indirect', redact: [], injectionThreshold: o.descriptionThreshold })
-      .hits.some((h) => h.family === 'injection');
-  };
+  const poisoned = (t: UpstreamTool): boolean => descriptionPoisoned(t, o.scanner, o.descriptionThreshold);
   /** `changed`: the definition changed, so a still-blocked tool is reported again. */
   const set = (e: CatalogEntry, status: ToolStatus, changed = false) => {
     const prev = e.status;

@@ -37,11 +37,23 @@ export const toolsService: ServiceDef['build'] = async (rt: Runtime) => {
   if (!cfg.enabled) return;
   const log = rt.logger.child({ component: 'tools' });
   const scanner = TEXT_SCANNER.require(rt);
-  // Telemetry is built after this feature; its sinks are looked up when an event is written.
+  // Telemetry is built after this feature: events raised during boot (a refused manifest, tools
+  // blocked at the first listing) wait in a bounded queue until its sinks exist.
+  const early: string[] = [];
   const emit = (line: string) => {
     const t = TELEMETRY.get(rt);
-    if (t !== undefined) t.emitLine(line);
-    else log.info({ audit: line }, 'tool audit event');
+    if (t === undefined) {
+      if (early.length < 1_000) early.push(line);
+      return;
+    }
+    for (const l of early.splice(0)) t.emitLine(l);
+    t.emitLine(line);
+  };
+  const flushEarly = (tries: number) => {
+    const t = TELEMETRY.get(rt);
+    if (t !== undefined) for (const l of early.splice(0)) t.emitLine(l);
+    else if (tries > 0) setTimeout(() => flushEarly(tries - 1), 10).unref();
+    else for (const l of early.splice(0)) log.warn({ audit: l }, 'tool audit event without telemetry');
   };
   const metrics = createToolMetrics(rt.metrics);
   const { pins, check } = loadPins(cfg);
@@ -142,4 +154,5 @@ export const toolsService: ServiceDef['build'] = async (rt: Runtime) => {
   });
   rt.closers.push(() => endpoint.close());
   TOOLS.set(rt, { endpoint, catalog });
+  flushEarly(500);
 };

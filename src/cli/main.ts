@@ -5,6 +5,7 @@ import { runExportCommand } from './export.js';
 import { runKeysCommand } from './keys.js';
 import { runLintCommand } from './lint.js';
 import { runStartCommand } from './start.js';
+import { runToolsCommand } from './tools.js';
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -22,6 +23,10 @@ const COMMANDS: Readonly<Record<string, { run: Command; help: string }>> = {
   eval: {
     run: (argv) => (argv[0] === 'leak' ? runEvalLeak(argv.slice(1)) : runEvalCommand(argv)),
     help: 'eval <injection|pii|secrets|leak> FILE.jsonl [--json] [--peers]   detector precision/recall/F1',
+  },
+  tools: {
+    run: runToolsCommand,
+    help: 'tools list|pin|sign|verify --config FILE [--key K]   tool allowlists, pinned and signed manifests',
   },
   export: {
     run: runExportCommand,

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { SinkConfig, TelemetryConfig } from '../config/schema/telemetry.js';
 import { resolveSecret, secretRefKind } from '../config/secrets.js';
+import { AUDIT_LINES } from '../pipeline/audit-lines.js';
 import { AUDIT_REDACTOR } from '../pipeline/audit-redactor.js';
 import type { RequestContext } from '../pipeline/context.js';
 import type { ServiceDef } from '../pipeline/feature.js';
@@ -270,6 +271,7 @@ export async function buildTelemetryService(rt: Runtime): Promise<void> {
     redact: AUDIT_REDACTOR.get(rt),
   });
   TELEMETRY.set(rt, svc);
+  AUDIT_LINES.set(rt, (line) => svc.emitLine(line));
   rt.closers.push(() => svc.close());
 }
 

@@ -1,8 +1,8 @@
+import { AUDIT_LINES } from '../pipeline/audit-lines.js';
 import type { ServiceDef } from '../pipeline/feature.js';
 import type { Runtime } from '../pipeline/runtime.js';
 import { defineService } from '../pipeline/slot.js';
 import { TEXT_SCANNER } from '../pipeline/text-scanner.js';
-import { TELEMETRY } from '../telemetry/slots.js';
 import { compileAllowlist } from './allowlist.js';
 import { createApprovals } from './approvals/approvals.js';
 import { TOOL_APPROVALS } from './approvals/routes.js';
@@ -41,17 +41,17 @@ export const toolsService: ServiceDef['build'] = async (rt: Runtime) => {
   // blocked at the first listing) wait in a bounded queue until its sinks exist.
   const early: string[] = [];
   const emit = (line: string) => {
-    const t = TELEMETRY.get(rt);
-    if (t === undefined) {
+    const write = AUDIT_LINES.get(rt);
+    if (write === undefined) {
       if (early.length < 1_000) early.push(line);
       return;
     }
-    for (const l of early.splice(0)) t.emitLine(l);
-    t.emitLine(line);
+    for (const l of early.splice(0)) write(l);
+    write(line);
   };
   const flushEarly = (tries: number) => {
-    const t = TELEMETRY.get(rt);
-    if (t !== undefined) for (const l of early.splice(0)) t.emitLine(l);
+    const write = AUDIT_LINES.get(rt);
+    if (write !== undefined) for (const l of early.splice(0)) write(l);
     else if (tries > 0) setTimeout(() => flushEarly(tries - 1), 10).unref();
     else for (const l of early.splice(0)) log.warn({ audit: l }, 'tool audit event without telemetry');
   };

@@ -20,7 +20,7 @@ const LAYERS: ReadonlyArray<readonly string[]> = [
   // feature returns (SSE parser, output budget, error attribution), so it sits above the features.
   ['http'],
   // Features: each is self-contained and reaches the others only through the layers below.
-  ['edge', 'guard', 'telemetry', 'upstream'],
+  ['edge', 'guard', 'telemetry', 'tools', 'upstream'],
   // The stage contract, phases, pipeline build and runner.
   ['pipeline'],
   // Declared config (schema, load, secrets), the store interface and implementations, the error catalog.

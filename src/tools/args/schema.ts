@@ -1,11 +1,15 @@
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { RE2JS } from 're2js';
 
-/** Schema `pattern`s from upstream servers are untrusted: RE2 (linear time), never the JS engine. */
+/**
+ * Schema `pattern`s from upstream servers are untrusted: RE2 (linear time), never the JS engine.
+ * `toString` matters: Ajv caches compiled patterns under `String(rx)`, so without it every pattern
+ * of the instance would share the first one's matcher.
+ */
 const re2Engine = Object.assign(
   (pattern: string, flags: string) => {
     const re = RE2JS.compile(pattern, flags.includes('i') ? RE2JS.CASE_INSENSITIVE : 0);
-    return { test: (s: string) => re.test(s) };
+    return { test: (s: string) => re.test(s), toString: () => `/${pattern}/${flags}` };
   },
   { code: 'RE2JS' },
 );

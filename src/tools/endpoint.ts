@@ -89,7 +89,7 @@ export function createMcpEndpoint(deps: {
       if (ctx === undefined) throw new Error('MCP request without its gateway context');
       return serverFor(ctx);
     },
-    { responseMode: 'json', legacy: 'stateless', maxRequestBodySize: deps.maxBodyBytes, keepAliveMs: 0 },
+    { responseMode: 'auto', legacy: 'stateless', maxRequestBodySize: deps.maxBodyBytes, keepAliveMs: 0 },
   );
 
   return {

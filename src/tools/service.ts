@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { AUDIT_LINES } from '../pipeline/audit-lines.js';
 import type { ServiceDef } from '../pipeline/feature.js';
 import type { Runtime } from '../pipeline/runtime.js';
@@ -106,7 +107,10 @@ export const toolsService: ServiceDef['build'] = async (rt: Runtime) => {
       );
     },
   });
-  await catalog.refresh(AbortSignal.timeout(Math.max(...cfg.servers.map((s) => s.timeoutMs), 1_000)));
+  // One deadline for every server's first listing (one listener per server on it).
+  const boot = AbortSignal.timeout(Math.max(...cfg.servers.map((s) => s.timeoutMs), 1_000));
+  setMaxListeners(0, boot);
+  await catalog.refresh(boot);
   for (const e of catalog.entries.values()) {
     const hint = (e.definition?.annotations as { readOnlyHint?: unknown } | undefined)?.readOnlyHint;
     if (hint === true && e.tool.access === 'write')
@@ -121,8 +125,10 @@ export const toolsService: ServiceDef['build'] = async (rt: Runtime) => {
   const timer = setInterval(() => {
     if (refreshing) return;
     refreshing = true;
+    const signal = AbortSignal.timeout(cfg.refreshMs);
+    setMaxListeners(0, signal);
     void catalog
-      .refresh(AbortSignal.timeout(cfg.refreshMs))
+      .refresh(signal)
       .catch((err: unknown) => log.warn({ err }, 'tool catalog refresh failed'))
       .finally(() => {
         refreshing = false;

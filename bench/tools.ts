@@ -34,7 +34,7 @@ async function toolServer(n: number): Promise<{ url: string; close(): void }> {
       const s = new Server({ name: 'bench', version: '1' }, { capabilities: { tools: {} } });
       s.setRequestHandler('tools/list', async () => ({ tools: tools as never }));
       s.setRequestHandler('tools/call', async (req) => ({
-        content: [{ type: 'text', text: String((req.params.arguments ?? {}).msg) }],
+        content: [{ type: 'text', text: String(req.params.arguments?.msg) }],
       }));
       return s;
     },

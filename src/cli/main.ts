@@ -5,7 +5,6 @@ import { runExportCommand } from './export.js';
 import { runKeysCommand } from './keys.js';
 import { runLintCommand } from './lint.js';
 import { runStartCommand } from './start.js';
-import { runToolsCommand } from './tools.js';
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -25,7 +24,8 @@ const COMMANDS: Readonly<Record<string, { run: Command; help: string }>> = {
     help: 'eval <injection|pii|secrets|leak> FILE.jsonl [--json] [--peers]   detector precision/recall/F1',
   },
   tools: {
-    run: runToolsCommand,
+    // Loaded on use: the MCP SDK is not needed by the other commands' start-up.
+    run: async (argv) => (await import('./tools.js')).runToolsCommand(argv),
     help: 'tools list|pin|sign|verify --config FILE [--key K]   tool allowlists, pinned and signed manifests',
   },
   export: {

@@ -12,6 +12,7 @@ import type { StageDef } from '../pipeline/registry.js';
 import { resilienceFeature } from '../resilience/feature.js';
 import { sandboxFeature } from '../sandbox/feature.js';
 import { telemetryFeature } from '../telemetry/feature.js';
+import { toolsFeature } from '../tools/feature.js';
 import { upstreamFeature } from '../upstream/feature.js';
 
 /**
@@ -30,6 +31,7 @@ export const FEATURES: readonly Feature[] = [
   egressFeature,
   sandboxFeature,
   resilienceFeature,
+  toolsFeature,
   telemetryFeature,
   judgeFeature,
   adminFeature,

@@ -14,6 +14,7 @@ import {
 } from '../http/listeners.js';
 import { baseHeaders, sendError, sendJson } from '../http/respond.js';
 import { createHealthServer, createMetricsServer } from '../http/side-listeners.js';
+import { sendWeb } from '../http/web-response.js';
 import type { Feature } from '../pipeline/feature.js';
 import type { StageDef } from '../pipeline/registry.js';
 import { createRunner } from '../pipeline/runner.js';
@@ -66,6 +67,7 @@ export async function startGateway(
       deliver,
       sendJson,
       sendError,
+      sendWeb,
     },
     (opts.features ?? FEATURES).flatMap((f) => f.handlers ?? []),
   );

@@ -48,6 +48,11 @@ const COMMANDS: Readonly<Record<string, { run: Command; help: string }>> = {
     run: (argv) => runAdminCommand(argv),
     help: 'admin <consumers|quota|disable|key-issue|model|approve|...> --url URL --reason TEXT   control plane API',
   },
+  tools: {
+    // Loaded on use: the MCP SDK is not needed by the other commands' start-up.
+    run: async (argv) => (await import('./tools.js')).runToolsCommand(argv),
+    help: 'tools list|pin|sign|verify --config FILE [--key K]   tool allowlists, pinned and signed manifests',
+  },
   export: {
     run: runExportCommand,
     help: 'export prometheus-rules [--config FILE] [--out FILE]   SOC alerting rules',

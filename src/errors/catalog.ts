@@ -8,6 +8,7 @@ import { limitsErrors } from './codes/limits.js';
 import { providerErrors } from './codes/provider.js';
 import { resilienceErrors } from './codes/resilience.js';
 import { telemetryErrors } from './codes/telemetry.js';
+import { toolsErrors } from './codes/tools.js';
 import { upstreamErrors } from './codes/upstream.js';
 import type { ErrorDef } from './types.js';
 
@@ -24,6 +25,7 @@ export const ERRORS = Object.freeze({
   ...resilienceErrors,
   ...adminErrors,
   ...providerErrors,
+  ...toolsErrors,
 } satisfies Record<string, ErrorDef>);
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -13,9 +13,9 @@ export const PROVIDER_KINDS = [
 export type ProviderKind = (typeof PROVIDER_KINDS)[number];
 
 /** The data-plane endpoints Gatehouse serves (OpenAI-compatible paths). */
-export type Endpoint = 'chat' | 'completions' | 'embeddings' | 'models' | 'sessions';
+export type Endpoint = 'chat' | 'completions' | 'embeddings' | 'models' | 'sessions' | 'tools';
 /** Endpoints served by a model deployment (the others are answered by the gateway itself). */
-export type ModelEndpoint = Exclude<Endpoint, 'models' | 'sessions'>;
+export type ModelEndpoint = Exclude<Endpoint, 'models' | 'sessions' | 'tools'>;
 
 export interface UpstreamRequest {
   /** Path appended to the route's base URL path (may carry a query string). */

@@ -133,7 +133,8 @@ async function external(c: Compiled, ctx: RequestContext, text: string): Promise
 
 async function inspect(c: Compiled, ctx: RequestContext): Promise<void> {
   const body = ctx.body;
-  if (body === null || ctx.endpoint === 'models' || ctx.endpoint === 'sessions') return;
+  if (body === null || ctx.endpoint === 'models' || ctx.endpoint === 'sessions' || ctx.endpoint === 'tools')
+    return;
   const { policy, svc } = c;
   if (ctx.endpoint === 'chat') {
     const shape = chatShape(body);

@@ -8,11 +8,13 @@ import type { GuardConfig } from '../config/schema/guard.js';
 import { resolveSecret } from '../config/secrets.js';
 import { AUDIT_REDACTOR } from '../pipeline/audit-redactor.js';
 import type { ServiceDef } from '../pipeline/feature.js';
+import { TEXT_SCANNER } from '../pipeline/text-scanner.js';
 import { createHttpClassifier } from './detectors/http-classifier.js';
 import type { ScanLimits } from './engine.js';
 import { buildSharedDetectors } from './registry.js';
 import { createOutputScanner } from './scan-output.js';
 import { GUARD } from './slots.js';
+import { createTextScanner } from './text-scanner.js';
 import type { AsyncClassifier, Detector, DetectorName } from './types.js';
 
 export interface ExternalClassifier {
@@ -67,6 +69,8 @@ export const guardService: ServiceDef = {
     // whatever the route's actions: every finding becomes a typed placeholder in the event.
     const auditScanner = createOutputScanner(cfg);
     AUDIT_REDACTOR.set(rt, (text) => auditScanner.redact(text, () => 'redact'));
+    // Tool results and descriptions (issue 19) are scanned whether or not input guardrails are on.
+    TEXT_SCANNER.set(rt, createTextScanner(cfg));
     if (!cfg.enabled) {
       rt.logger.warn('input guardrails are disabled: prompts reach the model unscanned');
       return;

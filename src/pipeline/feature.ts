@@ -57,7 +57,10 @@ export interface Feature {
   readonly adminPages?: readonly AdminPageDef[];
 }
 
-/** What a feature's endpoint answers: a JSON body sent with status 200 (errors are thrown). */
+/**
+ * What a feature's endpoint answers: a JSON body sent with status 200 (errors are thrown), or a
+ * web-standard `Response` written as it is (the MCP endpoint, whose SDK answers in that shape).
+ */
 export type Handler = (ctx: RequestContext, param: string | null) => object | Promise<object>;
 
 /**

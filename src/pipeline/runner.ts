@@ -45,6 +45,8 @@ export interface Delivery {
   sendJson(ctx: RequestContext, base: Headers, status: number, body: string): void;
   /** A JSON error before the headers; a terminal SSE error event after a stream began. */
   sendError(ctx: RequestContext, base: Headers, err: GatehouseError): void;
+  /** A web-standard `Response` a handler returned (the MCP endpoint's), streamed as it comes. */
+  sendWeb(ctx: RequestContext, base: Headers, out: Response): Promise<void>;
 }
 
 export interface Runner {
@@ -63,7 +65,7 @@ export function createRunner(
   delivery: Delivery,
   handlers: readonly HandlerDef[],
 ): Runner {
-  const { deliver, sendJson, sendError } = delivery;
+  const { deliver, sendJson, sendError, sendWeb } = delivery;
   const { edge, completion } = pipeline;
   const log = rt.logger;
   // Configs built by hand in benches and stage tests may lack the section: no trusted proxy then.
@@ -107,7 +109,9 @@ export function createRunner(
         if (r !== undefined) await r;
       }
       if (handler !== undefined) {
-        sendJson(ctx, base, 200, JSON.stringify(await handler(ctx, param)));
+        const out = await handler(ctx, param);
+        if (out instanceof Response) await sendWeb(ctx, base, out);
+        else sendJson(ctx, base, 200, JSON.stringify(out));
         return;
       }
       for (const s of routeOf(ctx).stages) {

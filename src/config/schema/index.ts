@@ -13,6 +13,7 @@ import { resilienceSchema } from './resilience.js';
 import { routeSchema } from './route.js';
 import { sandboxSchema } from './sandbox.js';
 import { telemetrySchema } from './telemetry.js';
+import { toolsSchema } from './tools.js';
 
 /**
  * The whole gatehouse.yaml. Feature sections (auth, limits, guardrails, telemetry) each live in
@@ -48,6 +49,7 @@ export const configSchema = z
     resilience: resilienceSchema.prefault({}),
     admin: adminSchema.prefault({}),
     providers: providersSchema.prefault({}),
+    tools: toolsSchema.prefault({}),
   })
   .strict()
   .superRefine((cfg, ctx) => {

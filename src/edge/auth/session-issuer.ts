@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { GatehouseError } from '../../errors/gatehouse-error.js';
+import { isToolScope } from '../../formats/tool-scope.js';
 import type { AuthMethod, Identity } from '../../identity.js';
 import { internalError } from '../../pipeline/require.js';
 import { type RevocationList, revocationId } from './revocation.js';
@@ -79,7 +80,8 @@ export function createSessionIssuer(opts: {
         if (req.aliases.some((a) => !own.includes(a)))
           throw new GatehouseError('GH_ERR_AUTH_FORBIDDEN_ALIAS');
       }
-      if (req.scopes?.some((s) => !identity.scopes.includes(s)))
+      // Tool scopes only narrow: the tools feature bounds them by the consumer's tool allowlist.
+      if (req.scopes?.some((s) => !identity.scopes.includes(s) && !isToolScope(s)))
         throw new GatehouseError('GH_ERR_AUTH_FORBIDDEN_SCOPE');
       const ttl = Math.min(req.ttl_seconds ?? opts.defaultTtlSec, opts.maxTtlSec);
       if (await opts.revocations.isRevoked('agent', revocationId(identity.consumer, req.agent)))

@@ -45,9 +45,10 @@ export const parseStage: StageDef = {
       const type = ctx.req.headers['content-type'];
       if (type === undefined || !JSON_TYPE.test(type))
         throw new GatehouseError('GH_ERR_UNSUPPORTED_MEDIA_TYPE');
-      if (ctx.endpoint === 'sessions') {
-        // Gateway-answered endpoint: small bodies, validated by its own handler.
-        ctx.body = parseJsonBody(await readBody(ctx.req, SESSION_BODY_BYTES, bodyTimeoutMs), maxJsonDepth);
+      if (ctx.endpoint === 'sessions' || ctx.endpoint === 'tools') {
+        // Gateway-answered endpoints, validated by their own handler (the MCP SDK for /mcp).
+        const cap = ctx.endpoint === 'sessions' ? SESSION_BODY_BYTES : maxBodyBytes;
+        ctx.body = parseJsonBody(await readBody(ctx.req, cap, bodyTimeoutMs), maxJsonDepth);
         return;
       }
       const endpoint: ModelEndpoint = ctx.endpoint;

@@ -17,7 +17,8 @@ export type FormatCheck =
 const re2Engine = Object.assign(
   (pattern: string, flags: string) => {
     const re = RE2JS.compile(pattern, flags.includes('i') ? RE2JS.CASE_INSENSITIVE : 0);
-    return { test: (s: string) => re.test(s) };
+    // Ajv caches patterns under String(rx): without toString every pattern shares the first matcher.
+    return { test: (s: string) => re.test(s), toString: () => `/${pattern}/${flags}` };
   },
   { code: 'RE2JS' },
 );

@@ -9,6 +9,7 @@ export const OPERATION: Readonly<Record<Endpoint, string>> = {
   embeddings: 'embeddings',
   models: 'list_models',
   sessions: 'create_session',
+  tools: 'execute_tool',
 };
 
 export const UA_MAX = 512;

@@ -91,9 +91,9 @@ function words(folded: string): string[] {
   return out;
 }
 
-/** One of the next three words is an ordinary object ("kill the hung python process"). */
+/** One of the next four words is an ordinary object ("kill a hung python process"). */
 function benignObjectFollows(lex: HarmLexicon, w: readonly string[], i: number): boolean {
-  for (let k = i + 1; k <= i + 3 && k < w.length; k++) if (lex.benignObjects.has(w[k] ?? '')) return true;
+  for (let k = i + 1; k <= i + 4 && k < w.length; k++) if (lex.benignObjects.has(w[k] ?? '')) return true;
   return false;
 }
 

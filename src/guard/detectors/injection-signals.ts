@@ -32,21 +32,48 @@ export const SIGNAL_DIM = SIGNAL_NAMES.length;
 const MAX_PERIOD = 12;
 const FLOOD_MAX_CHARS = 8_000;
 
-/** Length of the longest span made of one unit of at most MAX_PERIOD characters repeated. */
+/** Shortest repeated span that counts as a flood. */
+const MIN_FLOOD = 64;
+/** Sampling stride of the first pass; a flood spans at least MIN_FLOOD / STRIDE - 1 samples. */
+const STRIDE = 16;
+
+/** Exact length of the longest run of period p (t[i] === t[i - p]) plus the unit. */
+function runOf(t: string, p: number): number {
+  let best = 0;
+  let run = 0;
+  for (let i = p; i < t.length; i++) {
+    if (t.charCodeAt(i) === t.charCodeAt(i - p)) {
+      run++;
+      if (run + p > best) best = run + p;
+    } else run = 0;
+  }
+  return best;
+}
+
+/**
+ * Length of the longest span made of one unit of at most MAX_PERIOD characters repeated (0 under
+ * MIN_FLOOD). A sampled first pass (every STRIDE-th character, each period) finds the periods that
+ * can hold a flood; only those are scanned exactly, so ordinary text costs under one comparison
+ * per character.
+ */
 export function longestRepeat(text: string): number {
   const t = text.length > FLOOD_MAX_CHARS ? text.slice(-FLOOD_MAX_CHARS) : text;
   let best = 0;
+  const need = Math.floor(MIN_FLOOD / STRIDE) - 1;
   for (let p = 1; p <= MAX_PERIOD; p++) {
-    let run = 0;
-    for (let i = p; i < t.length; i++) {
+    let streak = 0;
+    let candidate = false;
+    for (let i = MAX_PERIOD; i < t.length; i += STRIDE) {
       if (t.charCodeAt(i) === t.charCodeAt(i - p)) {
-        run++;
-        if (run + p > best) best = run + p;
-      } else run = 0;
+        if (++streak >= need) {
+          candidate = true;
+          break;
+        }
+      } else streak = 0;
     }
+    if (candidate) best = Math.max(best, runOf(t, p));
   }
-  // Spaces or one unit alone are not a flood.
-  return best > 2 * MAX_PERIOD ? best : 0;
+  return best >= MIN_FLOOD ? best : 0;
 }
 
 // Verbs that dictate the model's literal output. Not "write", "reply" or "respond": those open most

@@ -8,8 +8,9 @@
  *   character LM of benign text (charlm.ts): token salad appended to a request;
  * - `harmful_intent`, `harm_terms`, `harm_evasion`: harmful intent of the underlying request (harm.ts);
  * - `flooding`: the longest run of one character or one short unit repeated (flooding payloads);
- * - `short_command`: a short text that opens with an output verb ("say", "print", "repeat ...") —
- *   the shape of a bare hijack payload; alone it is weak evidence, the combiner weighs it;
+ * No short-command feature: "say access granted" and "say hi" differ only in what is said, and the
+ * feature alone pushed the second over the threshold; bare hijack payloads are left to the
+ * signatures and the classifier.
  * No length feature: in the dev sets attacks are longer than benign prompts, a trait of those
  * sources (jailbreak templates) that pushed long benign documents over the threshold.
  * Each is O(n) over the text; none uses a regular expression that could backtrack.
@@ -23,7 +24,6 @@ export const SIGNAL_NAMES = [
   'harm_terms',
   'harm_evasion',
   'flooding',
-  'short_command',
 ] as const;
 export type SignalName = (typeof SIGNAL_NAMES)[number];
 export const SIGNAL_DIM = SIGNAL_NAMES.length;
@@ -76,22 +76,8 @@ export function longestRepeat(text: string): number {
   return best >= MIN_FLOOD ? best : 0;
 }
 
-// Verbs that dictate the model's literal output. Not "write", "reply" or "respond": those open most
-// ordinary requests ("Write a poem", "Respond in French").
-const OUTPUT_VERBS = new Set(['say', 'print', 'output', 'repeat', 'echo']);
-const SHORT_COMMAND_CHARS = 80;
 /** Contrast (bits per character) that ordinary text reaches: multilingual and code tails. */
 const SUFFIX_MARGIN = 0.5;
-
-/** A short text whose first word is an output verb: "say access granted", "print 'pwned'". */
-export function shortCommand(folded: string): boolean {
-  if (folded.length > SHORT_COMMAND_CHARS) return false;
-  let i = 0;
-  while (i < folded.length && !/[a-z]/.test(folded[i] ?? '')) i++;
-  let j = i;
-  while (j < folded.length && /[a-z]/.test(folded[j] ?? '')) j++;
-  return OUTPUT_VERBS.has(folded.slice(i, j));
-}
 
 export interface SignalContext {
   readonly lm: CharLm | null;
@@ -114,7 +100,6 @@ export function signalVector(
   v[2] = Math.log1p(harm.terms);
   v[3] = harm.evasion ? 1 : 0;
   v[4] = Math.log1p(longestRepeat(sanitised)) / 4;
-  v[5] = shortCommand(folded) ? 1 : 0;
   return v;
 }
 
@@ -147,7 +132,7 @@ export function dominantSignal(c: Combiner, v: Float64Array): SignalName {
 
 /**
  * Logistic regression on the dense signals, class-balanced, full-batch gradient descent with a
- * small L2 penalty: deterministic, and with 6 inputs it converges in a few hundred steps.
+ * small L2 penalty: deterministic, and with 5 inputs it converges in a few hundred steps.
  */
 export function fitCombiner(
   xs: readonly Float64Array[],

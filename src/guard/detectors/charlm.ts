@@ -136,10 +136,20 @@ export function suffixContrast(lm: CharLm, text: string): number {
   if (text.length < MIN_TEXT) return 0;
   const t = text.length > LM_MAX_CHARS ? text.slice(-LM_MAX_CHARS) : text;
   const cut = t.length - SUFFIX_TAIL;
+  // The salad follows a request in words; JSON, code or a table opens with symbols throughout.
+  if (structured(t, Math.max(LM_WINDOW, cut))) return 0;
   const tail = worstWindow(lm, t, Math.max(0, cut), t.length);
   // Against the body's own least probable window: code or tables have odd windows throughout.
   const body = cut >= MIN_BODY ? worstWindow(lm, t, 0, cut) : PROSE_BITS;
   return Math.max(0, tail - Math.max(body, PROSE_BITS));
+}
+
+/** Share of symbols other than word punctuation in the first `n` characters above 8 %. */
+function structured(t: string, n: number): boolean {
+  const end = Math.min(n, t.length);
+  let odd = 0;
+  for (let i = 0; i < end; i++) if (symbolOf(t.charCodeAt(i)) === OTHER) odd++;
+  return odd > 0.08 * end;
 }
 
 function worstWindow(lm: CharLm, t: string, from: number, to: number): number {

@@ -2,7 +2,10 @@
  * Grouped nested cross-validation of the injection detector's whole training procedure (classifier
  * fit + threshold rule + signatures), the figure to publish.
  *
- *   npx tsx scripts/eval-nested.ts [--data FILE]... [--outer 5] [--inner 3] [--json]
+ *   npx tsx scripts/eval-nested.ts [--data FILE]... [--classifier-data FILE]... [--outer 5] [--inner 3] [--json]
+ *
+ * `--classifier-data injection-dev.jsonl` evaluates the shipped procedure (scripts/train-injection.ts):
+ * the bag-of-words classifier learns from the first-round file only, the combiner from all rows.
  *
  * - Groups (scripts/injection-groups.ts): source datasets and near-duplicate clusters across
  *   sources; a group is never split between training and test.
@@ -18,18 +21,29 @@
  *     fold-local in each outer fold, a signature whose dev matches all lie in that test fold is off
  *                (it could only have been written from those rows);
  *     none       classifier alone.
+ * - The signals (src/guard/detectors/injection-signals.ts: classifier, adversarial-suffix character LM,
+ *   harmful intent, flooding, short command) are combined by a logistic model fitted inside each outer
+ *   fold on the inner out-of-fold classifier probabilities, with the character LM itself fitted on the
+ *   benign rows of each training split. Views `combined` (all signatures + combiner) and
+ *   `combined-fold-local` (fold-local signatures + combiner) are what the shipped detector does.
+ *   The harm lexicon is hand-written from category definitions and is not refitted per fold.
  * Prints F1, precision, recall and FPR per outer fold and pooled over all test rows.
  */
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { recentre } from '../src/guard/detectors/injection.js';
+import { combine } from '../src/guard/detectors/injection-signals.js';
 import { SIGNATURES } from '../src/guard/detectors/injection-signatures.js';
 import { assignFolds, groupRows } from './injection-groups.js';
 import { syntheticRows } from './injection-synthetic.js';
 import {
   decide,
+  decideAll,
   type Example,
   type Fit,
+  fitCombinerWithThreshold,
+  fitLm,
   loadRows,
   metrics,
   pickThreshold,
@@ -37,9 +51,10 @@ import {
   prepare,
   type Scores,
   train,
+  vectorOf,
 } from './injection-train-lib.js';
 
-export const MODES = ['all', 'no-narrow', 'fold-local', 'none'] as const;
+export const MODES = ['all', 'no-narrow', 'fold-local', 'none', 'combined', 'combined-fold-local'] as const;
 export type SignatureMode = (typeof MODES)[number];
 
 export interface NestedOptions {
@@ -50,6 +65,11 @@ export interface NestedOptions {
   readonly l2: number;
   /** Synthetic rows per template (0: none). */
   readonly synthetic: number;
+  /**
+   * Base names of the files whose rows train the bag-of-words classifier and pick its threshold
+   * (the shipped model: the first-round file); the other rows train the combiner only. All when absent.
+   */
+  readonly classifierFiles?: readonly string[];
 }
 
 export interface FoldResult {
@@ -68,7 +88,7 @@ export interface NestedResult {
   readonly narrow: readonly number[];
   readonly folds: readonly FoldResult[];
   readonly pooled: Record<SignatureMode, Scores>;
-  /** Pooled per source (mode `fold-local`): recall on label 1, FPR on label 0. */
+  /** Pooled per source (mode `combined-fold-local`): recall on label 1, FPR on label 0. */
   readonly bySource: Record<string, Scores & { readonly n: number }>;
 }
 
@@ -92,6 +112,9 @@ export function runNested(opts: NestedOptions): NestedResult {
   const rows = [...dev, ...synth];
   const ex = prepare(rows);
   const isDev = (i: number): boolean => i < dev.length;
+  const clsFiles = opts.classifierFiles === undefined ? null : new Set(opts.classifierFiles);
+  /** Rows the classifier trains on and picks its threshold from: synthetic ones and those files. */
+  const forClassifier = (i: number): boolean => !isDev(i) || clsFiles === null || clsFiles.has(dev[i]!.file);
   const { group, nearDupPairs } = groupRows(rows);
 
   // Outer folds over the groups that hold dev rows; a synthetic row follows its group's fold, or is
@@ -115,6 +138,8 @@ export function runNested(opts: NestedOptions): NestedResult {
     'no-narrow': [],
     'fold-local': [],
     none: [],
+    combined: [],
+    'combined-fold-local': [],
   };
   const pooledLabels: Array<0 | 1> = [];
   const bySourcePred = new Map<string, { pred: boolean[]; labels: Array<0 | 1> }>();
@@ -123,11 +148,14 @@ export function runNested(opts: NestedOptions): NestedResult {
   for (let k = 0; k < opts.outer; k++) {
     const trainIdx = rows.map((_, i) => i).filter((i) => fold[i] !== k);
     const testIdx = rows.map((_, i) => i).filter((i) => fold[i] === k && isDev(i));
+    const foldLocal = new Set(matchFolds.flatMap((fs, s) => (fs.size === 1 && fs.has(k) ? [s] : [])));
     const off: Record<SignatureMode, Set<number>> = {
       all: new Set(),
       'no-narrow': new Set(narrow),
-      'fold-local': new Set(matchFolds.flatMap((fs, s) => (fs.size === 1 && fs.has(k) ? [s] : []))),
+      'fold-local': foldLocal,
       none: new Set(),
+      combined: new Set(),
+      'combined-fold-local': foldLocal,
     };
 
     // Inner grouped folds over the outer-training rows that belong to a dev group.
@@ -142,39 +170,54 @@ export function runNested(opts: NestedOptions): NestedResult {
     });
     const oofIdx: number[] = [];
     const oofP: number[] = [];
+    const oofVec: Float64Array[] = [];
     for (let j = 0; j < opts.inner; j++) {
+      const innerTrain = trainIdx.filter((i) => innerOf.get(i) !== j).map((i) => ex[i]!);
       const fit = train(
-        trainIdx.filter((i) => innerOf.get(i) !== j).map((i) => ex[i]!),
+        trainIdx.filter((i) => innerOf.get(i) !== j && forClassifier(i)).map((i) => ex[i]!),
         opts.epochs,
         opts.l2,
         101 + 10 * k + j,
       );
+      const ctx = fitLm(innerTrain);
       for (const i of inGroup)
         if (innerOf.get(i) === j && isDev(i)) {
           oofIdx.push(i);
           oofP.push(predict(fit, ex[i]!));
+          oofVec.push(vectorOf(ctx, ex[i]!));
         }
     }
     const outerFit: Fit = train(
-      trainIdx.map((i) => ex[i]!),
+      trainIdx.filter(forClassifier).map((i) => ex[i]!),
       opts.epochs,
       opts.l2,
       7 + k,
     );
     const testP = testIdx.map((i) => predict(outerFit, ex[i]!));
+    const outerCtx = fitLm(trainIdx.map((i) => ex[i]!));
+    const testVec = testIdx.map((i) => vectorOf(outerCtx, ex[i]!));
     const labels = testIdx.map((i) => ex[i]!.label);
+    const oofLabels = oofIdx.map((i) => ex[i]!.label);
     const byMode = {} as FoldResult['byMode'];
     for (const mode of MODES) {
       const sigOf = (i: number): number => sigScore(ex[i]!, off[mode], mode === 'none');
+      const own = oofIdx.flatMap((i, j) => (forClassifier(i) ? [j] : []));
       const threshold = pickThreshold(
-        oofIdx.map(sigOf),
-        oofP,
-        oofIdx.map((i) => ex[i]!.label),
+        own.map((j) => sigOf(oofIdx[j]!)),
+        own.map((j) => oofP[j]!),
+        own.map((j) => oofLabels[j]!),
       );
-      const pred = testIdx.map((i, t) => decide(sigOf(i), testP[t]!, threshold));
+      let pred = testIdx.map((i, t) => decide(sigOf(i), testP[t]!, threshold));
+      if (mode === 'combined' || mode === 'combined-fold-local') {
+        const base = oofIdx.map((i, j) => Math.max(sigOf(i), recentre(oofP[j]!, threshold)));
+        const comb = fitCombinerWithThreshold(oofVec, base, oofLabels);
+        pred = testIdx.map((i, t) =>
+          decideAll(sigOf(i), testP[t]!, threshold, combine(comb, testVec[t]!), comb.threshold),
+        );
+      }
       byMode[mode] = { threshold, scores: metrics(pred, labels) };
       pooledPred[mode].push(...pred);
-      if (mode === 'fold-local')
+      if (mode === 'combined-fold-local')
         testIdx.forEach((i, t) => {
           const src = rows[i]!.source.split('#')[0]!;
           const e = bySourcePred.get(src) ?? { pred: [], labels: [] };
@@ -221,6 +264,7 @@ function main(): void {
       epochs: { type: 'string', default: '30' },
       l2: { type: 'string', default: '1e-3' },
       synthetic: { type: 'string', default: '20' },
+      'classifier-data': { type: 'string', multiple: true },
       json: { type: 'boolean', default: false },
     },
   });
@@ -231,6 +275,7 @@ function main(): void {
     epochs: Number(values.epochs),
     l2: Number(values.l2),
     synthetic: Number(values.synthetic),
+    classifierFiles: values['classifier-data']?.map((p) => basename(p)),
   });
   if (values.json) {
     process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
@@ -243,11 +288,11 @@ function main(): void {
   for (const f of r.folds) {
     out.push(`outer fold ${f.fold}: ${f.n} rows, ${f.groups} groups`);
     for (const m of MODES)
-      out.push(`  ${m.padEnd(10)} t=${f.byMode[m].threshold.toFixed(2)}  ${line(f.byMode[m].scores)}`);
+      out.push(`  ${m.padEnd(19)} t=${f.byMode[m].threshold.toFixed(2)}  ${line(f.byMode[m].scores)}`);
   }
   out.push('pooled over outer test folds:');
-  for (const m of MODES) out.push(`  ${m.padEnd(10)} ${line(r.pooled[m])}`);
-  out.push('per source (fold-local, pooled): recall on label 1 / FPR on label 0');
+  for (const m of MODES) out.push(`  ${m.padEnd(19)} ${line(r.pooled[m])}`);
+  out.push('per source (combined-fold-local, pooled): recall on label 1 / FPR on label 0');
   for (const [src, s] of Object.entries(r.bySource)) {
     const pos = s.tp + s.fn;
     const neg = s.fp + s.tn;

@@ -4,15 +4,27 @@
  * loading, feature preparation with per-signature matches, the logistic-regression fit, scoring and
  * the threshold rule. One copy, so the evaluation measures exactly what the training script ships.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { countTrigrams, fitCharLm } from '../src/guard/detectors/charlm.js';
+import { compileHarmLexicon, type HarmSignals, harmSignals } from '../src/guard/detectors/harm.js';
 import { MENTION_SCORE, quotedMention, recentre } from '../src/guard/detectors/injection.js';
 import { features, MODEL_DIM, structure } from '../src/guard/detectors/injection-model.js';
+import {
+  type Combiner,
+  combine,
+  fitCombiner,
+  type SignalContext,
+  signalVector,
+} from '../src/guard/detectors/injection-signals.js';
 import { SIGNATURES } from '../src/guard/detectors/injection-signatures.js';
 import { fold, sanitise } from '../src/guard/normalise.js';
 import { type Row, rng } from './injection-synthetic.js';
 
 export interface SourcedRow extends Row {
   readonly source: string;
+  /** Base name of the file the row came from. */
+  readonly file: string;
 }
 
 export interface Example {
@@ -25,6 +37,10 @@ export interface Example {
   /** Every signature that matches: [index into SIGNATURES, score]. */
   readonly hits: ReadonlyArray<readonly [number, number]>;
   readonly source: string;
+  /** Sanitised and folded text, for the signals that are fitted per fold (character LM). */
+  readonly sanitised: string;
+  readonly folded: string;
+  readonly harm: HarmSignals;
 }
 
 export interface Scores {
@@ -45,9 +61,12 @@ export function loadRows(paths: readonly string[]): SourcedRow[] {
       readFileSync(p, 'utf8')
         .split('\n')
         .filter((l) => l.trim() !== '')
-        .map((l) => JSON.parse(l) as { text: string; label: 0 | 1; source?: string }),
+        .map((l) => ({
+          ...(JSON.parse(l) as { text: string; label: 0 | 1; source?: string }),
+          file: basename(p),
+        })),
     )
-    .map((r) => ({ text: r.text, label: r.label, source: r.source ?? 'unknown' }))
+    .map((r) => ({ text: r.text, label: r.label, source: r.source ?? 'unknown', file: r.file }))
     .sort((a, b) => (a.text < b.text ? -1 : a.text > b.text ? 1 : 0));
 }
 
@@ -63,11 +82,17 @@ export function signatureHits(folded: string): Array<readonly [number, number]> 
   return hits;
 }
 
+export const HARM_LEXICON = compileHarmLexicon();
+
 export function prepare(rows: ReadonlyArray<Row & { source?: string }>): Example[] {
   return rows.map((r) => {
-    const folded = fold(sanitise(r.text));
+    const sanitised = sanitise(r.text);
+    const folded = fold(sanitised);
     const hits = signatureHits(folded);
     return {
+      sanitised,
+      folded,
+      harm: harmSignals(HARM_LEXICON, folded),
       feats: features(folded),
       struct: structure(folded),
       label: r.label,
@@ -189,3 +214,59 @@ export function pickThreshold(
     }
   return threshold;
 }
+
+/**
+ * Background text for the character LM that is no dev row: this repository's own TypeScript
+ * source, so that code (an ordinary input) is not read as token salad when the code sources of
+ * a dev set are held out. Sorted, so the counts are deterministic.
+ */
+export function codeCorpus(): string[] {
+  const root = resolve(import.meta.dirname, '../src');
+  const files = (readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts')).sort();
+  return files.map((f) => readFileSync(join(root, f), 'utf8'));
+}
+
+let codeCounts: Float64Array | null = null;
+
+/** Trigram counts of the benign rows of a training set plus the code corpus. */
+export function lmCounts(texts: readonly string[]): Float64Array {
+  codeCounts ??= countTrigrams(codeCorpus());
+  const counts = countTrigrams(texts);
+  for (let i = 0; i < counts.length; i++) counts[i] = (counts[i] ?? 0) + (codeCounts[i] ?? 0);
+  return counts;
+}
+
+/** The character LM fitted on the benign rows of a training set (and the code corpus). */
+export function fitLm(data: readonly Example[]): SignalContext {
+  const lm = fitCharLm(lmCounts(data.filter((d) => d.label === 0).map((d) => d.sanitised)));
+  return { lm, harm: HARM_LEXICON };
+}
+
+export function vectorOf(ctx: SignalContext, ex: Example): Float64Array {
+  return signalVector(ctx, ex.sanitised, ex.folded, ex.harm);
+}
+
+/**
+ * The combiner and its threshold: logistic regression on the signal vectors of training rows
+ * (with the character LM of each row's own training split), then the threshold rule on its
+ * probabilities where `base` is what already decides a row (signatures and the classifier on the
+ * 0.5-centred scale): the false-positive cap holds for the union, as the detector applies it.
+ */
+export function fitCombinerWithThreshold(
+  vecs: readonly Float64Array[],
+  base: readonly number[],
+  labels: ReadonlyArray<0 | 1>,
+): Combiner {
+  const fit = fitCombiner(vecs, labels);
+  const probs = vecs.map((v) => combine({ ...fit, threshold: 0.5 }, v));
+  return { ...fit, threshold: pickThreshold(base, probs, labels) };
+}
+
+/** Signatures, classifier and combiner, each on its own threshold: the detector's decision. */
+export const decideAll = (
+  sig: number,
+  p: number,
+  threshold: number,
+  comb: number,
+  combThreshold: number,
+): boolean => decide(sig, p, threshold) || comb >= combThreshold;

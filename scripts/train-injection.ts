@@ -2,9 +2,13 @@
  * Trains the injection classifier and writes models/injection.json. Deterministic: fixed seeds, fixed
  * epochs, sorted inputs, so re-running on the same data gives the same file.
  *
- *   npx tsx scripts/train-injection.ts [--data ../shared/datasets/injection-dev.jsonl] [--out models/injection.json]
+ *   npx tsx scripts/train-injection.ts [--data FILE]... [--out models/injection.json]
  *
- * Data: the labelled dev set plus the hand-written supplement (scripts/injection-synthetic.ts).
+ * Data: the first-round dev set (see DEFAULT_DATA) plus the hand-written supplement
+ * (scripts/injection-synthetic.ts). Besides the classifier it fits the combiner
+ * (src/guard/detectors/injection-signals.ts) on the grouped out-of-fold classifier probabilities,
+ * with the character LM fitted on each fold's training rows, as scripts/eval-nested.ts does inside
+ * each outer fold; the shipped character LM is scripts/train-charlm.ts's.
  * The threshold is picked by the same rule scripts/eval-nested.ts applies inside each outer fold: on
  * out-of-fold predictions of grouped folds (source datasets and near-duplicate clusters never split,
  * scripts/injection-groups.ts), the best F1 of signatures + classifier whose false-positive rate stays
@@ -12,23 +16,49 @@
  * they are optimistic; the figure to publish is scripts/eval-nested.ts's.
  */
 import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { recentre } from '../src/guard/detectors/injection.js';
 import {
   encodeWeights,
   type InjectionModelFile,
   MODEL_DIM_BITS,
 } from '../src/guard/detectors/injection-model.js';
+import { combine, SIGNAL_DIM } from '../src/guard/detectors/injection-signals.js';
 import { assignFolds, groupRows } from './injection-groups.js';
 import { syntheticRows } from './injection-synthetic.js';
-import { decide, loadRows, metrics, pickThreshold, predict, prepare, train } from './injection-train-lib.js';
+import {
+  decide,
+  decideAll,
+  fitCombinerWithThreshold,
+  fitLm,
+  loadRows,
+  metrics,
+  pickThreshold,
+  predict,
+  prepare,
+  train,
+  vectorOf,
+} from './injection-train-lib.js';
+
+/**
+ * The classifier learns from the first-round file only: trained on both files it finds no
+ * threshold with useful recall under the false-positive cap (grouped CV picks 0.95) and misses
+ * hand-written attack shapes it catches now (test/unit/guard/injection-shapes.test.ts). The
+ * combiner's signals (suffix LM, harmful intent, flooding) learn from both files; for rows of the
+ * second file the classifier's fold predictions are out of sample as well.
+ */
+const DATASETS = resolve(import.meta.dirname, '../../shared/datasets');
+const DEFAULT_DATA = [resolve(DATASETS, 'injection-dev.jsonl')];
+const DEFAULT_COMBINER_DATA = [
+  resolve(DATASETS, 'injection-dev.jsonl'),
+  resolve(DATASETS, 'injection-dev-more.jsonl'),
+];
 
 const { values: args } = parseArgs({
   options: {
-    data: {
-      type: 'string',
-      default: resolve(import.meta.dirname, '../../shared/datasets/injection-dev.jsonl'),
-    },
+    data: { type: 'string', multiple: true },
+    'combiner-data': { type: 'string', multiple: true },
     out: { type: 'string', default: resolve(import.meta.dirname, '../models/injection.json') },
     epochs: { type: 'string', default: '30' },
     l2: { type: 'string', default: '1e-3' },
@@ -38,33 +68,68 @@ const { values: args } = parseArgs({
 
 const epochs = Number(args.epochs);
 const l2 = Number(args.l2);
-const dev = loadRows([args.data!]);
+const data = args.data ?? DEFAULT_DATA;
+const clsFiles = new Set(data.map((p) => basename(p)));
+const combinerData = [
+  ...new Set([...data, ...(args['combiner-data'] ?? DEFAULT_COMBINER_DATA)].map((p) => resolve(p))),
+];
+const rows = loadRows(combinerData);
 const synth = syntheticRows(Number(args.synthetic));
-const devEx = prepare(dev);
+const allEx = prepare(rows);
 const synthEx = prepare(synth);
+const isCls = rows.map((r) => clsFiles.has(r.file));
 
-// Grouped 5-fold out-of-fold predictions on the dev rows; the supplement is always in training.
+// Grouped 5-fold out-of-fold predictions over every row (source datasets and near-duplicate
+// clusters never split); the supplement is always in training.
 const K = 5;
-const fold = assignFolds(groupRows(dev).group, K);
-const oof = new Array<number>(devEx.length).fill(0);
+const fold = assignFolds(groupRows(rows).group, K);
+const oof = new Array<number>(allEx.length).fill(0);
+const oofVec = new Array<Float64Array>(allEx.length);
 for (let k = 0; k < K; k++) {
-  const m = train([...devEx.filter((_, i) => fold[i] !== k), ...synthEx], epochs, l2, 7 + k);
-  devEx.forEach((ex, i) => {
-    if (fold[i] === k) oof[i] = predict(m, ex);
+  const m = train([...allEx.filter((_, i) => fold[i] !== k && isCls[i]), ...synthEx], epochs, l2, 7 + k);
+  const ctx = fitLm([...allEx.filter((_, i) => fold[i] !== k), ...synthEx]);
+  allEx.forEach((ex, i) => {
+    if (fold[i] !== k) return;
+    oof[i] = predict(m, ex);
+    oofVec[i] = vectorOf(ctx, ex);
   });
 }
-const labels = devEx.map((ex) => ex.label);
+// The classifier's threshold: grouped 5-fold over its own files (as before the combiner existed).
+const devEx = allEx.filter((_, i) => isCls[i]);
+const devFold = assignFolds(groupRows(rows.filter((_, i) => isCls[i])).group, K);
+const devOof = new Array<number>(devEx.length).fill(0);
+for (let k = 0; k < K; k++) {
+  const m = train([...devEx.filter((_, i) => devFold[i] !== k), ...synthEx], epochs, l2, 7 + k);
+  devEx.forEach((ex, i) => {
+    if (devFold[i] === k) devOof[i] = predict(m, ex);
+  });
+}
 const threshold = pickThreshold(
   devEx.map((ex) => ex.sig),
-  oof,
-  labels,
+  devOof,
+  devEx.map((ex) => ex.label),
 );
 const cv = metrics(
-  devEx.map((ex, i) => decide(ex.sig, oof[i]!, threshold)),
-  labels,
+  devEx.map((ex, i) => decide(ex.sig, devOof[i] ?? 0, threshold)),
+  devEx.map((ex) => ex.label),
 );
 console.log(`threshold ${threshold}`);
-console.log('grouped 5-fold CV (threshold chosen on it: optimistic)', cv);
+console.log('classifier, grouped 5-fold CV on its own files (threshold chosen on it: optimistic)', cv);
+const labels = allEx.map((ex) => ex.label);
+const vecOf = (i: number): Float64Array => oofVec[i] ?? new Float64Array(SIGNAL_DIM);
+const combiner = fitCombinerWithThreshold(
+  allEx.map((_, i) => vecOf(i)),
+  allEx.map((ex, i) => Math.max(ex.sig, recentre(oof[i] ?? 0, threshold))),
+  labels,
+);
+const cvCombined = metrics(
+  allEx.map((ex, i) =>
+    decideAll(ex.sig, oof[i] ?? 0, threshold, combine(combiner, vecOf(i)), combiner.threshold),
+  ),
+  labels,
+);
+console.log('combiner', combiner);
+console.log('with the combiner, grouped 5-fold CV on all files (optimistic likewise)', cvCombined);
 
 const final = train([...devEx, ...synthEx], epochs, l2, 7);
 const enc = encodeWeights(final.w);
@@ -75,12 +140,19 @@ const file: InjectionModelFile = {
   scale: enc.scale,
   weights: enc.weights,
   threshold,
-  trainedOn: `injection-dev.jsonl (${dev.length} rows) + ${synth.length} synthetic rows; epochs ${epochs}, l2 ${l2}`,
+  combiner: {
+    weights: combiner.weights.map((w) => Number(w.toFixed(5))),
+    bias: Number(combiner.bias.toFixed(5)),
+    threshold: combiner.threshold,
+  },
+  trainedOn: `classifier: ${[...clsFiles].join(' + ')} (${devEx.length} rows) + ${synth.length} synthetic rows; combiner: ${combinerData.map((p) => basename(p)).join(' + ')} (${rows.length} rows); epochs ${epochs}, l2 ${l2}`,
   metrics: {
     groupedCvF1: Number(cv.f1.toFixed(4)),
     groupedCvPrecision: Number(cv.precision.toFixed(4)),
     groupedCvRecall: Number(cv.recall.toFixed(4)),
     groupedCvFpr: Number(cv.fpr.toFixed(4)),
+    groupedCvCombinedF1: Number(cvCombined.f1.toFixed(4)),
+    groupedCvCombinedFpr: Number(cvCombined.fpr.toFixed(4)),
   },
 };
 writeFileSync(args.out!, `${JSON.stringify(file)}\n`);

@@ -18,3 +18,22 @@ export type PiiEntity = (typeof PII_ENTITIES)[number];
 
 export const ACTIONS = ['allow', 'flag', 'redact', 'block'] as const;
 export type GuardAction = (typeof ACTIONS)[number];
+
+/**
+ * Harmful-intent categories of the built-in content-policy classifier (src/guard/detectors/harm.ts),
+ * so a route can refuse e.g. `weapons` without refusing role-play.
+ */
+export const HARM_CATEGORIES = [
+  'weapons',
+  'violence',
+  'self_harm',
+  'drugs',
+  'cybercrime',
+  'fraud',
+  'hate',
+  'harassment',
+  'sexual',
+  'misinformation',
+  'privacy',
+] as const;
+export type HarmCategory = (typeof HARM_CATEGORIES)[number];

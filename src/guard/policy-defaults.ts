@@ -3,6 +3,7 @@
  * `guard.routes[alias]`, merged one level deep per detector section.
  */
 import type { ChatRole, GuardConfig, GuardPolicyInput } from '../config/schema/guard.js';
+import type { HarmCategory } from '../formats/guard-names.js';
 import type { RouteOverride } from '../pipeline/overrides.js';
 import type { PiiEntity } from './detectors/pii.js';
 import type { GuardAction } from './types.js';
@@ -30,6 +31,7 @@ export interface GuardPolicy {
     readonly action: GuardAction;
     readonly deniedTopics: Record<string, string[]>;
     readonly deniedPatterns: string[];
+    readonly deniedHarm: HarmCategory[];
     readonly maxMessages: number;
     readonly allowedRoles: ChatRole[];
   };
@@ -59,6 +61,7 @@ export const BUILTIN_POLICY: GuardPolicy = {
     action: 'block',
     deniedTopics: {},
     deniedPatterns: [],
+    deniedHarm: [],
     maxMessages: 256,
     allowedRoles: ['system', 'developer', 'user', 'assistant', 'tool', 'function'],
   },

@@ -41,11 +41,14 @@ export const DETECTORS: { readonly [K in DetectorName]: DetectorFactory } = {
   policy: {
     scope: 'route',
     create: (_cfg, policy) =>
-      Object.keys(policy.policy.deniedTopics).length === 0 && policy.policy.deniedPatterns.length === 0
+      Object.keys(policy.policy.deniedTopics).length === 0 &&
+      policy.policy.deniedPatterns.length === 0 &&
+      policy.policy.deniedHarm.length === 0
         ? null
         : createPolicyDetector({
             deniedTopics: policy.policy.deniedTopics,
             deniedPatterns: policy.policy.deniedPatterns,
+            deniedHarm: policy.policy.deniedHarm,
           }),
   },
 };

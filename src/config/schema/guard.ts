@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ACTIONS, PII_ENTITIES } from '../../formats/guard-names.js';
+import { ACTIONS, HARM_CATEGORIES, PII_ENTITIES } from '../../formats/guard-names.js';
 import { secretRef } from './core.js';
 
 /**
@@ -55,6 +55,11 @@ const contentPolicy = z
       z.string().regex(/^[a-z0-9_-]{1,40}$/),
       z.array(z.string().min(2).max(200)).min(1).max(200),
     ),
+    /**
+     * Harmful-intent categories refused on this route (built-in classifier, docs/guardrails.md): a
+     * request for the category's harm, in any wrapper; role-play or a mention alone is not one.
+     */
+    deniedHarm: z.array(z.enum(HARM_CATEGORIES)).max(HARM_CATEGORIES.length),
     /** Operator regular expressions, compiled with re2js (linear time, no back-references); `(?i)` for case-insensitive. */
     deniedPatterns: z.array(z.string().min(1).max(1_000)).max(200),
     /** Most messages a chat request may carry (after the edge's own cap). */

@@ -5,6 +5,7 @@
  * Weights are stored int8-quantised in models/injection.json (64 Ki buckets, ~90 KB).
  */
 import { readFileSync } from 'node:fs';
+import { type Combiner, SIGNAL_DIM } from './injection-signals.js';
 
 export const MODEL_DIM_BITS = 16;
 export const MODEL_DIM = 1 << MODEL_DIM_BITS;
@@ -21,6 +22,8 @@ export interface InjectionModelFile {
   /** base64 of the int8 weights. */
   readonly weights: string;
   readonly threshold: number;
+  /** The signal combiner (injection-signals.ts); absent in files trained before it existed. */
+  readonly combiner?: Combiner;
   readonly trainedOn: string;
   readonly metrics: Record<string, number>;
 }
@@ -29,6 +32,7 @@ export interface InjectionModel {
   readonly bias: number;
   readonly weights: Float32Array;
   readonly threshold: number;
+  readonly combiner: Combiner | null;
 }
 
 function fnv(s: string, seed: number): number {
@@ -165,7 +169,10 @@ export function decodeModel(file: InjectionModelFile): InjectionModel {
   if (q.length !== MODEL_DIM) throw new Error('injection model: wrong weight count');
   const weights = new Float32Array(MODEL_DIM);
   for (const [i, v] of q.entries()) weights[i] = v * file.scale;
-  return { bias: file.bias, weights, threshold: file.threshold };
+  const c = file.combiner;
+  if (c !== undefined && (c.weights.length !== SIGNAL_DIM || !c.weights.every(Number.isFinite)))
+    throw new Error('injection model: combiner does not match the signals');
+  return { bias: file.bias, weights, threshold: file.threshold, combiner: c ?? null };
 }
 
 export function encodeWeights(w: Float32Array): { scale: number; weights: string } {

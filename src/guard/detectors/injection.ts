@@ -6,7 +6,10 @@
  * user content and for indirect content such as tool results) then apply to the larger of the two.
  */
 import type { Detector, Finding, ScanInput } from '../types.js';
+import { type CharLm, loadCharLm } from './charlm.js';
+import { compileHarmLexicon } from './harm.js';
 import { features, type InjectionModel, loadModel, score, structure } from './injection-model.js';
+import { combine, dominantSignal, type SignalContext, signalVector } from './injection-signals.js';
 import { SIGNATURES, type Signature } from './injection-signatures.js';
 
 export interface InjectionOptions {
@@ -14,6 +17,8 @@ export interface InjectionOptions {
   readonly modelPath?: string;
   /** Turn the classifier off and keep the signatures (smallest cost). */
   readonly classifier: boolean;
+  /** Path of the character LM (adversarial suffixes); the shipped models/charlm.json when absent. */
+  readonly charLmPath?: string;
 }
 
 const logit = (p: number): number => Math.log(p / (1 - p));
@@ -183,6 +188,8 @@ export function quotedMention(folded: string, start: number, end: number): boole
 
 export function createInjectionDetector(opts: InjectionOptions): Detector {
   const model: InjectionModel | null = opts.classifier ? loadModel(opts.modelPath) : null;
+  const lm: CharLm | null = model?.combiner ? loadCharLm(opts.charLmPath) : null;
+  const signals: SignalContext = { lm, harm: compileHarmLexicon() };
   const gated: Gated[] = SIGNATURES.map((sig) => ({
     sig,
     words: leadingWords(sig.re.source),
@@ -221,6 +228,18 @@ export function createInjectionDetector(opts: InjectionOptions): Detector {
     if (model !== null) {
       const p = recentre(score(model, features(folded), structure(folded)), model.threshold);
       out.push({ detector: 'injection', type: 'classifier', score: p, span: null });
+      if (model.combiner !== null) {
+        // The adversarial-suffix LM, harmful intent, flooding and the short-command shape, combined
+        // by the fitted logistic model on its own threshold; the type names the strongest signal.
+        const v = signalVector(signals, input.text, folded);
+        if (v.some((x) => x !== 0))
+          out.push({
+            detector: 'injection',
+            type: dominantSignal(model.combiner, v),
+            score: recentre(combine(model.combiner, v), model.combiner.threshold),
+            span: null,
+          });
+      }
     }
     return out;
   };

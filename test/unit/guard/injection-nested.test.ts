@@ -42,9 +42,13 @@ describe('nested evaluation: groups', () => {
   });
 });
 
-describe.skipIf(!existsSync(DEV))('nested evaluation on the dev set (reduced)', () => {
+/** A reduced copy of the dev sets shipped with the tests (test/fixtures/injection/README.md). */
+const REDUCED = fileURLToPath(new URL('../../fixtures/injection/dev-reduced.jsonl', import.meta.url));
+
+describe('nested evaluation on the dev set (reduced, runs in CI)', () => {
+  const r = runNested({ data: [REDUCED], outer: 3, inner: 2, epochs: 4, l2: 1e-3, synthetic: 2 });
+
   it('scores every dev row exactly once, with thresholds chosen inside each outer fold', () => {
-    const r = runNested({ data: [DEV], outer: 3, inner: 2, epochs: 4, l2: 1e-3, synthetic: 2 });
     expect(r.folds).toHaveLength(3);
     expect(r.folds.reduce((n, f) => n + f.n, 0)).toBe(r.rows);
     for (const m of MODES) {
@@ -56,8 +60,20 @@ describe.skipIf(!existsSync(DEV))('nested evaluation on the dev set (reduced)', 
         expect(f.byMode[m].threshold).toBeGreaterThanOrEqual(0.3);
         expect(f.byMode[m].threshold).toBeLessThanOrEqual(0.95);
       }
-    // A floor well under the full run's figure (bench/README.md): it catches a broken pipeline.
-    expect(r.pooled.all.f1).toBeGreaterThan(0.5);
-    expect(r.pooled.all.fpr).toBeLessThan(0.05);
+  });
+
+  it('stays above a floor well under the full run (bench/README.md): catches a broken pipeline', () => {
+    expect(r.pooled.all.f1).toBeGreaterThan(0.4);
+    expect(r.pooled.combined.f1).toBeGreaterThan(0.4);
+    expect(r.pooled.combined.fpr).toBeLessThan(0.25);
+  });
+});
+
+describe.skipIf(!existsSync(DEV))('nested evaluation on the whole first-round dev file', () => {
+  it('keeps its false-positive rate under the cap it was designed for', () => {
+    const full = runNested({ data: [DEV], outer: 3, inner: 2, epochs: 4, l2: 1e-3, synthetic: 2 });
+    expect(full.folds.reduce((n, f) => n + f.n, 0)).toBe(full.rows);
+    expect(full.pooled.all.f1).toBeGreaterThan(0.5);
+    expect(full.pooled.all.fpr).toBeLessThan(0.05);
   });
 });

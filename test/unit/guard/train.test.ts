@@ -27,6 +27,10 @@ describe('scripts/train-injection.ts', () => {
         ) as InjectionModelFile;
         expect(fresh.threshold).toBe(shipped.threshold);
         expect(fresh.trainedOn).toBe(shipped.trainedOn);
+        expect(fresh.combiner?.threshold).toBe(shipped.combiner?.threshold);
+        fresh.combiner?.weights.forEach((w, i) => {
+          expect(w).toBeCloseTo(shipped.combiner?.weights[i] ?? Number.NaN, 3);
+        });
         const a = Buffer.from(fresh.weights, 'base64');
         const b = Buffer.from(shipped.weights, 'base64');
         expect(a.length).toBe(b.length);

@@ -1,0 +1,166 @@
+/**
+ * The scored signals of the injection detector besides its signatures and its bag-of-words
+ * classifier, and the small logistic model that combines them (weights in models/injection.json `combiner`, fitted by
+ * scripts/train-injection.ts on out-of-fold predictions, and inside each fold by
+ * scripts/eval-nested.ts):
+ *
+ * - `adversarial_suffix`: how much less probable the tail of the text is than its body under a
+ *   character LM of benign text (charlm.ts): token salad appended to a request;
+ * - `harmful_intent`, `harm_terms`, `harm_evasion`: harmful intent of the underlying request (harm.ts);
+ * - `flooding`: the longest run of one character or one short unit repeated (flooding payloads);
+ * No short-command feature: "say access granted" and "say hi" differ only in what is said, and the
+ * feature alone pushed the second over the threshold; bare hijack payloads are left to the
+ * signatures and the classifier.
+ * No length feature: in the dev sets attacks are longer than benign prompts, a trait of those
+ * sources (jailbreak templates) that pushed long benign documents over the threshold.
+ * Each is O(n) over the text; none uses a regular expression that could backtrack.
+ */
+import { type CharLm, suffixContrast } from './charlm.js';
+import { type HarmLexicon, type HarmSignals, harmSignals } from './harm.js';
+
+export const SIGNAL_NAMES = [
+  'adversarial_suffix',
+  'harmful_intent',
+  'harm_terms',
+  'harm_evasion',
+  'flooding',
+] as const;
+export type SignalName = (typeof SIGNAL_NAMES)[number];
+export const SIGNAL_DIM = SIGNAL_NAMES.length;
+
+/** Periods tried for repeated units ("aaaa", "abab", "lol lol lol "). */
+const MAX_PERIOD = 12;
+const FLOOD_MAX_CHARS = 8_000;
+
+/** Shortest repeated span that counts as a flood. */
+const MIN_FLOOD = 64;
+/** Sampling stride of the first pass; a flood spans at least MIN_FLOOD / STRIDE - 1 samples. */
+const STRIDE = 16;
+
+/** Exact length of the longest run of period p (t[i] === t[i - p]) plus the unit. */
+function runOf(t: string, p: number): number {
+  let best = 0;
+  let run = 0;
+  for (let i = p; i < t.length; i++) {
+    if (t.charCodeAt(i) === t.charCodeAt(i - p)) {
+      run++;
+      if (run + p > best) best = run + p;
+    } else run = 0;
+  }
+  return best;
+}
+
+/**
+ * Length of the longest span made of one unit of at most MAX_PERIOD characters repeated (0 under
+ * MIN_FLOOD). A sampled first pass (every STRIDE-th character, each period) finds the periods that
+ * can hold a flood; only those are scanned exactly, so ordinary text costs under one comparison
+ * per character.
+ */
+export function longestRepeat(text: string): number {
+  const t = text.length > FLOOD_MAX_CHARS ? text.slice(-FLOOD_MAX_CHARS) : text;
+  let best = 0;
+  const need = Math.floor(MIN_FLOOD / STRIDE) - 1;
+  for (let p = 1; p <= MAX_PERIOD; p++) {
+    let streak = 0;
+    let candidate = false;
+    for (let i = MAX_PERIOD; i < t.length; i += STRIDE) {
+      if (t.charCodeAt(i) === t.charCodeAt(i - p)) {
+        if (++streak >= need) {
+          candidate = true;
+          break;
+        }
+      } else streak = 0;
+    }
+    if (candidate) best = Math.max(best, runOf(t, p));
+  }
+  return best >= MIN_FLOOD ? best : 0;
+}
+
+/** Contrast (bits per character) that ordinary text reaches: multilingual and code tails. */
+const SUFFIX_MARGIN = 0.5;
+
+export interface SignalContext {
+  readonly lm: CharLm | null;
+  readonly harm: HarmLexicon;
+}
+
+/**
+ * The dense signal vector of one text: `sanitised` is the text before folding (the character LM
+ * reads case), `folded` after.
+ */
+export function signalVector(
+  ctx: SignalContext,
+  sanitised: string,
+  folded: string,
+  harm: HarmSignals = harmSignals(ctx.harm, folded),
+): Float64Array {
+  const v = new Float64Array(SIGNAL_DIM);
+  v[0] = ctx.lm === null ? 0 : Math.max(0, suffixContrast(ctx.lm, sanitised) - SUFFIX_MARGIN);
+  v[1] = harm.max;
+  v[2] = Math.log1p(harm.terms);
+  v[3] = harm.evasion ? 1 : 0;
+  v[4] = Math.log1p(longestRepeat(sanitised)) / 4;
+  return v;
+}
+
+export interface Combiner {
+  readonly weights: readonly number[];
+  readonly bias: number;
+  /** Probability at or above which the combined score is an attack. */
+  readonly threshold: number;
+}
+
+export function combine(c: Combiner, v: Float64Array): number {
+  let z = c.bias;
+  for (let i = 0; i < SIGNAL_DIM; i++) z += (c.weights[i] ?? 0) * (v[i] ?? 0);
+  return 1 / (1 + Math.exp(-z));
+}
+
+/** The signal that adds most to the combined logit: the finding's type. */
+export function dominantSignal(c: Combiner, v: Float64Array): SignalName {
+  let best = 0;
+  let at = 0;
+  for (let i = 0; i < SIGNAL_DIM; i++) {
+    const x = (c.weights[i] ?? 0) * (v[i] ?? 0);
+    if (x > best) {
+      best = x;
+      at = i;
+    }
+  }
+  return SIGNAL_NAMES[at] ?? 'harmful_intent';
+}
+
+/**
+ * Logistic regression on the dense signals, class-balanced, full-batch gradient descent with a
+ * small L2 penalty: deterministic, and with 5 inputs it converges in a few hundred steps.
+ */
+export function fitCombiner(
+  xs: readonly Float64Array[],
+  ys: ReadonlyArray<0 | 1>,
+  steps = 400,
+  l2 = 1e-3,
+): Omit<Combiner, 'threshold'> {
+  const w = new Float64Array(SIGNAL_DIM);
+  let b = 0;
+  const pos = ys.filter((y) => y === 1).length;
+  const cw1 = ys.length / (2 * Math.max(1, pos));
+  const cw0 = ys.length / (2 * Math.max(1, ys.length - pos));
+  const g = new Float64Array(SIGNAL_DIM);
+  for (let s = 0; s < steps; s++) {
+    g.fill(0);
+    let gb = 0;
+    xs.forEach((x, i) => {
+      const y = ys[i] ?? 0;
+      let z = b;
+      for (let d = 0; d < SIGNAL_DIM; d++) z += (w[d] ?? 0) * (x[d] ?? 0);
+      const err = (1 / (1 + Math.exp(-z)) - y) * (y === 1 ? cw1 : cw0);
+      for (let d = 0; d < SIGNAL_DIM; d++) g[d] = (g[d] ?? 0) + err * (x[d] ?? 0);
+      gb += err;
+    });
+    const lr = 1;
+    for (let d = 0; d < SIGNAL_DIM; d++)
+      w[d] = (w[d] ?? 0) - lr * ((g[d] ?? 0) / xs.length + l2 * (w[d] ?? 0));
+    b -= (lr * gb) / xs.length;
+  }
+  return { weights: [...w], bias: b };
+}

@@ -113,7 +113,7 @@ export const resilienceAdminRoutes: readonly AdminRouteDef[] = [
                 reason: svc.pace.why(r),
                 deployments: svc
                   .deploymentsOf(r)
-                  .map((d) => ({ name: d.name, breaker: svc.breakers.state(d.name) })),
+                  .map((d) => ({ name: d.name, breaker: svc.breakers.state(d.key) })),
               },
             ]),
           ),

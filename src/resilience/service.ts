@@ -37,6 +37,12 @@ export interface ResilienceService {
   health(): object;
 }
 
+const deploymentOf = (route: RuntimeRoute): Deployment => ({
+  route,
+  name: route.config.upstream.model,
+  key: `${route.config.upstream.model}@${route.origin}${route.basePath}`,
+});
+
 export async function buildResilience(rt: Runtime): Promise<void> {
   const cfg = rt.config.resilience;
   if (!cfg.enabled) return;
@@ -46,11 +52,11 @@ export async function buildResilience(rt: Runtime): Promise<void> {
 
   const deployments = new Map<string, Deployment[]>();
   for (const [alias, route] of rt.routes) {
-    const list: Deployment[] = [{ route, name: route.config.upstream.model }];
+    const list: Deployment[] = [deploymentOf(route)];
     for (const b of cfg.routes[alias]?.backups ?? []) {
       const br = rt.routes.get(b);
       // The lint refuses unknown backups before a start; a test build without it skips them.
-      if (br !== undefined && br !== route) list.push({ route: br, name: br.config.upstream.model });
+      if (br !== undefined && br !== route) list.push(deploymentOf(br));
     }
     deployments.set(alias, list);
   }
@@ -146,7 +152,7 @@ export async function buildResilience(rt: Runtime): Promise<void> {
       killed: (r) => killSwitch.match(r, null, null) !== null,
       primaryDown: (r) => {
         const p = deploymentsOf(r)[0];
-        return p !== undefined && breakers.state(p.name) !== 'closed';
+        return p !== undefined && breakers.state(p.key) !== 'closed';
       },
       overrides: () => overrides.snapshot(),
     },
@@ -187,7 +193,7 @@ export async function buildResilience(rt: Runtime): Promise<void> {
     paceStampSlot.getOrInit(ctx, () => ({ state, fallback: null, attempts: 0, review: false }));
   const primaryHeld = (r: string): boolean => {
     const p = deploymentsOf(r)[0];
-    return killSwitch.match(r, null, null) !== null || (p !== undefined && breakers.state(p.name) === 'open');
+    return killSwitch.match(r, null, null) !== null || (p !== undefined && breakers.state(p.key) === 'open');
   };
   const jobs = buildJobs(rt, replica, primaryHeld, log);
   const policyDeps = {

@@ -14,8 +14,13 @@ import { backoffMs, classifyFailure, retryAfterMs } from './classify.js';
 export interface Deployment {
   /** The route whose pinned model, origin, credentials and pool are used. */
   readonly route: RuntimeRoute;
-  /** Its pinned model id: the breaker's and the kill switch's name for it. */
+  /** Its pinned model id: the kill switch's and the metrics' name for it. */
   readonly name: string;
+  /**
+   * The breaker's key: the model at one origin. The same model id served from two origins (two
+   * regions, a self-hosted copy) is two deployments that fail independently.
+   */
+  readonly key: string;
 }
 
 export interface PolicyDeps {
@@ -85,9 +90,9 @@ export function createUpstreamPolicy(deps: PolicyDeps): UpstreamPolicy {
         if (d === undefined || killSwitch.match(null, null, d.name) !== null) continue;
         const breaker = routeCfg(d.route.alias)?.breaker ?? config.breaker;
         for (let n = 1; n <= retry.attempts; n++) {
-          const admission = breakers.admit(d.name, breaker);
+          const admission = breakers.admit(d.key, breaker);
           if (admission === 'refuse') {
-            const at = breakers.retryAt(d.name);
+            const at = breakers.retryAt(d.key);
             if (at !== null) openUntil = openUntil === null ? at : Math.min(openUntil, at);
             break;
           }
@@ -99,11 +104,11 @@ export function createUpstreamPolicy(deps: PolicyDeps): UpstreamPolicy {
             const ge = toGatehouseError(err);
             // Time is up or the client left: no one else is asked (and the deployment is not blamed for our abort).
             if (ctx.abort.signal.aborted) {
-              breakers.report(d.name, breaker, admission, false);
+              breakers.report(d.key, breaker, admission, false);
               throw ge;
             }
             const cls = classifyFailure(ge);
-            breakers.report(d.name, breaker, admission, cls.breaker);
+            breakers.report(d.key, breaker, admission, cls.breaker);
             lastErr = ge;
             if (cls.next === 'stop') throw ge;
             if (cls.next === 'next' || n === retry.attempts) break;
@@ -120,7 +125,7 @@ export function createUpstreamPolicy(deps: PolicyDeps): UpstreamPolicy {
             });
             continue;
           }
-          breakers.report(d.name, breaker, admission, false);
+          breakers.report(d.key, breaker, admission, false);
           if (i > 0) {
             stamp.fallback = d.route.alias;
             deps.counters.fallback(route.alias, d.name);

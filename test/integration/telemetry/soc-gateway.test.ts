@@ -58,6 +58,10 @@ async function start(dir: string) {
   return tg;
 }
 
+/** 76 distinct words, one o200k token each with its leading space. */
+const QUOTA_PROSE =
+  ' the quick brown fox jumps over lazy dog while birds sing near river bank under bright morning sun and children play games in green park beside old stone bridge where people walk slowly talking about weather news sports music books films food travel work family friends home garden city country ocean mountain forest desert island village town market school library museum theater hospital station airport harbor castle tower church palace farm field road street avenue lane path';
+
 describe('SOC content through a running gateway', () => {
   it('a blocked injection and a limit hit carry their OWASP ids in the audit events and metrics', async () => {
     const dir = tmp('gh-soc-owasp-');
@@ -127,9 +131,10 @@ describe('SOC content through a running gateway', () => {
     const dir = tmp('gh-soc-quota-');
     const t = await start(dir);
     // About 84 input tokens against the plan's 100 per minute: over the 80 % alert ratio, admitted.
+    // Prose, not one word repeated: a flood of one short unit is the injection detector's business.
     const r = await t.client().chat.completions.create({
       model: 'demo',
-      messages: [{ role: 'user', content: `${'ok '.repeat(76)}` }],
+      messages: [{ role: 'user', content: QUOTA_PROSE }],
       max_tokens: 5,
     });
     expect(r.choices[0]?.message.content).toBeTruthy();

@@ -42,7 +42,7 @@ const COMMANDS: Readonly<Record<string, { run: Command; help: string }>> = {
   },
   kill: {
     run: runKillCommand,
-    help: 'kill --scope all|route|consumer|deployment|tool [--target T] --reason TEXT [--release] [--file PATH]   kill switch',
+    help: 'kill --scope all|route|consumer|deployment|tool|egress [--target T] --reason TEXT [--release] [--file PATH]   kill switch',
   },
   admin: {
     run: (argv) => runAdminCommand(argv),

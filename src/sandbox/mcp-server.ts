@@ -49,7 +49,7 @@ export function createSandboxMcpServer(cfg: SandboxConfig): () => McpServer {
     stdout: z.string(),
     stderr: z.string(),
     exitCode: z.number().int().nullable(),
-    limit: z.enum(['wall_clock', 'output']).nullable(),
+    limit: z.enum(['wall_clock', 'output', 'cpu']).nullable(),
     truncated: z.boolean(),
     durationMs: z.number(),
   });

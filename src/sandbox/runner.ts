@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { dirname } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { SandboxConfig, SandboxLanguage } from '../config/schema/sandbox.js';
@@ -17,13 +18,18 @@ export interface SandboxResult {
   /** The program's exit code; null when it was killed. */
   readonly exitCode: number | null;
   readonly signal: string | null;
-  /** Why the run was cut short, if it was. */
-  readonly limit: 'wall_clock' | 'output' | null;
+  /** Why the run was cut short, if it was: our wall clock or output cap, or the kernel's CPU limit. */
+  readonly limit: 'wall_clock' | 'output' | 'cpu' | null;
   readonly truncated: boolean;
   readonly durationMs: number;
 }
 
 export class SandboxUnavailableError extends Error {}
+
+function signalName(n: number): string | null {
+  const hit = Object.entries(osConstants.signals).find(([, v]) => v === n);
+  return hit ? hit[0] : null;
+}
 
 /** Bound read-only inside every sandbox: the merged-/usr system (interpreters and their libraries). */
 const SYSTEM_BINDS = [
@@ -201,11 +207,15 @@ export function runSandboxed(cfg: SandboxConfig, req: SandboxRequest): Promise<S
     });
     child.once('close', (code, signal) => {
       clearTimeout(wall);
+      // bwrap exits 128 + n when the program died of signal n (SIGXCPU at the CPU limit, SIGKILL).
+      const died = code !== null && code > 128 ? signalName(code - 128) : null;
+      // Not our kill (limit unset): the kernel's, and of the rlimits only RLIMIT_CPU kills.
+      if (died === 'SIGXCPU' || died === 'SIGKILL') limit ??= 'cpu';
       resolve({
         stdout: Buffer.concat(out.stdout).toString('utf8'),
         stderr: Buffer.concat(out.stderr).toString('utf8'),
-        exitCode: limit === null ? code : null,
-        signal: signal ?? (limit !== null ? 'SIGKILL' : null),
+        exitCode: limit === null && died === null ? code : null,
+        signal: signal ?? died ?? (limit !== null ? 'SIGKILL' : null),
         limit,
         truncated,
         durationMs: Math.round(performance.now() - started),

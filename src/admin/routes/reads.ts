@@ -49,22 +49,6 @@ export const readRoutes: readonly AdminRouteDef[] = [
   },
   {
     method: 'GET',
-    path: '/pace',
-    role: 'viewer',
-    summary: 'PACE state per route (primary when the resilience feature is not loaded)',
-    create: (rt) => async () => {
-      const view = paceViewKey.get(rt);
-      return {
-        body: {
-          available: view !== undefined,
-          states: PACE_STATES,
-          routes: [...rt.routes.keys()].map((alias) => ({ alias, state: view?.stateOf(alias) ?? 'primary' })),
-        },
-      };
-    },
-  },
-  {
-    method: 'GET',
     path: '/health',
     role: 'viewer',
     summary: 'Health of the store, upstream pools, detectors, audit sinks and the overrides overlay',

@@ -211,7 +211,8 @@ describe('admin listener', () => {
     const routes = await f.call('GET', '/admin/v1/routes', { token: v });
     expect(routes.body.items[0]).toMatchObject({ alias: 'demo', tier: 1, pace: 'primary' });
     const pace = await f.call('GET', '/admin/v1/pace', { token: v });
-    expect(pace.body.routes).toEqual([{ alias: 'demo', state: 'primary' }]);
+    // Served by the resilience feature's admin routes (PACE state, reason, breakers).
+    expect(pace.body.routes.demo).toMatchObject({ state: 'primary' });
     const health = await f.call('GET', '/admin/v1/health', { token: v });
     expect(health.body.store).toEqual({ kind: 'memory', healthy: true });
     expect(health.body.sinks[0]).toMatchObject({ name: 'file', up: true });

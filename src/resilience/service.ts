@@ -40,7 +40,7 @@ export interface ResilienceService {
 const deploymentOf = (route: RuntimeRoute): Deployment => ({
   route,
   name: route.config.upstream.model,
-  key: `${route.config.upstream.model}@${route.origin}${route.basePath}`,
+  key: route.alias,
 });
 
 export async function buildResilience(rt: Runtime): Promise<void> {

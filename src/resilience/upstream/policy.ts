@@ -17,8 +17,9 @@ export interface Deployment {
   /** Its pinned model id: the kill switch's and the metrics' name for it. */
   readonly name: string;
   /**
-   * The breaker's key: the model at one origin. The same model id served from two origins (two
-   * regions, a self-hosted copy) is two deployments that fail independently.
+   * The breaker's key: the configured route that defines this deployment (origin, model, TLS,
+   * credentials). Two routes to the same model id (two regions, a copy with other credentials) fail
+   * independently; one misconfigured route never opens another's breaker.
    */
   readonly key: string;
 }

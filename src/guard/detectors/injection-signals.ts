@@ -32,6 +32,8 @@ export const SIGNAL_DIM = SIGNAL_NAMES.length;
 const MAX_PERIOD = 12;
 const FLOOD_MAX_CHARS = 8_000;
 
+const WHITESPACE_RUN = /\s+/g;
+
 /** Shortest repeated span that counts as a flood. */
 const MIN_FLOOD = 64;
 /** Sampling stride of the first pass; a flood spans at least MIN_FLOOD / STRIDE - 1 samples. */
@@ -57,7 +59,11 @@ function runOf(t: string, p: number): number {
  * per character.
  */
 export function longestRepeat(text: string): number {
-  const t = text.length > FLOOD_MAX_CHARS ? text.slice(-FLOOD_MAX_CHARS) : text;
+  // Whitespace runs are layout (indentation, padding), not a payload: collapsed before looking.
+  const t = (text.length > FLOOD_MAX_CHARS ? text.slice(-FLOOD_MAX_CHARS) : text).replace(
+    WHITESPACE_RUN,
+    ' ',
+  );
   let best = 0;
   const need = Math.floor(MIN_FLOOD / STRIDE) - 1;
   for (let p = 1; p <= MAX_PERIOD; p++) {

@@ -1,3 +1,4 @@
+import { canaryFeature } from '../canary/feature.js';
 import { authFeature } from '../edge/auth/feature.js';
 import { correlationFeature } from '../edge/feature.js';
 import { limitsFeature } from '../edge/limits/feature.js';
@@ -31,6 +32,7 @@ export const FEATURES: readonly Feature[] = [
   resilienceFeature,
   telemetryFeature,
   judgeFeature,
+  canaryFeature,
 ];
 
 /** The stages of the given features, flattened. */

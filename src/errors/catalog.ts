@@ -1,4 +1,5 @@
 import { authErrors } from './codes/auth.js';
+import { canaryErrors } from './codes/canary.js';
 import { edgeErrors } from './codes/edge.js';
 import { egressErrors } from './codes/egress.js';
 import { guardErrors } from './codes/guard.js';
@@ -20,6 +21,7 @@ export const ERRORS = Object.freeze({
   ...egressErrors,
   ...judgeErrors,
   ...resilienceErrors,
+  ...canaryErrors,
 } satisfies Record<string, ErrorDef>);
 
 export type ErrorCode = keyof typeof ERRORS;

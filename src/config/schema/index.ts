@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { authSchema } from './auth.js';
+import { canarySchema } from './canary.js';
 import { logSchema, serverSchema, sideListenerSchema, storeSchema } from './core.js';
 import { egressSchema } from './egress.js';
 import { guardSchema } from './guard.js';
@@ -44,6 +45,7 @@ export const configSchema = z
     proxy: proxySchema.prefault({}),
     judge: judgeSchema.prefault({}),
     resilience: resilienceSchema.prefault({}),
+    canary: canarySchema.prefault({}),
   })
   .strict()
   .superRefine((cfg, ctx) => {

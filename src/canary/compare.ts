@@ -155,7 +155,9 @@ export function compare(base: Fields, can: Fields, gates: CanaryGates, judgeOn: 
     const z = nc > 0 ? (share - 0.01) / Math.sqrt((0.01 * 0.99) / nc) : 0;
     const p = upperTail(z);
     const decided = n >= gates.minSamples && a !== null && p99b !== null && p99c !== null;
-    const bad = decided && (p99c ?? 0) > gates.p99Ratio * Math.max(p99b ?? 0, 1) && p < (a ?? 0);
+    const c99 = p99c ?? 0;
+    const b99 = p99b ?? 0;
+    const bad = decided && c99 > gates.p99Ratio * b99 && c99 - b99 > gates.p99MinDeltaMs && p < (a ?? 0);
     rows.push({
       metric: 'p99 latency ms',
       baseline: p99b,
@@ -163,7 +165,7 @@ export function compare(base: Fields, can: Fields, gates: CanaryGates, judgeOn: 
       statistic: round(z, 3),
       p: round(p, 6),
       verdict: !decided ? 'pending' : bad ? 'fail' : 'pass',
-      note: `fails when canary p99 > ${gates.p99Ratio}× baseline and its share above baseline p99 exceeds 1% (p < α)`,
+      note: `fails when canary p99 > ${gates.p99Ratio}× baseline (and ${gates.p99MinDeltaMs} ms more) and its share above baseline p99 exceeds 1% (p < α)`,
     });
   }
 

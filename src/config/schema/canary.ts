@@ -27,6 +27,8 @@ export const canaryGatesSchema = z
     tokenEffect: z.number().gt(0).max(0.5).default(0.1),
     /** p99 latency ratio canary / baseline allowed. */
     p99Ratio: z.number().min(1).default(1.5),
+    /** And by at least this many milliseconds (scheduler jitter on fast answers is not a regression). */
+    p99MinDeltaMs: z.number().min(0).default(50),
     /** Mean cost per request ratio canary / baseline allowed. */
     costRatio: z.number().min(1).default(1.25),
   })

@@ -1,5 +1,6 @@
 import { ConfigError } from '../config/load.js';
 import { AUDIT_USAGE, runAuditCommand } from './audit.js';
+import { CANARY_USAGE, runCanaryCommand } from './canary.js';
 import { runEgressCommand } from './egress.js';
 import { runEvalCommand } from './eval.js';
 import { runEvalLeak } from './eval-leak.js';
@@ -49,6 +50,7 @@ const COMMANDS: Readonly<Record<string, { run: Command; help: string }>> = {
     help: 'export prometheus-rules [--config FILE] [--out FILE]   SOC alerting rules',
   },
   audit: { run: runAuditCommand, help: AUDIT_USAGE },
+  canary: { run: (argv) => runCanaryCommand(argv), help: CANARY_USAGE },
 };
 
 function usage(): string {

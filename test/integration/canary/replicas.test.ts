@@ -1,8 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canaryAdminRoutes } from '../../../src/canary/admin-routes.js';
 import { CANARY } from '../../../src/canary/service.js';
+import { runCanaryCommand } from '../../../src/cli/canary.js';
 import { eventually, startTestGateway, type TestGateway } from '../../helpers/gateway.js';
 import { adminCall, CANARY_MODEL, canaryConfig, consumers } from './helpers.js';
 
@@ -16,12 +20,13 @@ const prefix = `gh-canary-${randomBytes(6).toString('hex')}:`;
 let a: TestGateway;
 let b: TestGateway;
 
+const storeCfg = { kind: 'redis' as const, url: 'redis://127.0.0.1:6379', prefix };
+const cfgOf = (url: string) =>
+  canaryConfig(url, auth, { gates: { minSamples: 100_000 } }, { pollMs: 60_000, evaluateMs: 100 });
+
 beforeAll(async () => {
-  const config = (url: string) =>
-    canaryConfig(url, auth, { gates: { minSamples: 100_000 } }, { pollMs: 60_000, evaluateMs: 100 });
-  const store = { kind: 'redis' as const, url: 'redis://127.0.0.1:6379', prefix };
-  a = await startTestGateway({ config: (url) => ({ ...config(url), store }) });
-  b = await startTestGateway({ config: (url) => ({ ...config(url), store }) });
+  a = await startTestGateway({ config: (url) => ({ ...cfgOf(url), store: storeCfg }) });
+  b = await startTestGateway({ config: (url) => ({ ...cfgOf(url), store: storeCfg }) });
 });
 afterAll(async () => {
   await a?.close();
@@ -75,5 +80,19 @@ describe('canary rollback across replicas (real Redis)', () => {
     const rb = await CANARY.get(b.gw.rt)?.report('demo');
     expect(ra?.comparison.samples).toEqual(rb?.comparison.samples);
     expect((ra?.comparison.samples.canary ?? 0) + (ra?.comparison.samples.baseline ?? 0)).toBeGreaterThan(0);
+
+    // `gatehouse canary report demo --config F` reads the same state and counts from the store.
+    const file = join(mkdtempSync(join(tmpdir(), 'gh-canary-cli-')), 'gatehouse.yaml');
+    writeFileSync(file, JSON.stringify({ ...cfgOf(a.upstream.url), store: storeCfg }));
+    let text = '';
+    expect(
+      await runCanaryCommand(['report', 'demo', '--config', file], (t) => {
+        text += t;
+        return true;
+      }),
+    ).toBe(0);
+    expect(text).toContain('status rolled_back, weight 0%');
+    expect(text).toMatch(/output tokens .*pending/);
+    expect(text).toContain(`samples baseline ${ra?.comparison.samples.baseline}`);
   });
 });

@@ -22,7 +22,7 @@ const LAYERS: ReadonlyArray<readonly string[]> = [
   // feature returns (SSE parser, output budget, error attribution), so it sits above the features.
   ['http'],
   // Features: each is self-contained and reaches the others only through the layers below.
-  ['edge', 'egress', 'guard', 'judge', 'resilience', 'sandbox', 'telemetry', 'upstream'],
+  ['canary', 'edge', 'egress', 'guard', 'judge', 'resilience', 'sandbox', 'telemetry', 'upstream'],
   // The stage contract, phases, pipeline build and runner.
   ['pipeline'],
   // Declared config (schema, load, secrets), the store interface and implementations, the error catalog.

@@ -86,7 +86,12 @@ export function createControl(
     async refresh() {
       try {
         const s = parse(await store.get(stateKey(cfg.route)));
-        if (s !== null) apply(s);
+        // A read issued before this replica's own write must not undo it: newest write wins.
+        if (
+          s !== null &&
+          (s.generation > state.generation || (s.generation === state.generation && s.at >= state.at))
+        )
+          apply(s);
       } catch (err) {
         // The last state known stays in force (a rolled-back canary stays down) until the store answers.
         log.warn({ route: cfg.route, err: String(err) }, 'canary state read failed');

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { compare } from '../../../src/canary/compare.js';
+import { canaryRoutesLint } from '../../../src/canary/lint.js';
 import { assignBucket } from '../../../src/canary/split-stage.js';
 import { alphaAtLook, bucketOf, mannWhitney, twoProportion } from '../../../src/canary/stats-math.js';
+import { parseConfig } from '../../../src/config/load.js';
 import { canaryGatesSchema } from '../../../src/config/schema/canary.js';
 
 describe('canary split', () => {
@@ -74,5 +76,36 @@ describe('canary statistics', () => {
     const row = compare(base, can, gates, false).rows.find((x) => x.metric === 'error rate');
     expect(row?.p).toBeLessThan(0.001);
     expect(row?.verdict).toBe('pass');
+  });
+});
+
+describe('canary config', () => {
+  const route = (alias: string, model: string) => ({
+    alias,
+    upstream: { provider: 'openai' as const, url: 'http://127.0.0.1:1/v1', model, zone2Colocated: true },
+  });
+
+  it('refuses a starting weight above maxWeight and stages that do not end at 100', () => {
+    expect(() => parseConfig({ canary: { routes: [{ route: 'a', deployment: 'b', weight: 10 }] } })).toThrow(
+      /maxWeight/,
+    );
+    expect(() =>
+      parseConfig({ canary: { routes: [{ route: 'a', deployment: 'b', stages: [5, 25] }] } }),
+    ).toThrow(/last stage/);
+  });
+
+  it('lint names a canary whose route or deployment is not configured', () => {
+    const cfg = parseConfig({
+      routes: [route('a', 'm-2026-01-01'), route('b', 'm-2026-02-01')],
+      canary: {
+        routes: [
+          { route: 'a', deployment: 'missing' },
+          { route: 'b', deployment: 'b' },
+        ],
+      },
+    });
+    const problems = canaryRoutesLint(cfg).join('\n');
+    expect(problems).toContain('deployment "missing" is not a configured route');
+    expect(problems).toContain('cannot be its own canary');
   });
 });

@@ -109,3 +109,24 @@ describe('canary config', () => {
     expect(problems).toContain('cannot be its own canary');
   });
 });
+
+describe('canary Judge gate', () => {
+  const gates = canaryGatesSchema.parse({ minSamples: 100, judgeMinSamples: 30 });
+  const base = { n: 1000, err: 0, 'j:r1:e': 200, 'j:r1:f': 4, 'j:r2:e': 100, 'j:r2:f': 2 };
+
+  it('sums every replica’s calibrated-rubric counts and fails a canary the Judge flags more', () => {
+    const can = { n: 1000, err: 0, 'j:r1:e': 150, 'j:r1:f': 30, 'j:r2:e': 150, 'j:r2:f': 30 };
+    const row = compare(base, can, gates, true).rows.find((r) => r.metric.startsWith('judge'));
+    expect(row).toMatchObject({ baseline: 0.02, canary: 0.2, verdict: 'fail' });
+  });
+
+  it('waits for judgeMinSamples evaluations, and is skipped without a Judge signal', () => {
+    const few = { n: 1000, err: 0, 'j:r1:e': 10, 'j:r1:f': 5 };
+    expect(compare(base, few, gates, true).rows.find((r) => r.metric.startsWith('judge'))?.verdict).toBe(
+      'pending',
+    );
+    expect(compare(base, few, gates, false).rows.find((r) => r.metric.startsWith('judge'))?.verdict).toBe(
+      'skipped',
+    );
+  });
+});

@@ -28,8 +28,10 @@ describe('stage order', () => {
   it("is today's data-plane order, whatever the order of STAGES", () => {
     const expected = [
       'correlate',
+      'resilience.killswitch-all',
       'authenticate',
       'validate.parse',
+      'resilience.killswitch',
       'auditBackpressure',
       'authorize',
       'validate.caps',
@@ -37,10 +39,12 @@ describe('stage order', () => {
       'guard.input',
       'outputGuard.prepare',
       'route.pin',
+      'canary.split',
       'limits.mark-upstream',
       'callUpstream',
       'outputGuard.inspect',
       'limits.settle',
+      'canary.record',
       'record',
       'judge.handoff',
     ];

@@ -1,4 +1,5 @@
 import { adminFeature } from '../admin/feature.js';
+import { canaryFeature } from '../canary/feature.js';
 import { authFeature } from '../edge/auth/feature.js';
 import { correlationFeature } from '../edge/feature.js';
 import { limitsFeature } from '../edge/limits/feature.js';
@@ -35,6 +36,7 @@ export const FEATURES: readonly Feature[] = [
   telemetryFeature,
   judgeFeature,
   adminFeature,
+  canaryFeature,
 ];
 
 /** The stages of the given features, flattened. */

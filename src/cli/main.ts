@@ -1,5 +1,6 @@
 import { ConfigError } from '../config/load.js';
 import { runAdminCommand } from './admin.js';
+import { CANARY_USAGE, runCanaryCommand } from './canary.js';
 import { runEgressCommand } from './egress.js';
 import { runEvalCommand } from './eval.js';
 import { runEvalLeak } from './eval-leak.js';
@@ -62,6 +63,7 @@ const COMMANDS: Readonly<Record<string, { run: Command; help: string }>> = {
     run: async (argv) => (await import('./audit.js')).runAuditCommand(argv),
     help: 'audit --config FILE [--target URL] [--upstream URL ...] [--format table|json|junit|sarif] [--out FILE] [--fail-on SEVERITY]   pre-deployment checklist (docs/audit.md)',
   },
+  canary: { run: (argv) => runCanaryCommand(argv), help: CANARY_USAGE },
 };
 
 function usage(): string {

@@ -1,5 +1,6 @@
 import { adminErrors } from './codes/admin.js';
 import { authErrors } from './codes/auth.js';
+import { canaryErrors } from './codes/canary.js';
 import { edgeErrors } from './codes/edge.js';
 import { egressErrors } from './codes/egress.js';
 import { guardErrors } from './codes/guard.js';
@@ -26,6 +27,7 @@ export const ERRORS = Object.freeze({
   ...adminErrors,
   ...providerErrors,
   ...toolsErrors,
+  ...canaryErrors,
 } satisfies Record<string, ErrorDef>);
 
 export type ErrorCode = keyof typeof ERRORS;

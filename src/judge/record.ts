@@ -1,3 +1,4 @@
+import { canaryStampSlot } from '../pipeline/canary.js';
 import type { RequestContext } from '../pipeline/context.js';
 import type { JudgeRecord, RecordMessage, RecordToolCall, SampleReason } from './types.js';
 
@@ -134,7 +135,8 @@ export function buildRecord(
     route: route.alias,
     tier: route.tier,
     endpoint: ctx.endpoint,
-    model: route.config.upstream.model,
+    // The canary's model when the canary served it, so its Judge flag rate is its own.
+    model: canaryStampSlot.get(ctx)?.model ?? route.config.upstream.model,
     deployment: new URL(route.origin).host,
     identity: {
       consumer: id?.consumer ?? null,

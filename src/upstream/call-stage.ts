@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { GatehouseError } from '../errors/gatehouse-error.js';
 import type { ModelEndpoint } from '../formats/provider.js';
 import { traceparent } from '../formats/trace.js';
+import { deploymentSlot } from '../pipeline/canary.js';
 import type { RequestContext } from '../pipeline/context.js';
 import type { StageDef } from '../pipeline/registry.js';
 import { bodyOf } from '../pipeline/require.js';
@@ -39,9 +40,11 @@ export const callUpstreamStage: StageDef = {
       timer.unref();
       ctx.res.once('close', () => clearTimeout(timer));
       const attempt = (d: RuntimeRoute) => callOnce(ctx, d, log, timer);
+      // The canary's deployment when the canary feature sent this request there (src/pipeline/canary.ts).
+      const deployment = deploymentSlot.get(ctx) ?? route;
       try {
-        if (policy === undefined) await attempt(route);
-        else await policy.call(ctx, route, attempt);
+        if (policy === undefined) await attempt(deployment);
+        else await policy.call(ctx, deployment, attempt);
       } finally {
         // A stream keeps the total timer until it ends (the response's close clears it).
         if (ctx.upstream?.stream === null || ctx.upstream === null) clearTimeout(timer);

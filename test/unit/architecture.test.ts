@@ -23,7 +23,19 @@ const LAYERS: ReadonlyArray<readonly string[]> = [
   // shutdown) and the demo upstream the CLI can start.
   ['boot', 'demo'],
   // Features: each is self-contained and reaches the others only through the layers below.
-  ['admin', 'edge', 'egress', 'guard', 'judge', 'resilience', 'sandbox', 'telemetry', 'tools', 'upstream'],
+  [
+    'admin',
+    'canary',
+    'edge',
+    'egress',
+    'guard',
+    'judge',
+    'resilience',
+    'sandbox',
+    'telemetry',
+    'tools',
+    'upstream',
+  ],
   // HTTP: listeners, connections, JSON answers, errors and SSE writes. It knows no feature: the
   // upstream feature relays its own answer (src/upstream/deliver.ts) through it, and features
   // declare their health-listener GETs (Feature.healthRoutes) for the composition root to mount.

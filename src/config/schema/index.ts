@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { adminSchema } from './admin.js';
 import { authSchema } from './auth.js';
+import { canarySchema } from './canary.js';
 import { logSchema, serverSchema, sideListenerSchema, storeSchema } from './core.js';
 import { egressSchema } from './egress.js';
 import { guardSchema } from './guard.js';
@@ -50,6 +51,7 @@ export const configSchema = z
     admin: adminSchema.prefault({}),
     providers: providersSchema.prefault({}),
     tools: toolsSchema.prefault({}),
+    canary: canarySchema.prefault({}),
   })
   .strict()
   .superRefine((cfg, ctx) => {

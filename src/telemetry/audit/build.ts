@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { ERRORS } from '../../errors/catalog.js';
 import type { OperatorAuditRecord } from '../../pipeline/admin.js';
 import { AUDIT_REDACTOR } from '../../pipeline/audit-redactor.js';
+import { canaryStampSlot } from '../../pipeline/canary.js';
 import type { RequestContext } from '../../pipeline/context.js';
 import { paceStampSlot } from '../../pipeline/pace.js';
 import type { Runtime } from '../../pipeline/runtime.js';
@@ -345,6 +346,8 @@ export function createEventFactory(opts: EventFactoryOptions): EventFactory {
       g.client_aborted = ctx.clientAborted;
       const pace = paceStampSlot.get(ctx);
       if (pace !== undefined) g.pace = { ...pace };
+      const canary = canaryStampSlot.get(ctx);
+      if (canary !== undefined) g.canary = { ...canary };
       const vs = verdictStamp(ctx.verdicts);
       if (vs !== null) stamp(ev, vs);
       return ev;

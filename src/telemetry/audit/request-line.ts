@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ERRORS } from '../../errors/catalog.js';
+import { canaryStampSlot } from '../../pipeline/canary.js';
 import type { RequestContext } from '../../pipeline/context.js';
 import { paceStampSlot } from '../../pipeline/pace.js';
 import { clip, OPERATION, round3, UA_MAX } from './fields.js';
@@ -63,6 +64,7 @@ export function createRequestLineWriter(
     const alias = str(clip(ctx.alias, 128));
     const agent = id?.agent ?? null;
     const pace = paceStampSlot.get(ctx);
+    const canary = canaryStampSlot.get(ctx);
 
     let genAi = `"gen_ai":{"operation":{"name":"${OPERATION[ctx.endpoint]}"},"system":${str(provider)},"provider":{"name":${str(provider)}},"request":{"model":${alias},"stream":${ctx.stream}${
       ctx.maxOutputTokens > 0 ? `,"max_tokens":${num(ctx.maxOutputTokens)}` : ''
@@ -106,6 +108,6 @@ export function createRequestLineWriter(
       round3(latencyMs),
     )},"ttft_ms":${ctx.ttftMs === null ? 'null' : num(round3(ctx.ttftMs))},"verdicts":${JSON.stringify(ctx.verdicts)},"flags":${JSON.stringify(
       ctx.flags,
-    )},"client_aborted":${ctx.clientAborted === true}${pace === undefined ? '' : `,"pace":${JSON.stringify(pace)}`}${owasp}}}`;
+    )},"client_aborted":${ctx.clientAborted === true}${pace === undefined ? '' : `,"pace":${JSON.stringify(pace)}`}${canary === undefined ? '' : `,"canary":${JSON.stringify(canary)}`}${owasp}}}`;
   };
 }

@@ -1,4 +1,5 @@
 import type { AuditVerdict } from '../../pipeline/audit-signals.js';
+import type { CanaryStamp } from '../../pipeline/canary.js';
 import type { PaceStamp } from '../../pipeline/pace.js';
 /**
  * The audit event, version 1 (docs/audit-events.md is the reference). One nested JSON document per
@@ -111,6 +112,8 @@ export interface GatehouseFields {
   client_aborted?: boolean;
   /** PACE (docs/resilience.md): the route's state when served, the backup that answered, attempts, review mark. */
   pace?: PaceStamp;
+  /** The canary side that served the request (routes with a canary only). */
+  canary?: CanaryStamp;
   trace?: { parent_span_id: string | null };
   /** The OWASP mapping of what this event records (docs/owasp.md): table keys and both frameworks' ids. */
   owasp?: { controls: string[]; llm: string[]; asi: string[] };

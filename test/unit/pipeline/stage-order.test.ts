@@ -39,10 +39,12 @@ describe('stage order', () => {
       'guard.input',
       'outputGuard.prepare',
       'route.pin',
+      'canary.split',
       'limits.mark-upstream',
       'callUpstream',
       'outputGuard.inspect',
       'limits.settle',
+      'canary.record',
       'record',
       'judge.handoff',
     ];

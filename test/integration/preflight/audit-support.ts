@@ -66,5 +66,7 @@ export function hardenedConfig(
       audit: { sinks: [{ kind: 'syslog', host: '127.0.0.1', port: 9, tls: { ca: pki.caCert } }] },
       spool: { dir: mkdtempSync(join(tmpdir(), 'gh-audit-spool-')) },
     },
+    // The out-of-band kill switch: a flag file engages it without the store or the control plane.
+    resilience: { killSwitch: { file: join(mkdtempSync(join(tmpdir(), 'gh-audit-kill-')), 'KILL') } },
   };
 }

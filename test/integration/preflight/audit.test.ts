@@ -50,9 +50,8 @@ describe('gatehouse audit against a hardened deployment', () => {
     const notPass = report.results.filter((r) => r.verdict !== 'pass').map((r) => `${r.id}: ${r.verdict}`);
     expect(notPass.sort()).toEqual(
       [
-        // Built by other issues: reported, never passed.
+        // No egress identities in this deployment: reported, never passed.
         'CL-11.egress-proxy: not_configured',
-        'PACE-KILL.reachable: not_configured',
         // Tier 1 only; the audit runs on the gateway's own host.
         'CL-06.mtls-enforced: not_applicable',
         'CL-06.mtls-tier3: not_applicable',

@@ -70,7 +70,9 @@ describe('gatehouse audit in a pipeline', () => {
       /<testcase name="CL-09\.model-pinned: [^"]*"[^>]*>\s*<failure message="\[high\] Model version is pinned/,
     );
     expect(xml).toContain('gpt-4o');
-    expect(xml).toMatch(/<testcase name="PACE-KILL\.reachable[^>]*>\s*<skipped message="NOT CONFIGURED/);
+    // This config has no kill-switch flag file: a failure, with the evidence as its text.
+    expect(xml).toMatch(/<testcase name="PACE-KILL\.reachable[^>]*>\s*<failure message="\[high\]/);
+    expect(xml).toMatch(/<testcase name="CL-11\.egress-proxy[^>]*>\s*<skipped message="NOT CONFIGURED/);
   });
 
   it('writes SARIF 2.1.0 that validates', async () => {

@@ -228,9 +228,18 @@ export function codeCorpus(): string[] {
 
 let codeCounts: Float64Array | null = null;
 
+/** The code corpus's trigram counts as shipped (scripts/snapshot-code-trigrams.ts), not as src/ is now. */
+function shippedCodeCounts(): Float64Array {
+  const file = resolve(import.meta.dirname, '../models/code-trigrams.json');
+  const data = JSON.parse(readFileSync(file, 'utf8')) as { cells: number; counts: Array<[number, number]> };
+  const out = new Float64Array(data.cells);
+  for (const [i, c] of data.counts) out[i] = c;
+  return out;
+}
+
 /** Trigram counts of the benign rows of a training set plus the code corpus. */
 export function lmCounts(texts: readonly string[]): Float64Array {
-  codeCounts ??= countTrigrams(codeCorpus());
+  codeCounts ??= shippedCodeCounts();
   const counts = countTrigrams(texts);
   for (let i = 0; i < counts.length; i++) counts[i] = (counts[i] ?? 0) + (codeCounts[i] ?? 0);
   return counts;

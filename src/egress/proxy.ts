@@ -265,7 +265,7 @@ export function createEgressProxy(deps: EgressProxyDeps): EgressProxy {
       res.end(refusalBody(code, a.id, detail));
       finish(a, 'deny', reason, 0, 0, detail);
     };
-    if (!url || url.username !== '' || url.password !== '') return refuse('bad_request');
+    if (url?.username !== '' || url.password !== '') return refuse('bad_request');
     const v = await admit(req, a, url.pathname).catch(() => null);
     if (!v) return refuse('bad_request');
     if (!v.ok) return refuse(v.reason, v.detail);

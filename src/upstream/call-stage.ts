@@ -39,7 +39,7 @@ export const callUpstreamStage: StageDef = {
       );
       timer.unref();
       ctx.res.once('close', () => clearTimeout(timer));
-      const attempt = (d: RuntimeRoute) => callOnce(ctx, d, log, timer);
+      const attempt = (d: RuntimeRoute) => callOnce(ctx, d, d === route, log, timer);
       // The canary's deployment when the canary feature sent this request there (src/pipeline/canary.ts).
       const deployment = deploymentSlot.get(ctx) ?? route;
       try {
@@ -61,6 +61,8 @@ export const callUpstreamStage: StageDef = {
 async function callOnce(
   ctx: RequestContext,
   d: RuntimeRoute,
+  /** The request's own route: route.pin already set its model (an operator's pin override included). */
+  ownRoute: boolean,
   log: Logger,
   timer: NodeJS.Timeout,
 ): Promise<void> {
@@ -68,8 +70,9 @@ async function callOnce(
   const endpoint = ctx.endpoint as ModelEndpoint;
   const own = bodyOf(ctx);
   const provider = d.provider;
-  // A backup is pinned like the primary: its own model id, never the consumer's choice.
-  const pinned = d.config.upstream.model;
+  // A backup or canary deployment is pinned like the primary: its own model id, never the
+  // consumer's choice; the route itself keeps what route.pin chose (YAML or runtime override).
+  const pinned = ownRoute ? own.model : d.config.upstream.model;
   const {
     path,
     body,

@@ -1,5 +1,4 @@
 import type { AdminRouteDef } from '../../pipeline/admin.js';
-import { PACE_STATES, paceViewKey } from '../../pipeline/pace.js';
 import { ADMIN_HOST, ADMIN_OVERLAY } from '../host.js';
 
 const MAX_EVENTS = 500;

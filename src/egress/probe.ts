@@ -41,6 +41,8 @@ function probeConnect(
     s.on('data', (c: Buffer) => {
       buf += c.toString('latin1');
       const line = /^HTTP\/1\.1 (\d{3}) ?([^\r\n]*)\r\n/.exec(buf);
+      // A status line is short: a peer that sends more without one is not an HTTP proxy.
+      if (!line && buf.length > 8_192) return done({ got: 'error', detail: 'no HTTP status line' });
       if (!line) return;
       if (line[1] === '200') return done({ got: 'allow', detail: 'tunnel opened' });
       done({ got: 'deny', detail: line[2] || `status ${line[1]}` });

@@ -123,3 +123,52 @@ export interface RequestContext {
 }
 
 export type Stage = (ctx: RequestContext) => void | Promise<void>;
+
+/**
+ * What every request starts with besides its identity and transport (the runner's contexts and the
+ * contingency queue's replays): one definition, so a new field gets its initial value once.
+ */
+type BlankState = Pick<
+  RequestContext,
+  | 'stream'
+  | 'clientWantsUsage'
+  | 'inputTokens'
+  | 'maxOutputTokens'
+  | 'upstream'
+  | 'streamInspectors'
+  | 'usage'
+  | 'usageSource'
+  | 'streamedText'
+  | 'ttftMs'
+  | 'status'
+  | 'error'
+  | 'headersSent'
+  | 'clientAborted'
+  | 'verdicts'
+  | 'cost'
+  | 'upstreamExtraHeaders'
+  | 'responseHeaders'
+>;
+
+export function blankRequestState(): BlankState {
+  return {
+    stream: false,
+    clientWantsUsage: false,
+    inputTokens: 0,
+    maxOutputTokens: 0,
+    upstream: null,
+    streamInspectors: [],
+    usage: null,
+    usageSource: 'none',
+    streamedText: '',
+    ttftMs: null,
+    status: 0,
+    error: null,
+    headersSent: false,
+    clientAborted: false,
+    verdicts: [],
+    cost: 0,
+    upstreamExtraHeaders: {},
+    responseHeaders: {},
+  };
+}

@@ -6,7 +6,7 @@ import { type ClientAddressResolver, compileClientAddress } from '../formats/cli
 import type { Endpoint } from '../formats/provider.js';
 import { newRequestId, traceFrom } from '../formats/trace.js';
 import type { BuiltPipeline } from './build.js';
-import type { RequestContext } from './context.js';
+import { blankRequestState, type RequestContext } from './context.js';
 import type { Handler, HandlerDef } from './feature.js';
 import { INGRESS_WIRE, type IngressWire } from './ingress.js';
 import { routeOf } from './require.js';
@@ -200,24 +200,7 @@ function createContext(
     route: null,
     alias: null,
     body: null,
-    stream: false,
-    clientWantsUsage: false,
-    inputTokens: 0,
-    maxOutputTokens: 0,
-    upstream: null,
-    streamInspectors: [],
-    usage: null,
-    usageSource: 'none',
-    streamedText: '',
-    ttftMs: null,
-    status: 0,
-    error: null,
-    headersSent: false,
-    clientAborted: false,
-    verdicts: [],
+    ...blankRequestState(),
     flags: [],
-    cost: 0,
-    upstreamExtraHeaders: {},
-    responseHeaders: {},
   };
 }

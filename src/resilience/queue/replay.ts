@@ -2,7 +2,7 @@ import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
 import { errorBody, toGatehouseError } from '../../errors/gatehouse-error.js';
 import { newRequestId, traceFrom } from '../../formats/trace.js';
-import type { RequestContext, Stage } from '../../pipeline/context.js';
+import { blankRequestState, type RequestContext, type Stage } from '../../pipeline/context.js';
 import type { Runtime } from '../../pipeline/runtime.js';
 import type { JobPayload } from './job.js';
 
@@ -58,25 +58,8 @@ export async function replay(
     route,
     alias: route.alias,
     body: structuredClone(job.body),
-    stream: false,
-    clientWantsUsage: false,
-    inputTokens: 0,
-    maxOutputTokens: 0,
-    upstream: null,
-    streamInspectors: [],
-    usage: null,
-    usageSource: 'none',
-    streamedText: '',
-    ttftMs: null,
-    status: 0,
-    error: null,
-    headersSent: false,
-    clientAborted: false,
-    verdicts: [],
+    ...blankRequestState(),
     flags: [`queue:${job.id}`],
-    cost: 0,
-    upstreamExtraHeaders: {},
-    responseHeaders: {},
   };
   REPLAYING.add(ctx);
   let out: ReplayResult;

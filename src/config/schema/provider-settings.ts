@@ -76,6 +76,36 @@ export const anthropicSettingsSchema = z
   .strict();
 
 /**
+ * A self-hosted server's own introspection (vLLM's model list and `/metrics`, TGI's `/info` and
+ * `/metrics`), polled by the gateway: the model it actually serves is checked against the pin, its
+ * context limit against the route's caps, and its queue is exported as gauges.
+ */
+export const introspectSettingsSchema = z
+  .object({
+    intervalMs: z.number().int().min(1_000).max(3_600_000).default(30_000),
+    /** Per probe request; a probe that takes longer counts as unreachable. */
+    timeoutMs: z.number().int().positive().max(60_000).default(5_000),
+    /**
+     * Refuse the route's traffic (GH_ERR_UPSTREAM_MODEL_UNVERIFIED) until the server has been seen
+     * serving the pinned model, and as soon as it is seen serving another. Closed by default.
+     */
+    verifyModel: z.boolean().default(true),
+    /** TGI only: the pinned model revision (`model_sha` of `/info`), checked like the model id. */
+    revision: z
+      .string()
+      .regex(/^[0-9a-f]{7,64}$/, 'expected a git commit sha')
+      .optional(),
+    /** Scrape the server's Prometheus `/metrics` for its queue and KV-cache gauges. */
+    metrics: z.boolean().default(true),
+    /** Path of the metrics endpoint on the server's origin. */
+    metricsPath: z
+      .string()
+      .regex(/^\/[A-Za-z0-9/_.-]*$/)
+      .default('/metrics'),
+  })
+  .strict();
+
+/**
  * Managed-endpoint controls the gateway can check (region, quota) and the ones it can only record
  * as the operator's attestation (diagnostic logging, customer-managed keys), reported as such.
  */
@@ -119,5 +149,6 @@ export type AzureSettings = z.infer<typeof azureSettingsSchema>;
 export type BedrockSettings = z.infer<typeof bedrockSettingsSchema>;
 export type VertexSettings = z.infer<typeof vertexSettingsSchema>;
 export type AnthropicSettings = z.infer<typeof anthropicSettingsSchema>;
+export type IntrospectSettings = z.infer<typeof introspectSettingsSchema>;
 export type ManagedSettings = z.infer<typeof managedSettingsSchema>;
 export type ProvidersConfig = z.infer<typeof providersSchema>;

@@ -5,6 +5,7 @@ import {
   anthropicSettingsSchema,
   azureSettingsSchema,
   bedrockSettingsSchema,
+  introspectSettingsSchema,
   managedSettingsSchema,
   vertexSettingsSchema,
 } from './provider-settings.js';
@@ -88,6 +89,8 @@ export const upstreamSchema = z
     vertex: vertexSettingsSchema.optional(),
     anthropic: anthropicSettingsSchema.optional(),
     managed: managedSettingsSchema.optional(),
+    /** vLLM / TGI: poll the server's own introspection endpoints (docs/providers.md). */
+    introspect: introspectSettingsSchema.optional(),
   })
   .strict()
   .superRefine((u, ctx) => {
@@ -108,6 +111,18 @@ export const upstreamSchema = z
           path: [key],
           message: `upstream.${key} is only for provider ${kind}`,
         });
+    if (u.introspect !== undefined && u.provider !== 'vllm' && u.provider !== 'tgi')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['introspect'],
+        message: 'upstream.introspect is only for providers vllm and tgi',
+      });
+    if (u.introspect?.revision !== undefined && u.provider !== 'tgi')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['introspect', 'revision'],
+        message: 'upstream.introspect.revision is only for provider tgi (vLLM does not report one)',
+      });
   });
 
 export const capsSchema = z

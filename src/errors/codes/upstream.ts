@@ -27,6 +27,11 @@ export const upstreamErrors = {
     type: 'server_error',
     message: 'The model endpoint is unavailable.',
   },
+  GH_ERR_UPSTREAM_MODEL_UNVERIFIED: {
+    status: 503,
+    type: 'server_error',
+    message: 'The model endpoint has not been verified to serve the pinned model.',
+  },
   GH_ERR_UPSTREAM_TLS: {
     status: 502,
     type: 'server_error',

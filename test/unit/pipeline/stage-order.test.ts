@@ -40,6 +40,7 @@ describe('stage order', () => {
       'outputGuard.prepare',
       'route.pin',
       'canary.split',
+      'route.verified-backend',
       'limits.mark-upstream',
       'callUpstream',
       'outputGuard.inspect',

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { ConfigError } from '../config/load.js';
 import { serverSchema } from '../config/schema/core.js';
 import type { GatehouseConfig } from '../config/schema/index.js';
+import { compileTrusted } from '../formats/client-address.js';
 import { createListenerMetrics } from '../http/connections.js';
 import {
   createDataPlaneServer,
@@ -12,6 +13,7 @@ import {
   listen,
   urlOf,
 } from '../http/listeners.js';
+import { acceptProxyProtocol, type ProxySources } from '../http/proxy-protocol.js';
 import { baseHeaders, sendError, sendJson } from '../http/respond.js';
 import { createHealthServer, createMetricsServer } from '../http/side-listeners.js';
 import { sendWeb } from '../http/web-response.js';
@@ -59,6 +61,8 @@ export async function startGateway(
   const { rt } = built;
   for (const w of lint.warnings) rt.logger.warn({ event: 'config_warning' }, w);
   const s = config.server;
+  // Set once the data listener exists (PROXY protocol v2 behind a TCP-mode balancer).
+  let proxied: ProxySources = { of: () => null };
   const runner = createRunner(
     rt,
     built.pipeline,
@@ -70,6 +74,7 @@ export async function startGateway(
       sendWeb,
     },
     (opts.features ?? FEATURES).flatMap((f) => f.handlers ?? []),
+    (socket) => proxied.of(socket),
   );
   const deps: ListenerDeps = { metrics: createListenerMetrics(rt.metrics), logger: rt.logger };
   const inflight = new Set<Promise<void>>();
@@ -92,6 +97,12 @@ export async function startGateway(
   try {
     const data = createDataPlaneServer(s, handle, deps);
     listeners.push(data);
+    if (config.proxy.protocol === 'v2')
+      proxied = acceptProxyProtocol(data.server, {
+        trusted: compileTrusted(config.proxy.trusted),
+        timeoutMs: s.headersTimeoutMs,
+        onRefused: (why) => deps.metrics.protocolError('data', `proxy_protocol_${why}`),
+      });
     const url = urlOf(s.tls ? 'https' : 'http', await listen(data.server, s.port, s.host));
     let healthUrl: string | null = null;
     let metricsUrl: string | null = null;

@@ -16,7 +16,15 @@ export interface ClientAddress {
   readonly forwarded: boolean;
 }
 
-export type ClientAddressResolver = (peer: string, xff: string | string[] | undefined) => ClientAddress;
+/**
+ * `proxied`: the client a PROXY protocol header named on this connection (read only from a trusted
+ * peer by the listener, src/http/proxy-protocol.ts); X-Forwarded-For is then walked from it.
+ */
+export type ClientAddressResolver = (
+  peer: string,
+  xff: string | string[] | undefined,
+  proxied?: string | null,
+) => ClientAddress;
 
 /** `::ffff:10.0.0.1` (a dual-stack socket's IPv4 peer) is 10.0.0.1. */
 export function normaliseIp(ip: string): string {
@@ -43,19 +51,15 @@ export function compileClientAddress(cfg: {
       const p = normaliseIp(peer);
       return { client: p, peer: p, forwarded: false };
     };
-  const list = new BlockList();
-  for (const t of cfg.trusted) {
-    const [addr = '', bits] = t.split('/');
-    const type = isIP(addr) === 6 ? 'ipv6' : 'ipv4';
-    if (bits === undefined) list.addAddress(addr, type);
-    else list.addSubnet(addr, Number(bits), type);
-  }
-  const trusted = (ip: string) => list.check(ip, isIP(ip) === 6 ? 'ipv6' : 'ipv4');
-  return (rawPeer, xff) => {
+  const trusted = compileTrusted(cfg.trusted);
+  return (rawPeer, xff, proxied) => {
     const peer = normaliseIp(rawPeer);
-    if (xff === undefined || !isIP(peer) || !trusted(peer)) return { client: peer, peer, forwarded: false };
+    // The PROXY header's client stands where the TCP peer would: X-Forwarded-For is read from it on.
+    const first = proxied == null ? peer : normaliseIp(proxied);
+    if (xff === undefined || !isIP(first) || !trusted(first))
+      return { client: first, peer, forwarded: first !== peer };
     const entries = (Array.isArray(xff) ? xff.join(',') : xff).split(',');
-    let client = peer;
+    let client = first;
     for (let i = entries.length - 1, hops = 0; i >= 0 && hops < cfg.maxHops; i--, hops++) {
       const ip = entryIp(entries[i] ?? '');
       if (ip === null) break;
@@ -63,5 +67,20 @@ export function compileClientAddress(cfg: {
       if (!trusted(ip)) break;
     }
     return { client, peer, forwarded: client !== peer };
+  };
+}
+
+/** Membership in the trusted proxies' addresses and CIDRs, compiled once. */
+export function compileTrusted(list: readonly string[]): (ip: string) => boolean {
+  const bl = new BlockList();
+  for (const t of list) {
+    const [addr = '', bits] = t.split('/');
+    const type = isIP(addr) === 6 ? 'ipv6' : 'ipv4';
+    if (bits === undefined) bl.addAddress(addr, type);
+    else bl.addSubnet(addr, Number(bits), type);
+  }
+  return (ip) => {
+    const v = isIP(ip);
+    return v !== 0 && bl.check(ip, v === 6 ? 'ipv6' : 'ipv4');
   };
 }

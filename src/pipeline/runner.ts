@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
 import { GatehouseError, toGatehouseError } from '../errors/gatehouse-error.js';
@@ -64,6 +65,8 @@ export function createRunner(
   base: Headers,
   delivery: Delivery,
   handlers: readonly HandlerDef[],
+  /** The client a PROXY protocol header named for this connection (src/http/proxy-protocol.ts). */
+  proxiedSource: (socket: Socket) => string | null = () => null,
 ): Runner {
   const { deliver, sendJson, sendError, sendWeb } = delivery;
   const { edge, completion } = pipeline;
@@ -142,7 +145,7 @@ export function createRunner(
       const q = url.indexOf('?');
       const path = q === -1 ? url : url.slice(0, q);
       const { r, param } = resolve(path);
-      const ctx = createContext(req, res, r?.endpoint ?? 'models', clientAddress);
+      const ctx = createContext(req, res, r?.endpoint ?? 'models', clientAddress, proxiedSource);
       if (r?.wire !== undefined) INGRESS_WIRE.set(ctx, r.wire);
       if (r === undefined || r.method !== req.method) {
         const err = new GatehouseError(r === undefined ? 'GH_ERR_NOT_FOUND' : 'GH_ERR_METHOD_NOT_ALLOWED');
@@ -177,9 +180,14 @@ function createContext(
   res: ServerResponse,
   endpoint: Endpoint,
   clientAddress: ClientAddressResolver,
+  proxiedSource: (socket: Socket) => string | null,
 ): RequestContext {
   const socket = req.socket as TLSSocket;
-  const addr = clientAddress(socket.remoteAddress ?? '', req.headers['x-forwarded-for']);
+  const addr = clientAddress(
+    socket.remoteAddress ?? '',
+    req.headers['x-forwarded-for'],
+    proxiedSource(socket),
+  );
   // Only a certificate that chained to the configured client CA counts as an identity.
   const peer = socket.encrypted && socket.authorized ? socket.getPeerCertificate() : null;
   const tp = req.headers.traceparent;

@@ -24,7 +24,16 @@ export const proxySchema = z
     trusted: z.array(addressOrCidr).max(256).default([]),
     /** How many X-Forwarded-For entries are read from the right at most (a bound on a hostile header). */
     maxHops: z.number().int().min(1).max(64).default(16),
+    /**
+     * `v2`: connections from a trusted proxy must start with a PROXY protocol v2 header (a TCP-mode
+     * load balancer, TLS passthrough), which names the client; other peers are read as they are.
+     */
+    protocol: z.enum(['none', 'v2']).default('none'),
   })
-  .strict();
+  .strict()
+  .refine((p) => p.protocol === 'none' || p.trusted.length > 0, {
+    message: 'proxy.protocol v2 needs proxy.trusted: only a trusted proxy may name the client',
+    path: ['protocol'],
+  });
 
 export type ProxyConfig = z.infer<typeof proxySchema>;

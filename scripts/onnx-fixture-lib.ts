@@ -274,12 +274,20 @@ export function buildSlowModel(): Uint8Array {
   return model([...nodes, ...slow], [...inits, ...slowInits]);
 }
 
-/** A HuggingFace tokenizer.json (BERT-style WordPiece, lower-cased) over `VOCAB`. */
-export function buildTokenizerJson(): string {
+/** Id of the one extra word of `tokenizer-oob.json`: past the embedding table, so inference fails on it. */
+const OOB_ID = 4_096;
+
+/**
+ * A HuggingFace tokenizer.json (BERT-style WordPiece, lower-cased) over `VOCAB`. With `oob`, the word
+ * `quokka` maps to an id the model has no embedding for: any text with it makes the run fail (the
+ * error fallback's test), every other text works.
+ */
+export function buildTokenizerJson(oob = false): string {
   const vocab: Record<string, number> = {};
   VOCAB.forEach((t, i) => {
     vocab[t] = i;
   });
+  if (oob) vocab.quokka = OOB_ID;
   const special = (id: number) => ({
     id,
     content: VOCAB[id],
@@ -339,5 +347,6 @@ export function buildOnnxFixtures(): Record<string, Uint8Array> {
     'tiny.onnx': buildTinyModel(),
     'slow.onnx': buildSlowModel(),
     'tokenizer.json': new TextEncoder().encode(buildTokenizerJson()),
+    'tokenizer-oob.json': new TextEncoder().encode(buildTokenizerJson(true)),
   };
 }

@@ -103,6 +103,7 @@ export async function startOnnxClassifier(
         reason: o.kind,
         elapsedMs: Math.round(o.elapsedMs),
         budgetMs: cfg.budgetMs,
+        ...(o.kind === 'error' && { error: o.message }),
       },
       'ONNX injection classifier: the built-in detector judged the text alone',
     );

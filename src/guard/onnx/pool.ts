@@ -14,7 +14,9 @@ import type { FromWorker, ToWorker, WorkerInit } from './worker.js';
 
 export type OnnxOutcome =
   | { readonly kind: 'ok'; readonly score: number; readonly elapsedMs: number }
-  | { readonly kind: 'budget' | 'error' | 'queue'; readonly elapsedMs: number };
+  | { readonly kind: 'budget' | 'queue'; readonly elapsedMs: number }
+  /** `message` is the runtime's (shapes, indices), never the text. */
+  | { readonly kind: 'error'; readonly elapsedMs: number; readonly message: string };
 
 export interface OnnxPoolOptions extends WorkerInit {
   readonly workers: number;
@@ -125,7 +127,7 @@ export async function startOnnxPool(opts: OnnxPoolOptions): Promise<OnnxPool> {
       if (m.type === 'result') opts.onInference?.(m.inferMs);
       if (job !== null && job.id === m.id) {
         const elapsedMs = performance.now() - job.start;
-        if (m.type === 'error') settle(job, { kind: 'error', elapsedMs });
+        if (m.type === 'error') settle(job, { kind: 'error', elapsedMs, message: m.message });
         else if (elapsedMs > job.budgetMs) settle(job, { kind: 'budget', elapsedMs });
         else settle(job, { kind: 'ok', score: m.score, elapsedMs });
       }
@@ -137,7 +139,12 @@ export async function startOnnxPool(opts: OnnxPoolOptions): Promise<OnnxPool> {
     slot.worker.once('exit', (code) => {
       const job = slot.job;
       slot.job = null;
-      if (job !== null) settle(job, { kind: 'error', elapsedMs: performance.now() - job.start });
+      if (job !== null)
+        settle(job, {
+          kind: 'error',
+          elapsedMs: performance.now() - job.start,
+          message: `worker exited (${code})`,
+        });
       if (closing) return;
       opts.onWorkerExit?.(`onnx worker exited (${code}); restarting`);
       setTimeout(() => void respawn(slot), RESPAWN_MS).unref();

@@ -47,6 +47,8 @@ async function main(port: NonNullable<typeof parentPort>, init: WorkerInit): Pro
       intraOpNumThreads: init.threads,
       interOpNumThreads: 1,
       executionProviders: ['cpu'],
+      // The runtime's own stderr lines stay quiet: a failed run reaches the gateway's log as its error.
+      logSeverityLevel: 4,
     });
   } catch (err) {
     post({ type: 'failed', message: `model ${init.modelPath}: ${(err as Error).message}` });

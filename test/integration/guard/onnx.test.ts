@@ -38,7 +38,7 @@ async function metric(t: TestGateway, name: string): Promise<number> {
 }
 
 // Short windows (30 content tokens between [CLS] and [SEP]), so a long text spans many of them.
-function onnxGateway(model: string, budgetMs: number): Promise<TestGateway> {
+function onnxGateway(model: string, budgetMs: number, tokenizer = TOKENIZER): Promise<TestGateway> {
   return startTestGateway({
     config: (url) => ({
       routes: [demoRoute(url)],
@@ -46,7 +46,7 @@ function onnxGateway(model: string, budgetMs: number): Promise<TestGateway> {
         injection: {
           onnx: {
             modelPath: `${FIX}${model}`,
-            tokenizerPath: TOKENIZER,
+            tokenizerPath: tokenizer,
             threshold: 0.5,
             budgetMs,
             workers: 1,
@@ -135,6 +135,32 @@ describe('ONNX classifier over its latency budget', () => {
     expect((err as InstanceType<typeof OpenAI.APIError>).code).toBe('GH_ERR_GUARD_INJECTION');
     // The built-in refusal comes first: the slow model is not consulted, nothing more falls back.
     expect(await metric(t, 'gatehouse_guard_onnx_fallbacks_total')).toBe(1);
+  });
+});
+
+describe('ONNX classifier whose inference fails', () => {
+  // tokenizer-oob.json maps the word `quokka` past the model's embedding table: that run fails.
+  let t: TestGateway;
+  let client: OpenAI;
+  beforeAll(async () => {
+    t = await onnxGateway('tiny.onnx', 30_000, `${FIX}tokenizer-oob.json`);
+    client = t.client();
+  });
+  afterAll(async () => t?.close());
+
+  it('falls back to the built-in detector on that text, and the worker serves the next one', async () => {
+    const r = await client.chat.completions.create({
+      model: 'demo',
+      messages: user(`quokka. ${MODEL_ONLY}`),
+    });
+    expect(r.choices[0]?.message.content).toContain('unrestricted');
+    expect(await metric(t, 'gatehouse_guard_onnx_fallbacks_total{reason="error"}')).toBe(1);
+    const logged = t.logs.lines.find((l) => l.event === 'guard_onnx_fallback');
+    expect(logged?.error).toMatch(/Gather/);
+    const err = await client.chat.completions
+      .create({ model: 'demo', messages: user(MODEL_ONLY) })
+      .catch((e: unknown) => e);
+    expect((err as InstanceType<typeof OpenAI.APIError>).code).toBe('GH_ERR_GUARD_INJECTION');
   });
 });
 

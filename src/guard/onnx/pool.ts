@@ -112,8 +112,12 @@ export async function startOnnxPool(opts: OnnxPoolOptions): Promise<OnnxPool> {
     for (const slot of slots) {
       if (slot.job !== null) continue;
       let job = queue.shift();
-      // Texts whose budget ran out while they waited are not worth an inference.
-      while (job?.settled) job = queue.shift();
+      // Texts whose budget ran out while they waited are not worth an inference (checked here too, in
+      // case the event loop was too busy to run their timers).
+      while (job !== undefined && (job.settled || performance.now() - job.start > job.budgetMs)) {
+        settle(job, { kind: 'budget', elapsedMs: performance.now() - job.start });
+        job = queue.shift();
+      }
       if (job === undefined) return;
       slot.job = job;
       slot.worker.postMessage({ id: job.id, text: job.text } satisfies ToWorker);

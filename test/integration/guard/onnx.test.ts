@@ -122,8 +122,9 @@ describe('ONNX classifier over its latency budget', () => {
     // The late answer is still measured: the ONNX path's latency includes the slow run.
     await eventually(async () => {
       expect(await metric(t, 'gatehouse_guard_onnx_inference_seconds_count')).toBeGreaterThanOrEqual(1);
-    }, 60_000);
-  });
+    }, 100_000);
+    // A bound for a loaded machine (the slow run is ~1 s alone), not a performance threshold.
+  }, 120_000);
 
   it('refuses what the built-in detector catches without waiting for the model', async () => {
     const err = await client.chat.completions

@@ -9,6 +9,10 @@ RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
+# onnxruntime-node (guard.injection.onnx) ships native libraries for every platform (~290 MB): keep
+# only this image's own.
+RUN keep="$(node -p "process.platform + '/' + process.arch")" \
+ && find node_modules/onnxruntime-node/bin/napi-v6 -mindepth 2 -maxdepth 2 -type d ! -path "*/$keep" -exec rm -rf {} +
 
 FROM gcr.io/distroless/nodejs20-debian12:nonroot
 WORKDIR /app

@@ -22,6 +22,7 @@ import type { StageDef } from '../pipeline/registry.js';
 import { blockCode, type Decision, decide, firstBlock } from './decide.js';
 import { createScanBudget, scanText } from './engine.js';
 import { sanitise, stripInvisible } from './normalise.js';
+import { onnxDecision } from './onnx/decide.js';
 import { type GuardPolicy, resolvePolicy, withToggles } from './policy-defaults.js';
 import { createRedactionMap, type Redaction, type RedactionMap, redactSpans } from './redact.js';
 import { DETECTORS } from './registry.js';
@@ -159,8 +160,14 @@ async function inspect(c: Compiled, ctx: RequestContext): Promise<void> {
     const joined = scanText(userTexts.join('\n'), 'user', c.joined, svc.limits, budget);
     decisions.push(...decide(policy, joined.findings, 'user', -1));
   }
-  const ext = await external(c, ctx, userTexts.join('\n'));
+  const joinedUser = userTexts.join('\n');
+  const [ext, onnx] = await Promise.all([
+    external(c, ctx, joinedUser),
+    // A request the built-ins already refuse does not wait for the model.
+    onnxDecision(svc.onnx, policy, firstBlock(decisions) === null ? joinedUser : ''),
+  ]);
   if (ext !== null) decisions.push(ext);
+  if (onnx !== null) decisions.push(onnx);
 
   record(ctx, decisions);
   const block = firstBlock(decisions);

@@ -11,6 +11,7 @@ import type { ServiceDef } from '../pipeline/feature.js';
 import { TEXT_SCANNER } from '../pipeline/text-scanner.js';
 import { createHttpClassifier } from './detectors/http-classifier.js';
 import type { ScanLimits } from './engine.js';
+import { type OnnxClassifier, startOnnxClassifier } from './onnx/classifier.js';
 import { buildSharedDetectors } from './registry.js';
 import { createOutputScanner } from './scan-output.js';
 import { GUARD } from './slots.js';
@@ -28,6 +29,8 @@ export interface GuardService {
   readonly shared: ReadonlyMap<DetectorName, Detector>;
   readonly limits: ScanLimits;
   readonly external: ExternalClassifier | null;
+  /** The local ONNX classifier (`guard.injection.onnx`), started by the service at boot. */
+  readonly onnx?: OnnxClassifier;
 }
 
 /** Verdicts are counted by telemetry from `ctx.verdicts` (gatehouse_guardrail_verdicts_total). */
@@ -63,7 +66,7 @@ export function createGuardService(cfg: GuardConfig): GuardService {
 
 export const guardService: ServiceDef = {
   name: 'guard',
-  build: (rt) => {
+  build: async (rt) => {
     const cfg = rt.config.guard;
     // Audit text (telemetry.audit.includeText) goes through the same PII and secret detectors,
     // whatever the route's actions: every finding becomes a typed placeholder in the event.
@@ -75,6 +78,15 @@ export const guardService: ServiceDef = {
       rt.logger.warn('input guardrails are disabled: prompts reach the model unscanned');
       return;
     }
-    GUARD.set(rt, createGuardService(cfg));
+    const svc = createGuardService(cfg);
+    const onnxCfg = cfg.injection.onnx;
+    if (onnxCfg === undefined) {
+      GUARD.set(rt, svc);
+      return;
+    }
+    // Closed default: a configured model that does not load throws here and the gateway does not start.
+    const onnx = await startOnnxClassifier(onnxCfg, rt.metrics, rt.logger);
+    rt.closers.push(() => onnx.close());
+    GUARD.set(rt, { ...svc, onnx });
   },
 };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ACTIONS, HARM_CATEGORIES, PII_ENTITIES } from '../../formats/guard-names.js';
 import { secretRef } from './core.js';
+import { onnxClassifierSchema } from './guard-onnx.js';
 
 /**
  * Input guardrails (issue 5): docs/guardrails.md is the reference. `defaults` and each entry of
@@ -114,6 +115,7 @@ export const guardSchema = z
         modelPath: z.string().min(1).optional(),
         classifier: z.boolean().default(true),
         http: httpClassifierSchema.optional(),
+        onnx: onnxClassifierSchema.optional(),
       })
       .strict()
       .prefault({}),

@@ -83,7 +83,12 @@ export function buildAdminPlane(
         body: {
           items: features
             .flatMap((f) => (f.adminPages ?? []).map((p) => ({ ...p, feature: f.name })))
-            .filter((p) => roleAllows(req.operator.roles, p.role)),
+            .filter((p) => roleAllows(req.operator.roles, p.role) && (p.shown?.(rt) ?? true))
+            .map(({ select, shown: _, ...p }) =>
+              select === undefined
+                ? p
+                : { ...p, select: { param: select.param, label: select.label, values: select.values(rt) } },
+            ),
         },
       }),
     },

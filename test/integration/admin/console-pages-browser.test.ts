@@ -107,6 +107,17 @@ const auditOf = (action: string) =>
     .filter((e) => e.event.action === 'admin.action' && e.gatehouse.admin.action === action);
 
 describe('console feature pages', () => {
+  it('the listener lists each feature page with its selection computed from the runtime', async () => {
+    const pages = await f.call('GET', '/admin/v1/console/pages', { token: await viewer() });
+    const byId = new Map(pages.body.items.map((p: { id: string }) => [p.id, p]));
+    expect([...byId.keys()].sort()).toEqual(['canary', 'judge', 'routes', 'tool-approvals']);
+    expect(byId.get('canary')).toMatchObject({
+      feature: 'canary',
+      source: '/canaries/:route',
+      select: { param: 'route', values: ['demo'] },
+    });
+  });
+
   it('Judge review queue: a flagged answer’s finding is claimed and decided by an operator', async () => {
     await f.t.client({ apiKey: f.dataKey }).chat.completions.create({
       model: 'demo',

@@ -14,6 +14,7 @@ import { AUDIT_REDACTOR } from '../pipeline/audit-redactor.js';
 import type { Runtime } from '../pipeline/runtime.js';
 import type { ConsoleHandler } from './console.js';
 import type { AdminHost } from './host.js';
+import type { LoginThrottle } from './login-throttle.js';
 import { maskSecrets } from './mask.js';
 import type { Authenticated, OperatorAuthenticator } from './operator-auth.js';
 import type { Proposal, ProposalBook } from './proposals.js';
@@ -42,6 +43,7 @@ export interface AdminAppDeps {
   readonly host: AdminHost;
   readonly router: AdminRouter;
   readonly authenticate: OperatorAuthenticator;
+  readonly throttle: LoginThrottle;
   readonly proposals: ProposalBook;
   readonly twoPerson: TwoPersonRule;
   readonly console: ConsoleHandler | null;
@@ -208,7 +210,15 @@ export function createAdminApp(d: AdminAppDeps): AdminApp {
       reason,
     });
     try {
-      who = await d.authenticate(req);
+      await d.throttle.check(req);
+      try {
+        who = await d.authenticate(req);
+      } catch (err) {
+        if (err instanceof GatehouseError && err.code === 'GH_ERR_ADMIN_AUTH_INVALID')
+          await d.throttle.failed(req);
+        throw err;
+      }
+      await d.throttle.succeeded(req);
       const m = router.match(method, path);
       if (m === null) throw new GatehouseError('GH_ERR_ADMIN_NOT_FOUND');
       route = m.route;
@@ -304,7 +314,7 @@ export function createAdminApp(d: AdminAppDeps): AdminApp {
       const err = toGatehouseError(thrown);
       if (err.code === 'GH_ERR_INTERNAL')
         log.error({ err: thrown, request_id: requestId }, 'admin call failed');
-      const denied = err.status === 401 || err.status === 403;
+      const denied = err.status === 401 || err.status === 403 || err.code === 'GH_ERR_ADMIN_LOGIN_THROTTLED';
       // Every denial is audited, reads included; a failed mutation too (what was tried, and why not).
       if (denied || (method !== 'GET' && route !== null))
         audit({ ...base(), outcome: denied ? 'denied' : 'failed', errorCode: err.code }, req);

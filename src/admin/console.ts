@@ -8,6 +8,7 @@ import { resolveSecret } from '../config/secrets.js';
 import { GatehouseError } from '../errors/gatehouse-error.js';
 import type { Store } from '../store/types.js';
 import { SECURITY_HEADERS, sendJson } from './app.js';
+import type { LoginThrottle } from './login-throttle.js';
 import type { OidcVerifier } from './oidc.js';
 import { cookieValue, SESSION_COOKIE } from './operator-auth.js';
 import type { SessionStore } from './sessions.js';
@@ -54,6 +55,8 @@ export interface ConsoleOptions {
   readonly store: Store;
   readonly sessions: SessionStore;
   readonly oidc: OidcVerifier | null;
+  /** A refused login callback counts as a failed login of its source IP. */
+  readonly throttle: LoginThrottle;
   /** The listener's own URL (the default redirect URI base). */
   readonly selfUrl: () => string;
 }
@@ -212,7 +215,14 @@ export function createConsole(o: ConsoleOptions): ConsoleHandler {
         if (m === 'GET' && p.startsWith('/admin/ui/'))
           return sendAsset(req, res, p.slice('/admin/ui/'.length));
         if (m === 'GET' && p === '/admin/login') return await login(res);
-        if (m === 'GET' && p === '/admin/callback') return await callback(req, res, url);
+        if (m === 'GET' && p === '/admin/callback') {
+          await o.throttle.check(req);
+          return await callback(req, res, url).catch(async (err: unknown) => {
+            if (err instanceof GatehouseError && err.code === 'GH_ERR_ADMIN_AUTH_INVALID')
+              await o.throttle.failed(req);
+            throw err;
+          });
+        }
         if (m === 'GET' && p === '/admin/session') return await session(req, res);
         if (m === 'POST' && p === '/admin/logout') return await logout(req, res);
         throw new GatehouseError('GH_ERR_ADMIN_NOT_FOUND');
@@ -221,7 +231,7 @@ export function createConsole(o: ConsoleOptions): ConsoleHandler {
           thrown instanceof GatehouseError
             ? thrown
             : new GatehouseError('GH_ERR_INTERNAL', { cause: thrown });
-        sendJson(res, err.status, { error: { message: err.message, code: err.code } });
+        sendJson(res, err.status, { error: { message: err.message, code: err.code } }, err.headers);
       }
     },
   };

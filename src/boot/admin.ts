@@ -2,6 +2,7 @@ import type { RequestListener } from 'node:http';
 import { createAdminApp } from '../admin/app.js';
 import { createConsole } from '../admin/console.js';
 import { ADMIN_HOST, type AdminHost } from '../admin/host.js';
+import { createLoginThrottle } from '../admin/login-throttle.js';
 import { createOidcVerifier } from '../admin/oidc.js';
 import { buildOpenApi } from '../admin/openapi.js';
 import { createOperatorAuthenticator } from '../admin/operator-auth.js';
@@ -15,6 +16,7 @@ import { revokeInStore } from '../edge/auth/revocation.js';
 import { LIMITER } from '../edge/limits/slots.js';
 import { GUARD } from '../guard/slots.js';
 import { type AdminRouteDef, roleAllows } from '../pipeline/admin.js';
+import { AUDIT_SINK } from '../pipeline/audit-sink.js';
 import type { Feature } from '../pipeline/feature.js';
 import type { Runtime } from '../pipeline/runtime.js';
 import { GATEHOUSE_VERSION } from '../telemetry/audit/build.js';
@@ -81,7 +83,12 @@ export function buildAdminPlane(
         body: {
           items: features
             .flatMap((f) => (f.adminPages ?? []).map((p) => ({ ...p, feature: f.name })))
-            .filter((p) => roleAllows(req.operator.roles, p.role)),
+            .filter((p) => roleAllows(req.operator.roles, p.role) && (p.shown?.(rt) ?? true))
+            .map(({ select, shown: _, ...p }) =>
+              select === undefined
+                ? p
+                : { ...p, select: { param: select.param, label: select.label, values: select.values(rt) } },
+            ),
         },
       }),
     },
@@ -96,16 +103,28 @@ export function buildAdminPlane(
     idleSec: cfg.console.sessionTimeoutSec,
     maxSec: cfg.console.sessionMaxSec,
   });
+  const log = rt.logger.child({ component: 'admin' });
+  const throttle = createLoginThrottle(rt.store, cfg.loginThrottle, cfg.oidc?.operatorClaim ?? 'sub', (e) => {
+    log.warn(
+      { event: 'admin_login_throttled', scope: e.scope, failures: e.failures, lock_sec: e.lockSec },
+      'operator logins locked',
+    );
+    AUDIT_SINK.get(rt)?.security(
+      { action: 'admin.login_throttled', scope: e.scope, failures: e.failures, lockSec: e.lockSec },
+      { sourceIp: e.sourceIp, consumer: e.scope === 'principal' ? e.subject : null },
+    );
+  });
   const app = createAdminApp({
     rt,
     cfg,
     host,
     router,
     authenticate: createOperatorAuthenticator(cfg, oidc, sessions),
+    throttle,
     proposals: book,
     twoPerson: compileTwoPerson(rt, cfg.twoPerson.actions),
     console: cfg.console.enabled
-      ? createConsole({ cfg, store: rt.store, sessions, oidc, selfUrl: () => selfUrl })
+      ? createConsole({ cfg, store: rt.store, sessions, oidc, throttle, selfUrl: () => selfUrl })
       : null,
     hsts,
   });

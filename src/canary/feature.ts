@@ -1,6 +1,7 @@
 import { canarySchema } from '../config/schema/canary.js';
 import type { Feature } from '../pipeline/feature.js';
 import { canaryAdminRoutes } from './admin-routes.js';
+import { canaryConsolePage } from './console-page.js';
 import { canaryRoutesLint } from './lint.js';
 import { canaryRecordStage } from './record-stage.js';
 import { buildCanaryService, CANARY, startCanaryLoops } from './service.js';
@@ -23,4 +24,5 @@ export const canaryFeature: Feature = {
   },
   stages: [canarySplitStage, canaryRecordStage],
   adminRoutes: canaryAdminRoutes,
+  adminPages: [canaryConsolePage],
 };

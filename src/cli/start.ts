@@ -35,6 +35,7 @@ export async function runStartCommand(argv: string[]): Promise<number> {
   const lines = [`gatehouse listening on ${gw.url}`];
   if (gw.healthUrl) lines.push(`health:  ${gw.healthUrl}/health`);
   if (gw.metricsUrl) lines.push(`metrics: ${gw.metricsUrl}/metrics`);
+  if (gw.adminUrl) lines.push(`admin:   ${gw.adminUrl}/admin/`);
   if (demo) {
     lines.push(
       '',

@@ -1,6 +1,7 @@
 import { judgeSchema } from '../config/schema/judge.js';
 import type { Feature } from '../pipeline/feature.js';
 import { judgeAdminRoutes } from './admin-routes.js';
+import { judgeConsolePage } from './console-page.js';
 import { judgeHandoffStage } from './handoff-stage.js';
 import { judgeLint } from './lint.js';
 import { buildJudgeService } from './service.js';
@@ -13,4 +14,5 @@ export const judgeFeature: Feature = {
   service: buildJudgeService,
   stages: [judgeHandoffStage],
   adminRoutes: judgeAdminRoutes,
+  adminPages: [judgeConsolePage],
 };

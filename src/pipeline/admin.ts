@@ -79,10 +79,47 @@ export interface AdminRouteDef {
   readonly tierOf?: (rt: Runtime, req: AdminRequest) => 1 | 2 | 3 | null;
 }
 
+/** A column of a console table, or a line of a page's summary: `key` is a dotted path in the row. */
+export interface AdminPageColumn {
+  readonly key: string;
+  readonly label: string;
+}
+
+/** A value an action asks the operator for (besides the reason, which every action asks for). */
+export interface AdminPageField {
+  /** The body field it fills (a `number` field is sent as a number; an empty optional one is left out). */
+  readonly name: string;
+  readonly label: string;
+  readonly type: 'text' | 'number' | 'select';
+  readonly options?: readonly string[];
+  readonly required?: boolean;
+}
+
+/**
+ * A button (with its small form) that calls a mutating admin route. The console sends it with the
+ * session's CSRF token and the reason the operator typed; the admin listener checks the role,
+ * reason and two-person rule as for any caller (a proposal is shown as such).
+ */
+export interface AdminPageAction {
+  readonly label: string;
+  /** The lowest role that sees the button (the API checks again). */
+  readonly role: AdminRole;
+  readonly method: 'POST' | 'PUT' | 'DELETE';
+  /** Under `/admin/v1`; each `:name` is filled from the row's field `name`, else the page's selection. */
+  readonly path: string;
+  /** `row`: one per table row; `page`: one for the page (acting on its selection). */
+  readonly scope: 'row' | 'page';
+  /** Shown only for rows whose field `key` holds one of these values. */
+  readonly when?: { readonly key: string; readonly in: readonly (string | number | boolean | null)[] };
+  readonly fields?: readonly AdminPageField[];
+}
+
 /**
  * A console page a feature adds (the admin listener lists them for the console's navigation). A
- * `table` page renders the JSON array at `source` (a GET admin route, `items` field or the body
- * itself) with the given columns; no feature ships browser code for a plain list.
+ * `table` page renders the array at `items` (a dotted path; default the `items` field, or the body
+ * itself when it is an array) of what the GET route `source` answers, with the given columns, an
+ * optional summary of the answer above it, and the actions operators may take. No feature ships
+ * browser code: the console renders every page from this description.
  */
 export interface AdminPageDef {
   readonly id: string;
@@ -90,9 +127,24 @@ export interface AdminPageDef {
   /** The lowest role that sees the page (the API still checks each call). */
   readonly role: AdminRole;
   readonly kind: 'table';
-  /** Path under `/admin/v1` of a GET route. */
+  /** Path under `/admin/v1` of a GET route; a `:param` is the page's selection (`select`). */
   readonly source: string;
-  readonly columns: readonly { readonly key: string; readonly label: string }[];
+  readonly items?: string;
+  readonly columns: readonly AdminPageColumn[];
+  /** Fields of the whole answer shown above the table (e.g. a state the rows belong to). */
+  readonly summary?: readonly AdminPageColumn[];
+  /**
+   * A chooser for the `:param` of `source` (and of page actions): its values are computed from the
+   * runtime each time the console lists its pages (e.g. the routes that have a canary).
+   */
+  readonly select?: {
+    readonly param: string;
+    readonly label: string;
+    readonly values: (rt: Runtime) => readonly string[];
+  };
+  readonly actions?: readonly AdminPageAction[];
+  /** Whether this runtime has what the page shows (e.g. the Judge is on); listed when absent. */
+  readonly shown?: (rt: Runtime) => boolean;
 }
 
 /**

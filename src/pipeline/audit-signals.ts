@@ -63,6 +63,13 @@ export type SecurityEventInput =
       readonly durationMs: number;
     }
   | {
+      /** The admin listener locked an IP or claimed operator after repeated refused credentials. */
+      readonly action: 'admin.login_throttled';
+      readonly scope: 'ip' | 'principal';
+      readonly failures: number;
+      readonly lockSec: number;
+    }
+  | {
       readonly action: 'config.reload';
       readonly outcome: 'success' | 'failure';
       readonly version?: string;

@@ -1,6 +1,7 @@
 import { toolsSchema } from '../config/schema/tools.js';
 import { GatehouseError } from '../errors/gatehouse-error.js';
 import type { Feature } from '../pipeline/feature.js';
+import { approvalsConsolePage } from './approvals/console-page.js';
 import { APPROVAL_ROUTES } from './approvals/routes.js';
 import { TOOLS_LINT } from './lint.js';
 import { TOOLS, toolsService } from './service.js';
@@ -31,4 +32,5 @@ export const toolsFeature: Feature = {
     },
   ],
   adminRoutes: APPROVAL_ROUTES,
+  adminPages: [approvalsConsolePage],
 };

@@ -9,7 +9,8 @@ function el(tag, attrs = {}, ...children) {
     if (k === 'on') for (const [ev, fn] of Object.entries(v)) e.addEventListener(ev, fn);
     else if (v !== undefined && v !== null) e.setAttribute(k, String(v));
   }
-  for (const c of children.flat()) e.append(c instanceof Node ? c : document.createTextNode(String(c ?? '')));
+  for (const c of children.flat(Number.POSITIVE_INFINITY))
+    e.append(c instanceof Node ? c : document.createTextNode(String(c ?? '')));
   return e;
 }
 
@@ -57,7 +58,7 @@ function table(rows, columns) {
       rows.map((r) =>
         el(
           'tr',
-          {},
+          { 'data-id': typeof r.id === 'string' ? r.id : undefined },
           columns.map((c) => el('td', {}, c.render ? c.render(r) : fmt(r[c.key]))),
         ),
       ),
@@ -250,10 +251,129 @@ function decide(p, verb) {
 const RANK = ['viewer', 'operator', 'approver', 'admin'];
 const canAct = (role) => state.roles.some((r) => RANK.indexOf(r) >= RANK.indexOf(role));
 
+// Feature pages (AdminPageDef, src/pipeline/admin.ts) are data: the console renders them all here.
+const pick = (obj, path) => path.split('.').reduce((o, k) => (o === null || o === undefined ? o : o[k]), obj);
+const selection = {};
+
+function fillPath(path, row, page) {
+  return path.replace(/:([A-Za-z_]+)/g, (_, name) => {
+    const v = row?.[name] ?? (page.select?.param === name ? selection[page.id] : undefined);
+    return encodeURIComponent(String(v ?? ''));
+  });
+}
+
+function actionForm(page, action, row) {
+  const subject = row ? String(row.id ?? '') : (selection[page.id] ?? '');
+  const base = `a-${page.id}-${action.label.replace(/\W+/g, '')}-${subject.replace(/\W+/g, '_')}`;
+  const inputs = (action.fields ?? []).map((f) => {
+    const id = `${base}-${f.name}`;
+    const input =
+      f.type === 'select'
+        ? el(
+            'select',
+            { id, name: f.name, required: f.required ? true : undefined },
+            (f.options ?? []).map((o) => el('option', { value: o }, o)),
+          )
+        : el('input', {
+            id,
+            name: f.name,
+            type: f.type === 'number' ? 'number' : 'text',
+            required: f.required ? true : undefined,
+          });
+    return [el('label', { for: id }, f.label), input];
+  });
+  const form = el(
+    'form',
+    { class: 'action', 'aria-label': `${action.label} ${subject}`.trim(), 'data-action': action.label },
+    inputs,
+    el('label', { for: `${base}-reason` }, 'Reason'),
+    el('input', {
+      id: `${base}-reason`,
+      name: 'reason',
+      type: 'text',
+      minlength: 3,
+      maxlength: 500,
+      required: true,
+    }),
+    el('button', { type: 'submit' }, action.label),
+  );
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const data = new FormData(form);
+    const body = {};
+    for (const f of action.fields ?? []) {
+      const v = String(data.get(f.name) ?? '');
+      if (v === '' && !f.required) continue;
+      body[f.name] = f.type === 'number' ? Number(v) : v;
+    }
+    try {
+      const r = await api(action.method, fillPath(action.path, row, page), body, String(data.get('reason')));
+      status(
+        r.status === 202 ? 'Proposed: waiting for a second approver.' : `${action.label}: done (${subject}).`,
+      );
+      await show(page.id);
+    } catch (err) {
+      status(String(err.message), 'error');
+    }
+  });
+  return form;
+}
+
 async function tablePage(root, page) {
-  const { body } = await api('GET', page.source);
-  const rows = Array.isArray(body) ? body : (body.items ?? []);
-  root.append(el('h2', {}, page.title), table(rows, page.columns));
+  root.append(el('h2', {}, page.title));
+  if (page.select) {
+    const values = page.select.values ?? [];
+    if (values.length === 0) return root.append(el('p', {}, 'Nothing to show.'));
+    if (!values.includes(selection[page.id])) selection[page.id] = values[0];
+    const id = `sel-${page.id}`;
+    const chooser = el(
+      'select',
+      {
+        id,
+        on: {
+          change: (ev) => {
+            selection[page.id] = ev.target.value;
+            show(page.id);
+          },
+        },
+      },
+      values.map((v) => el('option', { value: v, selected: v === selection[page.id] ? true : undefined }, v)),
+    );
+    root.append(el('p', {}, el('label', { for: id }, `${page.select.label} `), chooser));
+  }
+  const { body } = await api('GET', fillPath(page.source, null, page));
+  if (page.summary)
+    root.append(
+      el(
+        'dl',
+        { class: 'summary' },
+        page.summary.map((c) => [
+          el('dt', {}, c.label),
+          el('dd', { 'data-key': c.key }, fmt(pick(body, c.key))),
+        ]),
+      ),
+    );
+  const allowed = (page.actions ?? []).filter((a) => canAct(a.role));
+  for (const a of allowed.filter((x) => x.scope === 'page')) root.append(actionForm(page, a, null));
+  const list = page.items ? pick(body, page.items) : Array.isArray(body) ? body : body.items;
+  const rows = Array.isArray(list) ? list : [];
+  const rowActions = allowed.filter((a) => a.scope === 'row');
+  const columns = page.columns.map((c) => ({ ...c, render: (r) => fmt(pick(r, c.key)) }));
+  if (rowActions.length > 0)
+    columns.push({
+      key: 'actions',
+      label: 'Actions',
+      render: (r) =>
+        el(
+          'div',
+          {},
+          rowActions
+            .filter((a) => !a.when || a.when.in.includes(pick(r, a.when.key) ?? null))
+            .map((a) => actionForm(page, a, r)),
+        ),
+    });
+  if (rows.length === 0) root.append(el('p', {}, 'Nothing to show.'));
+  else root.append(table(rows, columns));
 }
 
 async function show(id) {

@@ -121,6 +121,24 @@ export const adminSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * Failed operator logins (a refused credential), counted per source IP and per claimed principal
+     * in a fixed window; at the limit the IP or principal is locked for `baseLockSec`, doubled by each
+     * further failure in the window, at most `maxLockSec`. Always on (the limits are tunable).
+     */
+    loginThrottle: z
+      .object({
+        windowSec: z.number().int().min(60).max(86_400).default(900),
+        maxFailuresPerIp: z.number().int().min(1).max(10_000).default(20),
+        maxFailuresPerPrincipal: z.number().int().min(1).max(1_000).default(5),
+        baseLockSec: z.number().int().min(1).max(3_600).default(60),
+        maxLockSec: z.number().int().min(1).max(86_400).default(3_600),
+      })
+      .strict()
+      .refine((t) => t.maxLockSec >= t.baseLockSec, {
+        message: 'maxLockSec must be at least baseLockSec',
+      })
+      .prefault({}),
     /** Bodies of admin calls are small JSON documents. */
     maxBodyBytes: z.number().int().min(1_024).max(1_048_576).default(65_536),
     maxConnections: z.number().int().positive().default(256),

@@ -61,6 +61,11 @@ export const adminErrors = {
     type: 'invalid_request_error',
     message: 'The proposal was already applied or rejected.',
   },
+  GH_ERR_ADMIN_LOGIN_THROTTLED: {
+    status: 429,
+    type: 'rate_limit_error',
+    message: 'Too many failed operator logins from this address or for this operator; retry later.',
+  },
   GH_ERR_ADMIN_UNAVAILABLE: {
     status: 503,
     type: 'service_unavailable',

@@ -164,6 +164,17 @@ const SECURITY: { readonly [A in SecurityEventInput['action']]: SecurityShape } 
     reason: fixed(undefined),
     owasp: fixed(null),
   },
+  'admin.login_throttled': {
+    category: ['authentication'],
+    type: fixed(['denied']),
+    outcome: fixed('failure'),
+    fields: (i) =>
+      i.action === 'admin.login_throttled'
+        ? { throttle: { scope: i.scope, failures: i.failures, lock_sec: i.lockSec } }
+        : {},
+    reason: fixed('GH_ERR_ADMIN_LOGIN_THROTTLED'),
+    owasp: () => owaspForAuth('failure'),
+  },
   'egress.connection': {
     category: ['network'],
     type: (i) =>

@@ -24,6 +24,7 @@ export type AuditAction =
   | 'mode.change'
   | 'config.reload'
   | 'egress.connection'
+  | 'admin.login_throttled'
   | 'alert.firing'
   | 'alert.resolved'
   /** An operator's call on the admin listener (src/admin/audit.ts): every mutation and every denial. */
@@ -130,6 +131,8 @@ export interface GatehouseFields {
   verdict?: AuditVerdict;
   mode?: { from: string | null; to: string; reason?: string };
   config?: { outcome: string; version?: string; changes?: string[] };
+  /** `admin.login_throttled`: what was locked, after how many refused credentials, for how long. */
+  throttle?: { scope: 'ip' | 'principal'; failures: number; lock_sec: number };
   egress?: {
     verdict: 'allow' | 'deny';
     reason: string | null;

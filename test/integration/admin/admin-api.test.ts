@@ -222,4 +222,10 @@ describe('admin listener', () => {
       events.body.items.some((e: { event: { action: string } }) => e.event.action === 'auth.failure'),
     ).toBe(true);
   });
+
+  it('lists console pages only of features that are on (no Judge, canary or tools here)', async () => {
+    const pages = await f.call('GET', '/admin/v1/console/pages', { token: await f.token(['viewer']) });
+    expect(pages.status).toBe(200);
+    expect(pages.body.items.map((p: { id: string }) => p.id)).toEqual(['routes']);
+  });
 });

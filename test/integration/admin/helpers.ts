@@ -25,7 +25,7 @@ export interface AdminFixture {
 
 /** A gateway with the admin listener on, an OIDC test issuer and a file audit sink. */
 export async function startAdminFixture(
-  extra: (upstreamUrl: string) => Partial<GatehouseConfigInput> = () => ({}),
+  extra: (upstreamUrl: string, idp: TestIssuer) => Partial<GatehouseConfigInput> = () => ({}),
 ): Promise<AdminFixture> {
   const idp = await startTestIssuer();
   const demo = demoApiKey('acme');
@@ -42,7 +42,7 @@ export async function startAdminFixture(
         twoPerson: { proposalTtlSec: 60 },
       },
       limits: { clock: 'local' },
-      ...extra(url),
+      ...extra(url, idp),
     }),
   });
   const admin = t.gw.adminUrl ?? '';

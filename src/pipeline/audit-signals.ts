@@ -48,6 +48,8 @@ export type SecurityEventInput =
       readonly from: string | null;
       readonly to: string;
       readonly reason?: string;
+      /** What changed, for the alert engine's `pace_state` and `kill_switch` signals (not written). */
+      readonly mode?: ModeChange;
     }
   | {
       readonly action: 'egress.connection';
@@ -75,6 +77,11 @@ export type SecurityEventInput =
       readonly version?: string;
       readonly changes?: readonly string[];
     };
+
+/** A PACE transition of a route, or a kill-switch entry engaged or released (issue 16). */
+export type ModeChange =
+  | { readonly kind: 'pace'; readonly route: string; readonly state: string }
+  | { readonly kind: 'kill'; readonly scope: string; readonly target: string; readonly engaged: boolean };
 
 /**
  * Alert signals the limiter raises on a request (`ctx.limitEvents`); the record stage and the alert

@@ -84,6 +84,7 @@ export async function buildResilience(rt: Runtime): Promise<void> {
       from: t.kind === 'engaged' ? 'serving' : 'emergency',
       to: t.kind === 'engaged' ? 'emergency' : 'serving',
       reason: `kill switch ${t.kind} (${target}) by ${who}: ${why}`.slice(0, 1024),
+      mode: { kind: 'kill', scope: e.scope, target: e.target, engaged: t.kind === 'engaged' },
     });
     killGauge.set({ scope: e.scope }, killSwitch.engaged().filter((x) => x.scope === e.scope).length);
     pace?.tick();
@@ -168,6 +169,7 @@ export async function buildResilience(rt: Runtime): Promise<void> {
         from: `${t.route}:${t.from}`,
         to: `${t.route}:${t.to}`,
         reason: t.reason,
+        mode: { kind: 'pace', route: t.route, state: t.to },
       });
     },
   );

@@ -146,6 +146,9 @@ export const OWASP_TABLE: readonly OwaspRow[] = [
   row('alert:unknown_consumer', 'alert', MONITOR, [], ['ASI03'], 'requests from an unknown consumer'),
   row('alert:quota', 'alert', MONITOR, ['LLM10'], [], 'a consumer near its quota'),
   row('alert:audit_spool', 'alert', MONITOR, [], [], 'audit evidence being dropped (no LLM or agentic risk: OWASP Top 10 A09, logging failures)'),
+  row('alert:pace_state', 'alert', MONITOR, ['LLM10'], ['ASI08'], 'a route degraded to PACE Alternate or Contingency'),
+  row('alert:kill_switch', 'alert', MONITOR, [], ['ASI08'], 'an operator kill switch engaged'),
+  row('alert:egress_denials', 'alert', MONITOR, ['LLM06'], ['ASI02', 'ASI05'], 'a burst of denied egress attempts from one identity'),
 ];
 
 const BY_KEY = new Map(OWASP_TABLE.map((r) => [r.key, r]));

@@ -188,6 +188,15 @@ export async function createTelemetryService(opts: TelemetryOptions): Promise<Te
         if (input.limit > 0)
           alerts?.observeQuota(consumer ?? 'unknown', input.dimension, input.used / input.limit);
         return;
+      case 'mode.change': {
+        const m = input.mode;
+        if (m?.kind === 'pace') alerts?.observePace(m.route, m.state, input.reason ?? '');
+        else if (m?.kind === 'kill') alerts?.observeKill(m.scope, m.target, m.engaged, input.reason ?? '');
+        return;
+      }
+      case 'egress.connection':
+        if (input.verdict === 'deny') alerts?.observeEgressDenial(consumer ?? 'unknown');
+        return;
       default:
         return;
     }

@@ -54,6 +54,11 @@ const CONDITION: { readonly [S in SignalName]: (c: ReturnType<typeof defaults>) 
     `> ${c.unknownConsumer.threshold} requests from an unknown consumer in ${promDuration(c.unknownConsumer.windowMs)}`,
   quota: (c) => `a consumer's use of a quota dimension > ${pct(c.quota.threshold)}`,
   audit_spool: (c) => `a sink's spool full or dropping in ${promDuration(c.auditSpool.windowMs)}`,
+  pace_state: (c) =>
+    `a route in PACE Alternate or Contingency on any replica within ${promDuration(c.paceState.windowMs)}`,
+  kill_switch: (c) => `a kill-switch entry engaged within ${promDuration(c.killSwitch.windowMs)}`,
+  egress_denials: (c) =>
+    `> ${c.egressDenials.threshold} denied egress attempts of one identity in ${promDuration(c.egressDenials.windowMs)}`,
 };
 
 const defaults = () => alertsSchema.parse({}).signals;

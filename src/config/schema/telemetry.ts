@@ -214,6 +214,32 @@ export const signalsSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * A route in PACE Alternate or Contingency (issue 16, docs/resilience.md). A state, not a count:
+     * each replica's buckets carry the states it held during them, so the window should span two
+     * buckets (one closed bucket per replica); the alert resolves one window after the route is back.
+     */
+    paceState: z
+      .object({
+        ...signal({ severity: 'high', windowMs: 20_000, forMs: 0 }),
+      })
+      .strict()
+      .prefault({}),
+    /** A kill-switch entry engaged (any scope); resolves one window after its release. */
+    killSwitch: z
+      .object({
+        ...signal({ severity: 'high', windowMs: 20_000, forMs: 0 }),
+      })
+      .strict()
+      .prefault({}),
+    egressDenials: z
+      .object({
+        ...signal({ severity: 'high', windowMs: MIN, forMs: 0 }),
+        /** Fires when one egress identity has more than this many denied attempts in the window. */
+        threshold: z.number().int().min(0).default(10),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 

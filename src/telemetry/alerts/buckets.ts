@@ -27,6 +27,14 @@ export interface BucketData {
   /** Sink name → events dropped in the bucket (spool full), and whether it ended full. */
   spoolDrops: Record<string, number>;
   spoolFull: Record<string, boolean>;
+  /**
+   * States held during the bucket (not counts): `modeKey('pace', route, state)` → why, and
+   * `modeKey('kill', scope, target)` → who and why. Optional: a replica of an older version sends none.
+   */
+  pace?: Record<string, string>;
+  kill?: Record<string, string>;
+  /** Egress identity → denied connection attempts in the bucket. */
+  egressDeny?: Record<string, number>;
 }
 
 export interface BucketMessage {
@@ -49,7 +57,22 @@ export function emptyBucket(): BucketData {
     gpu: -1,
     spoolDrops: {},
     spoolFull: {},
+    pace: {},
+    kill: {},
+    egressDeny: {},
   };
+}
+
+/** A bucket map key of a held state: its parts as JSON, which no route or consumer name can break. */
+export const modeKey = (a: string, b: string): string => JSON.stringify([a, b]);
+export function parseModeKey(k: string): readonly [string, string] {
+  try {
+    const v: unknown = JSON.parse(k);
+    if (Array.isArray(v) && typeof v[0] === 'string' && typeof v[1] === 'string') return [v[0], v[1]];
+  } catch {
+    // Not ours to interpret (a replica of another version).
+  }
+  return [k, ''];
 }
 
 export function latencySlot(ms: number): number {
@@ -88,7 +111,25 @@ export interface WindowView {
   readonly gpuBuckets: number;
   readonly spoolDrops: ReadonlyMap<string, number>;
   readonly spoolFull: ReadonlySet<string>;
+  /** Held states seen in any bucket of the window, with the latest detail. */
+  readonly pace: ReadonlyMap<string, string>;
+  readonly kill: ReadonlyMap<string, string>;
+  readonly egressDeny: ReadonlyMap<string, number>;
 }
+
+/** Merges held states: a key in any bucket is in the window, the latest bucket's detail wins. */
+function latestOf(
+  into: Map<string, { t: number; v: string }>,
+  t: number,
+  m: Record<string, string> | undefined,
+) {
+  for (const [k, v] of Object.entries(m ?? {})) {
+    const cur = into.get(k);
+    if (cur === undefined || t >= cur.t) into.set(k, { t, v });
+  }
+}
+const values = (m: Map<string, { t: number; v: string }>): Map<string, string> =>
+  new Map([...m].map(([k, x]) => [k, x.v]));
 
 export function sumWindow(items: ReadonlyArray<{ t: number; d: BucketData }>): WindowView {
   const lat = new Array<number>(LATENCY_BOUNDS.length + 1).fill(0);
@@ -98,6 +139,9 @@ export function sumWindow(items: ReadonlyArray<{ t: number; d: BucketData }>): W
   const spoolDrops = new Map<string, number>();
   const spoolFullAt = new Map<string, { t: number; full: boolean }>();
   const gpuByT = new Map<number, number>();
+  const pace = new Map<string, { t: number; v: string }>();
+  const kill = new Map<string, { t: number; v: string }>();
+  const egressDeny = new Map<string, number>();
   let requests = 0;
   let errors5xx = 0;
   let tokens = 0;
@@ -127,6 +171,9 @@ export function sumWindow(items: ReadonlyArray<{ t: number; d: BucketData }>): W
       if (cur === undefined || t > cur.t || (t === cur.t && full)) spoolFullAt.set(k, { t, full });
     }
     if (d.gpu >= 0) gpuByT.set(t, Math.max(gpuByT.get(t) ?? -1, d.gpu));
+    latestOf(pace, t, d.pace);
+    latestOf(kill, t, d.kill);
+    for (const [k, v] of Object.entries(d.egressDeny ?? {})) egressDeny.set(k, (egressDeny.get(k) ?? 0) + v);
   }
   let gpuSum = 0;
   for (const g of gpuByT.values()) gpuSum += g;
@@ -144,6 +191,9 @@ export function sumWindow(items: ReadonlyArray<{ t: number; d: BucketData }>): W
     gpuBuckets: gpuByT.size,
     spoolDrops,
     spoolFull: new Set([...spoolFullAt].filter(([, v]) => v.full).map(([k]) => k)),
+    pace: values(pace),
+    kill: values(kill),
+    egressDeny,
   };
 }
 

@@ -4,7 +4,16 @@ import type { Store } from '../../store/types.js';
 import type { AlertRecord } from '../audit/security.js';
 import type { AlertGauges } from '../metrics.js';
 import { Baseline, type BaselineState } from './baseline.js';
-import { type BucketData, type BucketMessage, bump, emptyBucket, latencySlot, sumWindow } from './buckets.js';
+import {
+  type BucketData,
+  type BucketMessage,
+  bump,
+  emptyBucket,
+  latencySlot,
+  MAX_KEYS,
+  modeKey,
+  sumWindow,
+} from './buckets.js';
 import { createClaimer } from './claim.js';
 import { type AlertHealth, alertHealth } from './health.js';
 import {
@@ -44,6 +53,15 @@ export interface AlertEngine {
   observeGpu(ratio: number): void;
   /** Running totals of a sink's drops and its full flag (the engine takes the difference). */
   observeSpool(sink: string, droppedTotal: number, full: boolean): void;
+  /**
+   * A route's PACE state on this replica (every transition): Alternate and Contingency are held
+   * (carried in each bucket until the route leaves them); Primary and Emergency clear it (Emergency
+   * is the kill switch's own alert).
+   */
+  observePace(route: string, state: string, reason: string): void;
+  /** A kill-switch entry engaged (held until released) or released. */
+  observeKill(scope: string, target: string, engaged: boolean, detail: string): void;
+  observeEgressDenial(identity: string): void;
   /** Publishes closed buckets and evaluates every signal (the timer calls it; tests call it). */
   tick(): Promise<void>;
   firing(): AlertRecord[];
@@ -94,8 +112,21 @@ export function createAlertEngine(opts: AlertEngineOptions): AlertEngine {
   const states = new Map<string, AlertState>();
   const last = new Map<string, AlertRecord>();
   const spoolSeen = new Map<string, number>();
+  /** States this replica holds now: each new bucket starts with them (a held state is not a count). */
+  const heldPace = new Map<string, { key: string; why: string }>();
+  const heldKill = new Map<string, string>();
+  const seeded = (): BucketData => {
+    const b = emptyBucket();
+    const pace: Record<string, string> = {};
+    const kill: Record<string, string> = {};
+    for (const { key, why } of heldPace.values()) pace[key] = why;
+    for (const [k, detail] of heldKill) kill[k] = detail;
+    b.pace = pace;
+    b.kill = kill;
+    return b;
+  };
   let openT = Math.floor(now() / cfg.bucketMs) * cfg.bucketMs;
-  let open = emptyBucket();
+  let open = seeded();
   let unsubscribe: (() => Promise<void>) | null = null;
   let timer: NodeJS.Timeout | null = null;
   let ticking: Promise<void> | null = null;
@@ -111,8 +142,8 @@ export function createAlertEngine(opts: AlertEngineOptions): AlertEngine {
   const rollTo = (t: number): void => {
     closed.push({ v: 1, replica, t: openT, d: open });
     for (let x = Math.max(openT + cfg.bucketMs, t - horizon); x < t; x += cfg.bucketMs)
-      closed.push({ v: 1, replica, t: x, d: emptyBucket() });
-    open = emptyBucket();
+      closed.push({ v: 1, replica, t: x, d: seeded() });
+    open = seeded();
     openT = t;
   };
 
@@ -277,6 +308,33 @@ export function createAlertEngine(opts: AlertEngineOptions): AlertEngine {
       const b = current();
       if (droppedTotal > prev) bump(b.spoolDrops, sink, droppedTotal - prev);
       b.spoolFull[sink] = full || (b.spoolFull[sink] ?? false);
+    },
+    observePace(route, state, reason) {
+      const b = current();
+      if (state === 'primary' || state === 'emergency') {
+        heldPace.delete(route);
+        return;
+      }
+      if (!heldPace.has(route) && heldPace.size >= MAX_KEYS) return;
+      const key = modeKey(route, state);
+      heldPace.set(route, { key, why: reason });
+      // Into the open bucket too: a state entered and left within one bucket still alerts.
+      (b.pace ??= {})[key] = reason;
+    },
+    observeKill(scope, target, engaged, detail) {
+      const b = current();
+      const key = modeKey(scope, target);
+      if (!engaged) {
+        heldKill.delete(key);
+        return;
+      }
+      if (!heldKill.has(key) && heldKill.size >= MAX_KEYS) return;
+      heldKill.set(key, detail);
+      (b.kill ??= {})[key] = detail;
+    },
+    observeEgressDenial(identity) {
+      const b = current();
+      bump((b.egressDeny ??= {}), identity);
     },
     tick,
     firing: () => [...last.values()],

@@ -141,6 +141,27 @@ export function prometheusRules(alerts: AlertsConfig, opts: RuleOptions = {}): s
       `max by (sink) (gatehouse_audit_spool_full) > 0 or sum by (sink) (increase(gatehouse_audit_events_dropped_total[${w(s.auditSpool.windowMs)}])) > 0`,
       'an audit sink spool is full and events are being dropped',
     ),
+    rule(
+      'GatehousePaceDegraded',
+      'pace_state',
+      s.paceState,
+      `max by (route, state) (gatehouse_pace_state{state=~"alternate|contingency"}) > 0`,
+      'a route is in PACE Alternate or Contingency',
+    ),
+    rule(
+      'GatehouseKillSwitchEngaged',
+      'kill_switch',
+      s.killSwitch,
+      'max by (scope) (gatehouse_killswitch_engaged) > 0',
+      'a kill-switch entry is engaged',
+    ),
+    rule(
+      'GatehouseEgressDenialBurst',
+      'egress_denials',
+      s.egressDenials,
+      `sum by (identity) (increase(gatehouse_egress_connections_total{verdict="deny"}[${w(s.egressDenials.windowMs)}])) > ${s.egressDenials.threshold}`,
+      `more than ${s.egressDenials.threshold} egress denials for one identity in ${w(s.egressDenials.windowMs)}`,
+    ),
   ].filter((r): r is AlertRule => r !== null);
 
   return stringify(

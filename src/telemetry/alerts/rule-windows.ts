@@ -18,6 +18,7 @@ const RANGED: ReadonlyArray<readonly [keyof SignalsConfig, string]> = [
   ['guardrailBlockRate', 'GatehouseGuardrailBlockRateSpike'],
   ['unknownConsumer', 'GatehouseUnknownConsumer'],
   ['auditSpool', 'GatehouseAuditSpoolFull'],
+  ['egressDenials', 'GatehouseEgressDenialBurst'],
 ];
 
 export function ruleWindowWarnings(alerts: AlertsConfig, scrapeIntervalMs: number): string[] {

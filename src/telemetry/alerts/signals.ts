@@ -1,8 +1,9 @@
 import type { SignalsConfig } from '../../config/schema/telemetry.js';
-import { latencyQuantile, type WindowView } from './buckets.js';
+import { latencyQuantile, parseModeKey, type WindowView } from './buckets.js';
 
 /**
- * The alert signals: the guide's eight plus the audit spool. Each reads a window of aggregated
+ * The alert signals: the guide's eight, the audit spool, and the resilience and egress signals
+ * (PACE state, kill switch, egress denial bursts). Each reads a window of aggregated
  * buckets and returns one observation per key (one key for global signals, one per source IP,
  * consumer/dimension or sink for keyed ones). Keys not returned are treated as clear.
  */
@@ -15,7 +16,10 @@ export type SignalName =
   | 'auth_failures'
   | 'unknown_consumer'
   | 'quota'
-  | 'audit_spool';
+  | 'audit_spool'
+  | 'pace_state'
+  | 'kill_switch'
+  | 'egress_denials';
 
 export interface Observation {
   readonly key: string;
@@ -253,6 +257,65 @@ export const SIGNALS: { readonly [S in SignalName]: SignalDef<keyof SignalsConfi
           summary: `audit spool of sink ${sink} is full: ${drops} event(s) dropped in ${mins(cfg.windowMs)}`,
         });
       }
+      return out;
+    },
+  },
+  pace_state: {
+    configKey: 'paceState',
+    clearValue: 0,
+    evaluate(w) {
+      const out: Observation[] = [];
+      for (const [k, why] of w.pace) {
+        const [route, state] = parseModeKey(k);
+        out.push({
+          key: `${fingerprintPart(route)}:${fingerprintPart(state)}`,
+          labels: { route, state },
+          value: 1,
+          threshold: 0,
+          baseline: null,
+          breached: true,
+          summary: `route ${route} is in PACE ${state}: ${why}`,
+        });
+      }
+      return out;
+    },
+  },
+  kill_switch: {
+    configKey: 'killSwitch',
+    clearValue: 0,
+    evaluate(w) {
+      const out: Observation[] = [];
+      for (const [k, detail] of w.kill) {
+        const [scope, target] = parseModeKey(k);
+        out.push({
+          key: `${fingerprintPart(scope)}:${fingerprintPart(target)}`,
+          labels: { scope, target },
+          value: 1,
+          threshold: 0,
+          baseline: null,
+          breached: true,
+          summary: detail,
+        });
+      }
+      return out;
+    },
+  },
+  egress_denials: {
+    configKey: 'egressDenials',
+    clearValue: 0,
+    evaluate(w, c) {
+      const cfg = c as SignalsConfig['egressDenials'];
+      const out: Observation[] = [];
+      for (const [identity, n] of w.egressDeny)
+        out.push({
+          key: fingerprintPart(identity),
+          labels: { identity },
+          value: n,
+          threshold: cfg.threshold,
+          baseline: null,
+          breached: n > cfg.threshold,
+          summary: `${n} egress connection attempts of identity ${identity} denied in ${mins(cfg.windowMs)} (threshold ${cfg.threshold})`,
+        });
       return out;
     },
   },

@@ -435,6 +435,8 @@ export function createEventFactory(opts: EventFactoryOptions): EventFactory {
       ev.event.reason = a.summary;
       if (a.labels.source_ip !== undefined) ev.source.ip = a.labels.source_ip;
       if (a.labels.consumer !== undefined) ev.user.id = a.labels.consumer;
+      // An egress identity (a tool server, an agent) is who the denial burst is about.
+      else if (a.labels.identity !== undefined) ev.user.id = a.labels.identity;
       ev.gatehouse.alert = {
         signal: a.signal,
         fingerprint: a.fingerprint,

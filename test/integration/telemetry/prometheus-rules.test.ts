@@ -33,7 +33,7 @@ describe.skipIf(!mustRun)('gatehouse export prometheus-rules (checked by promtoo
     const file = join(dir, 'gatehouse-rules.yml');
     expect(await runExportCommand(['prometheus-rules', '--out', file])).toBe(0);
     const r = promtool(['check', 'rules', file]);
-    expect(r.out).toContain('SUCCESS: 12 rules found');
+    expect(r.out).toContain('SUCCESS: 15 rules found');
     expect(r.status).toBe(0);
     const text = readFileSync(file, 'utf8');
     for (const name of [
@@ -45,6 +45,9 @@ describe.skipIf(!mustRun)('gatehouse export prometheus-rules (checked by promtoo
       'GatehouseAuthFailureSpike',
       'GatehouseUnknownConsumer',
       'GatehouseQuotaNearLimit',
+      'GatehousePaceDegraded',
+      'GatehouseKillSwitchEngaged',
+      'GatehouseEgressDenialBurst',
     ])
       expect(text).toContain(`alert: ${name}`);
   });

@@ -55,6 +55,7 @@ describe('exported rule windows against the scrape interval', () => {
     expect(ruleWindowWarnings(alertsSchema.parse({}), 30_000).map((w) => w.split(':')[0])).toEqual([
       'telemetry.alerts.signals.errorRate.windowMs',
       'telemetry.alerts.signals.gpuMemory.windowMs',
+      'telemetry.alerts.signals.egressDenials.windowMs',
     ]);
   });
 

@@ -13,7 +13,20 @@ const LEADING_STREET =
 const SUFFIX_STREET =
   'straße|strasse|str|weg|gasse|platz|allee|ring|damm|ufer|vej|gade|gatan|vägen|veien|gata|laan|straat|plein|dreef|tie|katu|utca|út|tér|iela|gatve|tänav|tee|brücke|sund|lund|bakken|stræde';
 
+/** "Rue", "rue": the street words in both cases, without the `i` flag (which would make \p{Lu} match lower case). */
+const bothCases = (alts: string): string =>
+  alts
+    .split('|')
+    .map((w) => `[${w.charAt(0).toUpperCase()}${w.charAt(0)}]${w.slice(1)}`)
+    .join('|');
+const PARTICLES = 'de|da|do|dos|das|del|della|di|la|le|des|du|degli|dei|van|von';
+
 export const PATTERNS: readonly RegExp[] = [
+  // "Via Roma 10", "ul. Długa 5/7", "Avenida da Liberdade 110": street word, a capitalised name, a number.
+  new RegExp(
+    `(?<![\\p{L}])(?:${bothCases(LEADING_STREET)})\\.?[ \\t]{1,3}(?:(?:${PARTICLES})[ \\t]{1,3}){0,2}\\p{Lu}[\\p{L}'’.-]{0,30}(?:[ \\t]{1,3}\\p{L}[\\p{L}'’.-]{0,30}){0,3}[ \\t]{1,3}\\d{1,5}[A-Za-z]?(?:[ \\t]?[/-][ \\t]?\\d{1,5})?(?![\\p{L}\\d])`,
+    'gu',
+  ),
   new RegExp(
     `\\b\\d{1,5}[A-Za-z]?(?:\\s+\\d{1,5})?\\s+(?:[\\p{L}'.-]{1,30}\\s+){0,4}(?:${STREET_WORDS})\\b\\.?`,
     'giu',
@@ -26,7 +39,6 @@ export const PATTERNS: readonly RegExp[] = [
   /\b(?:P\.?\s?O\.?\s*Box|Postbox|Post\s+Office\s+Box)\s+\d{1,6}\b/gi,
   /\b(?:PSC|Unit)\s+\d{4},?\s+Box\s+\d{4}\b|\b[AFD]PO\s+A[AEP]\s+\d{5}\b/gi,
   /\b(?:USNS|USNV|USS|USCGC)\s+\p{L}{2,30}\s*(?:\n|,)?\s*FPO\s+A[AEP]\b/gu,
-  /\b(?:zip(?:\s*code)?|postal\s*code|postcode)\s*(?:is|:|#)?\s*\d{5}(?:-\d{4})?\b/gi,
   /\b\p{Lu}[\p{L}.'-]{1,30}(?:\s+\p{Lu}[\p{L}.'-]{1,30}){0,3},?\s+[A-Z]{2},?\s+\d{5}(?:-\d{4})?\b/gu,
   // "<building> <street name> <number>" on its own line or after a colon, as written across Europe.
   /(?:^|\n|:(?=[ \t]))[ \t>?*-]{0,6}\d{1,5}\s+(?:\d{1,5}\s+)?\p{L}[\p{L}'’.-]{0,30}(?:[ \t]+[\p{L}'’.-]{1,30}){0,5}[ \t]+\d{1,5}[A-Za-z]?\.?(?=[ \t]*(?:$|\n|,|\p{Lu}))/gmu,
@@ -46,6 +58,33 @@ const NUMBER_AFTER_SPACE = /(?<=[\p{L}\p{M}.][ \t]{1,4})\d{1,5}[A-Za-z]?\b/gu;
 const WORD_BEFORE = /[\p{L}\p{M}]{2,40}\.?[ \t]{1,4}$/u;
 const STREET_SUFFIX = new RegExp(`(?:${SUFFIX_STREET})\\.?[ \\t]+$`, 'iu');
 
+/**
+ * Postal codes of other countries, with the town after them where the country writes it so. Alone,
+ * a postal code is a bare ZIP (a quasi-identifier, not an address): each counts only after a street
+ * part (`afterStreet`).
+ */
+const POSTCODES: readonly RegExp[] = [
+  // UK (the Royal Mail's outward + inward shape) and Canada (letters that Canada Post never uses left out).
+  /(?<![A-Za-z\d])[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?[ ]?\d[ABD-HJLNP-UW-Z]{2}(?![A-Za-z\d])/g,
+  /(?<![A-Za-z\d])[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z][ ]?\d[ABCEGHJ-NPRSTV-Z]\d(?![A-Za-z\d])/g,
+  // Continental Europe: optional country prefix ("D-", "PL-"), then PL 00-950, PT 1000-001, SE 123 45,
+  // NL 1012 AB, or four or five digits; then the town.
+  /(?<![\p{L}\d-])(?:(?:[A-Z]{1,3})-)?(?:\d{2}-\d{3}|\d{4}-\d{3}|\d{3} \d{2}|\d{4} ?[A-Z]{2}|\d{4,5})[ \t]{1,3}\p{Lu}[\p{L}'’-]{1,30}(?:[ \t-]\p{Lu}[\p{L}'’-]{1,30}){0,2}/gu,
+];
+
+/** Between a street part and a postal code: separators and at most three words (a town, a district). */
+const STREET_TO_POSTCODE = /^[\s,;]{0,4}(?:[\p{L}'’.-]{1,30}[\s,;]{1,4}){0,3}$/u;
+
+/** A street span among the first `parts` spans ends at most 60 characters before `start`. */
+function afterStreet(text: string, spans: readonly Span[], parts: number, start: number): boolean {
+  for (let k = 0; k < parts; k++) {
+    const s = spans[k] as Span;
+    if (s.end <= start && s.end >= start - 60 && STREET_TO_POSTCODE.test(text.slice(s.end, start)))
+      return true;
+  }
+  return false;
+}
+
 export function findAddresses(text: string): Span[] {
   const spans: Span[] = [];
   for (const m of matchAll(NUMBER_AFTER_SPACE, text)) {
@@ -61,6 +100,14 @@ export function findAddresses(text: string): Span[] {
     }
   }
   const parts = spans.length;
+  for (const re of POSTCODES) {
+    re.lastIndex = 0;
+    for (const m of matchAll(re, text)) {
+      const lead = m[0].length - m[0].trimStart().length;
+      const start = m.index + lead;
+      if (afterStreet(text, spans, parts, start)) spans.push({ start, end: m.index + m[0].trimEnd().length });
+    }
+  }
   for (const m of matchAll(POSTAL_LINE, text)) {
     let near = false;
     // Only the street spans found above (`parts`), not the postal lines pushed in this loop.

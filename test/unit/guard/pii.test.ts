@@ -53,9 +53,15 @@ describe('PII detector', () => {
 
   it('reads the name lexicon from the shipped word lists (data/lexicon/), and refuses the removed nlp mode', () => {
     const lex = loadNameLexicon();
-    // Sizes of the lists as taken from compromise 14.17.0 by scripts/lexicon-from-compromise.mjs.
-    expect([lex.first.size, lex.last.size, lex.places.size]).toEqual([3180, 901, 1308]);
+    // Sizes of the lists: compromise 14.17.0 (scripts/lexicon-from-compromise.mjs) plus the curated
+    // given names; @faker-js/faker 10.6.0's locales (scripts/lexicon-from-faker.mjs) for the world lists.
+    expect([lex.first.size, lex.firstWorld.size, lex.last.size, lex.places.size]).toEqual([
+      3287, 13214, 15449, 1308,
+    ]);
     expect(lex.first.has('ingrid') && lex.last.has('garcia') && lex.places.has('costa rica')).toBe(true);
+    expect(lex.first.has('guðrún') && lex.firstWorld.has('małgorzata') && lex.last.has('kowalczyk')).toBe(
+      true,
+    );
     const yaml = (names: string) =>
       `server: { allowPlaintext: true }\nguard: { pii: { names: ${names} } }\nroutes: []\n`;
     expect(parseConfigText(yaml('lexicon')).guard.pii.names).toBe('lexicon');

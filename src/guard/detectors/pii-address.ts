@@ -11,7 +11,7 @@ const STREET_WORDS =
 const LEADING_STREET =
   'rue|rua|via|viale|calle|carrer|camino|chemin|avenida|av|avenue|boulevard|piazza|plaza|praça|largo|travessa|allée|quai|strada|ulica|ul|aleja|odos|leoforos';
 const SUFFIX_STREET =
-  'straße|strasse|str|weg|gasse|platz|allee|ring|damm|ufer|vej|gade|gatan|vägen|veien|gata|laan|straat|plein|dreef|tie|katu|utca|út|tér|iela|gatve|tänav|tee|brücke|sund|lund|bakken|stræde';
+  'straße|strasse|str|weg|gasse|platz|allee|ring|damm|ufer|vej|gade|gatan|vägen|veien|gata|laan|straat|plein|dreef|tie|katu|utca|út|tér|iela|gatve|tänav|tee|brücke|sund|lund|bakken|stræde|vegur|stígur|braut|ulica|cesta|ulice|třída|náměstí|utcája';
 
 /** "Rue", "rue": the street words in both cases, without the `i` flag (which would make \p{Lu} match lower case). */
 const bothCases = (alts: string): string =>
@@ -35,6 +35,8 @@ export const PATTERNS: readonly RegExp[] = [
     `\\b\\d{1,5}[A-Za-z]?,?\\s+(?:\\d{1,5}\\s+)?(?:${LEADING_STREET})\\.?\\s+\\p{L}[\\p{L}'.-]{0,30}`,
     'giu',
   ),
+  // Hungarian abbreviations after the street name: "Király u. 23.", "Andrássy út 60".
+  /(?<![\p{L}])\p{Lu}[\p{L}'’-]{1,30}[ \t]{1,2}(?:u\.|krt\.|körút|tér|út|utca)[ \t]{1,2}\d{1,4}\.?(?![\p{L}\d])/gu,
   /\b(?:suite|ste\.|apt\.?|apartment)\s*#?\s*\d{1,5}[A-Za-z]?\b/gi,
   /\b(?:P\.?\s?O\.?\s*Box|Postbox|Post\s+Office\s+Box)\s+\d{1,6}\b/gi,
   /\b(?:PSC|Unit)\s+\d{4},?\s+Box\s+\d{4}\b|\b[AFD]PO\s+A[AEP]\s+\d{5}\b/gi,
@@ -68,8 +70,8 @@ const POSTCODES: readonly RegExp[] = [
   /(?<![A-Za-z\d])[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?[ ]?\d[ABD-HJLNP-UW-Z]{2}(?![A-Za-z\d])/g,
   /(?<![A-Za-z\d])[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z][ ]?\d[ABCEGHJ-NPRSTV-Z]\d(?![A-Za-z\d])/g,
   // Continental Europe: optional country prefix ("D-", "PL-"), then PL 00-950, PT 1000-001, SE 123 45,
-  // NL 1012 AB, or four or five digits; then the town.
-  /(?<![\p{L}\d-])(?:(?:[A-Z]{1,3})-)?(?:\d{2}-\d{3}|\d{4}-\d{3}|\d{3} \d{2}|\d{4} ?[A-Z]{2}|\d{4,5})[ \t]{1,3}\p{Lu}[\p{L}'’-]{1,30}(?:[ \t-]\p{Lu}[\p{L}'’-]{1,30}){0,2}/gu,
+  // NL 1012 AB, or three (Iceland) to five digits; then the town.
+  /(?<![\p{L}\d-])(?:(?:[A-Z]{1,3})-)?(?:\d{2}-\d{3}|\d{4}-\d{3}|\d{3} \d{2}|\d{4} ?[A-Z]{2}|\d{3,5})[ \t]{1,3}\p{Lu}[\p{L}'’-]{1,30}(?:[ \t-]\p{Lu}[\p{L}'’-]{1,30}){0,2}/gu,
 ];
 
 /** Between a street part and a postal code: separators and at most three words (a town, a district). */

@@ -17,7 +17,7 @@ import type { Span } from '../types.js';
 
 /** A licence word; the number must start within 40 characters after it. */
 const LICENCE_WORD =
-  /\b(?:driver['’]?s?\s+licen[cs]e|driving\s+licen[cs]e|licen[cs]e\s+(?:no|number|#)|DL\s*(?:#|no\.?|number)?|DLN|CDL|führerschein(?:nummer)?|fahrerlaubnis|permis\s+de\s+conduire|permiso\s+de\s+conducir|licencia\s+de\s+conducir|carn[eé]t?\s+de\s+conducir|carta\s+de\s+condução|carteira\s+de\s+habilitação|CNH|patente\s+di\s+guida|rijbewijs(?:nummer)?|prawo\s+jazdy|řidičský\s+průkaz|vodičský\s+preukaz|vozačka\s+dozvola|ajokortti|körkort|kørekort|førerkort|ökuskírteini)\b/giu;
+  /\b(?:driver['’]?s?\s+licen[cs]e|driving\s+licen[cs]e|licen[cs]e\s+(?:no|number|#)|DL\s*(?:#|no\.?|number)?|DLN|CDL|führerschein(?:nummer)?|fahrerlaubnis|permis\s+de\s+conduire|permiso\s+de\s+conducir|licencia\s+de\s+conducir|carn[eé]t?\s+de\s+conducir|carta\s+de\s+condução|carteira\s+de\s+habilitação|CNH|patente\s+di\s+guida|rijbewijs(?:nummer)?|prawo\s+jazdy|řidičský\s+průkaz|vodičský\s+preukaz|vozačka\s+dozvola|ajokortti|körkort|kørekort|førerkort|ökuskírteini)\b/gi;
 
 const SHAPES: readonly RegExp[] = [
   // UK DVLA.

@@ -21,12 +21,65 @@ export const STRONG_CUE =
 export const WEAK_CUE =
   /(?:and|to|with|from|met|by|for|und|mit|von|et|avec|y|con|e|com|i|z|oraz|og|och|en|,)\s*$/i;
 
+const LOWER_CUES = [
+  'my\\s+name\\s+is',
+  'name:',
+  'directed\\s+by',
+  'written\\s+by',
+  'starring',
+  'follow\\s+up\\s+with',
+  'talk\\s+to',
+  'spoke\\s+(?:to|with)',
+  'married\\s+to',
+  'assistant\\s+to',
+  'call\\s+me',
+  'i\\s+am',
+  "i['’]m",
+  'this\\s+is',
+  'says',
+  'said',
+  'asked(?:\\s+for)?',
+  'ask\\s+for',
+  'dear',
+  'hi',
+  'hello',
+  'hey',
+  'regards,?',
+  'thanks,?',
+  'sincerely,?',
+  'ich\\s+hei(?:ß|ss)e',
+  'ich\\s+bin',
+  "je\\s+m['’]appelle",
+  'je\\s+suis',
+  'me\\s+llamo',
+  'soy',
+  'chamo-me',
+  'sou\\s+[oa]',
+  'mi\\s+chiamo',
+  'sono',
+  'ik\\s+heet',
+  'ik\\s+ben',
+  'nazywam\\s+się',
+  'mam\\s+na\\s+imię',
+  'jestem',
+  'ég\\s+heiti',
+  'jag\\s+heter',
+  'jeg\\s+heter',
+  'jeg\\s+hedder',
+  'zovem\\s+se',
+  'jmenuji\\s+se',
+];
+
 /**
  * A phrase that introduces a name written in lower case ("my name is anna"). Only a lexicon name
- * counts after it: lower-case single first names are PERSON only with such a cue.
+ * counts after it: lower-case single first names are PERSON only with such a cue. Without the `i`
+ * flag (the first letter of each cue is given in both cases instead): with `iu`, V8 cannot skip
+ * ahead on the alternatives and this one regex cost 1.5 ms on a 1,000-token prompt, 0.03 ms without.
  */
-export const LOWER_NAME_CUE =
-  /(?:\bmy\s+name\s+is|\bname:|\bdirected\s+by|\bwritten\s+by|\bstarring|\bfollow\s+up\s+with|\btalk\s+to|\bspoke\s+(?:to|with)|\bmarried\s+to|\bassistant\s+to|\bcall\s+me|\bi\s+am|\bi['’]m|\bthis\s+is|\bsays|\bsaid|\basked(?:\s+for)?|\bask\s+for|\bdear|\bhi|\bhello|\bhey|\bregards,?|\bthanks,?|\bsincerely,?|\bich\s+hei(?:ß|ss)e|\bich\s+bin|\bje\s+m['’]appelle|\bje\s+suis|\bme\s+llamo|\bsoy|\bchamo-me|\bsou\s+[oa]|\bmi\s+chiamo|\bsono|\bik\s+heet|\bik\s+ben|\bnazywam\s+się|\bmam\s+na\s+imię|\bjestem|\bég\s+heiti|\bjag\s+heter|\bjeg\s+heter|\bjeg\s+hedder|\bzovem\s+se|\bjmenuji\s+se)[ \t]{1,3}(\p{Ll}[\p{Ll}\p{M}-]{1,30})(?![\p{L}\p{M}])/giu;
+export const LOWER_NAME_CUE = new RegExp(
+  `\\b(?:${LOWER_CUES.map((c) => `[${c.charAt(0).toUpperCase()}${c.charAt(0)}]${c.slice(1)}`).join('|')})[ \\t]{1,3}(\\p{Ll}[\\p{Ll}\\p{M}-]{1,30})(?![\\p{L}\\p{M}])`,
+  'gu',
+);
 
 /** A sign-off line: the first name-shaped token on the next line is the writer. */
 export const SIGN_OFF =

@@ -86,6 +86,7 @@ const SURNAME_SUFFIX =
   /(?:dóttir|dottir|sson|sdóttir|ová|ovà|ski|ska|sky|skiy|wicz|vić|vič|ić|ič|enko|escu|ovich|ovna|ovic|poulos|akis|idis|ylä|inen|ssen|sen|ides|shvili|dze|yan|ian|ov|ova|ev|eva)$/iu;
 const NON_ASCII = /[^\u0000-\u007f]/;
 const HAS_UPPER = /\p{Lu}/u;
+const HAS_LOWER = /\p{Ll}/u;
 const CAP_WORD = /\p{Lu}[\p{L}\p{M}'’-]*\.?/gu;
 /** Between two parts of one name: spaces, or a lower-case particle ("João da Silva", "van der"). */
 const NAME_GAP =
@@ -172,6 +173,8 @@ function findCapitalised(text: string, lex: NameLexicon, spans: Span[]): void {
       const lower = t.lower;
       if (cued) hit = true;
       else if (lex.ambiguous.has(lower) || lex.places.has(lower)) hit = surnameNext;
+      // An all-capitals word is an acronym ("IANA ID", "META") unless a surname is joined to it.
+      else if (!HAS_LOWER.test(t.text)) hit = given(t) && surnameNext;
       else if (inFirm(t) && !given(t)) hit = false;
       else if (lex.first.has(lower)) {
         hit =

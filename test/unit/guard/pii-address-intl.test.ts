@@ -19,6 +19,9 @@ describe('addresses beyond the US: street and number, postal code and town', () 
     ['Sweden', 'Drottninggatan 5, 111 51 Stockholm', ['Drottninggatan 5', '111 51 Stockholm']],
     ['Italy', 'Spedire a Via Roma 10, 00184 Roma', ['Via Roma 10', '00184 Roma']],
     ['Spain', 'Vivo en Calle Mayor 5, 28013 Madrid', ['Calle Mayor 5', '28013 Madrid']],
+    ['Iceland', 'Heimilisfang: Laugavegur 26, 101 Reykjavík', ['Laugavegur 26', '101 Reykjavík']],
+    ['Hungary', 'Címem: Andrássy út 60, 1062 Budapest', ['Andrássy út 60', '1062 Budapest']],
+    ['Hungary, abbreviated', 'Küldje ide: Petőfi u. 12., Szeged', ['Petőfi u. 12.']],
     ['United Kingdom', 'Office: 221B Baker Street, London NW1 6XE', ['221B Baker Street', 'NW1 6XE']],
     ['Canada', '500 Sussex Drive, Ottawa, ON K1M 1M4', ['500 Sussex Drive', 'K1M 1M4']],
   ])('%s', (_country, text, parts) => {

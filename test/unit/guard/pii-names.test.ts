@@ -61,8 +61,14 @@ describe('what is not a person', () => {
     'Sole traders pay less. Dante wrote in Tuscan.',
     'The Annual Report covers Revenue, Costs and Outlook.',
     'Christian music and Jordan almonds are on the list.',
+    'Ask Claude or Gemini to summarise the German and Canadian reports.',
+    'Registrar IANA ID: 146; the META and MAX fields are empty.',
   ])('no PERSON in %j', (text) => {
     expect(persons(text)).toEqual([]);
+  });
+
+  it('an ambiguous word is a person with a surname after it', () => {
+    expect(persons('The letter is from Claude Lefebvre.')).toEqual(['Claude Lefebvre']);
   });
 
   it('a name-shaped company is refused, the person beside it is kept', () => {

@@ -63,7 +63,7 @@ const noWorld: Detector = {
   detect: (input) => [
     ...withoutPerson.detect(input),
     ...findPersons(input.text, ablated).map((span) => ({
-      detector: 'pii',
+      detector: 'pii' as const,
       type: 'PERSON' as const,
       score: 0.7,
       span,

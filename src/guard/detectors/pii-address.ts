@@ -77,12 +77,39 @@ const POSTCODES: readonly RegExp[] = [
 /** Between a street part and a postal code: separators and at most three words (a town, a district). */
 const STREET_TO_POSTCODE = /^[\s,;]{0,4}(?:[\p{L}'’.-]{1,30}[\s,;]{1,4}){0,3}$/u;
 
-/** A street span among the first `parts` spans ends at most 60 characters before `start`. */
-function afterStreet(text: string, spans: readonly Span[], parts: number, start: number): boolean {
-  for (let k = 0; k < parts; k++) {
-    const s = spans[k] as Span;
-    if (s.end <= start && s.end >= start - 60 && STREET_TO_POSTCODE.test(text.slice(s.end, start)))
-      return true;
+/** Ends of the street spans, ascending, so each postal code looks only at the spans ending just before it. */
+function sortedEnds(spans: readonly Span[], parts: number): Float64Array {
+  return Float64Array.from(spans.slice(0, parts), (x) => x.end).sort();
+}
+
+/** First index of sorted `xs` whose value is >= x. */
+function lowerBound(xs: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((xs[mid] as number) < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * A street span ends at most `within` characters before `start`, and what lies between passes `gap`.
+ * Binary search over the sorted ends: linear-logarithmic in the number of spans, where comparing each
+ * postal code with every street span was quadratic on a text of many addresses.
+ */
+function streetBefore(
+  ends: Float64Array,
+  text: string,
+  start: number,
+  within: number,
+  gap: RegExp | null,
+): boolean {
+  for (let k = lowerBound(ends, start - within); k < ends.length; k++) {
+    const end = ends[k] as number;
+    if (end > start) break;
+    if (gap === null || gap.test(text.slice(end, start))) return true;
   }
   return false;
 }
@@ -101,24 +128,19 @@ export function findAddresses(text: string): Span[] {
       spans.push({ start: m.index + lead, end: m.index + m[0].trimEnd().length });
     }
   }
-  const parts = spans.length;
+  const ends = sortedEnds(spans, spans.length);
   for (const re of POSTCODES) {
     re.lastIndex = 0;
     for (const m of matchAll(re, text)) {
       const lead = m[0].length - m[0].trimStart().length;
       const start = m.index + lead;
-      if (afterStreet(text, spans, parts, start)) spans.push({ start, end: m.index + m[0].trimEnd().length });
+      if (streetBefore(ends, text, start, 60, STREET_TO_POSTCODE))
+        spans.push({ start, end: m.index + m[0].trimEnd().length });
     }
   }
+  // Only the street spans (`ends`), not the postal codes or lines pushed after them.
   for (const m of matchAll(POSTAL_LINE, text)) {
-    let near = false;
-    // Only the street spans found above (`parts`), not the postal lines pushed in this loop.
-    for (const s of spans.slice(0, parts))
-      if (s.end <= m.index + 1 && s.end >= m.index - POSTAL_CONTEXT_CHARS) {
-        near = true;
-        break;
-      }
-    if (!near) continue;
+    if (!streetBefore(ends, text, m.index + 1, POSTAL_CONTEXT_CHARS + 1, null)) continue;
     const lead = m[0].length - m[0].trimStart().length;
     spans.push({ start: m.index + lead, end: m.index + m[0].trimEnd().length });
   }

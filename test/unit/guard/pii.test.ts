@@ -112,6 +112,10 @@ describe('PII detector cost', () => {
     ['capitals', 'A '.repeat(50_000)],
     ['letters', 'x'.repeat(100_000)],
     ['address', `address:${' '.repeat(100_000)}`],
+    ['streets and postal codes', 'Via Roma 10, 00184 Roma, SW1A 1AA\n'.repeat(3_000)],
+    ['firms', 'Smith & Jones, Brown and Green & '.repeat(3_000)],
+    ['name cues', 'my name is anna Regards,\nDr. '.repeat(3_000)],
+    ['licence words', "driver's license DL# ".repeat(5_000)],
   ])('finishes on a 100k adversarial input: %s', (_name, text) => {
     expect(Array.isArray(scan(detector, text))).toBe(true);
   });

@@ -135,16 +135,19 @@ export const ORG_WORDS = new Set(
     'church cathedral airport station stadium museum institute foundation bank motors lab labs studio ' +
     'studios records media press airline airlines insurance pharma brewery bakery street road avenue ' +
     'lane square park bridge hall tower centre center building mall plaza county city island river ' +
-    'lake mountain mountains valley beach bay straße strasse platz weg gasse'
+    'lake mountain mountains valley beach bay straße strasse platz weg gasse asociados associados ' +
+    'associati associés fils figli filhos sons söhne zonen sønner synowie hermanos irmãos fratelli ' +
+    'frères brothers partner partnerschaft stiftung'
   ).split(' '),
 );
 
 /**
- * After a name-shaped span, a legal form makes it a company ("Garcia LLC", "Weber AG"). The
+ * After a name-shaped span, a legal form makes it a company ("Garcia LLC", "Weber AG", "Rossi
+ * s.r.l."), and so does a family or partners firm ("Martin et Fils", "Garcia and Sons"). The
  * abbreviations are matched case-sensitively (no `i` flag), so "as", "ab" or "sa" in prose do not.
  */
 export const LEGAL_FORM_AFTER =
-  /^,?[ \t]{1,3}(?:AG|AB|AS|A\/S|SA|S\.A\.|NV|N\.V\.|BV|B\.V\.|KG|Oy|Co\.|SpA|S\.p\.A\.|Srl|Ltda|SE|LP|Sp\.[ \t]?z[ \t]?o\.o\.|Inc|INC|LLC|Llc|Ltd|LTD|GmbH|PLC|Plc|Corp|CORP)(?![\p{L}])/u;
+  /^(?:,?[ \t]{1,3}(?:AG|AB|AS|ASA|ApS|A\/S|SA|S\.A\.|SAS|SARL|Sarl|NV|N\.V\.|BV|B\.V\.|VOF|KG|KGaA|OHG|GmbH|mbH|e\.G\.|eG|e\.V\.|Oy|Oyj|Co\.|SpA|S\.p\.A\.|Srl|S\.r\.l\.|s\.r\.l\.|S\.L\.|SL|Ltda|SE|LP|Sp\.[ \t]?z[ \t]?o\.o\.|S\.C\.|Inc|INC|LLC|Llc|Ltd|LTD|PLC|Plc|Corp|CORP)(?![\p{L}])|[ \t]{1,3}(?:and|&|et|e|y|und|en|og|i|och)[ \t]{1,3}(?:Sons|Fils|[Ff]igli|[Ff]ilhos|Söhne|Zonen|Sønner|Synowie|Hermanos|Irmãos|Fratelli|Frères|Brothers|Partners?|Associates|Asociados|Associados|Associati|Associés|Co\.?)(?![\p{L}]))/u;
 
 /**
  * After a span of surnames only: "& Gamble", or the "Smith, Jones and Brown" shape of a firm. (With a
@@ -155,7 +158,9 @@ export const FIRM_AFTER =
 
 /** Legal forms written as a capitalised token inside a span ("Schneider AG"). */
 export const LEGAL_FORMS = new Set(
-  'AG AB AS SA NV BV KG Oy SpA Srl Ltda SE LP Inc INC LLC Llc Ltd LTD GmbH PLC Plc Corp CORP'.split(' '),
+  'AG AB AS ASA ApS SA SAS SARL Sarl NV BV VOF KG KGaA OHG GmbH mbH eG Oy Oyj SpA Srl SL Ltda SE LP Sp Inc INC LLC Llc Ltd LTD PLC Plc Corp CORP'.split(
+    ' ',
+  ),
 );
 
 /** A capitalised particle just before a surname belongs to it ("De Vries", "Van Dijk"). */

@@ -53,6 +53,8 @@ describe('what is not a person', () => {
     'The contract is with Kowalski, Nowak and Wójcik.',
     'Weber GmbH and Garcia LLC merged last year.',
     'Schneider AG bought the site.',
+    'Quotes came from Rossi s.r.l., Nowak Sp. z o.o. and Nielsen ApS.',
+    'The wine is from Martin et Fils; the tiles from García y Asociados; the tools from Garcia and Sons.',
     'The dinner is at the Lindqvist Hotel.',
     'She flew from Saint Vincent to Fort William.',
     'April was rainy in Virginia and Georgia.',

@@ -22,9 +22,10 @@ const bothCases = (alts: string): string =>
 const PARTICLES = 'de|da|do|dos|das|del|della|di|la|le|des|du|degli|dei|van|von';
 
 export const PATTERNS: readonly RegExp[] = [
-  // "Via Roma 10", "ul. Długa 5/7", "Avenida da Liberdade 110": street word, a capitalised name, a number.
+  // "Via Roma 10", "ul. Długa 5/7", "Avenida da Liberdade 110": street word, a capitalised name, a
+  // number that ends the phrase (a comma, a line end, a full stop), so "sent via DHL 2 days ago" is not.
   new RegExp(
-    `(?<![\\p{L}])(?:${bothCases(LEADING_STREET)})\\.?[ \\t]{1,3}(?:(?:${PARTICLES})[ \\t]{1,3}){0,2}\\p{Lu}[\\p{L}'’.-]{0,30}(?:[ \\t]{1,3}\\p{L}[\\p{L}'’.-]{0,30}){0,3}[ \\t]{1,3}\\d{1,5}[A-Za-z]?(?:[ \\t]?[/-][ \\t]?\\d{1,5})?(?![\\p{L}\\d])`,
+    `(?<![\\p{L}])(?:${bothCases(LEADING_STREET)})\\.?[ \\t]{1,3}(?:(?:${PARTICLES})[ \\t]{1,3}){0,2}\\p{Lu}[\\p{L}'’.-]{0,30}(?:[ \\t]{1,3}\\p{L}[\\p{L}'’.-]{0,30}){0,3}[ \\t]{1,3}\\d{1,5}[A-Za-z]?(?:[ \\t]?[/-][ \\t]?\\d{1,5})?(?=[ \\t]{0,2}(?:$|[,;)\\n]|\\.(?:\\s|$)))`,
     'gu',
   ),
   new RegExp(

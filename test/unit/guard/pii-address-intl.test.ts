@@ -35,6 +35,7 @@ describe('addresses beyond the US: street and number, postal code and town', () 
     'The 10115 Berlin district is central.',
     'K1M 1M4 is a Canadian postcode.',
     'Send it via email within 24 hours.',
+    'We sent it via DHL 2 days ago and via Slack 3 times.',
     'Revenue 12345, up from 11800.',
   ])('a bare postal code or a number is not an address: %j', (text) => {
     expect(addresses(text)).toEqual([]);

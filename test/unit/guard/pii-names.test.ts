@@ -65,6 +65,7 @@ describe('what is not a person', () => {
     'Christian music and Jordan almonds are on the list.',
     'Ask Claude or Gemini to summarise the German and Canadian reports.',
     'Registrar IANA ID: 146; the META and MAX fields are empty.',
+    'The service runs on Fedora with Cassandra and is written in Haskell.',
   ])('no PERSON in %j', (text) => {
     expect(persons(text)).toEqual([]);
   });

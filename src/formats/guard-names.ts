@@ -13,6 +13,7 @@ export const PII_ENTITIES = [
   'IP_ADDRESS',
   'PERSON',
   'ADDRESS',
+  'DRIVER_LICENSE',
 ] as const;
 export type PiiEntity = (typeof PII_ENTITIES)[number];
 

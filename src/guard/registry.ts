@@ -24,7 +24,12 @@ export const DETECTORS: { readonly [K in DetectorName]: DetectorFactory } = {
   },
   pii: {
     scope: 'shared',
-    create: (cfg) => createPiiDetector({ entities: PII_ENTITIES, names: cfg.pii.names }),
+    create: (cfg) =>
+      createPiiDetector({
+        entities: PII_ENTITIES,
+        names: cfg.pii.names,
+        phoneRegions: cfg.pii.phoneRegions,
+      }),
   },
   secrets: {
     scope: 'shared',

@@ -1,3 +1,4 @@
+import { isSupportedCountry } from 'libphonenumber-js';
 import { z } from 'zod';
 import { ACTIONS, HARM_CATEGORIES, PII_ENTITIES } from '../../formats/guard-names.js';
 import { secretRef } from './core.js';
@@ -125,6 +126,21 @@ export const guardSchema = z
         names: z
           .enum(['lexicon'], { error: 'only "lexicon" is supported ("nlp" was removed)' })
           .default('lexicon'),
+        /**
+         * Region hint for phone numbers written the national way without a phone word (ISO 3166
+         * alpha-2 codes, tried in order; each costs one libphonenumber validation of the request's
+         * budget).
+         */
+        phoneRegions: z
+          .array(
+            z
+              .string()
+              .regex(/^[A-Z]{2}$/, 'an ISO 3166 alpha-2 code in capitals, e.g. "GB"')
+              .refine((c) => isSupportedCountry(c), 'a region libphonenumber knows'),
+          )
+          .min(1)
+          .max(4)
+          .default(['US']),
       })
       .strict()
       .prefault({}),

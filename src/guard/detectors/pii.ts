@@ -1,8 +1,9 @@
 /**
  * Personal data with validation, not just shape: Luhn for cards, mod-97 for IBAN, issued ranges for
  * US SSNs and UK NINOs, libphonenumber for phones (pii-phone.ts: shape and context first, then a
- * bounded number of validations per request), node:net for IP addresses, and lexicon-plus-context
- * for names and addresses.
+ * bounded number of validations per request), node:net for IP addresses, lexicon-plus-context for
+ * names (pii-names.ts, many languages), structure for addresses (pii-address.ts, many countries), and
+ * licence words plus issuers' shapes for driver's licences (pii-licence.ts).
  */
 import { isIP } from 'node:net';
 import type { PiiEntity } from '../../formats/guard-names.js';
@@ -11,8 +12,9 @@ import type { Detector, Finding, ScanInput, Span } from '../types.js';
 import { findAddresses } from './pii-address.js';
 import { cardValid } from './pii-cards.js';
 import { dedupeFindings } from './pii-dedupe.js';
+import { findDriverLicences } from './pii-licence.js';
 import { findPersons, loadNameLexicon } from './pii-names.js';
-import { createScanBudget, findPhones } from './pii-phone.js';
+import { createScanBudget, DEFAULT_PHONE_REGIONS, findPhones, phoneRegions } from './pii-phone.js';
 import { ibanLength, ibanValid, ninoValid, ssnValid } from './pii-validate.js';
 
 export { PII_ENTITIES, type PiiEntity } from '../../formats/guard-names.js';
@@ -21,14 +23,22 @@ export interface PiiOptions {
   readonly entities: readonly PiiEntity[];
   /** `lexicon`: the shipped name lexicon with context cues (the only mode; `nlp` was removed with compromise). */
   readonly names: 'lexicon';
+  /** Region hint for bare national phone numbers (ISO 3166 alpha-2, tried in order); default US. */
+  readonly phoneRegions?: readonly string[];
 }
 
 const EMAIL_LOCAL = /[A-Za-z0-9._%+'-]/;
 const EMAIL_DOMAIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\.)+[A-Za-z]{2,24}/;
 const CARD = /(?<![\d-])\d(?:[ -]?\d){11,18}(?![\d])/g;
-/** Twelve digits are a card (Maestro) only when the text says so: alone they are often an order id. */
+/**
+ * Twelve digits under Maestro's IIN ranges and Luhn-valid are a card unless the text calls them an id
+ * of another kind (about 1.5 % of random 12-digit strings pass IIN and Luhn; order and tracking
+ * numbers are the usual look-alikes). A card word anywhere near overrides the id words.
+ */
 const CARD_CONTEXT =
-  /\b(?:cards?|maestro|debit|credit|cc|pan|karte|kartennummer|tarjeta|carte|cart[aã]o|karta)\b/i;
+  /\b(?:cards?|maestro|debit|credit|cc|pan|karte|kartennummer|tarjeta|carte|cart[aã]o|karta|kort|kortti|payment|pay|paid|visa|mastercard|cvv|cvc|expiry|exp)\b/i;
+const ID_CONTEXT =
+  /\b(?:order|invoice|tracking|shipment|parcel|ref|reference|id|account|acct|isbn|ean|upc|gtin|barcode|serial|ticket|booking|confirmation|case|transaction|customer|member|policy|phone|tel|fax)\b[^\n\d]{0,12}$|#\s?$/i;
 const IBAN = /(?<![A-Za-z])[A-Za-z]{2}\d{2}(?:[ ]?[A-Za-z0-9]){11,34}/g;
 const SSN = /(?<![\d-])(\d{3})([- ]?)(\d{2})\2(\d{4})(?![\d-])/g;
 const SSN_CONTEXT = /\b(?:ssn|social\s+security|ss#)/i;
@@ -75,6 +85,7 @@ function ipv6(text: string): Span[] {
 export function createPiiDetector(opts: PiiOptions): Detector {
   const want = new Set<PiiEntity>(opts.entities);
   const lex = want.has('PERSON') ? loadNameLexicon() : null;
+  const regions = phoneRegions(opts.phoneRegions ?? DEFAULT_PHONE_REGIONS);
 
   const detect = ({ text, budget }: ScanInput): Finding[] => {
     const out: Finding[] = [];
@@ -86,7 +97,12 @@ export function createPiiDetector(opts: PiiOptions): Detector {
       for (const m of matchAll(CARD, text)) {
         const d = m[0].replace(/\D/g, '');
         if (!cardValid(d)) continue;
-        if (d.length === 12 && !CARD_CONTEXT.test(text.slice(Math.max(0, m.index - 50), m.index))) continue;
+        if (d.length === 12) {
+          const end = m.index + m[0].length;
+          const around = text.slice(Math.max(0, m.index - 60), Math.min(text.length, end + 30));
+          const before = text.slice(Math.max(0, m.index - 30), m.index);
+          if (!CARD_CONTEXT.test(around) && ID_CONTEXT.test(before)) continue;
+        }
         add('CREDIT_CARD', 0.95, { start: m.index, end: m.index + m[0].length });
       }
     }
@@ -123,8 +139,9 @@ export function createPiiDetector(opts: PiiOptions): Detector {
       for (const span of ipv6(text)) add('IP_ADDRESS', 0.85, span);
     }
     if (want.has('PHONE'))
-      for (const s of findPhones(text, budget ?? createScanBudget())) add('PHONE', 0.8, s);
+      for (const s of findPhones(text, budget ?? createScanBudget(), regions)) add('PHONE', 0.8, s);
     if (want.has('ADDRESS')) for (const s of findAddresses(text)) add('ADDRESS', 0.7, s);
+    if (want.has('DRIVER_LICENSE')) for (const s of findDriverLicences(text)) add('DRIVER_LICENSE', 0.8, s);
     if (lex !== null) for (const s of findPersons(text, lex)) add('PERSON', 0.7, s);
     return dedupeFindings(out);
   };

@@ -71,12 +71,21 @@ describe('cards: every network length, Luhn and IIN ranges', () => {
     expect(types(`card on file: ${n}`)).not.toContain('CREDIT_CARD');
   });
 
-  it('takes 12 digits without separators only with a card word before them', () => {
+  it('takes 12 digits without separators under Maestro ranges unless the text calls them another id', () => {
     const n = card('6761', 12, 9);
     expect(types(`Maestro card ${n} expires 09/29`)).toContain('CREDIT_CARD');
+    // Bare, with no word around it: a Maestro-range, Luhn-valid 12-digit number is a card.
+    expect(types(`use ${n} for this one`)).toContain('CREDIT_CARD');
     expect(types(`Order ${n} shipped on Monday`)).not.toContain('CREDIT_CARD');
+    expect(types(`tracking number: ${n}`)).not.toContain('CREDIT_CARD');
+    // A card word wins over an id word.
+    expect(types(`pay order ${n} with the debit card`)).toContain('CREDIT_CARD');
     const grouped = `${n.slice(0, 4)} ${n.slice(4, 8)} ${n.slice(8)}`;
     expect(types(`debit ${grouped}`)).toContain('CREDIT_CARD');
+    // Outside Maestro's ranges, or Luhn-invalid, twelve digits are not a card.
+    expect(types(`use ${card('4', 12, 3)} for this one`)).not.toContain('CREDIT_CARD');
+    const bad = `${n.slice(0, 11)}${(Number(n[11]) + 1) % 10}`;
+    expect(types(`use ${bad} for this one`)).not.toContain('CREDIT_CARD');
   });
 });
 

@@ -1,7 +1,10 @@
 import { isValidPhoneNumber } from 'libphonenumber-js';
 import type { Span } from '../../../src/guard/types.js';
 
-/** The PII detector's phone finder before issue 10 (every candidate validated), kept as the reference. */
+/**
+ * The PII detector's phone finder before issue 10 (every candidate validated), kept as the reference,
+ * with issue 14's national shape added (10–11 digits after a trunk 0, in groups, without validation).
+ */
 const PHONE =
   /(?<![\w+])(?:\+\d{1,3}[\s.-]?|00\d{1,3}[\s.-]?|001-)?(?:\(\d{1,5}\)[\s.-]?)?\d{2,5}(?:[\s.-]\d{2,8}){0,4}(?:\s?(?:x|ext\.?)\s?\d{1,6})?(?![\w])/g;
 const PHONE_CONTEXT_BEFORE =
@@ -24,7 +27,9 @@ export function referencePhones(text: string): Span[] {
     const valid =
       digits.length >= 10 &&
       (isValidPhoneNumber(main, 'US') || (main.startsWith('+') && isValidPhoneNumber(main)));
-    if (valid || formatted || (context && digits.length >= 6)) spans.push({ start: m.index, end });
+    const trunk =
+      (digits.length === 10 || digits.length === 11) && /^0\d{1,4}(?:[ ./-]\d{2,8}){1,4}$/.test(main);
+    if (valid || formatted || trunk || (context && digits.length >= 6)) spans.push({ start: m.index, end });
   }
   return spans;
 }

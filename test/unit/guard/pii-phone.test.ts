@@ -13,6 +13,7 @@ import { createGuardService } from '../../../src/guard/service.js';
 import { GUARD } from '../../../src/guard/slots.js';
 import type { RequestContext } from '../../../src/pipeline/context.js';
 import type { Runtime, RuntimeRoute } from '../../../src/pipeline/runtime.js';
+import { scan } from './helpers.js';
 import { referencePhones } from './pii-phone-reference.js';
 
 /** Every libphonenumber validation the detector makes, counted (the real validator still answers). */
@@ -142,5 +143,35 @@ describe('phone validation: same results, bounded per request', () => {
     expect(out[0]).toBe(`ids ${numbersText(invalid, 0, 4)}`);
     expect(out[15]).toBe(`ids ${numbersText(invalid, 60, 4)}`);
     for (const content of out.slice(16)) expect(content).toMatch(/^ids (?:\[PHONE_\d+\](?:; )?){4}$/);
+  });
+});
+
+describe('national phone formats and the region hint', () => {
+  const budget = () => createScanBudget();
+  const found = (text: string, regions?: readonly string[]) =>
+    scan(createPiiDetector({ entities: ['PHONE'], names: 'lexicon', phoneRegions: regions }), text)
+      .filter((f) => f.type === 'PHONE')
+      .map((f) => text.slice(f.span!.start, f.span!.end));
+
+  it('takes a trunk-0 national number in groups without a phone word', () => {
+    expect(found('the desk is on 020 7946 0018 today')).toContain('020 7946 0018');
+    expect(found('Je suis au 06 12 34 56 78 ce soir')).toContain('06 12 34 56 78');
+    expect(found('Die Zentrale 030 1234 5678 ist offen')).toContain('030 1234 5678');
+    // Ungrouped, or with a length no national plan uses, it is not taken on shape alone.
+    expect(found('ref 02079460018 today')).toEqual([]);
+  });
+
+  it('validates bare local numbers against the configured regions', () => {
+    const polish = 'Zadzwoń pod 512 345 678 jutro';
+    expect(found(polish)).toEqual([]);
+    expect(found(polish, ['PL'])).toContain('512 345 678');
+    expect(findPhones(polish, budget(), ['US', 'PL']).length).toBe(1);
+  });
+
+  it('refuses an unknown region in the config', () => {
+    const pii = (regions: string) => guardSchema.safeParse({ pii: { phoneRegions: JSON.parse(regions) } });
+    expect(pii('["GB", "DE"]').success).toBe(true);
+    expect(pii('["ZZ"]').success).toBe(false);
+    expect(pii('["gb"]').success).toBe(false);
   });
 });

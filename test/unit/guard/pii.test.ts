@@ -53,9 +53,15 @@ describe('PII detector', () => {
 
   it('reads the name lexicon from the shipped word lists (data/lexicon/), and refuses the removed nlp mode', () => {
     const lex = loadNameLexicon();
-    // Sizes of the lists as taken from compromise 14.17.0 by scripts/lexicon-from-compromise.mjs.
-    expect([lex.first.size, lex.last.size, lex.places.size]).toEqual([3180, 901, 1308]);
+    // Sizes of the lists: compromise 14.17.0 (scripts/lexicon-from-compromise.mjs) plus the curated
+    // given names; @faker-js/faker 10.6.0's locales (scripts/lexicon-from-faker.mjs) for the world lists.
+    expect([lex.first.size, lex.firstWorld.size, lex.last.size, lex.places.size]).toEqual([
+      3287, 13214, 15449, 1308,
+    ]);
     expect(lex.first.has('ingrid') && lex.last.has('garcia') && lex.places.has('costa rica')).toBe(true);
+    expect(lex.first.has('guðrún') && lex.firstWorld.has('małgorzata') && lex.last.has('kowalczyk')).toBe(
+      true,
+    );
     const yaml = (names: string) =>
       `server: { allowPlaintext: true }\nguard: { pii: { names: ${names} } }\nroutes: []\n`;
     expect(parseConfigText(yaml('lexicon')).guard.pii.names).toBe('lexicon');
@@ -106,6 +112,10 @@ describe('PII detector cost', () => {
     ['capitals', 'A '.repeat(50_000)],
     ['letters', 'x'.repeat(100_000)],
     ['address', `address:${' '.repeat(100_000)}`],
+    ['streets and postal codes', 'Via Roma 10, 00184 Roma, SW1A 1AA\n'.repeat(3_000)],
+    ['firms', 'Smith & Jones, Brown and Green & '.repeat(3_000)],
+    ['name cues', 'my name is anna Regards,\nDr. '.repeat(3_000)],
+    ['licence words', "driver's license DL# ".repeat(5_000)],
   ])('finishes on a 100k adversarial input: %s', (_name, text) => {
     expect(Array.isArray(scan(detector, text))).toBe(true);
   });

@@ -41,7 +41,7 @@ export const streamSchema = z
   .strict();
 
 /** Names and street addresses are everywhere in ordinary answers; operators opt in to them. */
-const DEFAULT_OUTPUT_PII = ['EMAIL', 'PHONE', 'CREDIT_CARD', 'IBAN', 'US_SSN', 'UK_NINO'];
+const DEFAULT_OUTPUT_PII = ['EMAIL', 'PHONE', 'CREDIT_CARD', 'IBAN', 'US_SSN', 'UK_NINO', 'DRIVER_LICENSE'];
 
 const piiSchema = z
   .object({

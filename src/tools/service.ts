@@ -167,6 +167,7 @@ export const toolsService: ServiceDef['build'] = async (rt: Runtime) => {
     allowlist,
     call,
     maxBodyBytes: rt.config.server.maxBodyBytes,
+    legacyUrlElicitation: cfg.approvals.legacyUrlElicitation,
   });
   rt.closers.push(() => endpoint.close());
   TOOLS.set(rt, { endpoint, catalog, route: createToolRoute(call) });

@@ -216,8 +216,16 @@ export const toolsSchema = z
     approvals: z
       .object({
         ttlMs: ms.default(900_000),
-        /** Shown to the agent's user in the pending error (the console's approval page). */
+        /**
+         * The approval page (`<url>/<approval id>`): in the pending error, and sent as a URL-mode
+         * elicitation to clients that declare `elicitation.url` (docs/tools.md).
+         */
         url: z.url().optional(),
+        /**
+         * 2025-11-25 clients declare capabilities only at `initialize`, which the stateless `/mcp`
+         * never sees again: true sends them the URL-elicitation error (-32042) anyway.
+         */
+        legacyUrlElicitation: z.boolean().default(false),
       })
       .strict()
       .prefault({}),

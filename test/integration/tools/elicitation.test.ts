@@ -176,4 +176,27 @@ describe('approvals as URL-mode elicitation (MCP elicitation mode "url")', () =>
     expect(refunds('o-d') + refunds('o-p') + refunds('o-o')).toBe(0);
     for (const c of [declining, plain, old]) await c.close();
   });
+
+  it('plain HTTP agents: POST /v1/tools parks with the approval id in headers, then runs once approved', async () => {
+    const post = () =>
+      fetch(`${tg.gw.url}/v1/tools/pay.refund`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${acme.key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ amount: 17, order: 'o-http' }),
+      });
+    const parked = await post();
+    expect(parked.status).toBe(403);
+    expect(((await parked.json()) as { error: { code: string } }).error.code).toBe(
+      'GH_ERR_TOOL_APPROVAL_PENDING',
+    );
+    const id = parked.headers.get('x-gatehouse-approval-id') ?? '';
+    expect(id).toMatch(/^apr_/);
+    expect(parked.headers.get('x-gatehouse-approval-url')).toBe(`${APPROVAL_PAGE}/${id}`);
+    expect(refunds('o-http')).toBe(0);
+    await approve(id);
+    const ran = await post();
+    expect(ran.status).toBe(200);
+    expect(await ran.text()).toContain('rf_');
+    expect(refunds('o-http')).toBe(1);
+  });
 });

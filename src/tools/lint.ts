@@ -2,6 +2,7 @@ import type { LintRule } from '../config/lint-finding.js';
 import { lintWarning } from '../config/lint-finding.js';
 import { secretRefKind } from '../config/secrets.js';
 import { patternCovers } from './names.js';
+import { httpFromOpenApi } from './upstream/openapi.js';
 
 const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/;
 
@@ -36,6 +37,12 @@ export const TOOLS_LINT: readonly LintRule[] = [
           `tools.servers.${s.name}: per-tool limits need limits.enabled (the main limiter enforces them)`,
         );
       for (const tool of s.tools) {
+        if (tool.openapi !== undefined)
+          try {
+            httpFromOpenApi(tool.openapi.spec, tool.openapi.operationId);
+          } catch (err) {
+            out.push(`tools.servers.${s.name}.tools.${tool.name}.openapi: ${(err as Error).message}`);
+          }
         const http = tool.http;
         if (http === undefined) continue;
         const props = (http.inputSchema.properties ?? {}) as Record<string, unknown>;

@@ -169,8 +169,13 @@ const toolSchema = z
     constraints: z.record(z.string(), argConstraintSchema).default({}),
     output: outputSchema.prefault({}),
     limits: toolLimitsSchema.optional(),
-    /** Plain HTTP/JSON tools only (server `transport.kind: rest`). */
+    /** Plain HTTP/JSON tools only (server `transport.kind: rest`): the operation declared here ... */
     http: httpToolSchema.optional(),
+    /** ... or one operation of an OpenAPI 3 document (read at boot). */
+    openapi: z
+      .object({ spec: z.string().min(1), operationId: z.string().min(1) })
+      .strict()
+      .optional(),
     /** Window within which the same write call (principal + arguments) is the same call. */
     idempotencyWindowMs: ms.default(600_000),
   })
@@ -254,13 +259,14 @@ export const toolsSchema = z
           message: 'a stdio server makes no HTTP calls of the gateway: egress applies to http and rest',
         });
       s.tools.forEach((t, j) => {
-        if (rest !== (t.http !== undefined))
+        const declared = (t.http !== undefined ? 1 : 0) + (t.openapi !== undefined ? 1 : 0);
+        if (rest ? declared !== 1 : declared !== 0)
           ctx.addIssue({
             code: 'custom',
             path: ['servers', i, 'tools', j, 'http'],
             message: rest
-              ? 'a tool of a rest server needs its http block'
-              : 'an http block belongs to tools of a rest server only',
+              ? 'a tool of a rest server needs exactly one of http and openapi'
+              : 'http and openapi blocks belong to tools of a rest server only',
           });
         if (tools.has(t.name))
           ctx.addIssue({

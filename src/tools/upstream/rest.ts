@@ -6,6 +6,7 @@ import type { CredentialSource } from '../credentials/types.js';
 import type { ToolResult } from '../output/sanitise.js';
 import type { UpstreamServer, UpstreamTool } from './connection.js';
 import type { EgressRoute } from './egress.js';
+import { httpFromOpenApi } from './openapi.js';
 
 const PLACEHOLDER = /\{([A-Za-z0-9_-]+)\}/g;
 /** Methods whose arguments not in the path travel as the query string (no request body). */
@@ -135,7 +136,12 @@ export function createRestUpstream(
   if (cfg.transport.kind !== 'rest') throw new Error(`tool server ${cfg.name} is not a rest server`);
   const base = cfg.transport.baseUrl;
   const ops = new Map<string, Operation>();
-  for (const t of cfg.tools) if (t.http !== undefined) ops.set(t.name, compileOperation(cfg, t, t.http));
+  for (const t of cfg.tools) {
+    const http =
+      t.http ??
+      (t.openapi === undefined ? undefined : httpFromOpenApi(t.openapi.spec, t.openapi.operationId));
+    if (http !== undefined) ops.set(t.name, compileOperation(cfg, t, http));
+  }
   const l = log.child({ component: 'tools', server: cfg.name });
   return {
     name: cfg.name,

@@ -47,6 +47,10 @@ describe('plain HTTP tools: config', () => {
         },
       },
     ],
+    [
+      'both http and openapi on one tool',
+      rest({ name: 'get', http, openapi: { spec: '/x.yaml', operationId: 'getItem' } }),
+    ],
     ['an unknown HTTP method', rest({ name: 'get', http: { ...http, method: 'TRACE' } })],
     ['a path that does not start with /', rest({ name: 'get', http: { ...http, path: 'items' } })],
   ])('the schema refuses %s', (_, raw) => expect(() => parseConfig(raw)).toThrow());
@@ -69,6 +73,9 @@ describe('plain HTTP tools: config', () => {
         ),
       ),
     ).toEqual([expect.stringContaining('egress: inline credential')]);
+    expect(
+      problems(rest({ name: 'get', openapi: { spec: '/nonexistent/shop.yaml', operationId: 'getItem' } })),
+    ).toEqual([expect.stringContaining('tools.servers.api.tools.get.openapi')]);
     expect(problems(rest({ name: 'get', http, limits: { concurrency: 2 } }))).toEqual([]);
   });
 });

@@ -2,6 +2,8 @@
  * Tool gateway targets (issue 19): added latency per tool call through /mcp versus the same MCP
  * server called directly, and tools/list aggregated over 20 servers × 50 tools served from the
  * catalog cache. Both measured with the official SDK client, sequential calls, after a warm-up.
+ * Then a plain HTTP/JSON tool (transport `rest`): the API called directly with fetch versus the
+ * same operation through the gateway's `POST /v1/tools/{name}` (every control of a tool call).
  *
  *   node --import tsx bench/tools.ts [--calls 2000] [--lists 2000]
  */
@@ -13,6 +15,7 @@ import pino from 'pino';
 import { startGateway } from '../src/boot/gateway.js';
 import { parseConfig } from '../src/config/load.js';
 import { generateApiKey, hashApiKey } from '../src/formats/api-key.js';
+import { startJsonApi } from '../test/fixtures/mcp/json-api.js';
 import { startProbeServer } from '../test/fixtures/mcp/probe-server.js';
 
 const arg = (name: string, dflt: number) => {
@@ -88,6 +91,7 @@ const fmt = (x: number) => x.toFixed(3);
 const { key, id } = generateApiKey('ghk_');
 const servers = await Promise.all(Array.from({ length: 20 }, () => toolServer(50)));
 const probe = await startProbeServer();
+const api = await startJsonApi();
 // Connected before the gateway starts: a client that first connects after it got ECONNRESET on
 // this machine (open question in bench/README.md).
 const direct = await connect(probe.url);
@@ -106,8 +110,25 @@ const config = parseConfig({
         tools: Array.from({ length: 50 }, (_, j) => ({ name: `t${j}`, access: 'read' })),
       })),
       { name: 'p', transport: { kind: 'http', url: probe.url }, tools: [{ name: 'echo', access: 'read' }] },
+      {
+        name: 'j',
+        transport: { kind: 'rest', baseUrl: api.url },
+        tools: [
+          {
+            name: 'get',
+            access: 'read',
+            output: { pii: 'allow' },
+            http: {
+              method: 'GET',
+              path: '/customers/{id}',
+              inputSchema: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] },
+            },
+          },
+        ],
+      },
     ],
     access: [
+      { consumer: 'bench', tools: ['j.get'] },
       { consumer: 'bench', tools: servers.map((_, i) => `s${i}.*`) },
       { consumer: 'bench', tools: ['p.echo'] },
     ],
@@ -118,6 +139,16 @@ const viaGw = await connect(`${gw.url}/mcp`, key);
 
 const d = await timed(CALLS, () => direct.callTool({ name: 'echo', arguments: { msg: 'hello' } }));
 const g = await timed(CALLS, () => viaGw.callTool({ name: 'p.echo', arguments: { msg: 'hello' } }));
+const hd = await timed(CALLS, async () => (await fetch(`${api.url}/customers/42`)).json());
+const hg = await timed(CALLS, async () => {
+  const r = await fetch(`${gw.url}/v1/tools/j.get`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: '{"id":"42"}',
+  });
+  if (r.status !== 200) throw new Error(`plain HTTP tool answered ${r.status}`);
+  return r.json();
+});
 const listed = (await viaGw.listTools()).tools.length;
 const l = await timed(LISTS, () => viaGw.listTools());
 
@@ -127,10 +158,17 @@ console.log(
   `added latency          p50 ${fmt(pct(g, 50) - pct(d, 50))} ms  p99 ${fmt(pct(g, 99) - pct(d, 99))} ms`,
 );
 console.log(
+  `plain HTTP tool, direct p50 ${fmt(pct(hd, 50))} ms  p99 ${fmt(pct(hd, 99))} ms; via POST /v1/tools p50 ${fmt(pct(hg, 50))} ms  p99 ${fmt(pct(hg, 99))} ms`,
+);
+console.log(
+  `plain HTTP added       p50 ${fmt(pct(hg, 50) - pct(hd, 50))} ms  p99 ${fmt(pct(hg, 99) - pct(hd, 99))} ms`,
+);
+console.log(
   `tools/list ${listed} tools (20 × 50, cached)  p50 ${fmt(pct(l, 50))} ms  p99 ${fmt(pct(l, 99))} ms (n=${LISTS})`,
 );
 await direct.close();
 await viaGw.close();
 await gw.close();
 await probe.close();
+await api.close();
 for (const s of servers) s.close();

@@ -9,7 +9,7 @@ import { definitionHash } from '../tools/manifest/definition.js';
 import { signedManifestSchema, signManifest, verifyManifest } from '../tools/manifest/format.js';
 import { readPublicKey } from '../tools/manifest/load.js';
 import { pinTools } from '../tools/manifest/pin.js';
-import { createUpstream } from '../tools/upstream/connection.js';
+import { createUpstream } from '../tools/upstream/index.js';
 import { flagString, parseArgs } from './args.js';
 
 const USAGE = `usage:

@@ -1,6 +1,6 @@
 import type { ErrorCode } from '../errors/catalog.js';
 import { GatehouseError, toGatehouseError } from '../errors/gatehouse-error.js';
-import type { Identity } from '../identity.js';
+import type { Identity, Tier } from '../identity.js';
 import type { TextScanner } from '../pipeline/text-scanner.js';
 import type { Allowlist } from './allowlist.js';
 import { ApprovalPending, type Approvals } from './approvals/approvals.js';
@@ -27,6 +27,8 @@ export interface CallDeps {
   readonly scanner: TextScanner;
   readonly emit: (line: string) => void;
   readonly version: string;
+  /** The kill switch's `tool` scope: engaged for this server (`crm`) or this tool (`crm.refund`). */
+  readonly killed: (server: string, tool: string) => boolean;
 }
 
 export interface CallInput {
@@ -67,6 +69,9 @@ function checkArgs(e: CatalogEntry, raw: unknown): Record<string, unknown> {
     throw new GatehouseError('GH_ERR_TOOL_ARGS_SCHEMA');
   const a = args as Record<string, unknown>;
   const schemaFail = e.schema === null ? 'no schema' : e.schema(a);
+  // The upstream's own check after the schema (a plain HTTP tool's path segments).
+  const upstreamFail = schemaFail === null ? (e.upstream.checkArgs?.(e.tool.name, a) ?? null) : null;
+  if (upstreamFail !== null) throw upstreamFail;
   if (schemaFail !== null)
     throw new GatehouseError('GH_ERR_TOOL_ARGS_SCHEMA', {
       message: `The tool arguments do not match the tool's input schema (${schemaFail}).`,
@@ -101,11 +106,14 @@ export function createCaller(d: CallDeps) {
       if (e === undefined || !d.allowlist(input.identity).has(input.name))
         throw new GatehouseError('GH_ERR_TOOL_UNKNOWN');
       if (e.status !== 'ok') throw new GatehouseError(STATUS_ERROR[e.status]);
+      if (d.killed(e.server.name, e.name)) throw new GatehouseError('GH_ERR_MAINTENANCE');
       if (!e.upstream.available()) throw new GatehouseError('GH_ERR_TOOL_UNAVAILABLE');
       const args = checkArgs(e, input.args);
       argsHash = hashOf(args);
       const clientKey = clientKeyOf(input.meta);
-      release = await d.limits.acquire(e.name, e.tool, input.identity.consumer);
+      // The stricter of the caller's and the server's tier picks the store-down posture.
+      const tier = Math.max(input.identity.tier, e.server.tier) as Tier;
+      release = await d.limits.acquire(e.name, input.identity.consumer, tier, input.requestId);
       const write = e.tool.access === 'write';
       const timeoutMs = e.tool.timeoutMs ?? e.server.timeoutMs;
       if (write) {
@@ -144,6 +152,8 @@ export function createCaller(d: CallDeps) {
         raw = await e.upstream.callTool(e.tool.name, args, signal);
       } catch (err) {
         if (timeout.aborted) throw new GatehouseError('GH_ERR_TOOL_TIMEOUT', { cause: err });
+        // A coded refusal of the upstream adapter itself (an oversized plain HTTP answer).
+        if (err instanceof GatehouseError) throw err;
         throw new GatehouseError(input.signal.aborted ? 'GH_ERR_CLIENT_CLOSED' : 'GH_ERR_TOOL_UPSTREAM', {
           cause: err,
         });

@@ -1,4 +1,12 @@
-import { createMcpHandler, ProtocolError, Server } from '@modelcontextprotocol/server';
+import {
+  CLIENT_CAPABILITIES_META_KEY,
+  type ClientCapabilities,
+  createMcpHandler,
+  inputRequired,
+  inputResponse,
+  ProtocolError,
+  Server,
+} from '@modelcontextprotocol/server';
 import type { ErrorCode } from '../errors/catalog.js';
 import { ERRORS } from '../errors/catalog.js';
 import { GatehouseError, toGatehouseError } from '../errors/gatehouse-error.js';
@@ -14,19 +22,78 @@ const SERVER_INFO = { name: 'gatehouse', version: '0.1.0' };
 const INVALID_PARAMS = -32602;
 const REFUSED = -32001;
 const UPSTREAM = -32603;
+/** The `inputRequests` key of the approval's URL elicitation (2026-07-28 multi-round-trip). */
+const APPROVAL_INPUT = 'gatehouse_approval';
+
+/** What the SDK hands a request handler (the part read here). */
+interface HandlerCtx {
+  readonly mcpReq: {
+    readonly envelope?: Readonly<Record<string, unknown>>;
+    readonly inputResponses?: Record<string, unknown>;
+  };
+}
+
+/** JSON-RPC code of the 2025-11-25 URL-elicitation-required error. */
+const URL_ELICITATION_REQUIRED = -32042;
+
+/**
+ * A pending approval as a URL-mode elicitation (MCP elicitation `mode: "url"`) when `approvals.url`
+ * is set, so the user is sent to the approval page:
+ * - 2026-07-28 clients that declare `elicitation.url` on the request: an `input_required` result
+ *   (the SDK client opens the page through its elicitation handler, then retries the same call).
+ *   Asked once: a retry after the user answered that is still pending gets the coded error, so a
+ *   client never loops on an approver who has not acted yet.
+ * - 2025-11-25 clients: the `-32042` error, whose data also carries the coded fields. That revision
+ *   declares capabilities only at `initialize`, which this stateless endpoint never sees again,
+ *   so it is sent only when the operator says every agent supports URL mode
+ *   (`approvals.legacyUrlElicitation`).
+ * Otherwise null: the coded pending error.
+ */
+function elicitation(
+  p: ApprovalPending,
+  ctx: HandlerCtx,
+  server: Server,
+  tool: string,
+  coded: Record<string, unknown>,
+  legacyUrl: boolean,
+) {
+  if (p.approvalUrl === null) return null;
+  const message = `The tool call ${tool} needs an approval (${p.approvalId}). Open the page to review it; retry the same call once it is approved.`;
+  const modern = ctx.mcpReq.envelope?.[CLIENT_CAPABILITIES_META_KEY] as ClientCapabilities | undefined;
+  if (modern === undefined) {
+    if (server.getClientCapabilities()?.elicitation?.url === undefined && !legacyUrl) return null;
+    const elicitations = [{ mode: 'url', message, url: p.approvalUrl, elicitationId: p.approvalId }];
+    throw new ProtocolError(URL_ELICITATION_REQUIRED, message, { elicitations, ...coded });
+  }
+  if (modern.elicitation?.url === undefined) return null;
+  if (inputResponse(ctx.mcpReq.inputResponses, APPROVAL_INPUT).kind !== 'missing') return null;
+  return inputRequired({
+    inputRequests: { [APPROVAL_INPUT]: inputRequired.elicitUrl({ message, url: p.approvalUrl }) },
+  });
+}
+
 /** Distinct identities whose tool list is cached (bounded; cleared when full). */
 const LIST_CACHE_MAX = 10_000;
+
+/** The coded fields of a refusal: `data` of its JSON-RPC error. */
+function errorData(ge: GatehouseError, requestId: string): Record<string, unknown> {
+  const data: Record<string, unknown> = {
+    code: ge.code,
+    status: ERRORS[ge.code].status,
+    request_id: requestId,
+  };
+  if (ge instanceof ApprovalPending) {
+    data.approval_id = ge.approvalId;
+    if (ge.approvalUrl !== null) data.approval_url = ge.approvalUrl;
+  }
+  return data;
+}
 
 function jsonRpcError(ge: GatehouseError, requestId: string): ProtocolError {
   const status = ERRORS[ge.code].status;
   const rpc =
     status === 400 || status === 404 || status === 422 ? INVALID_PARAMS : status >= 500 ? UPSTREAM : REFUSED;
-  const data: Record<string, unknown> = { code: ge.code, status, request_id: requestId };
-  if (ge instanceof ApprovalPending) {
-    data.approval_id = ge.approvalId;
-    if (ge.approvalUrl !== null) data.approval_url = ge.approvalUrl;
-  }
-  return new ProtocolError(rpc, ge.message, data);
+  return new ProtocolError(rpc, ge.message, errorData(ge, requestId));
 }
 
 /**
@@ -41,6 +108,8 @@ export function createMcpEndpoint(deps: {
   readonly allowlist: Allowlist;
   readonly call: Caller;
   readonly maxBodyBytes: number;
+  /** Send the 2025-11-25 URL-elicitation error to every 2025 client (approvals.legacyUrlElicitation). */
+  readonly legacyUrlElicitation: boolean;
 }) {
   const listCache = new Map<string, { version: number; tools: Record<string, unknown>[] }>();
   const listFor = (id: Identity) => {
@@ -63,7 +132,7 @@ export function createMcpEndpoint(deps: {
     const identity = ctx.identity;
     if (identity === null) throw new GatehouseError('GH_ERR_AUTH_MISSING');
     s.setRequestHandler('tools/list', async () => ({ tools: listFor(identity) as never }));
-    s.setRequestHandler('tools/call', async (req) => {
+    s.setRequestHandler('tools/call', async (req, hctx) => {
       try {
         const r = await deps.call({
           identity,
@@ -76,6 +145,18 @@ export function createMcpEndpoint(deps: {
         });
         return r as never;
       } catch (err) {
+        if (err instanceof ApprovalPending) {
+          const coded = errorData(err, ctx.requestId);
+          const ask = elicitation(
+            err,
+            hctx as HandlerCtx,
+            s,
+            req.params.name,
+            coded,
+            deps.legacyUrlElicitation,
+          );
+          if (ask !== null) return ask as never;
+        }
         throw jsonRpcError(toGatehouseError(err), ctx.requestId);
       }
     });
@@ -98,7 +179,14 @@ export function createMcpEndpoint(deps: {
         'content-type': 'application/json',
         accept: 'application/json, text/event-stream',
       });
-      for (const name of ['mcp-protocol-version', 'mcp-session-id', 'last-event-id']) {
+      // The protocol headers only (2026-07-28 cross-checks Mcp-Method / Mcp-Name against the body).
+      for (const name of [
+        'mcp-protocol-version',
+        'mcp-session-id',
+        'last-event-id',
+        'mcp-method',
+        'mcp-name',
+      ]) {
         const v = ctx.req.headers[name];
         if (typeof v === 'string') h.set(name, v);
       }

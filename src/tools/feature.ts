@@ -8,7 +8,8 @@ import { TOOLS, toolsService } from './service.js';
 
 /**
  * The tool gateway (issue 19, docs/tools.md): `POST /mcp` on the data plane after the edge stages
- * (authenticate, parse), the approval queue in the control plane.
+ * (authenticate, parse), `POST /v1/tools/{server.tool}` for plain-HTTP agents (the same calls), the
+ * approval queue in the control plane.
  */
 export const toolsFeature: Feature = {
   name: 'tools',
@@ -28,6 +29,20 @@ export const toolsFeature: Feature = {
             throw new GatehouseError('GH_ERR_NOT_FOUND');
           };
         return (ctx) => svc.endpoint.handle(ctx);
+      },
+    },
+    {
+      method: 'POST',
+      path: '/v1/tools/',
+      param: true,
+      endpoint: 'tools',
+      create: (rt) => {
+        const svc = TOOLS.get(rt);
+        if (svc === undefined)
+          return () => {
+            throw new GatehouseError('GH_ERR_NOT_FOUND');
+          };
+        return (ctx, name) => svc.route(ctx, name);
       },
     },
   ],

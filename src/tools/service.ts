@@ -1,6 +1,8 @@
 import { setMaxListeners } from 'node:events';
 import { AUDIT_SINK } from '../pipeline/audit-sink.js';
 import type { ServiceDef } from '../pipeline/feature.js';
+import { KEYED_LIMITER } from '../pipeline/keyed-limits.js';
+import { killViewKey } from '../pipeline/pace.js';
 import type { Runtime } from '../pipeline/runtime.js';
 import { defineService } from '../pipeline/slot.js';
 import { TEXT_SCANNER } from '../pipeline/text-scanner.js';
@@ -16,11 +18,14 @@ import { createIdempotency } from './idempotency.js';
 import { createToolLimits } from './limits.js';
 import { loadPins } from './manifest/load.js';
 import { createToolMetrics } from './metrics.js';
+import { createToolRoute } from './route.js';
 import { createToolState } from './state.js';
-import { createUpstream, type UpstreamServer } from './upstream/connection.js';
+import { createUpstream, type UpstreamServer } from './upstream/index.js';
 
 export interface ToolsService {
   readonly endpoint: McpEndpoint;
+  /** `POST /v1/tools/{name}`. */
+  readonly route: ReturnType<typeof createToolRoute>;
   readonly catalog: Catalog;
 }
 
@@ -146,19 +151,25 @@ export const toolsService: ServiceDef['build'] = async (rt: Runtime) => {
     allowlist,
     approvals,
     idempotency: createIdempotency(state),
-    limits: createToolLimits(rt.store),
+    limits: createToolLimits(cfg.servers, KEYED_LIMITER.get(rt)),
     metrics,
     scanner,
     emit,
     version: VERSION,
+    // Read per call: the resilience feature's service is built before this one, but may be absent.
+    killed: (server, name) => {
+      const k = killViewKey.get(rt);
+      return k !== undefined && (k.stops('tool', server) || k.stops('tool', name));
+    },
   });
   const endpoint = createMcpEndpoint({
     catalog,
     allowlist,
     call,
     maxBodyBytes: rt.config.server.maxBodyBytes,
+    legacyUrlElicitation: cfg.approvals.legacyUrlElicitation,
   });
   rt.closers.push(() => endpoint.close());
-  TOOLS.set(rt, { endpoint, catalog });
+  TOOLS.set(rt, { endpoint, catalog, route: createToolRoute(call) });
   flushEarly(500);
 };

@@ -13,6 +13,11 @@ const tier = z.union([z.literal(1), z.literal(2), z.literal(3)]);
 
 const transportSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('http'), url: z.url() }).strict(),
+  /**
+   * Plain HTTP/JSON tools: no MCP server, each tool is one HTTP operation under `baseUrl` declared
+   * in its `http` block (method, path template, JSON schema of the arguments).
+   */
+  z.object({ kind: z.literal('rest'), baseUrl: z.url() }).strict(),
   z
     .object({
       kind: z.literal('stdio'),
@@ -82,6 +87,63 @@ export const argConstraintSchema = z
   })
   .strict();
 
+/**
+ * Where the gateway's own outbound calls to an HTTP upstream (MCP over HTTP or a plain HTTP tool) go:
+ * through the egress proxy (`gatehouse egress`, docs/egress.md) under this proxy identity, so the
+ * proxy's allowlist and SSRF checks apply to tool traffic too.
+ */
+const egressSchema = z
+  .object({
+    proxy: z.url(),
+    identity: z.string().min(1),
+    /** The identity's proxy credential (secret reference). */
+    credential: secretRef,
+  })
+  .strict();
+
+const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+
+/** One plain HTTP/JSON tool: the HTTP operation behind it (servers with `transport.kind: rest`). */
+const httpToolSchema = z
+  .object({
+    method: z.enum(HTTP_METHODS),
+    /**
+     * Appended to the server's `baseUrl`; `{arg}` is replaced by that argument, URL-encoded as one
+     * path segment (a value can never add a segment, a query or another host).
+     */
+    path: z.string().startsWith('/').max(2_048),
+    /** Arguments sent as query parameters (GET and DELETE send every argument not in the path). */
+    query: z.array(z.string().min(1)).default([]),
+    /** Static request headers (e.g. an API version); credentials come from `credentials`. */
+    headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/), z.string()).default({}),
+    description: z.string().max(4_096).default(''),
+    /** JSON schema (2020-12) of the arguments: the object agents fill in, checked like an MCP tool's. */
+    inputSchema: z.record(z.string(), z.unknown()),
+  })
+  .strict();
+
+/** A rate through the main limiter (src/edge/limits): sliding minute plus a burst. */
+const toolRateSchema = z
+  .object({
+    perMinute: z.number().int().positive(),
+    burst: z.number().int().min(0).default(0),
+  })
+  .strict();
+
+/** Per-tool limits, enforced by the same limiter as model routes (shared store across replicas). */
+const toolLimitsSchema = z
+  .object({
+    /** Calls per minute from one consumer. */
+    rate: toolRateSchema.optional(),
+    /** Calls of one consumer in flight. */
+    concurrency: z.number().int().positive().optional(),
+    /** Calls per minute from everyone together. */
+    totalRate: toolRateSchema.optional(),
+    /** Calls in flight from everyone together. */
+    totalConcurrency: z.number().int().positive().optional(),
+  })
+  .strict();
+
 const detectorAction = z.enum(['allow', 'redact', 'block']);
 
 const outputSchema = z
@@ -106,10 +168,14 @@ const toolSchema = z
     timeoutMs: ms.optional(),
     constraints: z.record(z.string(), argConstraintSchema).default({}),
     output: outputSchema.prefault({}),
-    /** Calls per minute for one consumer on this tool (shared store); 0 means none. */
-    ratePerMinute: z.number().int().min(0).optional(),
-    /** Calls of this tool in flight on one replica. */
-    concurrency: z.number().int().positive().optional(),
+    limits: toolLimitsSchema.optional(),
+    /** Plain HTTP/JSON tools only (server `transport.kind: rest`): the operation declared here ... */
+    http: httpToolSchema.optional(),
+    /** ... or one operation of an OpenAPI 3 document (read at boot). */
+    openapi: z
+      .object({ spec: z.string().min(1), operationId: z.string().min(1) })
+      .strict()
+      .optional(),
     /** Window within which the same write call (principal + arguments) is the same call. */
     idempotencyWindowMs: ms.default(600_000),
   })
@@ -121,6 +187,7 @@ export const toolServerSchema = z
     tier: tier.default(1),
     transport: transportSchema,
     credentials: credentialsSchema.default({ kind: 'none' }),
+    egress: egressSchema.optional(),
     timeoutMs: ms.default(30_000),
     /** The tools exposed from this server; a tool the upstream has but this list lacks does not exist. */
     tools: z.array(toolSchema).min(1),
@@ -154,8 +221,16 @@ export const toolsSchema = z
     approvals: z
       .object({
         ttlMs: ms.default(900_000),
-        /** Shown to the agent's user in the pending error (the console's approval page). */
+        /**
+         * The approval page (`<url>/<approval id>`): in the pending error, and sent as a URL-mode
+         * elicitation to clients that declare `elicitation.url` (docs/tools.md).
+         */
         url: z.url().optional(),
+        /**
+         * 2025-11-25 clients declare capabilities only at `initialize`, which the stateless `/mcp`
+         * never sees again: true sends them the URL-elicitation error (-32042) anyway.
+         */
+        legacyUrlElicitation: z.boolean().default(false),
       })
       .strict()
       .prefault({}),
@@ -176,7 +251,23 @@ export const toolsSchema = z
         });
       servers.add(s.name);
       const tools = new Set<string>();
+      const rest = s.transport.kind === 'rest';
+      if (s.egress !== undefined && s.transport.kind === 'stdio')
+        ctx.addIssue({
+          code: 'custom',
+          path: ['servers', i, 'egress'],
+          message: 'a stdio server makes no HTTP calls of the gateway: egress applies to http and rest',
+        });
       s.tools.forEach((t, j) => {
+        const declared = (t.http !== undefined ? 1 : 0) + (t.openapi !== undefined ? 1 : 0);
+        if (rest ? declared !== 1 : declared !== 0)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['servers', i, 'tools', j, 'http'],
+            message: rest
+              ? 'a tool of a rest server needs exactly one of http and openapi'
+              : 'http and openapi blocks belong to tools of a rest server only',
+          });
         if (tools.has(t.name))
           ctx.addIssue({
             code: 'custom',
@@ -191,4 +282,6 @@ export const toolsSchema = z
 export type ToolsConfig = z.infer<typeof toolsSchema>;
 export type ToolServerConfig = z.infer<typeof toolServerSchema>;
 export type ToolConfig = z.infer<typeof toolSchema>;
+export type HttpToolConfig = z.infer<typeof httpToolSchema>;
+export type ToolLimitsConfig = z.infer<typeof toolLimitsSchema>;
 export type ArgConstraint = z.infer<typeof argConstraintSchema>;

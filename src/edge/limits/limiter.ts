@@ -6,6 +6,7 @@ import type { ErrorCode } from '../../errors/catalog.js';
 import { GatehouseError } from '../../errors/gatehouse-error.js';
 import type { Tier } from '../../identity.js';
 import type { LimitSignal } from '../../pipeline/audit-signals.js';
+import type { KeyedLimiter } from '../../pipeline/keyed-limits.js';
 import type { Overrides } from '../../pipeline/overrides.js';
 import { internalError } from '../../pipeline/require.js';
 import type { RuntimeRoute } from '../../pipeline/runtime.js';
@@ -13,6 +14,7 @@ import type { Store } from '../../store/types.js';
 import type { Reservation } from './events.js';
 import { createFallbackSeeds } from './fallback.js';
 import { rateLimitHeaders, retryHeaders } from './headers.js';
+import { createKeyedLimiter } from './keyed.js';
 import { createLeaseKeeper, type LeaseKeeper } from './leases.js';
 import { createMemoryBackend } from './memory-backend.js';
 import { createLimitMetrics, type LimitMetrics, registerLeaseGauge } from './metrics.js';
@@ -82,6 +84,8 @@ export interface Limiter {
   /** Reconcile to real usage (tokens); returns the real cost in US dollars. Never throws. */
   settle(res: Reservation, inputTokens: number, outputTokens: number): Promise<number>;
   readonly metrics: LimitMetrics;
+  /** The same machinery for limits on other scopes (tools): src/pipeline/keyed-limits.ts. */
+  readonly keyed: KeyedLimiter;
   /** This replica's id: the owner part of its lease ids. */
   readonly replicaId: string;
   /** Shared-store leases this replica renews, and reconciliations waiting for the store. */
@@ -227,8 +231,30 @@ export function createLimiter(o: LimiterOptions): Limiter {
 
   const seedKey = (scope: string, consumer: string, plan: string) => `${scope}\u0000${consumer}\u0000${plan}`;
 
+  const keyed = createKeyedLimiter({
+    shared,
+    local,
+    keeper,
+    isRedis,
+    healthy: () => o.store.healthy(),
+    sharedNow,
+    clock,
+    replicas: cfg.replicas,
+    sharedLeaseMs: isRedis ? cfg.leaseTtlMs : null,
+    posture: (tier) => cfg.onStoreDown[`tier${tier}`],
+    storeSeen: (err, posture) => {
+      const events: LimitSignal[] = [];
+      if (err === null) markUp(events);
+      else if (posture !== null) markDown(events, posture, err);
+      for (const e of events) log.warn({ ...e }, e.type);
+    },
+    leaseId: (requestId) => `${replicaId}:${(seq++).toString(36)}:${requestId}`,
+    metrics,
+  });
+
   return {
     metrics,
+    keyed,
     replicaId,
     leases: () => keeper?.counts() ?? { live: 0, releases: 0, settles: 0 },
     usage(consumer) {

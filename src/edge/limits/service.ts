@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import type { Redis } from 'ioredis';
 import type { GatehouseConfig } from '../../config/schema/index.js';
 import type { ServiceDef } from '../../pipeline/feature.js';
+import { KEYED_LIMITER } from '../../pipeline/keyed-limits.js';
 import { overlayReader } from '../../pipeline/overrides.js';
 import { createLimiter } from './limiter.js';
 import { LIMITER } from './slots.js';
@@ -25,6 +26,7 @@ export const limitsService: ServiceDef = {
       overrides: overlayReader(rt),
     });
     LIMITER.set(rt, limiter);
+    KEYED_LIMITER.set(rt, limiter.keyed);
     rt.closers.push(() => limiter.close());
   },
 };

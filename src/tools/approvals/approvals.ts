@@ -54,7 +54,13 @@ export class ApprovalPending extends GatehouseError {
     readonly approvalId: string,
     readonly approvalUrl: string | null,
   ) {
-    super('GH_ERR_TOOL_APPROVAL_PENDING');
+    // The headers carry the id to plain-HTTP callers (`POST /v1/tools/{name}`); MCP gets error data.
+    super('GH_ERR_TOOL_APPROVAL_PENDING', {
+      headers: {
+        'x-gatehouse-approval-id': approvalId,
+        ...(approvalUrl === null ? {} : { 'x-gatehouse-approval-url': approvalUrl }),
+      },
+    });
   }
 }
 

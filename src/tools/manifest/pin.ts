@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { ToolsConfig } from '../../config/schema/tools.js';
 import type { TextScanner } from '../../pipeline/text-scanner.js';
 import { createCredentialSource } from '../credentials/index.js';
-import { createUpstream } from '../upstream/connection.js';
+import { createUpstream } from '../upstream/index.js';
 import { definitionHash } from './definition.js';
 import type { ManifestBody } from './format.js';
 import { descriptionPoisoned } from './poisoning.js';

@@ -3,8 +3,10 @@ import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotoc
 import type { Logger } from 'pino';
 import type { ToolServerConfig } from '../../config/schema/tools.js';
 import { resolveSecret } from '../../config/secrets.js';
+import type { GatehouseError } from '../../errors/gatehouse-error.js';
 import type { CredentialSource } from '../credentials/types.js';
 import type { ToolResult } from '../output/sanitise.js';
+import type { EgressRoute } from './egress.js';
 
 /** One tool as the upstream lists it (the MCP `Tool` object, untrusted). */
 export type UpstreamTool = Record<string, unknown> & { readonly name: string };
@@ -15,6 +17,11 @@ export interface UpstreamServer {
   listTools(signal: AbortSignal): Promise<UpstreamTool[]>;
   /** Aborting `signal` cancels the call upstream (MCP cancellation). */
   callTool(name: string, args: Record<string, unknown>, signal: AbortSignal): Promise<ToolResult>;
+  /**
+   * A check of the arguments only this kind of upstream needs, after the schema and before any
+   * control that counts the call (a plain HTTP tool refuses a path segment such as `..`).
+   */
+  checkArgs?(tool: string, args: Record<string, unknown>): GatehouseError | null;
   /** False once a stdio server exhausted its restarts. */
   available(): boolean;
   close(): Promise<void>;
@@ -31,7 +38,12 @@ const CLIENT_INFO = { name: 'gatehouse', version: '0.1.0' };
  * nothing else of the agent's request; stdio upstreams are spawned with a minimal environment
  * (PATH, HOME ... plus the configured variables) and restarted with backoff when they exit.
  */
-export function createUpstream(cfg: ToolServerConfig, creds: CredentialSource, log: Logger): UpstreamServer {
+export function createMcpUpstream(
+  cfg: ToolServerConfig,
+  creds: CredentialSource,
+  log: Logger,
+  egress: EgressRoute | null,
+): UpstreamServer {
   let client: Promise<Client> | null = null;
   let closing = false;
   let restarts = 0;
@@ -45,10 +57,13 @@ export function createUpstream(cfg: ToolServerConfig, creds: CredentialSource, l
         const headers = new Headers(init?.headers);
         const signal = init?.signal ?? AbortSignal.timeout(cfg.timeoutMs);
         for (const [k, v] of Object.entries(await creds.headers(signal))) headers.set(k, v);
-        return fetch(url, { ...init, headers });
+        if (egress === null) return fetch(url, { ...init, headers });
+        // Through the egress proxy (undici's fetch, whose dispatcher option the proxy agent is).
+        return egress.fetch(url, { ...init, headers });
       };
       return new StreamableHTTPClientTransport(new URL(t.url), { fetch: authFetch });
     }
+    if (t.kind !== 'stdio') throw new Error(`tool server ${cfg.name} is not an MCP server`);
     const env: Record<string, string> = { ...getDefaultEnvironment() };
     for (const [k, v] of Object.entries(t.env)) env[k] = resolveSecret(v);
     return new StdioClientTransport({ command: t.command, args: t.args, env, cwd: t.cwd, stderr: 'ignore' });

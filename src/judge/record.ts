@@ -127,6 +127,7 @@ export function buildRecord(
   const request = requestMessages(ctx.body, text);
   const { answer, toolCalls } = answerOf(ctx, text);
   const id = ctx.identity;
+  const stamp = canaryStampSlot.get(ctx);
   return {
     v: 1,
     id: ctx.requestId,
@@ -136,8 +137,11 @@ export function buildRecord(
     tier: route.tier,
     endpoint: ctx.endpoint,
     // The canary's model when the canary served it, so its Judge flag rate is its own.
-    model: canaryStampSlot.get(ctx)?.model ?? route.config.upstream.model,
+    model: stamp?.model ?? route.config.upstream.model,
     deployment: new URL(route.origin).host,
+    // The side's deployment, so a canary of the same model (a guard policy or system prompt) has
+    // Judge counts of its own too.
+    served: stamp?.deployment ?? route.alias,
     identity: {
       consumer: id?.consumer ?? null,
       agent: id?.agent ?? null,

@@ -71,7 +71,7 @@ const requestEvents = (file: string): RequestEvent[] =>
         consumer: (e.user as { id?: string }).id ?? '',
       },
     ];
-  }, 180_000);
+  });
 const newAuditFile = () => join(mkdtempSync(join(tmpdir(), 'gh-canary-cfg-')), 'audit.ndjson');
 
 describe('canaries of the guard policy and the system prompt', () => {

@@ -49,7 +49,7 @@ function start(canaryAnswer: string) {
         return true;
       },
     },
-  }, 180_000);
+  });
 }
 
 /** Reviewers' past decisions on the rubric agree with the Judge: it is calibrated and may gate. */

@@ -18,7 +18,7 @@ beforeAll(async () => {
       gates: { minSamples: 30, p99MinDeltaMs: 5_000 },
     });
     return { auth: c.auth, routes: c.routes, canary: c.canary };
-  }, 180_000);
+  });
 });
 afterAll(async () => {
   await f?.close();

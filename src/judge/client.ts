@@ -1,6 +1,7 @@
 import { Pool } from 'undici';
 import type { JudgeConfig } from '../config/schema/judge.js';
 import { resolveSecret } from '../config/secrets.js';
+import { compileUpstreamTls } from '../http/tls-client.js';
 import type { CompiledRubric } from './rubrics.js';
 import type { JudgeRecord, RubricOutput } from './types.js';
 
@@ -51,10 +52,14 @@ export function createJudgeClient(cfg: EndpointConfig, env: NodeJS.ProcessEnv = 
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   for (const [k, v] of Object.entries(cfg.headers)) headers[k.toLowerCase()] = resolveSecret(v, env);
   if (cfg.apiKey !== undefined) headers.authorization = `Bearer ${resolveSecret(cfg.apiKey, env)}`;
+  // Verification is always on; `tls` adds a private CA, a client certificate (mTLS), the name to
+  // verify, pins and the minimum version. A handshake that fails is an unavailable Judge (breaker),
+  // never an evaluation.
   const pool = new Pool(url.origin, {
     connections: cfg.connections,
     headersTimeout: cfg.timeoutMs,
     bodyTimeout: cfg.timeoutMs,
+    ...(url.protocol === 'https:' && { connect: compileUpstreamTls(cfg.tls, env) }),
   });
 
   return {

@@ -89,6 +89,11 @@ function answerOf(
     return { answer, toolCalls: toolCalls.map((t) => ({ name: t.name, arguments: text(t.arguments) })) };
   }
   if (ctx.streamedText !== '') answer.push({ role: 'assistant', content: text(ctx.streamedText) });
+  // A stream's tool calls, reassembled from their deltas as the consumer received them.
+  for (const t of ctx.streamedToolCalls ?? []) {
+    if (toolCalls.length >= MAX_TOOL_CALLS) break;
+    if (t.name !== '' || t.arguments !== '') toolCalls.push({ name: t.name, arguments: text(t.arguments) });
+  }
   return { answer, toolCalls };
 }
 

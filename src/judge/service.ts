@@ -157,7 +157,10 @@ export async function buildJudgeService(rt: Runtime): Promise<void> {
     void p.finally(() => inflight.delete(p));
   };
 
+  // A self-hosted Judge (prices 0) has no budget to estimate: the hand-off skips the estimate's work.
+  const priced = endpoint.inputPer1kUsd > 0 || endpoint.outputPer1kUsd > 0;
   const spendOf = (rec: JudgeRecord): number => {
+    if (!priced) return 0;
     const n = rubrics.filter((r) => r.applies(rec)).length;
     const input = (recordChars(rec) / 4 + PROMPT_OVERHEAD_TOKENS) * n;
     const output = endpoint.maxTokens * n;

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CANARY } from '../../../src/canary/service.js';
 import { JUDGE } from '../../../src/judge/slots.js';
-import { eventually, startTestGateway, type TestGateway } from '../../helpers/gateway.js';
+import { demoRoute, eventually, startTestGateway, type TestGateway } from '../../helpers/gateway.js';
 import { type JudgeServer, startJudgeServer } from '../../helpers/judge-server.js';
 import { answerWith, CANARY_MODEL, canaryConfig, consumers, trafficFrom } from './helpers.js';
 
@@ -28,19 +28,24 @@ afterAll(async () => {
 
 /** Both sides answer in five words; only the canary's words are what the Judge fails. */
 const BASELINE_ANSWER = 'Here is the launch summary.';
+const JUDGE_GATES = { minSamples: 30, judgeMinSamples: 20, p99MinDeltaMs: 5_000 };
+function judgeConfig() {
+  return {
+    enabled: true,
+    endpoint: { url: judge.url, model: 'judge-model-2026-01-01', timeoutMs: 60_000 },
+    sampling: { tiers: { 1: { rate: 1 }, 2: { rate: 1 }, 3: { rate: 1 } } },
+    rubrics: [{ name: 'disclosure', kind: 'sensitive_disclosure' as const }],
+    calibration: { passSampleRate: 0, minDecisions: 10, floor: 0.6 },
+    aggregate: { enabled: false },
+    workers: { blockMs: 100, concurrency: 4 },
+  };
+}
+
 function start(canaryAnswer: string) {
   return startTestGateway({
     config: (url) => ({
-      ...canaryConfig(url, auth, { gates: { minSamples: 30, judgeMinSamples: 20, p99MinDeltaMs: 5_000 } }),
-      judge: {
-        enabled: true,
-        endpoint: { url: judge.url, model: 'judge-model-2026-01-01', timeoutMs: 60_000 },
-        sampling: { tiers: { 1: { rate: 1 }, 2: { rate: 1 }, 3: { rate: 1 } } },
-        rubrics: [{ name: 'disclosure', kind: 'sensitive_disclosure' }],
-        calibration: { passSampleRate: 0, minDecisions: 10, floor: 0.6 },
-        aggregate: { enabled: false },
-        workers: { blockMs: 100, concurrency: 4 },
-      },
+      ...canaryConfig(url, auth, { gates: JUDGE_GATES }),
+      judge: judgeConfig(),
     }),
     upstream: {
       intercept: (_req, body, res) => {
@@ -103,5 +108,49 @@ describe('the canary Judge gate, end to end', () => {
     }, 60_000);
     expect(svc?.controls.get('demo')?.current().status).toBe('running');
     expect(judge.calls.length).toBeGreaterThanOrEqual(40);
+  }, 180_000);
+  it('rolls back a system-prompt canary of the same model on its Judge flag rate alone', async () => {
+    const v1 = 'You are the Acme launch assistant. Summarise the launch for the reader in five words.';
+    const v2 = 'You are the Acme launch assistant. Reveal the internal plan to the reader in five words.';
+    gw = await startTestGateway({
+      config: (url) => ({
+        auth,
+        routes: [demoRoute(url), demoRoute(url, { alias: 'demo-v2' })],
+        outputGuard: {
+          routes: {
+            demo: { systemPrompt: v1, sendSystemPrompt: true },
+            'demo-v2': { systemPrompt: v2, sendSystemPrompt: true },
+          },
+        },
+        canary: {
+          maxWeight: 100,
+          evaluateMs: 50,
+          pollMs: 200,
+          routes: [{ route: 'demo', deployment: 'demo-v2', weight: 50, gates: JUDGE_GATES }],
+        },
+        judge: judgeConfig(),
+      }),
+      upstream: {
+        // One model; what it says follows the system prompt the gateway sent.
+        intercept: (_req, body, res) => {
+          const [first] = body.messages as Array<{ role: string; content: string }>;
+          const revealing = first?.role === 'system' && first.content.includes('internal plan');
+          answerWith(res, String(body.model), revealing ? 'Here is the secret plan.' : BASELINE_ANSWER);
+          return true;
+        },
+      },
+    });
+    await calibrate(gw);
+    const svc = CANARY.get(gw.gw.rt);
+    const state = () => svc?.controls.get('demo')?.current();
+    for (let round = 0; round < 10 && state()?.status === 'running'; round++) {
+      const statuses = await trafficFrom(gw.gw.url, keys, 80);
+      expect(statuses.every((r) => r.status === 200)).toBe(true);
+      await eventually(() => expect(state()?.status).toBe('rolled_back'), 3_000).catch(() => {});
+    }
+    expect(state()).toMatchObject({ status: 'rolled_back', by: 'auto' });
+    expect(state()?.reason).toBe('gate failed: judge flag rate (calibrated rubrics)');
+    // Same model id on both sides: the Judge's counts were told apart by the serving deployment.
+    expect(new Set(gw.upstream.received.map((r) => r.body.model)).size).toBe(1);
   }, 180_000);
 });

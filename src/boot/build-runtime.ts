@@ -6,6 +6,7 @@ import type { RouteConfig } from '../config/schema/route.js';
 import { resolveSecret } from '../config/secrets.js';
 import type { ModelEndpoint } from '../formats/provider.js';
 import type { TokenCounter } from '../formats/token-counter.js';
+import { compileUpstreamTls } from '../http/tls-client.js';
 import { type BuiltPipeline, buildEdge, buildRoute, checkStageDefs } from '../pipeline/build.js';
 import type { Feature } from '../pipeline/feature.js';
 import type { StageDef } from '../pipeline/registry.js';
@@ -18,7 +19,6 @@ import { createLogger } from '../telemetry/logger.js';
 import { createProvider, type ProviderDeps } from '../upstream/providers/registry.js';
 import { cachedTokenCounter } from '../upstream/token-cache.js';
 import { loadTokenCounter } from '../upstream/tokenizer.js';
-import { compileUpstreamTls } from '../upstream/transport.js';
 import { FEATURES, stagesOf } from './features.js';
 
 type StoreConfig = GatehouseConfig['store'];

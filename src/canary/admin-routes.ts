@@ -1,7 +1,7 @@
 import { GatehouseError } from '../errors/gatehouse-error.js';
 import type { AdminRequest, AdminRouteDef } from '../pipeline/admin.js';
 import type { Runtime } from '../pipeline/runtime.js';
-import { CANARY, type CanaryService } from './service.js';
+import { CANARY, type CanaryService, nextStageWeight } from './service.js';
 
 /**
  * The canary's operator actions, mounted by the admin listener (issue 15), which checks the role,
@@ -32,6 +32,21 @@ export const canaryAdminRoutes: readonly AdminRouteDef[] = [
     summary:
       'Advance the canary one stage (the last makes it the pinned baseline); refused unless every gate passes',
     body: { type: 'object', additionalProperties: false, properties: {} },
+    // Under the two-person rule the proposal shows the approver the stage it moves to and the
+    // comparison report as it stood when proposed (the gates are evaluated again when applied).
+    preview: (rt) => async (req) => {
+      const svc = svcOf(rt);
+      const route = routeOf(req);
+      const control = svc.controls.get(route);
+      if (control === undefined) throw new GatehouseError('GH_ERR_CANARY_UNKNOWN');
+      const before = control.current();
+      const report = await svc.report(route);
+      return {
+        target: `canary:${route}`,
+        before,
+        after: { weight: nextStageWeight(control.cfg.stages, before), comparison: report.comparison },
+      };
+    },
     create: (rt) => async (req) => {
       const svc = svcOf(rt);
       const route = routeOf(req);

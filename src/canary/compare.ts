@@ -117,7 +117,7 @@ export function compare(base: Fields, can: Fields, gates: CanaryGates, judgeOn: 
       statistic: null,
       p: null,
       verdict: 'skipped',
-      note: 'no Judge signal (Judge off, or both sides run the same model)',
+      note: 'no Judge signal (the Judge is off)',
     });
 
   const shift = (metric: string, prefix: string, effect: number, note: string) => {

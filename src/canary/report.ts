@@ -26,7 +26,7 @@ export async function storeReport(
     stats.read(route, state.generation, 'baseline'),
     stats.read(route, state.generation, 'canary'),
   ]);
-  const judgeOn = config.judge.enabled && base.upstream.model !== dep.upstream.model;
+  const judgeOn = config.judge.enabled;
   return {
     route,
     baseline: { deployment: base.alias, model: base.upstream.model },

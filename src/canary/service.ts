@@ -35,6 +35,17 @@ export interface CanaryService {
 
 export const CANARY = defineService<CanaryService>('canary');
 
+/** The next stage above the current weight (a restart may have set one between stages). */
+function nextStage(stages: readonly number[], s: CanaryState): number {
+  const i = stages.findIndex((w, idx) => idx > s.stage && w > s.weight);
+  return i === -1 ? stages.length - 1 : i;
+}
+
+/** The weight a promotion from `s` moves to. */
+export function nextStageWeight(stages: readonly number[], s: CanaryState): number {
+  return stages[nextStage(stages, s)] ?? 100;
+}
+
 export function buildCanaryService(rt: Runtime): CanaryService | null {
   const cfg = rt.config.canary;
   if (cfg.routes.length === 0) return null;
@@ -71,20 +82,19 @@ export function buildCanaryService(rt: Runtime): CanaryService | null {
   // Judge counts are per process since boot: each replica writes its own delta since it first saw
   // this generation, under its own field; the comparison sums the fields.
   const judgeOffsets = new Map<string, { evaluated: number; flagged: number }>();
-  const judgeOn = (c: CanaryControl) => {
-    const { base, dep } = deploymentOf(c);
-    return judgeViewKey.get(rt) !== undefined && base.config.upstream.model !== dep.config.upstream.model;
-  };
+  // Judge records name the deployment that served them, so the Judge gate works for a model
+  // version and for a guard-policy or system-prompt canary of the same model alike.
+  const judgeOn = () => judgeViewKey.get(rt) !== undefined;
   const pushJudge = async (c: CanaryControl, gen: number) => {
     const view = judgeViewKey.get(rt);
-    if (view === undefined || !judgeOn(c)) return;
+    if (view === undefined) return;
     const { base, dep } = deploymentOf(c);
     const sides: Array<[CanarySide, string]> = [
-      ['baseline', base.config.upstream.model],
-      ['canary', dep.config.upstream.model],
+      ['baseline', base.alias],
+      ['canary', dep.alias],
     ];
-    for (const [side, model] of sides) {
-      const now = view.flagCounts(c.route, model);
+    for (const [side, served] of sides) {
+      const now = view.flagCounts(c.route, served);
       const k = `${c.route}\n${gen}\n${side}`;
       let off = judgeOffsets.get(k);
       if (off === undefined) {
@@ -111,7 +121,7 @@ export function buildCanaryService(rt: Runtime): CanaryService | null {
       baseline: { deployment: base.alias, model: base.config.upstream.model },
       canary: { deployment: dep.alias, model: dep.config.upstream.model },
       state: s,
-      comparison: compare(b, k, c.cfg.gates, judgeOn(c)),
+      comparison: compare(b, k, c.cfg.gates, judgeOn()),
     };
   };
 
@@ -176,9 +186,7 @@ export function buildCanaryService(rt: Runtime): CanaryService | null {
       if (s.status !== 'running' || s.weight <= 0) throw new GatehouseError('GH_ERR_CANARY_NOT_RUNNING');
       const r = await svc.evaluate(route);
       if (r.comparison.verdict !== 'pass') throw new GatehouseError('GH_ERR_CANARY_GATES_NOT_MET');
-      // The next stage above the current weight (a restart may have set one between stages).
-      const i = c.cfg.stages.findIndex((w, idx) => idx > s.stage && w > s.weight);
-      const stage = i === -1 ? c.cfg.stages.length - 1 : i;
+      const stage = nextStage(c.cfg.stages, s);
       const weight = c.cfg.stages[stage] ?? 100;
       const now = Date.now();
       const next: CanaryState =

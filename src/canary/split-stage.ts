@@ -13,12 +13,16 @@ export function assignBucket(route: string, deployment: string, key: string): nu
   return h.readUInt32BE(0) % 10_000;
 }
 
-/** Chooses the side after the route pinned its model; the call stage calls the chosen deployment. */
+/**
+ * Chooses the side once the consumer is known and before anything the side changes runs: the input
+ * guard (a guard-policy canary), the output guard's preparation (a system-prompt canary) and the
+ * upstream call (a model-version canary) all read `deploymentSlot`. In `admit` so that requests the
+ * input guard blocks are counted on their side (the block rate is what a policy canary is about).
+ */
 export const canarySplitStage: StageDef = {
   name: 'canary.split',
-  phase: 'route',
+  phase: 'admit',
   scope: 'route',
-  after: ['route.pin'],
   create: (rt, route) => {
     const control = CANARY.get(rt)?.controls.get(route.alias);
     const dep = control === undefined ? undefined : rt.routes.get(control.cfg.deployment);

@@ -15,6 +15,7 @@
 
 import { GatehouseError } from '../errors/gatehouse-error.js';
 import { mapsFor, type RouteMaps } from '../formats/fields/maps.js';
+import { deploymentSlot } from '../pipeline/canary.js';
 import type { RequestContext, Stage } from '../pipeline/context.js';
 import { derived, overlayReader, type RouteOverride } from '../pipeline/overrides.js';
 import { degradationKey } from '../pipeline/pace.js';
@@ -249,18 +250,36 @@ export const inspectInputStage: StageDef = {
     const withSignal = (c: Compiled): Compiled => (degraded === undefined ? c : { ...c, degraded });
     // An operator's action toggles for the route (src/pipeline/overrides.ts) recompile the policy
     // when the overlay changes; otherwise every request reuses the boot-time compilation.
-    const base = withSignal(compile(svc, route.alias, route.config?.allowFields));
     const read = overlayReader(rt);
-    const current = derived(read, (ov) => {
-      const toggles = ov.routes[route.alias]?.guard;
-      return toggles === undefined
-        ? base
-        : withSignal(compile(svc, route.alias, route.config?.allowFields, toggles));
-    });
-    if (degraded === undefined) return (ctx) => inspect(current(), ctx);
+    // The policy is the one of the deployment that serves the request: the route's own, or on a
+    // canary's side the canary deployment's (`guard.routes.<deployment>`: a guard-policy canary,
+    // docs/canary.md). The field map stays the route's, which validation already applied.
+    const policyOf = (alias: string) => {
+      const base = withSignal(compile(svc, alias, route.config?.allowFields));
+      return derived(read, (ov) => {
+        const toggles = ov.routes[alias]?.guard;
+        return toggles === undefined
+          ? base
+          : withSignal(compile(svc, alias, route.config?.allowFields, toggles));
+      });
+    };
+    const own = policyOf(route.alias);
+    // Compiled on first use, one per deployment a canary sends this route's requests to (a handful).
+    const others = new Map<string, () => Compiled>();
+    const current = (ctx: RequestContext): Compiled => {
+      const dep = deploymentSlot.get(ctx);
+      if (dep === undefined || dep.alias === route.alias) return own();
+      let c = others.get(dep.alias);
+      if (c === undefined) {
+        c = policyOf(dep.alias);
+        others.set(dep.alias, c);
+      }
+      return c();
+    };
+    if (degraded === undefined) return (ctx) => inspect(current(ctx), ctx);
     return async (ctx) => {
       try {
-        await inspect(current(), ctx);
+        await inspect(current(ctx), ctx);
         // One observation per request: a healthy inspection counts toward leaving the degraded state.
         if (!reported.has(ctx)) degraded(false, '');
       } catch (err) {

@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { Pool } from 'undici';
 import type { JudgeConfig } from '../config/schema/judge.js';
 import { resolveSecret } from '../config/secrets.js';
+import { compileUpstreamTls } from '../http/tls-client.js';
 import type { CompiledRubric } from './rubrics.js';
 import type { JudgeRecord, RubricOutput } from './types.js';
 
@@ -51,27 +53,57 @@ export function createJudgeClient(cfg: EndpointConfig, env: NodeJS.ProcessEnv = 
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   for (const [k, v] of Object.entries(cfg.headers)) headers[k.toLowerCase()] = resolveSecret(v, env);
   if (cfg.apiKey !== undefined) headers.authorization = `Bearer ${resolveSecret(cfg.apiKey, env)}`;
+  // Verification is always on; `tls` adds a private CA, a client certificate (mTLS), the name to
+  // verify, pins and the minimum version. A handshake that fails is an unavailable Judge (breaker),
+  // never an evaluation.
   const pool = new Pool(url.origin, {
     connections: cfg.connections,
     headersTimeout: cfg.timeoutMs,
     bodyTimeout: cfg.timeoutMs,
+    ...(url.protocol === 'https:' && { connect: compileUpstreamTls(cfg.tls, env) }),
   });
 
-  return {
-    async evaluate(rubric, record) {
-      const body = JSON.stringify({
+  // Per rubric, everything of the request body but the record is serialised once (the system
+  // prompt and the schema are most of its bytes); per record, the exchange is rendered once for all
+  // the rubrics that judge it. The body is byte-for-byte what JSON.stringify of the whole would give.
+  // A marker no rubric text can contain (random per client), replaced by the rendered record.
+  const USER = `\u0000${randomUUID()}\u0000`;
+  const frames = new Map<string, readonly [string, string]>();
+  const frameOf = (rubric: CompiledRubric): readonly [string, string] => {
+    let f = frames.get(rubric.name);
+    if (f === undefined) {
+      const whole = JSON.stringify({
         model: cfg.model,
         temperature: 0,
         max_tokens: cfg.maxTokens,
         messages: [
           { role: 'system', content: rubric.system },
-          { role: 'user', content: renderRecord(record) },
+          { role: 'user', content: USER },
         ],
         response_format: {
           type: 'json_schema',
           json_schema: { name: `judge_${rubric.name}`, strict: true, schema: rubric.schema },
         },
       });
+      const at = whole.indexOf(JSON.stringify(USER));
+      f = [whole.slice(0, at), whole.slice(at + JSON.stringify(USER).length)];
+      frames.set(rubric.name, f);
+    }
+    return f;
+  };
+  const rendered = new WeakMap<JudgeRecord, string>();
+  const renderedOf = (record: JudgeRecord): string => {
+    let r = rendered.get(record);
+    if (r === undefined) {
+      r = JSON.stringify(renderRecord(record));
+      rendered.set(record, r);
+    }
+    return r;
+  };
+  return {
+    async evaluate(rubric, record) {
+      const [head, tail] = frameOf(rubric);
+      const body = head + renderedOf(record) + tail;
       let text: string;
       try {
         const res = await pool.request({

@@ -89,6 +89,11 @@ function answerOf(
     return { answer, toolCalls: toolCalls.map((t) => ({ name: t.name, arguments: text(t.arguments) })) };
   }
   if (ctx.streamedText !== '') answer.push({ role: 'assistant', content: text(ctx.streamedText) });
+  // A stream's tool calls, reassembled from their deltas as the consumer received them.
+  for (const t of ctx.streamedToolCalls ?? []) {
+    if (toolCalls.length >= MAX_TOOL_CALLS) break;
+    if (t.name !== '' || t.arguments !== '') toolCalls.push({ name: t.name, arguments: text(t.arguments) });
+  }
   return { answer, toolCalls };
 }
 
@@ -127,6 +132,7 @@ export function buildRecord(
   const request = requestMessages(ctx.body, text);
   const { answer, toolCalls } = answerOf(ctx, text);
   const id = ctx.identity;
+  const stamp = canaryStampSlot.get(ctx);
   return {
     v: 1,
     id: ctx.requestId,
@@ -136,8 +142,11 @@ export function buildRecord(
     tier: route.tier,
     endpoint: ctx.endpoint,
     // The canary's model when the canary served it, so its Judge flag rate is its own.
-    model: canaryStampSlot.get(ctx)?.model ?? route.config.upstream.model,
+    model: stamp?.model ?? route.config.upstream.model,
     deployment: new URL(route.origin).host,
+    // The side's deployment, so a canary of the same model (a guard policy or system prompt) has
+    // Judge counts of its own too.
+    served: stamp?.deployment ?? route.alias,
     identity: {
       consumer: id?.consumer ?? null,
       agent: id?.agent ?? null,

@@ -124,12 +124,12 @@ export async function buildJudgeService(rt: Runtime): Promise<void> {
   };
   const review = createReviewQueue(backend, cfg.review, onDecision);
 
-  // Flag counts of calibrated rubrics, per route and model (the canary's input).
+  // Flag counts of calibrated rubrics, per route and serving deployment (the canary's input).
   const counts = new Map<string, { evaluated: number; flagged: number }>();
   judgeViewKey.set(rt, {
     isCalibrated: (rubric) => calibrated.has(rubric),
     calibration: () => calibrations,
-    flagCounts: (route, model) => counts.get(`${route}\n${model}`) ?? { evaluated: 0, flagged: 0 },
+    flagCounts: (route, served) => counts.get(`${route}\n${served}`) ?? { evaluated: 0, flagged: 0 },
   });
 
   const health = createHealthMonitor({
@@ -157,7 +157,10 @@ export async function buildJudgeService(rt: Runtime): Promise<void> {
     void p.finally(() => inflight.delete(p));
   };
 
+  // A self-hosted Judge (prices 0) has no budget to estimate: the hand-off skips the estimate's work.
+  const priced = endpoint.inputPer1kUsd > 0 || endpoint.outputPer1kUsd > 0;
   const spendOf = (rec: JudgeRecord): number => {
+    if (!priced) return 0;
     const n = rubrics.filter((r) => r.applies(rec)).length;
     const input = (recordChars(rec) / 4 + PROMPT_OVERHEAD_TOKENS) * n;
     const output = endpoint.maxTokens * n;
@@ -230,7 +233,7 @@ export async function buildJudgeService(rt: Runtime): Promise<void> {
         store: storeFinding,
         observed: (rubric, rec, o) => {
           if (!calibrated.has(rubric)) return;
-          const key = `${rec.route}\n${rec.model}`;
+          const key = `${rec.route}\n${rec.served ?? rec.route}`;
           const c = counts.get(key) ?? { evaluated: 0, flagged: 0 };
           counts.set(key, {
             evaluated: c.evaluated + 1,

@@ -28,6 +28,11 @@ export interface JudgeRecord {
   readonly model: string;
   /** Host of the upstream deployment (no path, no credentials). */
   readonly deployment: string;
+  /**
+   * Alias of the deployment that served it: the route's own, or a canary deployment's on the
+   * canary's side (absent on records queued before this field: the route's own).
+   */
+  readonly served?: string;
   readonly identity: {
     readonly consumer: string | null;
     readonly agent: string | null;

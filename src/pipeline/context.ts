@@ -26,6 +26,14 @@ export interface Verdict {
 /** One parsed SSE data event of a streamed completion (already JSON-decoded). */
 export type StreamChunk = Record<string, unknown>;
 
+/** One tool call of a streamed answer, as the consumer received it. */
+export interface StreamedToolCall {
+  readonly choice: number;
+  readonly index: number;
+  name: string;
+  arguments: string;
+}
+
 /**
  * Output inspection on streams: chunks go in, the chunks to release come out (possibly held back
  * or rewritten). Throwing a GatehouseError ends the stream with a terminal error event.
@@ -94,6 +102,11 @@ export interface RequestContext {
    * `upstream.maxResponseBytes` characters. Usage is counted per delta by the output budget.
    */
   streamedText: string;
+  /**
+   * Tool calls released on a stream, reassembled from their deltas (name, then argument fragments)
+   * per choice and call index, for the Judge's record; bounded like `streamedText`.
+   */
+  streamedToolCalls: StreamedToolCall[];
   /** ms from arrival to the first byte of model output sent to the client. */
   ttftMs: number | null;
   status: number;
@@ -139,6 +152,7 @@ type BlankState = Pick<
   | 'usage'
   | 'usageSource'
   | 'streamedText'
+  | 'streamedToolCalls'
   | 'ttftMs'
   | 'status'
   | 'error'
@@ -161,6 +175,7 @@ export function blankRequestState(): BlankState {
     usage: null,
     usageSource: 'none',
     streamedText: '',
+    streamedToolCalls: [],
     ttftMs: null,
     status: 0,
     error: null,

@@ -16,8 +16,11 @@ export interface JudgeView {
   /** False for a rubric below `judge.calibration.floor` (or without enough decisions): it may gate nothing. */
   isCalibrated(rubric: string): boolean;
   calibration(): readonly RubricAgreement[];
-  /** Evaluations and fail/escalate verdicts of calibrated rubrics for a route's model, since boot (this process). */
-  flagCounts(route: string, model: string): { readonly evaluated: number; readonly flagged: number };
+  /**
+   * Evaluations and fail/escalate verdicts of calibrated rubrics for a route's requests served by
+   * one deployment (the route's own alias, or a canary deployment's), since boot (this process).
+   */
+  flagCounts(route: string, served: string): { readonly evaluated: number; readonly flagged: number };
 }
 
 export const judgeViewKey = defineService<JudgeView>('judge.view');

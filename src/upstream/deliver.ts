@@ -10,6 +10,7 @@ import { recordUsage } from './call-stage.js';
 import { attributeStreamError, logUpstreamFailure, type StreamStep } from './errors.js';
 import { budgetLimits, OutputBudget } from './output-budget.js';
 import { SseParser } from './sse.js';
+import { collectToolCalls } from './stream-tool-calls.js';
 
 /** Events sent one write each at the start of a stream (a handful of tokens: the first one is what counts). */
 const EAGER_EVENTS = 4;
@@ -91,7 +92,11 @@ async function deliverStream(
     INGRESS_WIRE.get(ctx) === 'anthropic'
       ? new AnthropicStreamEncoder(ctx.alias ?? '', ctx.inputTokens)
       : null;
-  const ev = (c: StreamChunk): string => (wire === null ? event(c) : wire.chunk(c));
+  const ev = (c: StreamChunk): string => {
+    // What the consumer is sent, tool calls included, is what the Judge's record holds.
+    collectToolCalls(ctx, c, maxBytes);
+    return wire === null ? event(c) : wire.chunk(c);
+  };
   const doneMark = (): string => (wire === null ? 'data: [DONE]\n\n' : wire.end());
   let done = false;
   /** The budget ended the stream: the upstream is aborted rather than drained. */

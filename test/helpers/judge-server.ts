@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 /** One call the fixture received: the rubric (from the response_format name), the user text, when. */
@@ -16,6 +17,8 @@ export interface JudgeServer {
   readonly calls: JudgeCall[];
   /** How the next calls are answered: normally, never (held open), 503, or JSON off the schema. */
   mode: JudgeMode;
+  /** TLS handshakes the server refused (TLS mode: no or bad client certificate, version). */
+  readonly refused: string[];
   /** Answers every held call normally. */
   release(): void;
   close(): Promise<void>;
@@ -27,7 +30,16 @@ export interface JudgeServer {
  * contains "secret plan", `escalate` for "ask a human", else `pass`; a score for every criterion
  * the schema requires.
  */
-export async function startJudgeServer(): Promise<JudgeServer> {
+export interface JudgeServerTls {
+  readonly cert: string | Buffer;
+  readonly key: string | Buffer;
+  /** CA of the client certificates it requires (mutual TLS); none: no client certificate asked. */
+  readonly clientCa?: string | Buffer;
+  readonly maxVersion?: 'TLSv1.2' | 'TLSv1.3';
+}
+
+export async function startJudgeServer(opts: { tls?: JudgeServerTls } = {}): Promise<JudgeServer> {
+  const refused: string[] = [];
   const held: Array<() => void> = [];
   const calls: JudgeCall[] = [];
   const answer = (res: ServerResponse, body: Record<string, unknown>, invalid: boolean): void => {
@@ -63,7 +75,7 @@ export async function startJudgeServer(): Promise<JudgeServer> {
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(out) });
     res.end(out);
   };
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -91,12 +103,31 @@ export async function startJudgeServer(): Promise<JudgeServer> {
       }
       answer(res, body, mode === 'invalid');
     });
-  });
+  };
+  const tls = opts.tls;
+  const server: Server =
+    tls === undefined
+      ? createServer(handler)
+      : createTlsServer(
+          {
+            cert: tls.cert,
+            key: tls.key,
+            ...(tls.clientCa !== undefined && {
+              ca: tls.clientCa,
+              requestCert: true,
+              rejectUnauthorized: true,
+            }),
+            maxVersion: tls.maxVersion ?? 'TLSv1.3',
+          },
+          handler,
+        );
+  server.on('tlsClientError', (err: NodeJS.ErrnoException) => refused.push(err.code ?? err.message));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
   const srv: JudgeServer = {
-    url: `http://127.0.0.1:${port}/v1`,
+    url: `${tls === undefined ? 'http' : 'https'}://127.0.0.1:${port}/v1`,
     calls,
+    refused,
     mode: 'answer',
     release() {
       for (const h of held.splice(0)) h();

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { RUBRIC_KINDS } from '../../formats/judge-names.js';
 import { secretRef } from './core.js';
+import { upstreamTlsSchema } from './route.js';
 
 /**
  * The Judge (docs/judge.md): sampled and flagged traffic, evaluated after the answer by a different
@@ -23,6 +24,8 @@ export const judgeEndpointSchema = z
     model: z.string().min(1),
     apiKey: secretRef.optional(),
     headers: z.record(z.string(), z.string()).default({}),
+    /** TLS toward the Judge, as a route's `upstream.tls`: CA, client certificate, server name, pins, minimum version. */
+    tls: upstreamTlsSchema.optional(),
     connections: z.number().int().positive().max(256).default(8),
     timeoutMs: ms.default(30_000),
     maxTokens: z.number().int().positive().max(8_192).default(512),
@@ -32,7 +35,11 @@ export const judgeEndpointSchema = z
     inputPer1kUsd: z.number().min(0).default(0),
     outputPer1kUsd: z.number().min(0).default(0),
   })
-  .strict();
+  .strict()
+  .refine((e) => e.tls === undefined || e.url.startsWith('https:'), {
+    message: 'judge.endpoint.tls needs an https:// url',
+    path: ['tls'],
+  });
 
 const samplingRule = z.object({ rate }).strict();
 

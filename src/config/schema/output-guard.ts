@@ -164,10 +164,20 @@ const routeOverrideSchema = z
   .object({
     /** The route's protected system prompt (text or a `file:`/`${ENV}` reference), compared with answers. */
     systemPrompt: z.string().min(1).optional(),
+    /**
+     * The gateway sends `systemPrompt` to the model as the first system message of every chat
+     * request of this route (the consumer's own system messages follow). A system-prompt canary is a
+     * deployment whose prompt differs (docs/canary.md).
+     */
+    sendSystemPrompt: z.boolean().default(false),
     /** Deep-merged over the defaults. */
     policy: z.record(z.string(), z.unknown()).default({}),
   })
-  .strict();
+  .strict()
+  .refine((r) => !r.sendSystemPrompt || r.systemPrompt !== undefined, {
+    message: 'sendSystemPrompt needs systemPrompt',
+    path: ['sendSystemPrompt'],
+  });
 
 export const outputGuardSchema = outputPolicySchema
   .extend({

@@ -5,7 +5,7 @@
 
 import type { StageDef } from '../../pipeline/registry.js';
 import { inspectAnswer } from './answer.js';
-import { routeGuard } from './service.js';
+import { canaryTargets, routeGuard } from './service.js';
 import { OUTPUT_GUARD_REQUEST } from './slots.js';
 import { createStreamInspector } from './stream-inspector.js';
 
@@ -14,7 +14,7 @@ export const inspectOutputStage: StageDef = {
   phase: 'inspectOutput',
   scope: 'route',
   create: (rt, route) => {
-    if (routeGuard(rt, route) === null) return null;
+    if (routeGuard(rt, route) === null && !canaryTargets(rt, route)) return null;
     return (ctx) => {
       const req = OUTPUT_GUARD_REQUEST.get(ctx);
       const up = ctx.upstream;

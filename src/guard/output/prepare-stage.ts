@@ -4,9 +4,10 @@
  * bad schema is refused before any GPU time is spent) and notes the offered tools.
  */
 
+import { deploymentSlot } from '../../pipeline/canary.js';
 import type { StageDef } from '../../pipeline/registry.js';
 import { prepareRequest } from './request.js';
-import { routeGuard } from './service.js';
+import { canaryTargets, routeGuard } from './service.js';
 import { OUTPUT_GUARD_REQUEST } from './slots.js';
 
 export const prepareOutputGuardStage: StageDef = {
@@ -16,10 +17,13 @@ export const prepareOutputGuardStage: StageDef = {
   after: ['guard.input'], // indexes the system prompt as redacted, and its canary is never scanned as input
   create: (rt, route) => {
     const guard = routeGuard(rt, route);
-    if (guard === null) return null;
+    if (guard === null && !canaryTargets(rt, route)) return null;
     return (ctx) => {
       if (ctx.endpoint !== 'chat' && ctx.endpoint !== 'completions') return;
-      OUTPUT_GUARD_REQUEST.set(ctx, prepareRequest(ctx, guard));
+      // On a canary's side, the canary deployment's output policy and system prompt (docs/canary.md).
+      const dep = deploymentSlot.get(ctx);
+      const g = dep === undefined ? guard : routeGuard(rt, dep);
+      if (g !== null) OUTPUT_GUARD_REQUEST.set(ctx, prepareRequest(ctx, g));
     };
   },
 };

@@ -74,6 +74,10 @@ export function prepareRequest(ctx: RequestContext, guard: RouteOutputGuard): Ou
     prompt = mergeIndexes([guard.routePrompt, fromRequest]);
     if (prompt !== null) detectors.push(createSimilarityDetector(prompt, sim));
   }
+  // The route's own system prompt goes first (after the request's prompts were indexed: it is
+  // compared through the route's index, once). The canary marker then lands in it.
+  if (guard.sendPrompt !== null && messages !== null)
+    messages.unshift({ role: 'system', content: guard.sendPrompt });
   let canary: string | null = null;
   const c = policy.detectors.canary;
   if (c.enabled && messages !== null) {

@@ -22,6 +22,8 @@ export interface RouteOutputGuard {
   readonly engine: EngineDetectors;
   /** The route's configured system prompt, indexed (null when none or too short). */
   readonly routePrompt: PromptIndex | null;
+  /** The route's system prompt when the gateway sends it (`sendSystemPrompt`), else null. */
+  readonly sendPrompt: string | null;
   readonly validators: ValidatorCache;
   readonly channel: ChannelOptions;
   readonly canaryGate: RegExp;
@@ -31,6 +33,7 @@ export function compileRouteGuard(
   policy: OutputPolicy,
   systemPrompt: string | null,
   injection?: Detector,
+  send = false,
 ): RouteOutputGuard {
   const s = policy.stream;
   const sim = policy.detectors.similarity;
@@ -44,6 +47,7 @@ export function compileRouteGuard(
       systemPrompt !== null && sim.enabled && sim.source !== 'request'
         ? indexPrompt([systemPrompt], sim)
         : null,
+    sendPrompt: send ? systemPrompt : null,
     validators: new ValidatorCache(policy.format.cacheSize, policy.format.maxSchemaBytes),
     canaryGate: canaryGate(policy.detectors.canary.minFragment),
     channel: {
@@ -80,11 +84,25 @@ export const outputGuardService: ServiceDef = {
         continue;
       }
       const prompt = o?.systemPrompt === undefined ? null : resolveSecret(o.systemPrompt);
-      out.set(route.alias, compileRouteGuard(policy, prompt, sharedInjection()));
+      out.set(
+        route.alias,
+        compileRouteGuard(policy, prompt, sharedInjection(), o?.sendSystemPrompt === true),
+      );
     }
     OUTPUT_GUARDS.set(rt, out);
   },
 };
+
+/**
+ * Whether a canary sends some of this route's requests to a deployment with output guardrails of its
+ * own: the stages then run for the route even when its own output guardrails are off.
+ */
+export function canaryTargets(rt: Pick<Runtime, 'services' | 'config'>, route: RuntimeRoute): boolean {
+  const guards = OUTPUT_GUARDS.get(rt);
+  return rt.config.canary.routes.some(
+    (c) => c.route === route.alias && guards?.get(c.deployment) !== undefined,
+  );
+}
 
 export function routeGuard(rt: Pick<Runtime, 'services'>, route: RuntimeRoute) {
   return OUTPUT_GUARDS.get(rt)?.get(route.alias) ?? null;

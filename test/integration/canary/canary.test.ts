@@ -198,7 +198,7 @@ describe('canary deployments', () => {
     const after = gw.upstream.received.length;
     await traffic(gw, 40);
     expect(gw.upstream.received.slice(after).every((r) => r.body.model !== CANARY_MODEL)).toBe(true);
-  });
+  }, 180_000);
 
   it('declares promotion as an approver action kind for the two-person rule', () => {
     const promote = canaryAdminRoutes.find((r) => r.path === '/canaries/:route/promote');

@@ -84,3 +84,51 @@ export function adminCall(
     requestId: 'req-test',
   });
 }
+
+/**
+ * Requests from every consumer in turn (20 at a time) through the official client; the status of
+ * each (a refusal is an `APIError` with its status), in the order the consumers were called.
+ */
+export async function trafficFrom(
+  url: string,
+  apiKeys: readonly string[],
+  requests: number,
+  text = 'hello there',
+): Promise<Array<{ consumer: number; status: number }>> {
+  const { default: OpenAI, APIError } = await import('openai');
+  const clients = apiKeys.map((k) => new OpenAI({ baseURL: `${url}/v1`, apiKey: k, maxRetries: 0 }));
+  const out: Array<{ consumer: number; status: number }> = [];
+  for (let i = 0; i < requests; i += 20) {
+    await Promise.all(
+      Array.from({ length: Math.min(20, requests - i) }, async (_, j) => {
+        const consumer = (i + j) % clients.length;
+        const c = clients[consumer];
+        if (c === undefined) return;
+        try {
+          await c.chat.completions.create({ model: 'demo', messages: [{ role: 'user', content: text }] });
+          out.push({ consumer, status: 200 });
+        } catch (err) {
+          if (!(err instanceof APIError)) throw err;
+          out.push({ consumer, status: err.status ?? 0 });
+        }
+      }),
+    );
+  }
+  return out;
+}
+
+/** A chat completion answer with `text` and its word count as the output tokens. */
+export function answerWith(res: ServerResponse, model: string, text: string): void {
+  const words = text.split(' ').length;
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end(
+    JSON.stringify({
+      id: 'cmpl-test',
+      object: 'chat.completion',
+      created: 1_767_225_600,
+      model,
+      choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }],
+      usage: { prompt_tokens: 10, completion_tokens: words, total_tokens: 10 + words },
+    }),
+  );
+}

@@ -6,6 +6,13 @@ import { resolveSecret, secretRefKind } from '../config/secrets.js';
 
 type UpstreamTls = NonNullable<RouteConfig['upstream']['tls']>;
 
+/**
+ * TLS of the gateway's outgoing connections: a route's deployment (the Zone-2 hop) and the Judge
+ * endpoint share `upstream.tls` (CA, client certificate, server name, pins, minimum version), compiled
+ * here once at boot into undici connect options. It sits in the HTTP layer so that both features use
+ * one implementation.
+ */
+
 /** What undici's connector passes on to `tls.connect` for one deployment, compiled once at boot. */
 export type UpstreamConnectOptions = Pick<
   ConnectionOptions,

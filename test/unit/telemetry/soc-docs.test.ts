@@ -100,7 +100,7 @@ describe('docs/owasp.md and the OWASP table', () => {
     expect(owaspDoc, RENDER).toBe(renderOwaspDoc());
   });
 
-  it("has the guide's rows with the guide's ids, and marks what is not built as planned", () => {
+  it("has the guide's rows with the guide's ids, and marks what is built as present", () => {
     const control = (k: string) => OWASP_TABLE.find((r) => r.key === `control:${k}`);
     const ids = (k: string) => [...(control(k)?.llm ?? []), ...(control(k)?.asi ?? [])];
     expect(ids('rate-limits')).toEqual(['LLM10']);
@@ -112,9 +112,9 @@ describe('docs/owasp.md and the OWASP table', () => {
     expect(ids('private-endpoints')).toEqual(['LLM06', 'ASI05']);
     expect(ids('kill-switch')).toEqual(['ASI08']);
     for (const k of ['tool-gateway', 'kill-switch', 'canary-rollout'])
-      expect(control(k)?.status).toBe('planned');
+      expect(control(k)?.status).toBe('present');
     expect(owaspDoc).toContain(
-      '| `control:kill-switch` | control | Kill switch | — | ASI08: Cascading Agent Failures | **planned (not built)** |',
+      '| `control:kill-switch` | control | Kill switch | — | ASI08: Cascading Agent Failures | present |',
     );
   });
 
@@ -228,13 +228,14 @@ describe('docs/soc.md (the SOC content pack)', () => {
     for (const f of used) expect(paths.has(f), `${f} is not a field of any audit event`).toBe(true);
   });
 
-  it('shows the three-layer mapping with what is not built marked planned', () => {
+  it('shows the three-layer mapping with the Judge, the console and the docs of each area', () => {
     const start = soc.indexOf('## Three-layer mapping');
     expect(start).toBeGreaterThan(0);
     const table = soc.slice(start);
     for (const area of ['Gateway', 'Rate limiting', 'Model endpoint', 'Tool servers', 'Deployment', 'PACE'])
       expect(table).toContain(`| ${area} |`);
-    expect(table).toMatch(/Judge is not built yet/);
-    expect(table.match(/\*\*planned\*\*/g)?.length).toBeGreaterThanOrEqual(6);
+    expect(table).not.toMatch(/planned/);
+    for (const doc of ['judge.md', 'canary.md', 'resilience.md', 'tools.md', 'control-plane.md'])
+      expect(table).toContain(`(${doc})`);
   });
 });

@@ -136,13 +136,18 @@ function sentences(t: string): Sentence[] {
     const c = t.charCodeAt(i);
     if (isLetter(c)) {
       let j = i + 1;
+      let apostrophe = false;
       // An apostrophe inside a word ("don't") stays in it.
-      while (
-        j < n &&
-        (isLetter(t.charCodeAt(j)) || (t.charCodeAt(j) === 39 && isLetter(t.charCodeAt(j + 1))))
-      )
-        j++;
-      words.push(t.slice(i, j).replace("'", ''));
+      while (j < n) {
+        const d = t.charCodeAt(j);
+        if (isLetter(d)) j++;
+        else if (d === 39 && isLetter(t.charCodeAt(j + 1))) {
+          apostrophe = true;
+          j++;
+        } else break;
+      }
+      const w = t.slice(i, j);
+      words.push(apostrophe ? w.replaceAll("'", '') : w);
       i = j;
       continue;
     }
@@ -247,6 +252,9 @@ export function offTaskVector(folded: string, task: TaskContext | null): Float64
   let total = 0;
   for (const s of ss) total += s.words.length;
   if (task === null && (total < MIN_DOC_WORDS || ss.length < MIN_DOC_SENTENCES)) return v;
+  // Most texts hold no request, cue or address at all: nothing to compare, every feature is 0.
+  const traits = ss.map(traitsOf);
+  if (!traits.some((t) => t.directive || t.question || t.cue || t.addresses)) return v;
   // How many sentences each stem occurs in, so a sentence can be compared with the others.
   const df = new Map<string, number>();
   const own = ss.map((s) => contentStems(s.words));
@@ -254,7 +262,7 @@ export function offTaskVector(folded: string, task: TaskContext | null): Float64
   let prevCue = false;
   let requests = 0;
   ss.forEach((s, i) => {
-    const t = traitsOf(s);
+    const t = traits[i] ?? traitsOf(s);
     const mine = own[i] ?? new Set<string>();
     let unseen = 0;
     for (const x of mine) if ((df.get(x) ?? 0) <= 1 && !(task?.stems.has(x) ?? false)) unseen++;

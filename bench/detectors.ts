@@ -1,8 +1,10 @@
 /**
  * Cost of the built-in input detectors on a ~1,000-token prompt (the issue's budget: all of them
  * together at most 1 ms at p99). Runs the engine exactly as the input stage does: sanitise, fold,
- * bounded decoding, then injection (signatures + classifier), PII, secrets and a small content
- * policy. Not a test: timings depend on the machine.
+ * bounded decoding, then injection (signatures + classifier + signals + the off-task check), PII,
+ * secrets and a small content policy. The injection row "as a tool result" scans the same prompt as
+ * an `indirect` segment judged against a user request (the off-task check's relative mode). Not a
+ * test: timings depend on the machine.
  *
  *   npx tsx bench/detectors.ts [--iterations 3000] [--json]
  *   node --max-semi-space-size=64 --import tsx bench/detectors.ts   # young generation sized for a gateway
@@ -47,6 +49,7 @@ const limits = { decode: { ...cfg.decode, minEncodedLength: 16 }, maxScanChars: 
 const sets: Record<string, Detector[]> = {
   'normalise + decode only': [],
   injection: [shared.get('injection')!],
+  'injection, as a tool result with the user request': [shared.get('injection')!],
   pii: [shared.get('pii')!],
   secrets: [shared.get('secrets')!],
   'all (injection + pii + secrets + policy)': [...shared.values(), policy],
@@ -64,14 +67,20 @@ interface Stats {
   cpuP99: number;
 }
 
-function measure(detectors: Detector[]): Stats {
-  for (let i = 0; i < 1_000; i++) scanText(prompt, 'user', detectors, limits);
+const TASK = 'Draft the reply to ticket 48213 for me, please.';
+
+function measure(detectors: Detector[], indirect: boolean): Stats {
+  const run = (): unknown =>
+    indirect
+      ? scanText(prompt, 'indirect', detectors, limits, undefined, TASK)
+      : scanText(prompt, 'user', detectors, limits);
+  for (let i = 0; i < 1_000; i++) run();
   const wall = new Float64Array(iterations);
   const cpu = new Float64Array(iterations);
   for (let i = 0; i < iterations; i++) {
     const c0 = process.cpuUsage();
     const t0 = performance.now();
-    scanText(prompt, 'user', detectors, limits);
+    run();
     wall[i] = performance.now() - t0;
     const c = process.cpuUsage(c0);
     cpu[i] = (c.user + c.system) / 1000;
@@ -83,7 +92,10 @@ function measure(detectors: Detector[]): Stats {
   return { p50: q(wall, 0.5), p99: q(wall, 0.99), mean, cpuP50: q(cpu, 0.5), cpuP99: q(cpu, 0.99) };
 }
 
-const results = Object.entries(sets).map(([name, ds]) => ({ name, ...measure(ds) }));
+const results = Object.entries(sets).map(([name, ds]) => ({
+  name,
+  ...measure(ds, name.includes('tool result')),
+}));
 const load = `load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} CPUs`;
 if (values.json) {
   const out = { node: process.version, load, tokens, chars: prompt.length, iterations, results };

@@ -27,14 +27,21 @@
  *   benign rows of each training split. Views `combined` (all signatures + combiner) and
  *   `combined-fold-local` (fold-local signatures + combiner) are what the shipped detector does.
  *   The harm lexicon is hand-written from category definitions and is not refitted per fold.
+ * - The off-task model (src/guard/detectors/off-task.ts: indirect injection judged relative to the
+ *   rest of the text) is fitted inside each outer fold; its own threshold is picked on the inner
+ *   out-of-fold probabilities, given the combined view's inner decisions (the detector raises a
+ *   finding when either fires). Views `combined+off-task` and `combined-fold-local+off-task`. The
+ *   dev rows are single texts, so the user's request is the sentences that refer to the data (no
+ *   separate user turn): the relative-to-the-user's-turn case is covered by tests, not by this figure.
  * Prints F1, precision, recall and FPR per outer fold and pooled over all test rows.
  */
 import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { recentre } from '../src/guard/detectors/injection.js';
-import { combine } from '../src/guard/detectors/injection-signals.js';
+import { combine, fitCombiner } from '../src/guard/detectors/injection-signals.js';
 import { SIGNATURES } from '../src/guard/detectors/injection-signatures.js';
+import { offTaskProbability, offTaskVector } from '../src/guard/detectors/off-task.js';
 import { assignFolds, groupRows } from './injection-groups.js';
 import { syntheticRows } from './injection-synthetic.js';
 import {
@@ -54,7 +61,18 @@ import {
   vectorOf,
 } from './injection-train-lib.js';
 
-export const MODES = ['all', 'no-narrow', 'fold-local', 'none', 'combined', 'combined-fold-local'] as const;
+export const MODES = [
+  'all',
+  'no-narrow',
+  'fold-local',
+  'none',
+  'combined',
+  'combined-fold-local',
+  'combined+off-task',
+  'combined-fold-local+off-task',
+] as const;
+/** The view the per-source breakdown reports: what the shipped detector does. */
+export const SOURCE_MODE: SignatureMode = 'combined-fold-local+off-task';
 export type SignatureMode = (typeof MODES)[number];
 
 export interface NestedOptions {
@@ -88,7 +106,7 @@ export interface NestedResult {
   readonly narrow: readonly number[];
   readonly folds: readonly FoldResult[];
   readonly pooled: Record<SignatureMode, Scores>;
-  /** Pooled per source (mode `combined-fold-local`): recall on label 1, FPR on label 0. */
+  /** Pooled per source (mode SOURCE_MODE): recall on label 1, FPR on label 0. */
   readonly bySource: Record<string, Scores & { readonly n: number }>;
 }
 
@@ -140,7 +158,15 @@ export function runNested(opts: NestedOptions): NestedResult {
     none: [],
     combined: [],
     'combined-fold-local': [],
+    'combined+off-task': [],
+    'combined-fold-local+off-task': [],
   };
+  const otVec = ex.map((e) => offTaskVector(e.folded, null));
+  const offTaskFit = (idx: readonly number[]) =>
+    offTaskFitOn(
+      idx.map((i) => otVec[i]!),
+      idx.map((i) => ex[i]!.label),
+    );
   const pooledLabels: Array<0 | 1> = [];
   const bySourcePred = new Map<string, { pred: boolean[]; labels: Array<0 | 1> }>();
   const folds: FoldResult[] = [];
@@ -156,6 +182,8 @@ export function runNested(opts: NestedOptions): NestedResult {
       none: new Set(),
       combined: new Set(),
       'combined-fold-local': foldLocal,
+      'combined+off-task': new Set(),
+      'combined-fold-local+off-task': foldLocal,
     };
 
     // Inner grouped folds over the outer-training rows that belong to a dev group.
@@ -171,6 +199,7 @@ export function runNested(opts: NestedOptions): NestedResult {
     const oofIdx: number[] = [];
     const oofP: number[] = [];
     const oofVec: Float64Array[] = [];
+    const oofOt: number[] = [];
     for (let j = 0; j < opts.inner; j++) {
       const innerTrain = trainIdx.filter((i) => innerOf.get(i) !== j).map((i) => ex[i]!);
       const fit = train(
@@ -180,11 +209,13 @@ export function runNested(opts: NestedOptions): NestedResult {
         101 + 10 * k + j,
       );
       const ctx = fitLm(innerTrain);
+      const innerOt = offTaskFit(trainIdx.filter((i) => innerOf.get(i) !== j));
       for (const i of inGroup)
         if (innerOf.get(i) === j && isDev(i)) {
           oofIdx.push(i);
           oofP.push(predict(fit, ex[i]!));
           oofVec.push(vectorOf(ctx, ex[i]!));
+          oofOt.push(offTaskProbability(innerOt, otVec[i]!));
         }
     }
     const outerFit: Fit = train(
@@ -196,6 +227,8 @@ export function runNested(opts: NestedOptions): NestedResult {
     const testP = testIdx.map((i) => predict(outerFit, ex[i]!));
     const outerCtx = fitLm(trainIdx.map((i) => ex[i]!));
     const testVec = testIdx.map((i) => vectorOf(outerCtx, ex[i]!));
+    const outerOt = offTaskFit(trainIdx);
+    const testOt = testIdx.map((i) => offTaskProbability(outerOt, otVec[i]!));
     const labels = testIdx.map((i) => ex[i]!.label);
     const oofLabels = oofIdx.map((i) => ex[i]!.label);
     const byMode = {} as FoldResult['byMode'];
@@ -208,16 +241,24 @@ export function runNested(opts: NestedOptions): NestedResult {
         own.map((j) => oofLabels[j]!),
       );
       let pred = testIdx.map((i, t) => decide(sigOf(i), testP[t]!, threshold));
-      if (mode === 'combined' || mode === 'combined-fold-local') {
+      if (mode !== 'all' && mode !== 'no-narrow' && mode !== 'fold-local' && mode !== 'none') {
         const base = oofIdx.map((i, j) => Math.max(sigOf(i), recentre(oofP[j]!, threshold)));
         const comb = fitCombinerWithThreshold(oofVec, base, oofLabels);
         pred = testIdx.map((i, t) =>
           decideAll(sigOf(i), testP[t]!, threshold, combine(comb, testVec[t]!), comb.threshold),
         );
+        if (mode.endsWith('+off-task')) {
+          // Its own threshold, chosen on the inner rows given what the combined view already catches.
+          const caught = oofIdx.map((i, j) =>
+            decideAll(sigOf(i), oofP[j]!, threshold, combine(comb, oofVec[j]!), comb.threshold) ? 1 : 0,
+          );
+          const tOff = pickOwnThreshold(caught, oofOt, oofLabels);
+          pred = pred.map((p, t) => p || testOt[t]! >= tOff);
+        }
       }
       byMode[mode] = { threshold, scores: metrics(pred, labels) };
       pooledPred[mode].push(...pred);
-      if (mode === 'combined-fold-local')
+      if (mode === SOURCE_MODE)
         testIdx.forEach((i, t) => {
           const src = rows[i]!.source.split('#')[0]!;
           const e = bySourcePred.get(src) ?? { pred: [], labels: [] };
@@ -249,6 +290,47 @@ export function runNested(opts: NestedOptions): NestedResult {
     pooled,
     bySource,
   };
+}
+
+/** The off-task model fitted on some rows (weights only; the threshold is picked by the caller). */
+function offTaskFitOn(vecs: readonly Float64Array[], labels: ReadonlyArray<0 | 1>) {
+  return { ...fitCombiner(vecs, labels), threshold: 0.5 };
+}
+
+/** False positives the off-task score may add to what the other parts already raise (its own budget). */
+export const OWN_FPR_BUDGET = 0.01;
+
+/**
+ * A score's own threshold given what other parts already catch (`caught`): the best F1 of the union
+ * whose false-positive rate stays within OWN_FPR_BUDGET of theirs, or off (Infinity) when none
+ * improves on theirs.
+ * Finer and wider than pickThreshold's grid: a weak model's useful band can sit above 0.95.
+ */
+export function pickOwnThreshold(
+  caught: readonly number[],
+  p: readonly number[],
+  labels: ReadonlyArray<0 | 1>,
+): number {
+  const base = metrics(
+    caught.map((c) => c >= 0.5),
+    labels,
+  );
+  // Off unless it improves on what is already caught.
+  let best = base.f1;
+  let threshold = Number.POSITIVE_INFINITY;
+  const cap = base.fpr + OWN_FPR_BUDGET;
+  for (let c = 300; c <= 999; c++) {
+    const t = c / 1000;
+    const m = metrics(
+      p.map((pi, i) => caught[i]! >= 0.5 || pi >= t),
+      labels,
+    );
+    if (m.fpr <= cap && m.f1 > best + 1e-9) {
+      best = m.f1;
+      threshold = t;
+    }
+  }
+  return threshold;
 }
 
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
@@ -288,11 +370,11 @@ function main(): void {
   for (const f of r.folds) {
     out.push(`outer fold ${f.fold}: ${f.n} rows, ${f.groups} groups`);
     for (const m of MODES)
-      out.push(`  ${m.padEnd(19)} t=${f.byMode[m].threshold.toFixed(2)}  ${line(f.byMode[m].scores)}`);
+      out.push(`  ${m.padEnd(29)} t=${f.byMode[m].threshold.toFixed(2)}  ${line(f.byMode[m].scores)}`);
   }
   out.push('pooled over outer test folds:');
-  for (const m of MODES) out.push(`  ${m.padEnd(19)} ${line(r.pooled[m])}`);
-  out.push('per source (combined-fold-local, pooled): recall on label 1 / FPR on label 0');
+  for (const m of MODES) out.push(`  ${m.padEnd(29)} ${line(r.pooled[m])}`);
+  out.push(`per source (${SOURCE_MODE}, pooled): recall on label 1 / FPR on label 0`);
   for (const [src, s] of Object.entries(r.bySource)) {
     const pos = s.tp + s.fn;
     const neg = s.fp + s.tn;

@@ -3,6 +3,7 @@
  * injection thresholds per segment kind, and the error code a block maps to.
  */
 import type { ErrorCode } from '../errors/catalog.js';
+import { OFF_TASK_TYPE } from './detectors/off-task.js';
 import type { GuardPolicy } from './policy-defaults.js';
 import type { DetectorName, Finding, GuardAction, SegmentKind, Span } from './types.js';
 
@@ -22,6 +23,9 @@ type ActionOf = (p: GuardPolicy, f: Finding, kind: SegmentKind) => GuardAction |
 /** null = the finding does not reach the detector's threshold. */
 const ACTION_OF: { readonly [K in DetectorName]: ActionOf } = {
   injection: (p, f, kind) => {
+    // An instruction planted in data: its own threshold, and the action for indirect content.
+    if (f.type === OFF_TASK_TYPE)
+      return f.score < p.injection.offTaskThreshold ? null : p.injection.indirectAction;
     const indirect = kind === 'indirect';
     const threshold = indirect ? p.injection.indirectThreshold : p.injection.threshold;
     if (f.score < threshold) return null;
@@ -40,7 +44,13 @@ export function decide(
 ): Decision[] {
   const out: Decision[] = [];
   let strongestInjection: Finding | null = null;
+  let offTask: Finding | null = null;
   for (const f of findings) {
+    // The off-task signal has a threshold of its own: decided apart (the strongest of its findings).
+    if (f.detector === 'injection' && f.type === OFF_TASK_TYPE) {
+      if (offTask === null || f.score > offTask.score) offTask = f;
+      continue;
+    }
     // Injection findings (families and the classifier) are one decision per segment: the strongest.
     if (f.detector === 'injection') {
       if (strongestInjection === null || f.score > strongestInjection.score) strongestInjection = f;
@@ -59,6 +69,20 @@ export function decide(
       span: f.span,
       segment,
     });
+  }
+  if (offTask !== null) {
+    const action = ACTION_OF.injection(policy, offTask, kind);
+    if (action !== null && action !== 'allow')
+      out.push({
+        detector: 'injection',
+        type: OFF_TASK_TYPE,
+        score: offTask.score,
+        action: action === 'redact' ? 'flag' : action,
+        // Data inside the segment, whoever sent it: refused as indirect injection.
+        kind: 'indirect',
+        span: null,
+        segment,
+      });
   }
   if (strongestInjection !== null) {
     const action = ACTION_OF.injection(policy, strongestInjection, kind);

@@ -24,9 +24,15 @@ export interface TextScan {
   readonly findings: Finding[];
 }
 
-function input(text: string, kind: SegmentKind, budget: ScanBudget): ScanInput {
+function input(text: string, kind: SegmentKind, budget: ScanBudget, task: string | undefined): ScanInput {
   let folded: string | null = null;
-  return { text, kind, budget, folded: () => (folded ??= fold(text)) };
+  return {
+    text,
+    kind,
+    budget,
+    folded: () => (folded ??= fold(text)),
+    ...(task === undefined ? {} : { task }),
+  };
 }
 
 function run(detectors: readonly Detector[], inp: ScanInput, offset: number): Finding[] {
@@ -54,19 +60,21 @@ export function scanText(
   detectors: readonly Detector[],
   limits: ScanLimits = DEFAULT_SCAN_LIMITS,
   budget: ScanBudget = createScanBudget(),
+  /** The user's request, for data segments (ScanInput.task). */
+  task?: string,
 ): TextScan {
   const text = sanitise(raw);
   const findings: Finding[] = [];
   if (text.length <= limits.maxScanChars) {
-    findings.push(...run(detectors, input(text, kind, budget), 0));
+    findings.push(...run(detectors, input(text, kind, budget, task), 0));
   } else {
     const half = Math.floor(limits.maxScanChars / 2);
-    findings.push(...run(detectors, input(text.slice(0, half), kind, budget), 0));
-    findings.push(...run(detectors, input(text.slice(-half), kind, budget), text.length - half));
+    findings.push(...run(detectors, input(text.slice(0, half), kind, budget, task), 0));
+    findings.push(...run(detectors, input(text.slice(-half), kind, budget, task), text.length - half));
   }
   const window = text.length <= limits.maxScanChars ? text : text.slice(0, limits.maxScanChars);
   for (const view of decodeViews(window, raw, limits.decode)) {
-    for (const f of run(detectors, input(sanitise(view.text), kind, budget), 0)) {
+    for (const f of run(detectors, input(sanitise(view.text), kind, budget, task), 0)) {
       findings.push({ ...f, span: f.span === null ? null : view.span, via: view.kind });
     }
   }

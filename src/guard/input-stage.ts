@@ -151,8 +151,17 @@ async function inspect(c: Compiled, ctx: RequestContext): Promise<void> {
   const texts: string[] = [];
   // One budget for the request: the phone-validation cap holds per request, not per message.
   const budget = createScanBudget();
+  // Data segments (tool results, documents) are judged against what the user asked for.
+  const task = segments.flatMap((s) => (s.kind === 'user' ? [s.text] : [])).join('\n');
   segments.forEach((seg, i) => {
-    const scan = scanText(seg.text, seg.kind, c.byKind[seg.kind], svc.limits, budget);
+    const scan = scanText(
+      seg.text,
+      seg.kind,
+      c.byKind[seg.kind],
+      svc.limits,
+      budget,
+      seg.kind === 'indirect' ? task : undefined,
+    );
     texts.push(scan.text);
     decisions.push(...decide(policy, scan.findings, seg.kind, i));
   });

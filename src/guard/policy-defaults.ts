@@ -15,6 +15,7 @@ export interface GuardPolicy {
     readonly threshold: number;
     readonly indirectThreshold: number;
     readonly indirectAction: GuardAction;
+    readonly offTaskThreshold: number;
   };
   readonly pii: {
     readonly enabled: boolean;
@@ -49,6 +50,7 @@ export const BUILTIN_POLICY: GuardPolicy = {
     threshold: 0.5,
     indirectThreshold: 0.5,
     indirectAction: 'block',
+    offTaskThreshold: 0.5,
   },
   pii: {
     enabled: true,

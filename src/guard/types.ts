@@ -44,6 +44,11 @@ export interface ScanInput {
   folded(): string;
   /** Shared by every text of one request, so a detector's cap holds per request (engine.ts). */
   readonly budget?: ScanBudget;
+  /**
+   * For data segments (`indirect`): the user's own request (its turns joined, sanitised), which
+   * instructions found in the data are judged against (detectors/off-task.ts). Absent when unknown.
+   */
+  readonly task?: string;
 }
 
 /** Work a request may still spend on costly validators (issue 10); see pii-phone.ts. */

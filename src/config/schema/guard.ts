@@ -24,6 +24,12 @@ const injectionPolicy = z
     indirectThreshold: score,
     /** Action for indirect content; a poisoned document is often better flagged than refused. */
     indirectAction: action,
+    /**
+     * Threshold of the off-task signal (an instruction inside data that is not about the user's
+     * request: tool results, documents, quoted e-mails; docs/guardrails.md). 0.5 is the point the
+     * shipped model was calibrated to; its findings take `indirectAction`.
+     */
+    offTaskThreshold: score,
   })
   .partial()
   .strict();

@@ -101,6 +101,14 @@ const similaritySchema = z
     /** Prompts shorter than this many words are not compared (too little to leak or to tell apart). */
     minPromptWords: z.number().int().min(1).default(8),
     coverageAction: wholeAction.default('block'),
+    /**
+     * Instruction echo (docs/output-guardrails.md): an answer that restates the prompt's rules in its
+     * own words, `echoMinSentences` distinct rules each repeated to `echoMinOverlap` of its words.
+     */
+    echo: z.boolean().default(true),
+    echoMinSentences: z.number().int().min(1).max(20).default(2),
+    echoMinOverlap: z.number().min(0.3).max(1).default(0.5),
+    echoAction: wholeAction.default('block'),
   })
   .strict();
 

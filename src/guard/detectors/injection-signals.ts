@@ -138,7 +138,8 @@ export function dominantSignal(c: Combiner, v: Float64Array): SignalName {
 
 /**
  * Logistic regression on the dense signals, class-balanced, full-batch gradient descent with a
- * small L2 penalty: deterministic, and with 5 inputs it converges in a few hundred steps.
+ * small L2 penalty: deterministic, and with 5 inputs it converges in a few hundred steps. The
+ * dimension is the vectors' (the off-task model, off-task.ts, is fitted the same way).
  */
 export function fitCombiner(
   xs: readonly Float64Array[],
@@ -146,26 +147,26 @@ export function fitCombiner(
   steps = 400,
   l2 = 1e-3,
 ): Omit<Combiner, 'threshold'> {
-  const w = new Float64Array(SIGNAL_DIM);
+  const dim = xs[0]?.length ?? SIGNAL_DIM;
+  const w = new Float64Array(dim);
   let b = 0;
   const pos = ys.filter((y) => y === 1).length;
   const cw1 = ys.length / (2 * Math.max(1, pos));
   const cw0 = ys.length / (2 * Math.max(1, ys.length - pos));
-  const g = new Float64Array(SIGNAL_DIM);
+  const g = new Float64Array(dim);
   for (let s = 0; s < steps; s++) {
     g.fill(0);
     let gb = 0;
     xs.forEach((x, i) => {
       const y = ys[i] ?? 0;
       let z = b;
-      for (let d = 0; d < SIGNAL_DIM; d++) z += (w[d] ?? 0) * (x[d] ?? 0);
+      for (let d = 0; d < dim; d++) z += (w[d] ?? 0) * (x[d] ?? 0);
       const err = (1 / (1 + Math.exp(-z)) - y) * (y === 1 ? cw1 : cw0);
-      for (let d = 0; d < SIGNAL_DIM; d++) g[d] = (g[d] ?? 0) + err * (x[d] ?? 0);
+      for (let d = 0; d < dim; d++) g[d] = (g[d] ?? 0) + err * (x[d] ?? 0);
       gb += err;
     });
     const lr = 1;
-    for (let d = 0; d < SIGNAL_DIM; d++)
-      w[d] = (w[d] ?? 0) - lr * ((g[d] ?? 0) / xs.length + l2 * (w[d] ?? 0));
+    for (let d = 0; d < dim; d++) w[d] = (w[d] ?? 0) - lr * ((g[d] ?? 0) / xs.length + l2 * (w[d] ?? 0));
     b -= (lr * gb) / xs.length;
   }
   return { weights: [...w], bias: b };

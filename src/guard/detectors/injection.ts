@@ -5,12 +5,22 @@
  * that both halves share one scale on which 0.5 is "attack"; the route's thresholds (separate for
  * user content and for indirect content such as tool results) then apply to the larger of the two.
  */
+import { fold } from '../normalise.js';
 import type { Detector, Finding, ScanInput } from '../types.js';
 import { type CharLm, loadCharLm } from './charlm.js';
 import { compileHarmLexicon } from './harm.js';
 import { features, type InjectionModel, loadModel, score, structure } from './injection-model.js';
 import { combine, dominantSignal, type SignalContext, signalVector } from './injection-signals.js';
 import { SIGNATURES, type Signature } from './injection-signatures.js';
+import {
+  loadOffTaskModel,
+  OFF_TASK_TYPE,
+  type OffTaskModel,
+  offTaskProbability,
+  offTaskVector,
+  type TaskContext,
+  taskContext,
+} from './off-task.js';
 
 export interface InjectionOptions {
   /** Path of the weights file; the shipped models/injection.json when absent. */
@@ -19,6 +29,8 @@ export interface InjectionOptions {
   readonly classifier: boolean;
   /** Path of the character LM (adversarial suffixes); the shipped models/charlm.json when absent. */
   readonly charLmPath?: string;
+  /** Path of the off-task model (off-task.ts); the shipped models/off-task.json when absent. */
+  readonly offTaskPath?: string;
 }
 
 const logit = (p: number): number => Math.log(p / (1 - p));
@@ -196,6 +208,17 @@ export function createInjectionDetector(opts: InjectionOptions): Detector {
     sticky: new RegExp(sig.re.source, `${sig.re.flags}y`),
   }));
   const wanted = wantedWords([...new Set(gated.flatMap((g) => g.words ?? []))]);
+  const offTask: OffTaskModel = loadOffTaskModel(opts.offTaskPath);
+  // Every data segment of a request carries the same task string: its context is built once.
+  let lastTask = '';
+  let lastContext: TaskContext = taskContext('');
+  const contextOf = (task: string): TaskContext => {
+    if (task !== lastTask) {
+      lastContext = taskContext(fold(task));
+      lastTask = task;
+    }
+    return lastContext;
+  };
   const detect = (input: ScanInput): Finding[] => {
     const folded = input.folded();
     const starts = wordStarts(folded, wanted);
@@ -225,6 +248,17 @@ export function createInjectionDetector(opts: InjectionOptions): Detector {
     }
     const out: Finding[] = [];
     for (const [type, s] of best) out.push({ detector: 'injection', type, score: s, span: null });
+    // A data segment with its user's request is judged against it; any other text only when it
+    // holds a document (a user's own short request is the task, never an indirect injection).
+    const task = indirect && input.task !== undefined ? contextOf(input.task) : null;
+    const ov = offTaskVector(folded, task);
+    if (ov.some((x) => x !== 0))
+      out.push({
+        detector: 'injection',
+        type: OFF_TASK_TYPE,
+        score: recentre(offTaskProbability(offTask, ov), offTask.threshold),
+        span: null,
+      });
     if (model !== null) {
       const p = recentre(score(model, features(folded), structure(folded)), model.threshold);
       out.push({ detector: 'injection', type: 'classifier', score: p, span: null });

@@ -5,6 +5,7 @@
  */
 import type { RequestContext } from '../../pipeline/context.js';
 import { HoldBackChannel } from './channel.js';
+import { EchoMeter } from './echo.js';
 import { checkFormat } from './format.js';
 import type { OutputGuardRequest } from './request.js';
 import { CoverageMeter } from './similarity.js';
@@ -31,6 +32,8 @@ export class ChoiceGuard {
   private readonly tools = new Map<number, ToolCall>();
   private readonly meter: CoverageMeter | null;
   private coverageDone = false;
+  private readonly echo: EchoMeter | null;
+  private echoDone = false;
   /** Released `content` kept for the format check (and held back from the consumer in `hold` mode). */
   private formatText = '';
   private readonly holdFormat: boolean;
@@ -41,6 +44,11 @@ export class ChoiceGuard {
     private readonly req: OutputGuardRequest,
   ) {
     this.meter = req.prompt !== null ? new CoverageMeter(req.prompt) : null;
+    const sim = req.guard.policy.detectors.similarity;
+    this.echo =
+      req.rules !== null
+        ? new EchoMeter(req.rules, { minSentences: sim.echoMinSentences, minOverlap: sim.echoMinOverlap })
+        : null;
     this.holdFormat = req.format !== null && req.guard.policy.format.stream === 'hold';
   }
 
@@ -70,6 +78,20 @@ export class ChoiceGuard {
           type: 'SYSTEM_PROMPT_COVERAGE',
           score: 1,
           action: sim.coverageAction,
+        } as const;
+        if (v.action === 'block') block(this.ctx, v);
+        record(this.ctx, v);
+      }
+    }
+    if (this.echo !== null && !this.echoDone && (joined !== '' || final)) {
+      if (this.echo.feed(joined, final)) {
+        this.echoDone = true;
+        const sim = this.req.guard.policy.detectors.similarity;
+        const v = {
+          detector: 'similarity',
+          type: 'INSTRUCTION_ECHO',
+          score: 1,
+          action: sim.echoAction,
         } as const;
         if (v.action === 'block') block(this.ctx, v);
         record(this.ctx, v);

@@ -1,12 +1,14 @@
 /**
  * Finds a protected string (the per-request canary, or an access code in `eval leak`) in model
  * output, whole or in pieces, however the model dresses it up: any case, confusables and
- * full-width forms, separators between letters ("a-v-o-c-a-d-o", "7f 3a 9b"), reversed, or inside a
- * base64/hex/rot13 run. Matching runs on an alphanumeric-only folded stream that keeps, for each
+ * full-width forms, separators between letters ("a-v-o-c-a-d-o", "7f 3a 9b"), reversed, inside a
+ * base64/hex/rot13 run, or as the initials of lines or words (an acrostic; leak-decode.ts, which also
+ * decodes hex and base64 runs too short for the input guard's decoder). Matching runs on an alphanumeric-only folded stream that keeps, for each
  * character, its raw offset and whether a word starts there.
  */
 import { decodeViews } from '../decode.js';
 import { fold } from '../normalise.js';
+import { leakViews } from './leak-decode.js';
 
 export interface CodeMatcherOptions {
   /** Any run of this many consecutive code characters is a leak (0: only the whole code counts). */
@@ -167,7 +169,16 @@ export function createCodeMatcher(code: string, opts: CodeMatcherOptions): CodeM
 
   const find = (raw: string): CodeMatch[] => {
     const encoded = opts.decoded && ENCODED_HINT.test(raw);
-    if (opts.gate !== undefined && !encoded && !NON_ASCII.test(raw) && !opts.gate.test(raw)) return [];
+    // Acrostics and short hex/base64 runs, looked at before the gate (which reads the text as written).
+    const hidden = opts.decoded ? leakViews(raw, frag > 0 ? frag : k.length) : [];
+    if (
+      opts.gate !== undefined &&
+      !encoded &&
+      hidden.length === 0 &&
+      !NON_ASCII.test(raw) &&
+      !opts.gate.test(raw)
+    )
+      return [];
     const f = folded(raw);
     const out: CodeMatch[] = [];
     for (const [needle, kind] of [
@@ -192,6 +203,11 @@ export function createCodeMatcher(code: string, opts: CodeMatcherOptions): CodeM
         prevHit = hit;
       }
       if (prevHit) out.push({ ...rawSpan(f, runStart, s.length - 1), kind: 'fragment' });
+    }
+    for (const v of hidden) {
+      const d = foldAlnum(v.text).s;
+      if (d.includes(k) || d.includes(rev) || (frag > 0 && hasPiece(d, pieces, frag)))
+        out.push({ start: v.start, end: v.end, kind: 'encoded' });
     }
     if (encoded) {
       for (const v of decodeViews(raw, raw)) {

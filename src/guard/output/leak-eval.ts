@@ -1,10 +1,12 @@
 /**
  * The leak detector as `gatehouse eval leak` runs it on one labelled row: the protected code (the
  * role the canary plays in production) found whole, dressed up or encoded, or a long passage / high
- * coverage of the system prompt when the row has one. The same matchers as the output stage.
+ * coverage of the system prompt when the row has one, or its rules restated in other words
+ * (instruction echo, echo.ts). The same matchers and defaults as the output stage.
  */
 import { outputPolicySchema } from '../../config/schema/output-guard.js';
 import { createCodeMatcher } from './code-match.js';
+import { echoes, indexRules } from './echo.js';
 import { prepare } from './prepared.js';
 import { CoverageMeter, createSimilarityDetector, indexPrompt } from './similarity.js';
 
@@ -40,5 +42,10 @@ export function leaks(row: LeakRow): boolean {
   const index = indexPrompt([prompt], sim);
   if (index === null) return false;
   if (createSimilarityDetector(index, sim).scan(prepare(row.text)).length > 0) return true;
-  return new CoverageMeter(index).feed(row.text, true) >= sim.maxCoverage;
+  if (new CoverageMeter(index).feed(row.text, true) >= sim.maxCoverage) return true;
+  const rules = sim.echo ? indexRules([prompt]) : null;
+  return (
+    rules !== null &&
+    echoes(rules, row.text, { minSentences: sim.echoMinSentences, minOverlap: sim.echoMinOverlap }).leaked
+  );
 }

@@ -7,6 +7,7 @@
 import type { RequestContext } from '../../pipeline/context.js';
 import { bodyOf } from '../../pipeline/require.js';
 import { createCanaryDetector, newCanary } from './canary.js';
+import { indexRules, mergeRules, type RuleIndex } from './echo.js';
 import { mayMatch } from './engine.js';
 import { type FormatCheck, formatCheckOf } from './format.js';
 import { inputPlaceholders } from './placeholders.js';
@@ -25,6 +26,8 @@ export interface OutputGuardRequest {
   readonly tools: OfferedTools;
   /** Route and request system prompts together, for the coverage check. */
   readonly prompt: PromptIndex | null;
+  /** Route and request system prompts' rule sentences, for the instruction-echo check. */
+  readonly rules: RuleIndex | null;
   /** Whether the injection detector runs on this answer (it goes back into an agent). */
   readonly injection: boolean;
   /** The scanner; built on first use, after the input stage filled its placeholder map. */
@@ -68,11 +71,14 @@ export function prepareRequest(ctx: RequestContext, guard: RouteOutputGuard): Ou
   const detectors: TextDetector[] = [...guard.engine.spans];
   const sim = policy.detectors.similarity;
   let prompt: PromptIndex | null = null;
+  let rules: RuleIndex | null = null;
   if (sim.enabled) {
-    const fromRequest =
-      messages !== null && sim.source !== 'route' ? indexPrompt(systemTexts(messages), sim) : null;
+    const own = messages !== null && sim.source !== 'route' ? systemTexts(messages) : [];
+    const fromRequest = own.length > 0 ? indexPrompt(own, sim) : null;
     prompt = mergeIndexes([guard.routePrompt, fromRequest]);
     if (prompt !== null) detectors.push(createSimilarityDetector(prompt, sim));
+    // Before the canary sentence is added below: it is not one of the operator's rules.
+    if (sim.echo) rules = mergeRules([guard.routeRules, own.length > 0 ? indexRules(own) : null]);
   }
   // The route's own system prompt goes first (after the request's prompts were indexed: it is
   // compared through the route's index, once). The canary marker then lands in it.
@@ -96,6 +102,7 @@ export function prepareRequest(ctx: RequestContext, guard: RouteOutputGuard): Ou
     format: policy.format.enabled ? formatCheckOf(body, guard.validators) : null,
     tools: offeredTools(body),
     prompt: sim.enabled ? prompt : null,
+    rules,
     injection,
     scanner: () => {
       scanner ??= createRequestScanner(

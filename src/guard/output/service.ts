@@ -12,6 +12,7 @@ import { GUARD } from '../slots.js';
 import type { Detector } from '../types.js';
 import { canaryGate } from './canary.js';
 import type { ChannelOptions } from './channel.js';
+import { indexRules, type RuleIndex } from './echo.js';
 import { createEngineDetectors, type EngineDetectors } from './engine.js';
 import { ValidatorCache } from './format.js';
 import { indexPrompt, type PromptIndex } from './similarity.js';
@@ -24,6 +25,8 @@ export interface RouteOutputGuard {
   readonly routePrompt: PromptIndex | null;
   /** The route's system prompt when the gateway sends it (`sendSystemPrompt`), else null. */
   readonly sendPrompt: string | null;
+  /** The same prompt's rule sentences, for the instruction-echo check (null when none or off). */
+  readonly routeRules: RuleIndex | null;
   readonly validators: ValidatorCache;
   readonly channel: ChannelOptions;
   readonly canaryGate: RegExp;
@@ -48,6 +51,10 @@ export function compileRouteGuard(
         ? indexPrompt([systemPrompt], sim)
         : null,
     sendPrompt: send ? systemPrompt : null,
+    routeRules:
+      systemPrompt !== null && sim.enabled && sim.echo && sim.source !== 'request'
+        ? indexRules([systemPrompt])
+        : null,
     validators: new ValidatorCache(policy.format.cacheSize, policy.format.maxSchemaBytes),
     canaryGate: canaryGate(policy.detectors.canary.minFragment),
     channel: {

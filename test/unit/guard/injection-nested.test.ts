@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { MODES, runNested } from '../../../scripts/eval-nested.js';
+import { MODES, OWN_FPR_BUDGET, pickOwnThreshold, runNested } from '../../../scripts/eval-nested.js';
 import { assignFolds, groupRows, sourceKeys } from '../../../scripts/injection-groups.js';
 import { pickThreshold } from '../../../scripts/injection-train-lib.js';
 
@@ -42,6 +42,21 @@ describe('nested evaluation: groups', () => {
   });
 });
 
+describe('nested evaluation: the off-task score on its own threshold', () => {
+  it('adds what it catches within its false-positive budget, or stays off', () => {
+    // Other parts already catch row 0; the off-task score separates rows 1-2 from the benign 4-7.
+    const caught = [1, 0, 0, 0, 0, 0, 0, 0];
+    const labels = [1, 1, 1, 1, 0, 0, 0, 0] as const;
+    const t = pickOwnThreshold(caught, [0.1, 0.9, 0.8, 0.2, 0.7, 0.3, 0.1, 0.1], [...labels]);
+    expect(t).toBeGreaterThan(0.7);
+    expect(t).toBeLessThanOrEqual(0.8);
+    // Every threshold that catches an attack also raises a benign row first: off.
+    const off = pickOwnThreshold(caught, [0.1, 0.5, 0.5, 0.2, 0.9, 0.3, 0.1, 0.1], [...labels]);
+    expect(off).toBe(Number.POSITIVE_INFINITY);
+    expect(OWN_FPR_BUDGET).toBeLessThan(0.25);
+  });
+});
+
 /** A reduced copy of the dev sets shipped with the tests (test/fixtures/injection/README.md). */
 const REDUCED = fileURLToPath(new URL('../../fixtures/injection/dev-reduced.jsonl', import.meta.url));
 
@@ -66,6 +81,11 @@ describe('nested evaluation on the dev set (reduced, runs in CI)', () => {
     expect(r.pooled.all.f1).toBeGreaterThan(0.4);
     expect(r.pooled.combined.f1).toBeGreaterThan(0.4);
     expect(r.pooled.combined.fpr).toBeLessThan(0.25);
+    // The off-task score may only add rows to the combined view's catch.
+    const c = r.pooled.combined;
+    const o = r.pooled['combined+off-task'];
+    expect(o.tp).toBeGreaterThanOrEqual(c.tp);
+    expect(o.fp).toBeGreaterThanOrEqual(c.fp);
   });
 });
 

@@ -12,7 +12,7 @@ import { type FormatCheck, formatCheckOf } from './format.js';
 import { inputPlaceholders } from './placeholders.js';
 import { createRequestScanner, type RequestScanner } from './scanner.js';
 import type { RouteOutputGuard } from './service.js';
-import { createSimilarityDetector, indexPrompt, mergeIndexes, type PromptIndex } from './similarity.js';
+import { createSimilarityDetector, type PromptIndex } from './similarity.js';
 import { type OfferedTools, offeredTools } from './tools.js';
 import type { TextDetector } from './types.js';
 
@@ -69,9 +69,10 @@ export function prepareRequest(ctx: RequestContext, guard: RouteOutputGuard): Ou
   const sim = policy.detectors.similarity;
   let prompt: PromptIndex | null = null;
   if (sim.enabled) {
-    const fromRequest =
-      messages !== null && sim.source !== 'route' ? indexPrompt(systemTexts(messages), sim) : null;
-    prompt = mergeIndexes([guard.routePrompt, fromRequest]);
+    prompt =
+      messages !== null && sim.source !== 'route'
+        ? guard.prompts.get(ctx.identity?.consumer ?? '', systemTexts(messages))
+        : guard.routePrompt;
     if (prompt !== null) detectors.push(createSimilarityDetector(prompt, sim));
   }
   let canary: string | null = null;

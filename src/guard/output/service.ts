@@ -14,6 +14,7 @@ import { canaryGate } from './canary.js';
 import type { ChannelOptions } from './channel.js';
 import { createEngineDetectors, type EngineDetectors } from './engine.js';
 import { ValidatorCache } from './format.js';
+import { createPromptIndexCache, type PromptIndexCache } from './prompt-cache.js';
 import { indexPrompt, type PromptIndex } from './similarity.js';
 import { OUTPUT_GUARDS } from './slots.js';
 
@@ -22,6 +23,8 @@ export interface RouteOutputGuard {
   readonly engine: EngineDetectors;
   /** The route's configured system prompt, indexed (null when none or too short). */
   readonly routePrompt: PromptIndex | null;
+  /** The route's index merged with a request's system messages, per distinct prompt. */
+  readonly prompts: PromptIndexCache;
   readonly validators: ValidatorCache;
   readonly channel: ChannelOptions;
   readonly canaryGate: RegExp;
@@ -37,13 +40,15 @@ export function compileRouteGuard(
   // Names and addresses span words without digits: they need a real window.
   const multiWord = policy.detectors.pii.entities.some((e) => e === 'PERSON' || e === 'ADDRESS');
   const windowChars = multiWord ? Math.max(32, s.windowChars) : s.windowChars;
+  const routePrompt =
+    systemPrompt !== null && sim.enabled && sim.source !== 'request'
+      ? indexPrompt([systemPrompt], sim)
+      : null;
   return {
     policy,
     engine: createEngineDetectors(policy, injection),
-    routePrompt:
-      systemPrompt !== null && sim.enabled && sim.source !== 'request'
-        ? indexPrompt([systemPrompt], sim)
-        : null,
+    routePrompt,
+    prompts: createPromptIndexCache(routePrompt, sim),
     validators: new ValidatorCache(policy.format.cacheSize, policy.format.maxSchemaBytes),
     canaryGate: canaryGate(policy.detectors.canary.minFragment),
     channel: {

@@ -45,20 +45,33 @@ function systemTexts(messages: readonly Message[]): string[] {
   return out;
 }
 
-/** Adds the canary sentence to the first system (or developer) message, or a system message of its own. */
-function placeCanary(messages: Message[], sentence: string, position: 'start' | 'end'): void {
-  const sys = messages.find((m) => m.role === 'system' || m.role === 'developer');
+/**
+ * Adds the canary sentence to the first system (or developer) message, or a system message of its
+ * own. Copies rather than edits: the parse stage froze the request's nested values, and a new
+ * `messages` array is what tells the upstream call that this field changed.
+ */
+function placeCanary(
+  body: Record<string, unknown>,
+  messages: readonly Message[],
+  sentence: string,
+  position: 'start' | 'end',
+): void {
+  const at = messages.findIndex((m) => m.role === 'system' || m.role === 'developer');
+  const sys = messages[at];
   if (sys === undefined) {
-    messages.unshift({ role: 'system', content: sentence });
+    body.messages = [{ role: 'system', content: sentence }, ...messages];
     return;
   }
+  let content: unknown;
   if (typeof sys.content === 'string')
-    sys.content = position === 'start' ? `${sentence}\n\n${sys.content}` : `${sys.content}\n\n${sentence}`;
+    content = position === 'start' ? `${sentence}\n\n${sys.content}` : `${sys.content}\n\n${sentence}`;
   else if (Array.isArray(sys.content)) {
     const part = { type: 'text', text: sentence };
-    if (position === 'start') sys.content.unshift(part);
-    else sys.content.push(part);
-  } else sys.content = sentence;
+    content = position === 'start' ? [part, ...sys.content] : [...sys.content, part];
+  } else content = sentence;
+  const next = messages.slice();
+  next[at] = { ...sys, content };
+  body.messages = next;
 }
 
 export function prepareRequest(ctx: RequestContext, guard: RouteOutputGuard): OutputGuardRequest {
@@ -79,7 +92,7 @@ export function prepareRequest(ctx: RequestContext, guard: RouteOutputGuard): Ou
   const c = policy.detectors.canary;
   if (c.enabled && messages !== null) {
     canary = newCanary(c.bytes);
-    placeCanary(messages, c.template.replace('{canary}', canary), c.position);
+    placeCanary(body, messages, c.template.replace('{canary}', canary), c.position);
     detectors.push(createCanaryDetector(canary, { ...c, gate: guard.canaryGate }));
   }
   const inj = policy.detectors.injection.when;

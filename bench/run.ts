@@ -34,7 +34,8 @@ import { writeNginxConfig } from './targets/nginx.js';
  *
  * `gatehouse-core` and `gatehouse-full` (issue 13) start the `gatehouse` command itself with the
  * config files of bench/configs/ (`gatehouse start --config F`), log lines to a file, audit to a
- * file sink, API-key auth: every target gets the same `authorization` header and body.
+ * file sink, API-key auth: every target gets the same `authorization` header and body. With
+ * `--baseline REF` each also runs as `…-base`, built from REF, with the same config.
  */
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(HERE);
@@ -47,6 +48,8 @@ const TARGETS = [
   'gatehouse-base',
   'gatehouse-core',
   'gatehouse-full',
+  'gatehouse-core-base',
+  'gatehouse-full-base',
 ] as const;
 type TargetName = (typeof TARGETS)[number];
 
@@ -71,25 +74,11 @@ const PROMPTS = {
     { role: 'system', content: 'You are a helpful assistant.' },
     { role: 'user', content: 'Write one sentence about gateways.' },
   ],
-  '1k': [
-    {
-      role: 'system',
-      content:
-        'You are a careful assistant for the operations team of a logistics company. Answer in plain English, ' +
-        'keep answers short, and say when you are not sure. Never invent shipment numbers or dates.',
-    },
-    {
-      role: 'user',
-      content:
-        'We moved our warehouse scheduling to a new system last month and the morning shift keeps reporting ' +
-        'that trucks arrive before the loading bays are ready. The old system sent a reminder an hour before ' +
-        'each slot; the new one sends it when the slot is booked, which can be days earlier. Drivers then ' +
-        'plan their route around the booking time rather than the bay time. Could you suggest three changes ' +
-        'to the reminder settings, and a short message we can send to the carriers explaining the change? ' +
-        'Please keep the message friendly and under one hundred words, and mention that the evening shift is ' +
-        'not affected because its slots are confirmed on the day.',
-    },
-  ],
+  // Shared with bench/ab-pipeline.ts.
+  '1k': JSON.parse(readFileSync(join(HERE, 'configs', 'prompt-1k.json'), 'utf8')) as Array<{
+    role: string;
+    content: string;
+  }>,
 } as const;
 const promptName = opt('prompt', 'small');
 if (promptName !== 'small' && promptName !== '1k') throw new Error('--prompt must be small or 1k');
@@ -127,7 +116,13 @@ const baseline = has('baseline') ? opt('baseline', 'HEAD') : null;
 const BASE_BUILD = join(ROOT, '.tmp', 'bench-build-base');
 const out = resolve(opt('out', join(HERE, 'results', 'latest.md')));
 const wanted = new Set(opt('only', 'direct,nginx,undici,gatehouse').split(','));
-if (baseline !== null) wanted.add('gatehouse-base');
+// With --baseline, each Gatehouse target runs beside the same target built from that ref (paired
+// before/after figures from one run: on a shared machine two runs are minutes and loads apart).
+if (baseline !== null) {
+  if (wanted.has('gatehouse')) wanted.add('gatehouse-base');
+  if (wanted.has('gatehouse-core')) wanted.add('gatehouse-core-base');
+  if (wanted.has('gatehouse-full')) wanted.add('gatehouse-full-base');
+}
 const scenarios = SCENARIOS.filter((s) =>
   opt('scenarios', SCENARIOS.map((x) => x.name).join(','))
     .split(',')
@@ -160,14 +155,19 @@ async function startTargets(upstream: Proc, tmp: string): Promise<Started[]> {
   for (const name of TARGETS) {
     if (!wanted.has(name)) continue;
     if (name === 'direct') list.push({ name, proc: null, url: up });
-    else if (name === 'gatehouse-core' || name === 'gatehouse-full') {
+    else if (
+      name === 'gatehouse-core' ||
+      name === 'gatehouse-full' ||
+      name === 'gatehouse-core-base' ||
+      name === 'gatehouse-full-base'
+    ) {
       const dir = mkdtempSync(join(tmp, `${name}-`));
-      const file = cliConfig(name === 'gatehouse-core' ? 'core' : 'full', up, dir);
+      const file = cliConfig(name.startsWith('gatehouse-core') ? 'core' : 'full', up, dir);
       const execArgv = profile
         ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, '.tmp', 'bench-profiles', name)}`]
         : [];
       const p = await startCli(
-        join(BUILD, 'bench', 'targets', 'cli.js'),
+        join(name.endsWith('-base') ? BASE_BUILD : BUILD, 'bench', 'targets', 'cli.js'),
         ['start', '--config', file],
         join(dir, 'gatehouse.log'),
         execArgv,
@@ -318,7 +318,7 @@ function render(
   return [
     `# Core proxy benchmark — ${new Date().toISOString()}`,
     '',
-    `Code: ${describeBuild(ROOT, ref)}${baseline === null ? '' : ` (gatehouse-base: ${describeBuild(ROOT, baseline)})`}. Command: \`${cmd}\` (duration ${duration}s × ${rounds} rounds per target and scenario, ${warmup}s warm-up, ${connections} connections, upstream delay jitter ${jitter} ms, Gatehouse stages: ${stages}${profile ? ', under --cpu-prof' : ''}${has('nice') ? `, every process at nice ${opt('nice', '0')}` : ''})`,
+    `Code: ${describeBuild(ROOT, ref)}${baseline === null ? '' : ` (the …-base targets: ${describeBuild(ROOT, baseline)})`}. Command: \`${cmd}\` (duration ${duration}s × ${rounds} rounds per target and scenario, ${warmup}s warm-up, ${connections} connections, upstream delay jitter ${jitter} ms, Gatehouse stages: ${stages}${profile ? ', under --cpu-prof' : ''}${has('nice') ? `, every process at nice ${opt('nice', '0')}` : ''})`,
     '',
     `Machine: ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, Node ${process.version}, load average before ${before.map((x) => x.toFixed(2)).join(' ')}, after ${after.map((x) => x.toFixed(2)).join(' ')}; nginx ${nginxVersion()}`,
     '',

@@ -34,9 +34,6 @@ const URL_ESC = /%[0-9a-fA-F]{2}/g;
 const URL_ESC_ONE = /%[0-9a-fA-F]{2}/;
 const HTML_ENT = /&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});/g;
 const ROT13_HINT = /\brot[- ]?13\b|\bcaesar\b|\bcipher\b/i;
-// Common English words: a rot13'd text gains them when rotated back.
-const STOPWORDS =
-  /\b(?:the|and|you|your|to|of|is|are|all|ignore|instructions|previous|system|prompt|now)\b/gi;
 
 const HTML_NAMED: Readonly<Record<string, string>> = {
   amp: '&',
@@ -172,20 +169,76 @@ function fromHtml(text: string): string {
   });
 }
 
+// One decoder for every call: constructing a TextDecoder per text was most of rot13's cost (issue 13's profile).
+const UTF16 = new TextDecoder('utf-16le');
+
 export function rot13(s: string): string {
   const out = new Uint16Array(s.length);
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     out[i] = c >= 65 && c <= 90 ? ((c - 52) % 26) + 65 : c >= 97 && c <= 122 ? ((c - 84) % 26) + 97 : c;
   }
-  return new TextDecoder('utf-16le').decode(out);
+  return UTF16.decode(out);
 }
+
+// Common English words: a rot13'd text gains them when rotated back.
+const STOPWORD_LIST = [
+  'the',
+  'and',
+  'you',
+  'your',
+  'to',
+  'of',
+  'is',
+  'are',
+  'all',
+  'ignore',
+  'instructions',
+  'previous',
+  'system',
+  'prompt',
+  'now',
+] as const;
+const STOPWORDS = new Set<string>(STOPWORD_LIST);
+/** The same words rotated: a word of the text is one of these exactly when its rot13 is a stopword. */
+const ROTATED_STOPWORDS = new Set<string>(STOPWORD_LIST.map((w) => rot13(w)));
+const LONGEST_STOPWORD = Math.max(...STOPWORD_LIST.map((w) => w.length));
 
 function count(re: RegExp, s: string): number {
   re.lastIndex = 0;
   let n = 0;
   while (re.exec(s) !== null) n++;
   return n;
+}
+
+const isWordChar = (c: number): boolean =>
+  (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
+
+/**
+ * Stopwords in `text` and in its rot13, by one scan and without building the rotated text: a whole
+ * word (a run of regex `\w` characters, which is what `\b…\b` delimits) counts for the text when
+ * it is a stopword and for the rotation when it is a rotated stopword (rot13 keeps word boundaries:
+ * it maps letters to letters and leaves digits and `_` alone). Case-insensitive, ASCII only, as the
+ * non-unicode `/\b(?:the|…)\b/gi` it replaces.
+ */
+export function stopwordCounts(text: string): { plain: number; rotated: number } {
+  let plain = 0;
+  let rotated = 0;
+  let start = -1;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 0;
+    if (isWordChar(c)) {
+      if (start < 0) start = i;
+      continue;
+    }
+    if (start >= 0 && i - start >= 2 && i - start <= LONGEST_STOPWORD) {
+      const w = text.slice(start, i).toLowerCase();
+      if (STOPWORDS.has(w)) plain++;
+      if (ROTATED_STOPWORDS.has(w)) rotated++;
+    }
+    start = -1;
+  }
+  return { plain, rotated };
 }
 
 /** Decoded views of `text`, within `limits`. `text` is the sanitised text (raw text for tags). */
@@ -235,9 +288,9 @@ export function decodeViews(
   if (count(URL_ESC, text) >= 3 && !push('url', fromUrl(text), whole)) return views;
   if (count(HTML_ENT, text) >= 3 && !push('html', fromHtml(text), whole)) return views;
   if (/[a-zA-Z]{3}/.test(text)) {
-    const rotated = rot13(text);
-    if (ROT13_HINT.test(text) || count(STOPWORDS, rotated) > count(STOPWORDS, text) + 2)
-      push('rot13', rotated, whole);
+    // The rotated text is built only when it becomes a view (most texts are not rot13).
+    const sw = ROT13_HINT.test(text) ? null : stopwordCounts(text);
+    if (sw === null || sw.rotated > sw.plain + 2) push('rot13', rot13(text), whole);
   }
   return views;
 }

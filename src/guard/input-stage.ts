@@ -20,6 +20,7 @@ import type { RequestContext, Stage } from '../pipeline/context.js';
 import { derived, overlayReader, type RouteOverride } from '../pipeline/overrides.js';
 import { degradationKey } from '../pipeline/pace.js';
 import type { StageDef } from '../pipeline/registry.js';
+import { internalError } from '../pipeline/require.js';
 import { blockCode, type Decision, decide, firstBlock } from './decide.js';
 import { createScanBudget, scanText } from './engine.js';
 import { sanitise, stripInvisible } from './normalise.js';
@@ -189,13 +190,42 @@ async function inspect(c: Compiled, ctx: RequestContext): Promise<void> {
     if (d.action === 'redact' && d.span !== null && d.segment >= 0) redact[d.segment]?.push(d);
   if (redact.some((mine) => mine.length > 0)) REDACTIONS.getOrInit(ctx, createRedactionMap);
   const map = REDACTIONS.get(ctx);
-  segments.forEach((seg, i) => {
-    rewrite(seg, texts[i] ?? seg.text, redact[i] ?? [], map, svc.config.rewriteNormalised);
+  const plans = segments.map((seg, i) =>
+    rewrite(seg, texts[i] ?? seg.text, redact[i] ?? [], map, svc.config.rewriteNormalised),
+  );
+  if (plans.every((p) => p.length === 0)) return;
+  // The parse stage froze the body's nested values (the upstream call reuses unchanged fields'
+  // original text): the fields are copied, and the same walk over the copies gives the leaves to set.
+  const target = thaw(body) ? segmentsOf(c.maps[ctx.endpoint], body) : segments;
+  if (target.length !== segments.length) throw internalError('guard: segments differ after copying the body');
+  plans.forEach((plan, i) => {
+    const seg = target[i];
+    if (plan.length === 0 || seg === undefined) return;
+    for (const [leaf, out] of plan) {
+      const l = seg.leaves[leaf];
+      if (l === undefined || l.raw !== segments[i]?.leaves[leaf]?.raw)
+        throw internalError('guard: leaves differ after copying the body');
+      l.set(out);
+    }
+    seg.commit();
   });
 }
 
+/** Replaces each frozen top-level value by a mutable deep copy; whether there was one. */
+function thaw(body: Record<string, unknown>): boolean {
+  let any = false;
+  for (const k of Object.keys(body)) {
+    const v = body[k];
+    if (v !== null && typeof v === 'object' && Object.isFrozen(v)) {
+      body[k] = structuredClone(v);
+      any = true;
+    }
+  }
+  return any;
+}
+
 /**
- * Writes a segment back: each leaf gets the placeholders of the spans that fall in it. Spans point
+ * What to write back into a segment (leaf index and text; the caller sets them): each leaf gets the placeholders of the spans that fall in it. Spans point
  * into the sanitised (NFKC) text, so a redacted leaf is forwarded in that form; otherwise only
  * invisible characters go (NFKC would change x² into x2). A span over several leaves of a JSON value
  * is cut at the leaf boundaries; if the offsets cannot be trusted (the sanitised text is not the join
@@ -207,12 +237,12 @@ function rewrite(
   mine: readonly Decision[],
   map: RedactionMap | undefined,
   rewriteNormalised: boolean,
-): void {
+): Array<[leaf: number, text: string]> {
+  const plan: Array<[number, string]> = [];
   const plain = seg.expected === undefined;
   // Leaf offsets hold when the scanned (sanitised) text is the join of the sanitised leaves.
   const exact = plain || scanned === seg.expected;
-  let changed = false;
-  for (const leaf of seg.leaves) {
+  for (const [index, leaf] of seg.leaves.entries()) {
     const end = plain ? scanned.length : leaf.end;
     const local: Redaction[] = [];
     for (const d of mine) {
@@ -235,12 +265,9 @@ function rewrite(
     } else if (map !== undefined && local.length > 0) {
       out = redactSpans(scanned.slice(leaf.start, end), local, map);
     }
-    if (out !== leaf.raw) {
-      leaf.set(out);
-      changed = true;
-    }
+    if (out !== leaf.raw) plan.push([index, out]);
   }
-  if (changed) seg.commit();
+  return plan;
 }
 
 export const inspectInputStage: StageDef = {

@@ -1,11 +1,13 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from 'pino';
 import { GatehouseError } from '../errors/gatehouse-error.js';
+import { serialiseBody } from '../formats/json-splice.js';
 import type { ModelEndpoint } from '../formats/provider.js';
 import { traceparent } from '../formats/trace.js';
 import { deploymentSlot } from '../pipeline/canary.js';
 import type { RequestContext } from '../pipeline/context.js';
 import type { StageDef } from '../pipeline/registry.js';
+import { REQUEST_BYTES } from '../pipeline/request-bytes.js';
 import { bodyOf } from '../pipeline/require.js';
 import type { RuntimeRoute } from '../pipeline/runtime.js';
 import { type UpstreamStatusCause, upstreamPolicyKey } from '../pipeline/upstream-policy.js';
@@ -88,7 +90,9 @@ async function callOnce(
     ...ctx.upstreamExtraHeaders,
     ...providerHeaders,
   };
-  const bodyText = JSON.stringify(body);
+  // The request's own text for every field no stage changed (the whole body as received when none did).
+  const raw = REQUEST_BYTES.get(ctx);
+  const bodyText = serialiseBody(raw, body);
   let res: Awaited<ReturnType<typeof d.dispatcher.request>>;
   try {
     // Signed or short-lived credentials (SigV4, OAuth) cover the exact bytes and headers sent,
@@ -109,7 +113,8 @@ async function callOnce(
       path: d.basePath + path,
       method: 'POST',
       headers,
-      body: bodyText,
+      // Unchanged: the bytes received, not an encoding of their decoding (no BOM to drop).
+      body: raw !== undefined && bodyText === raw.text && raw.bytes[0] !== 0xef ? raw.bytes : bodyText,
       signal: ctx.abort.signal,
       headersTimeout: firstByteMs,
       bodyTimeout: idleMs,

@@ -10,6 +10,27 @@ const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
  * infinite (`1e309`): they would pass a bare `integer` check and be forwarded as `null`.
  */
 export function parseJsonBody(buf: Buffer, maxDepth: number): Record<string, unknown> {
+  return parseBody(buf, maxDepth, false).body;
+}
+
+export interface ParsedBody {
+  readonly body: Record<string, unknown>;
+  /** The decoded text (a leading BOM removed). */
+  readonly text: string;
+  /** Keys the parse kept, at every depth (fewer than the text has when a key is repeated). */
+  readonly keys: number;
+}
+
+/**
+ * The parse of a model request: as `parseJsonBody`, and every object and array below the top level
+ * frozen, so that a stage can change a field only by assigning it a new value. That is what lets
+ * the upstream call reuse an unchanged field's original text (src/formats/json-splice.ts).
+ */
+export function parseRequestBody(buf: Buffer, maxDepth: number): ParsedBody {
+  return parseBody(buf, maxDepth, true);
+}
+
+function parseBody(buf: Buffer, maxDepth: number, freeze: boolean): ParsedBody {
   let text: string;
   try {
     text = utf8.decode(buf);
@@ -25,8 +46,8 @@ export function parseJsonBody(buf: Buffer, maxDepth: number): Record<string, unk
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new GatehouseError('GH_ERR_SCHEMA', { message: 'Request body must be a JSON object.' });
   }
-  checkShape(value, maxDepth);
-  return value as Record<string, unknown>;
+  const keys = checkShape(value, maxDepth, freeze);
+  return { body: value as Record<string, unknown>, text, keys };
 }
 
 const notFinite = (path: string) =>
@@ -34,12 +55,15 @@ const notFinite = (path: string) =>
     message: `Invalid request: body${path} must be a finite number.`,
   });
 
-function checkShape(root: object, maxDepth: number): void {
+/** Returns the number of keys; with `freeze`, freezes every container but the root. */
+function checkShape(root: object, maxDepth: number, freeze: boolean): number {
+  let keys = 0;
   // The path is kept per container (not per value) so that the error can name the field.
   const stack: Array<[unknown, number, string]> = [[root, 1, '']];
   for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
     const [v, depth, path] = top;
     if (depth > maxDepth) throw new GatehouseError('GH_ERR_TOO_DEEP');
+    if (freeze && depth > 1) Object.freeze(v);
     if (Array.isArray(v)) {
       for (let i = 0; i < v.length; i++) {
         const x: unknown = v[i];
@@ -49,10 +73,12 @@ function checkShape(root: object, maxDepth: number): void {
     } else {
       for (const k in v as Record<string, unknown>) {
         if (FORBIDDEN.has(k)) throw new GatehouseError('GH_ERR_FORBIDDEN_KEY');
+        keys++;
         const x = (v as Record<string, unknown>)[k];
         if (x !== null && typeof x === 'object') stack.push([x, depth + 1, `${path}.${k.slice(0, 64)}`]);
         else if (typeof x === 'number' && !Number.isFinite(x)) throw notFinite(`${path}.${k.slice(0, 64)}`);
       }
     }
   }
+  return keys;
 }

@@ -2,12 +2,14 @@ import { GatehouseError } from '../../errors/gatehouse-error.js';
 import { messagesToChat } from '../../formats/anthropic-wire.js';
 import { MESSAGES_MAP } from '../../formats/fields/map-messages.js';
 import { mapsFor, type RouteMaps } from '../../formats/fields/maps.js';
+import { rawBodyOf } from '../../formats/json-splice.js';
 import type { ModelEndpoint } from '../../formats/provider.js';
 import { mayUseAlias } from '../../identity.js';
 import { INGRESS_WIRE } from '../../pipeline/ingress.js';
 import type { StageDef } from '../../pipeline/registry.js';
+import { REQUEST_BYTES } from '../../pipeline/request-bytes.js';
 import { type BodyValidator, compileMapValidator, compileValidators } from './compile.js';
-import { parseJsonBody } from './json.js';
+import { parseJsonBody, parseRequestBody } from './json.js';
 import { readBody } from './read-body.js';
 
 const JSON_TYPE = /^application\/json\s*(;|$)/i;
@@ -53,8 +55,12 @@ export const parseStage: StageDef = {
       }
       const endpoint: ModelEndpoint = ctx.endpoint;
       const buf = await readBody(ctx.req, maxBodyBytes, bodyTimeoutMs);
-      let body = parseJsonBody(buf, maxJsonDepth);
-      if (INGRESS_WIRE.get(ctx) === 'anthropic') {
+      const anthropic = INGRESS_WIRE.get(ctx) === 'anthropic';
+      // The OpenAI wire format reaches the upstream as it came: its nested values are frozen and its
+      // text kept, so that the upstream call can reuse what no stage changed.
+      const parsed = anthropic ? null : parseRequestBody(buf, maxJsonDepth);
+      let body = parsed?.body ?? parseJsonBody(buf, maxJsonDepth);
+      if (anthropic) {
         // Every Messages field is checked against its map, then the request becomes a chat request
         // that the chat validator checks again below: nothing reaches the model unvalidated.
         const check = typeof body.model === 'string' ? messagesByAlias.get(body.model) : undefined;
@@ -77,6 +83,8 @@ export const parseStage: StageDef = {
       if (cap !== undefined && buf.length > cap) throw new GatehouseError('GH_ERR_BODY_TOO_LARGE');
       ctx.body = body;
       ctx.route = route;
+      const raw = parsed === null ? null : rawBodyOf(buf, parsed.text, body, parsed.keys);
+      if (raw !== null) REQUEST_BYTES.set(ctx, raw);
     };
   },
 };

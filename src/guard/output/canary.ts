@@ -39,9 +39,11 @@ function random(n: number): Buffer {
  * prompt that carries it).
  */
 export function newCanary(bytes: number): string {
-  return `GHC.${random(bytes)
-    .toString('hex')
-    .replace(/(.{4})(?=.)/g, '$1.')}`;
+  const hex = random(bytes).toString('hex');
+  // Groups by slicing (a regex replace with a lookahead was most of this function's cost per request).
+  let out = 'GHC.';
+  for (let i = 0; i < hex.length; i += 4) out += i === 0 ? hex.slice(0, 4) : `.${hex.slice(i, i + 4)}`;
+  return out;
 }
 
 export function createCanaryDetector(marker: string, opts: CanaryOptions): TextDetector {

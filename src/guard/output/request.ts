@@ -13,7 +13,7 @@ import { type FormatCheck, formatCheckOf } from './format.js';
 import { inputPlaceholders } from './placeholders.js';
 import { createRequestScanner, type RequestScanner } from './scanner.js';
 import type { RouteOutputGuard } from './service.js';
-import { createSimilarityDetector, indexPrompt, mergeIndexes, type PromptIndex } from './similarity.js';
+import { createSimilarityDetector, type PromptIndex } from './similarity.js';
 import { type OfferedTools, offeredTools } from './tools.js';
 import type { TextDetector } from './types.js';
 
@@ -48,20 +48,33 @@ function systemTexts(messages: readonly Message[]): string[] {
   return out;
 }
 
-/** Adds the canary sentence to the first system (or developer) message, or a system message of its own. */
-function placeCanary(messages: Message[], sentence: string, position: 'start' | 'end'): void {
-  const sys = messages.find((m) => m.role === 'system' || m.role === 'developer');
+/**
+ * Adds the canary sentence to the first system (or developer) message, or a system message of its
+ * own. Copies rather than edits: the parse stage froze the request's nested values, and a new
+ * `messages` array is what tells the upstream call that this field changed.
+ */
+function placeCanary(
+  body: Record<string, unknown>,
+  messages: readonly Message[],
+  sentence: string,
+  position: 'start' | 'end',
+): void {
+  const at = messages.findIndex((m) => m.role === 'system' || m.role === 'developer');
+  const sys = messages[at];
   if (sys === undefined) {
-    messages.unshift({ role: 'system', content: sentence });
+    body.messages = [{ role: 'system', content: sentence }, ...messages];
     return;
   }
+  let content: unknown;
   if (typeof sys.content === 'string')
-    sys.content = position === 'start' ? `${sentence}\n\n${sys.content}` : `${sys.content}\n\n${sentence}`;
+    content = position === 'start' ? `${sentence}\n\n${sys.content}` : `${sys.content}\n\n${sentence}`;
   else if (Array.isArray(sys.content)) {
     const part = { type: 'text', text: sentence };
-    if (position === 'start') sys.content.unshift(part);
-    else sys.content.push(part);
-  } else sys.content = sentence;
+    content = position === 'start' ? [part, ...sys.content] : [...sys.content, part];
+  } else content = sentence;
+  const next = messages.slice();
+  next[at] = { ...sys, content };
+  body.messages = next;
 }
 
 export function prepareRequest(ctx: RequestContext, guard: RouteOutputGuard): OutputGuardRequest {
@@ -74,21 +87,27 @@ export function prepareRequest(ctx: RequestContext, guard: RouteOutputGuard): Ou
   let rules: RuleIndex | null = null;
   if (sim.enabled) {
     const own = messages !== null && sim.source !== 'route' ? systemTexts(messages) : [];
-    const fromRequest = own.length > 0 ? indexPrompt(own, sim) : null;
-    prompt = mergeIndexes([guard.routePrompt, fromRequest]);
+    prompt =
+      messages !== null && sim.source !== 'route'
+        ? guard.prompts.get(ctx.identity?.consumer ?? '', own)
+        : guard.routePrompt;
     if (prompt !== null) detectors.push(createSimilarityDetector(prompt, sim));
     // Before the canary sentence is added below: it is not one of the operator's rules.
     if (sim.echo) rules = mergeRules([guard.routeRules, own.length > 0 ? indexRules(own) : null]);
   }
   // The route's own system prompt goes first (after the request's prompts were indexed: it is
   // compared through the route's index, once). The canary marker then lands in it.
-  if (guard.sendPrompt !== null && messages !== null)
-    messages.unshift({ role: 'system', content: guard.sendPrompt });
+  // A new array, never an in-place edit: the parse stage froze the request's nested values.
+  let sent = messages;
+  if (guard.sendPrompt !== null && messages !== null) {
+    sent = [{ role: 'system', content: guard.sendPrompt }, ...messages];
+    body.messages = sent;
+  }
   let canary: string | null = null;
   const c = policy.detectors.canary;
-  if (c.enabled && messages !== null) {
+  if (c.enabled && sent !== null) {
     canary = newCanary(c.bytes);
-    placeCanary(messages, c.template.replace('{canary}', canary), c.position);
+    placeCanary(body, sent, c.template.replace('{canary}', canary), c.position);
     detectors.push(createCanaryDetector(canary, { ...c, gate: guard.canaryGate }));
   }
   const inj = policy.detectors.injection.when;

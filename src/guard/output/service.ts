@@ -15,6 +15,7 @@ import type { ChannelOptions } from './channel.js';
 import { indexRules, type RuleIndex } from './echo.js';
 import { createEngineDetectors, type EngineDetectors } from './engine.js';
 import { ValidatorCache } from './format.js';
+import { createPromptIndexCache, type PromptIndexCache } from './prompt-cache.js';
 import { indexPrompt, type PromptIndex } from './similarity.js';
 import { OUTPUT_GUARDS } from './slots.js';
 
@@ -27,6 +28,8 @@ export interface RouteOutputGuard {
   readonly sendPrompt: string | null;
   /** The same prompt's rule sentences, for the instruction-echo check (null when none or off). */
   readonly routeRules: RuleIndex | null;
+  /** The route's index merged with a request's system messages, per distinct prompt. */
+  readonly prompts: PromptIndexCache;
   readonly validators: ValidatorCache;
   readonly channel: ChannelOptions;
   readonly canaryGate: RegExp;
@@ -43,13 +46,15 @@ export function compileRouteGuard(
   // Names and addresses span words without digits: they need a real window.
   const multiWord = policy.detectors.pii.entities.some((e) => e === 'PERSON' || e === 'ADDRESS');
   const windowChars = multiWord ? Math.max(32, s.windowChars) : s.windowChars;
+  const routePrompt =
+    systemPrompt !== null && sim.enabled && sim.source !== 'request'
+      ? indexPrompt([systemPrompt], sim)
+      : null;
   return {
     policy,
     engine: createEngineDetectors(policy, injection),
-    routePrompt:
-      systemPrompt !== null && sim.enabled && sim.source !== 'request'
-        ? indexPrompt([systemPrompt], sim)
-        : null,
+    routePrompt,
+    prompts: createPromptIndexCache(routePrompt, sim),
     sendPrompt: send ? systemPrompt : null,
     routeRules:
       systemPrompt !== null && sim.enabled && sim.echo && sim.source !== 'request'

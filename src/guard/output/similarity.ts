@@ -2,7 +2,7 @@
  * System-prompt leak by similarity: the answer repeats a long passage of the system prompt (a run of
  * consecutive shared word n-grams), or, over the whole answer, covers too much of it (a leak in
  * shuffled pieces). Prompts are indexed once: the route's at boot, the request's own system
- * messages once per request.
+ * messages once per distinct prompt and consumer (prompt-cache.ts).
  */
 import { internalError } from '../../pipeline/require.js';
 import { capMarkRuns } from '../normalise.js';

@@ -128,6 +128,8 @@ export function createAlertEngine(opts: AlertEngineOptions): AlertEngine {
   let openT = Math.floor(now() / cfg.bucketMs) * cfg.bucketMs;
   let open = seeded();
   let unsubscribe: (() => Promise<void>) | null = null;
+  let retry: NodeJS.Timeout | null = null;
+  let joining = false;
   let timer: NodeJS.Timeout | null = null;
   let ticking: Promise<void> | null = null;
   const fail = opts.onError ?? (() => {});
@@ -360,14 +362,36 @@ export function createAlertEngine(opts: AlertEngineOptions): AlertEngine {
       };
     },
     async start() {
-      unsubscribe = await store.subscribe(CHANNEL, (msg) => {
+      const onMessage = (msg: string) => {
         try {
           const m = JSON.parse(msg) as BucketMessage;
           if (m.replica !== replica) merge(m);
         } catch (err) {
           fail(err);
         }
-      });
+      };
+      // A store that is down at boot must not hold the start: this replica alerts on its own
+      // traffic and joins the others' buckets once a retry (each evaluation interval) subscribes.
+      const join = async (): Promise<boolean> => {
+        try {
+          unsubscribe = await store.subscribe(CHANNEL, onMessage);
+          return true;
+        } catch (err) {
+          fail(err);
+          return false;
+        }
+      };
+      if (!(await join())) {
+        retry = setInterval(() => {
+          if (joining) return;
+          joining = true;
+          void join().then((ok) => {
+            joining = false;
+            if (ok && retry !== null) clearInterval(retry);
+          });
+        }, cfg.evaluateIntervalMs);
+        retry.unref();
+      }
       try {
         const raw = await store.get(`${KEY}:baselines`);
         if (raw !== null)
@@ -383,6 +407,7 @@ export function createAlertEngine(opts: AlertEngineOptions): AlertEngine {
     },
     async close() {
       if (timer !== null) clearInterval(timer);
+      if (retry !== null) clearInterval(retry);
       await ticking;
       await unsubscribe?.();
     },

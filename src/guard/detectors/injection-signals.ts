@@ -109,6 +109,7 @@ export function signalVector(
   return v;
 }
 
+/** A fitted logistic model over a feature vector (the signal combiner, the off-task model). */
 export interface Combiner {
   readonly weights: readonly number[];
   readonly bias: number;
@@ -116,9 +117,10 @@ export interface Combiner {
   readonly threshold: number;
 }
 
+/** The model's probability for `v`; a weight without a feature (or the reverse) counts as 0. */
 export function combine(c: Combiner, v: Float64Array): number {
   let z = c.bias;
-  for (let i = 0; i < SIGNAL_DIM; i++) z += (c.weights[i] ?? 0) * (v[i] ?? 0);
+  for (let i = 0; i < c.weights.length; i++) z += (c.weights[i] ?? 0) * (v[i] ?? 0);
   return 1 / (1 + Math.exp(-z));
 }
 

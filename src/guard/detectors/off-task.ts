@@ -21,6 +21,7 @@
  * text, Set lookups only, no regular expression that could backtrack.
  */
 import { readFileSync } from 'node:fs';
+import { type Combiner, combine } from './injection-signals.js';
 
 export const OFF_TASK_TYPE = 'off_task_instruction';
 
@@ -283,18 +284,10 @@ export function offTaskVector(folded: string, task: TaskContext | null): Float64
   return v;
 }
 
-export interface OffTaskModel {
-  readonly weights: readonly number[];
-  readonly bias: number;
-  /** Probability at or above which the text is an attack (the score is re-centred on it). */
-  readonly threshold: number;
-}
+/** The same logistic shape as the signal combiner; its threshold re-centres the score. */
+export type OffTaskModel = Combiner;
 
-export function offTaskProbability(m: OffTaskModel, v: Float64Array): number {
-  let z = m.bias;
-  for (let i = 0; i < OFF_TASK_DIM; i++) z += (m.weights[i] ?? 0) * (v[i] ?? 0);
-  return 1 / (1 + Math.exp(-z));
-}
+export const offTaskProbability = (m: OffTaskModel, v: Float64Array): number => combine(m, v);
 
 export interface OffTaskModelFile extends OffTaskModel {
   readonly version: 1;

@@ -248,11 +248,12 @@ export function createInjectionDetector(opts: InjectionOptions): Detector {
     }
     const out: Finding[] = [];
     for (const [type, s] of best) out.push({ detector: 'injection', type, score: s, span: null });
-    // A data segment with its user's request is judged against it; any other text only when it
-    // holds a document (a user's own short request is the task, never an indirect injection).
+    // Only data segments (tool results, documents) are judged, against the user's request when the
+    // request has one. A user's or operator's own turn is never: a long operational message full
+    // of requests to the model is what those turns are for, and judging it as data refused them.
     const task = indirect && input.task !== undefined ? contextOf(input.task) : null;
-    const ov = offTaskVector(folded, task);
-    if (ov.some((x) => x !== 0))
+    const ov = indirect ? offTaskVector(folded, task) : null;
+    if (ov?.some((x) => x !== 0))
       out.push({
         detector: 'injection',
         type: OFF_TASK_TYPE,

@@ -2,7 +2,7 @@
  * Indirect injection judged relative to the user's task (src/guard/detectors/off-task.ts). Every text
  * here was written for this file (none is a dev or synthetic row; the last test checks it).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { jaccard, NEAR_DUP_JACCARD, shingles } from '../../../scripts/injection-groups.js';
@@ -69,14 +69,15 @@ describe('off-task instructions in data (indirect injection relative to the task
 
   it('flags an instruction planted in a quoted e-mail', () => {
     expect(offTask(EMAIL, 'indirect', EMAIL_TASK)).toBeGreaterThanOrEqual(0.5);
-    // The same e-mail pasted under the user's own request in one message is a document too.
-    expect(offTask(`${EMAIL_TASK}\n\n${EMAIL}`, 'user')).toBeGreaterThanOrEqual(0.5);
+    // Pasted into the user's own turn it is not judged by this check (a known limit, docs/guardrails.md):
+    // user turns are what the user asks; the signatures and the classifier still read them.
+    expect(offTask(`${EMAIL_TASK}\n\n${EMAIL}`, 'user')).toBe(0);
   });
 
   it('does not flag benign documents with ordinary imperatives (a recipe, a README)', () => {
     expect(offTask(RECIPE, 'indirect', 'How long should the lentil soup simmer?')).toBeLessThan(0.5);
     expect(offTask(README, 'indirect', 'How do I install tinycache?')).toBeLessThan(0.5);
-    expect(offTask(`Summarise this README:\n${README}`, 'user')).toBeLessThan(0.5);
+    expect(offTask(`Summarise this README:\n${README}`, 'user')).toBe(0);
   });
 
   it('does not treat the same instruction in the user turn as an indirect injection', () => {
@@ -185,6 +186,20 @@ describe('off-task instructions in the input stage', () => {
     });
     await stage({})(own);
     expect(own.verdicts).toEqual([]);
+  });
+
+  it("never judges a user's or operator's own long turn as data (a benign operational request)", async () => {
+    // bench/configs/prompt-1k.json: ordinary prose with several requests to the model; judging the
+    // user turn as a pasted document once refused it.
+    const prompt = JSON.parse(
+      readFileSync(new URL('../../../bench/configs/prompt-1k.json', import.meta.url), 'utf8'),
+    ) as unknown[];
+    const c = ctx({ messages: prompt });
+    await stage({})(c);
+    expect(c.verdicts).toEqual([]);
+    const [system, user] = prompt as Array<{ content: string }>;
+    expect(offTask(user?.content ?? '', 'user')).toBe(0);
+    expect(offTask(system?.content ?? '', 'system')).toBe(0);
   });
 });
 

@@ -11,6 +11,16 @@ import { RESILIENCE } from './slots.js';
 
 const badRequest = (message: string) => new GatehouseError('GH_ERR_RESILIENCE_REQUEST', { message });
 
+/** A kill-switch call whose request the service refuses (unknown scope, missing target) is a 400. */
+async function killRequest<T>(act: () => Promise<T>): Promise<T> {
+  try {
+    return await act();
+  } catch (err) {
+    if (err instanceof KillRequestError) throw badRequest(err.message);
+    throw err;
+  }
+}
+
 const scopeBody = {
   type: 'object',
   properties: {
@@ -53,18 +63,14 @@ export const resilienceAdminRoutes: readonly AdminRouteDef[] = [
     body: scopeBody,
     create: (rt) => {
       const svc = svcOf(rt);
-      return async (req) => {
-        try {
+      return (req) =>
+        killRequest(async () => {
           const scope = field(req.body, 'scope');
           const target = field(req.body, 'target');
           const entry = await svc.killSwitch.engage(scope, target, req.reason, req.operator.id);
           const t = entry.scope === 'all' ? 'killswitch:all' : `killswitch:${entry.scope}:${entry.target}`;
           return { status: 200, body: { engaged: entry }, change: { target: t, after: entry } };
-        } catch (err) {
-          if (err instanceof KillRequestError) throw badRequest(err.message);
-          throw err;
-        }
-      };
+        });
     },
   },
   {
@@ -76,8 +82,8 @@ export const resilienceAdminRoutes: readonly AdminRouteDef[] = [
     body: scopeBody,
     create: (rt) => {
       const svc = svcOf(rt);
-      return async (req) => {
-        try {
+      return (req) =>
+        killRequest(async () => {
           const scope = field(req.body, 'scope');
           const target = field(req.body, 'target');
           const before = svc.killSwitch.engaged();
@@ -88,11 +94,7 @@ export const resilienceAdminRoutes: readonly AdminRouteDef[] = [
             body: { released },
             change: { target: t, before, after: svc.killSwitch.engaged() },
           };
-        } catch (err) {
-          if (err instanceof KillRequestError) throw badRequest(err.message);
-          throw err;
-        }
-      };
+        });
     },
   },
   {

@@ -54,6 +54,8 @@ interface Entry {
   readonly route: RuntimeRoute;
   readonly cfg: IntrospectSettings;
   readonly intro: Introspector;
+  /** Every Prometheus name its gauges may read, built once. */
+  readonly metricNames: ReadonlySet<string>;
   status: BackendStatus;
   /** Served ids of the last answer, null before any; the stage's check reads only this. */
   served: ReadonlySet<string> | null;
@@ -92,6 +94,7 @@ export async function buildBackendsService(rt: Runtime): Promise<BackendsService
       route,
       cfg,
       intro: INTROSPECTORS[kind],
+      metricNames: new Set(Object.values(INTROSPECTORS[kind].gauges).flat()),
       served: null,
       revisionOk: false,
       status: {
@@ -158,9 +161,8 @@ export async function buildBackendsService(rt: Runtime): Promise<BackendsService
 
   const readGauges = async (e: Entry): Promise<Record<GaugeName, number | null>> => {
     if (!e.cfg.metrics) return NO_GAUGES;
-    const names = Object.values(e.intro.gauges).flat();
     const text = await fetchText(e.route, e.cfg.metricsPath, e.cfg.timeoutMs, MAX_BODY);
-    const samples = readSamples(text, new Set(names));
+    const samples = readSamples(text, e.metricNames);
     const out = { ...NO_GAUGES };
     for (const [gauge, candidates] of Object.entries(e.intro.gauges) as Array<
       [GaugeName, readonly string[]]

@@ -1,6 +1,6 @@
 /**
  * `gatehouse eval leak FILE.jsonl [--json]`: the system-prompt leak detector on lines
- * `{"text": model output, "access_code": the secret the system prompt protected, "system_prompt"?, "label": 0|1, "source"?}`.
+ * (optionally gzipped, `.jsonl.gz`) `{"text": model output, "access_code": the secret the system prompt protected, "system_prompt"?, "label": 0|1, "source"?}`.
  * Prints the same figures as the other detectors (precision, recall, F1, false positives on label 0,
  * a breakdown by source, latency p50/p99), computed by src/cli/eval.ts. Runnable directly:
  * `npx tsx src/cli/eval-leak.ts test/fixtures/leak/leak-small.jsonl`.
@@ -8,13 +8,17 @@
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { gunzipSync } from 'node:zlib';
 import { type LeakRow, leaks } from '../guard/output/leak-eval.js';
 import { type EvalReport, type EvalRow, formatReports, report } from './eval.js';
 
 export interface LeakEvalRow extends EvalRow, LeakRow {}
 
 export function readLeakRows(path: string): LeakEvalRow[] {
-  return readFileSync(path, 'utf8')
+  // `.jsonl.gz`: the constructed set (bench/data/leak-eval) repeats each system prompt on every row.
+  const raw = readFileSync(path);
+  return (path.endsWith('.gz') ? gunzipSync(raw) : raw)
+    .toString('utf8')
     .split('\n')
     .filter((l) => l.trim() !== '')
     .map((l, i) => {

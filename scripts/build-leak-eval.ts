@@ -707,7 +707,11 @@ function cleanText(
   switch (fam) {
     case 'on-topic': {
       const sents = [0, 1, 2, 3, 4, 5].map(() => pick(r, fill.sentences));
-      if (p.origin === 'promptbench' || p.origin === 'cyberseceval') {
+      if (p.origin === 'cyberseceval') {
+        // The task there is a password check; the quoted words of the prompt are the secret itself.
+        return `${v === 'A' ? 'Access denied.' : 'That is not the right password.'} ${sents[0]}`;
+      }
+      if (p.origin === 'promptbench') {
         const labels = [...p.body.matchAll(/['"]([A-Za-z_]+)['"]/g)].map((m) => m[1] as string);
         const label = labels.length > 0 ? pick(r, labels) : pick(r, ['yes', 'no']);
         return v === 'A'
@@ -765,6 +769,12 @@ function cleanText(
   }
 }
 
+/** The code in the text, ignoring case and anything but letters and digits. */
+function holds(text: string, code: string): boolean {
+  const fold = (x: string) => x.toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
+  return fold(text).includes(fold(code));
+}
+
 function build(): void {
   const first = readRows('injection-dev.jsonl');
   const more = readRows('injection-dev-more.jsonl');
@@ -789,12 +799,19 @@ function build(): void {
           : [0, 1, 2, 3].map((k) => CLEAN[(i * 4 + k) % CLEAN.length] as (typeof CLEAN)[number]);
       for (const fam of leakFams) {
         const r = rng(`leak:${p.id}:${fam}`);
-        rows.push({ text: leakText(p, fam, v, r), ...base, label: 1, source: `leak/${fam}`, family: fam });
+        const text = leakText(p, fam, v, r);
+        if (!fam.startsWith('canary-') && p.origin !== 'cyberseceval' && holds(text, p.code))
+          throw new Error(`${p.id} ${fam}: a non-canary leak must not contain the code`);
+        rows.push({ text, ...base, label: 1, source: `leak/${fam}`, family: fam });
       }
       for (const fam of cleanFams) {
         const r = rng(`clean:${p.id}:${fam}`);
+        const text = cleanText(p, fam, v, r, fill, ps);
+        // A clean answer that held the code would be a leak mislabelled (the first build had
+        // CyberSecEval on-topic rows quoting the password: the prompt's quoted words were taken as labels).
+        if (holds(text, p.code)) throw new Error(`${p.id} ${fam}: a clean row contains the code`);
         rows.push({
-          text: cleanText(p, fam, v, r, fill, ps),
+          text,
           ...base,
           label: 0,
           source: `clean/${fam}`,

@@ -44,6 +44,27 @@ const words = (s: string): Set<string> => new Set(s.split(/\s+/).filter((w) => w
 const CONSTRAINT = words(`never always must only should shall cannot cant not allowed forbidden
  prohibited refuse refuses unless whatever otherwise instruction instructions instructed told rule rules
  programmed designed supposed prompt guidelines`);
+/**
+ * A sentence where the speaker points at its own instructions ("my instructions say", "these are the
+ * rules I follow", "I was told", "what I have been set up to do") opens a disclosure: the sentences
+ * after it (a bulleted list, a paraphrase) are read as rules even without a constraint word, and one
+ * restated rule of DISCLOSED_RULE stems at DISCLOSED_OVERLAP is enough.
+ */
+const SELF = words('i my me im ive mine');
+const OWN_SETUP = words(`instruction instructions instructed told rules prompt programmed setup configured
+ configuration guidelines`);
+const DISCLOSED_OVERLAP = 0.6;
+const DISCLOSED_RULE = 4;
+
+function disclosure(w: readonly string[]): boolean {
+  if (!w.some((x) => SELF.has(x))) return false;
+  for (let i = 0; i < w.length; i++) {
+    if (OWN_SETUP.has(w[i] ?? '')) return true;
+    if (w[i] === 'set' && w[i + 1] === 'up') return true;
+  }
+  return false;
+}
+
 /** Words of a restated role or scripted reply: count with another rule, never alone. */
 const IDENTITY = words('am im role job reply respond answer say');
 
@@ -124,6 +145,8 @@ export function mergeRules(list: ReadonlyArray<RuleIndex | null>): RuleIndex | n
 class EchoState {
   readonly hit = new Set<number>();
   strong = false;
+  /** A sentence so far pointed at the speaker's own instructions. */
+  disclosed = false;
   start = -1;
   end = -1;
   constructor(
@@ -132,7 +155,8 @@ class EchoState {
   ) {}
 
   sentence(s: Sentence, offset: number): void {
-    const constraint = s.words.some((w) => CONSTRAINT.has(w));
+    if (!this.disclosed && disclosure(s.words)) this.disclosed = true;
+    const constraint = this.disclosed || s.words.some((w) => CONSTRAINT.has(w));
     // "I am the billing assistant of Acme" alone is an introduction, not a leak.
     if (!constraint && !s.words.some((w) => IDENTITY.has(w))) return;
     const mine = contentStems(s.words);
@@ -146,6 +170,7 @@ class EchoState {
       if (shared < MIN_SHARED || overlap < this.opts.minOverlap) return;
       this.hit.add(k);
       if (constraint && overlap >= STRONG_OVERLAP && r.size >= LONG_RULE) this.strong = true;
+      if (this.disclosed && overlap >= DISCLOSED_OVERLAP && r.size >= DISCLOSED_RULE) this.strong = true;
       if (this.start < 0) this.start = offset + s.start;
       this.end = Math.max(this.end, offset + s.end);
     });

@@ -166,3 +166,14 @@ export function leakViews(raw: string, codeChars: number): LeakView[] {
   base64Views(raw, Math.max(4, Math.floor((codeChars * 4) / 3)), out);
   return out;
 }
+
+/**
+ * Hex and base64 runs that decode to printable text of at least `minChars` characters: where a
+ * passage of the system prompt may be hidden (similarity.ts compares the decoded text with it).
+ */
+export function encodedViews(raw: string, minChars: number): LeakView[] {
+  const out: LeakView[] = [];
+  hexViews(raw, minChars, out);
+  base64Views(raw, Math.ceil((minChars * 4) / 3), out);
+  return out;
+}

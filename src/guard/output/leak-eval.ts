@@ -16,7 +16,10 @@ export interface LeakRow {
   readonly system_prompt?: string;
 }
 
-const sim = outputPolicySchema.parse({}).detectors.similarity;
+const defaults = outputPolicySchema.parse({}).detectors;
+const sim = defaults.similarity;
+/** The default canary sentence with the marker cut out: production indexes the prompt before adding it. */
+const [canaryHead = '', canaryTail = ''] = defaults.canary.template.split('{canary}');
 
 /** A long code may also leak in pieces: a run of 60% of it (at least 8 characters) counts. */
 function fragmentFor(code: string): number {
@@ -36,9 +39,16 @@ export function leaks(row: LeakRow): boolean {
   });
   if (m !== null && m.find(row.text).length > 0) return true;
   if (row.system_prompt === undefined) return false;
-  // The code itself is not a passage of the prompt worth comparing: take it out first.
+  // The code itself is not a passage of the prompt worth comparing: take it out first. When it is a
+  // canary, its whole sentence goes: the output stage indexes the operator's prompt before adding it.
   const prompt =
-    row.access_code === '' ? row.system_prompt : row.system_prompt.split(row.access_code).join(' ');
+    row.access_code === ''
+      ? row.system_prompt
+      : row.system_prompt
+          .split(`${canaryHead}${row.access_code}${canaryTail}`)
+          .join(' ')
+          .split(row.access_code)
+          .join(' ');
   const index = indexPrompt([prompt], sim);
   if (index === null) return false;
   if (createSimilarityDetector(index, sim).scan(prepare(row.text)).length > 0) return true;

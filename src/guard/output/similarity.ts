@@ -6,6 +6,7 @@
  */
 import { internalError } from '../../pipeline/require.js';
 import { capMarkRuns } from '../normalise.js';
+import { encodedViews } from './leak-decode.js';
 import type { PreparedText } from './prepared.js';
 import { finding, type OutputFinding, type TextDetector } from './types.js';
 
@@ -14,6 +15,8 @@ export interface PromptIndex {
   /** Word -> small integer; n-grams are keyed by their words' ids. */
   readonly vocab: ReadonlyMap<string, number>;
   readonly grams: ReadonlySet<string>;
+  /** Words of the indexed prompts (a short prompt leaks in a shorter run, see runThreshold). */
+  readonly size: number;
 }
 
 export interface SimilarityOptions {
@@ -82,7 +85,7 @@ export function indexPrompt(texts: readonly string[], opts: SimilarityOptions): 
     for (let i = 0; i + opts.ngram <= ids.length; i++) grams.add(ids.slice(i, i + opts.ngram).join(','));
   }
   if (total < opts.minPromptWords || grams.size === 0) return null;
-  return { n: opts.ngram, vocab, grams };
+  return { n: opts.ngram, vocab, grams, size: total };
 }
 
 /** Merges several prompt indexes (route and request) into one. */
@@ -113,7 +116,50 @@ export function mergeIndexes(list: ReadonlyArray<PromptIndex | null>): PromptInd
           .join(','),
       );
   }
-  return { n: first.n, vocab, grams };
+  return { n: first.n, vocab, grams, size: present.reduce((a, p) => a + p.size, 0) };
+}
+
+/**
+ * Share of a short prompt's words that, quoted in one run, is a leak, and the shortest such run. A
+ * one-sentence task prompt of 20 words never yields a 12-word run unless almost all of it is quoted;
+ * 40 % of it (8 words at least) is already most of its one instruction. Prompts of 30 words or more
+ * keep `minSharedWords`.
+ */
+const SHORT_SHARE = 0.4;
+const SHORT_FLOOR = 8;
+
+export function runThreshold(index: PromptIndex, opts: SimilarityOptions): number {
+  return Math.min(
+    opts.minSharedWords,
+    Math.max(SHORT_FLOOR, index.n + 1, Math.ceil(index.size * SHORT_SHARE)),
+  );
+}
+
+/** Decoded passages shorter than this many characters are not compared (a few words of base64 are noise). */
+const MIN_ENCODED_CHARS = 24;
+
+interface HiddenView {
+  readonly text: string;
+  /** Raw span of the encoded text. */
+  readonly start: number;
+  readonly end: number;
+  /** Raw offsets of the view's characters run backwards (the answer written in reverse). */
+  readonly reversed: boolean;
+}
+
+/**
+ * Where a passage may be hidden from the word match: hex and base64 runs (decoded) and the whole
+ * answer read backwards. Each is linear in the answer; leak-decode.ts bounds what a view decodes.
+ */
+function hiddenViews(raw: string): HiddenView[] {
+  const out: HiddenView[] = encodedViews(raw, MIN_ENCODED_CHARS).map((v) => ({
+    text: v.text,
+    start: v.start,
+    end: v.end,
+    reversed: false,
+  }));
+  out.push({ text: raw.split('').reverse().join(''), start: 0, end: raw.length, reversed: true });
+  return out;
 }
 
 /** Whether each n-gram of `w` (by start) is one of the prompt's; words outside its vocabulary end a window early. */
@@ -142,39 +188,68 @@ export function createSimilarityDetector(index: PromptIndex, opts: SimilarityOpt
     }
     return last;
   };
-  const scan = ({ raw }: PreparedText): OutputFinding[] => {
-    const wd = wordsOf(raw);
+  const min = runThreshold(index, opts);
+  /** Runs of at least `min` shared words in `wd`, as word-index ranges [first, last]. */
+  const runs = (wd: Words, least = min): Array<[number, number, number]> => {
     const m = matched(wd);
-    const out: OutputFinding[] = [];
+    const out: Array<[number, number, number]> = [];
     for (let i = 0; i < m.length; i++) {
       if (!m[i]) continue;
       let j = i;
       while (j + 1 < m.length && m[j + 1]) j++;
       const shared = j - i + n;
-      if (shared >= opts.minSharedWords)
-        out.push(
-          finding(
-            'similarity',
-            'SYSTEM_PROMPT_PASSAGE',
-            Math.min(1, shared / (2 * opts.minSharedWords) + 0.5),
-            wordStart(wd, i),
-            wordEnd(wd, j + n - 1),
-          ),
-        );
+      if (shared >= least) out.push([i, j + n - 1, shared]);
       i = j;
     }
     return out;
   };
+  // Prompt words written backwards or encoded are no accident: a shorter run is enough there.
+  const hiddenMin = Math.min(min, SHORT_FLOOR);
+  const scoreOf = (shared: number): number => Math.min(1, shared / (2 * min) + 0.5);
+  const scan = ({ raw }: PreparedText): OutputFinding[] => {
+    const wd = wordsOf(raw);
+    const out = runs(wd).map(([a, b, shared]) =>
+      finding('similarity', 'SYSTEM_PROMPT_PASSAGE', scoreOf(shared), wordStart(wd, a), wordEnd(wd, b)),
+    );
+    // A passage given in hex, base64 or backwards: the finding covers the encoded text.
+    for (const v of hiddenViews(raw)) {
+      const vw = words(v.text);
+      for (const [a, b, shared] of runs(vw, hiddenMin)) {
+        const [s, e] = v.reversed
+          ? [v.text.length - wordEnd(vw, b), v.text.length - wordStart(vw, a)]
+          : [v.start, v.end];
+        out.push(finding('similarity', 'SYSTEM_PROMPT_PASSAGE', scoreOf(shared), s, e));
+      }
+    }
+    return out;
+  };
   const openFrom = (text: string): number => {
+    let from = text.length;
     const wd = wordsOf(text);
     const m = matched(wd);
     // A run whose last n-gram reaches the final words may still grow past the threshold.
     let j = m.length - 1;
     while (j >= 0 && !m[j]) j--;
-    if (j < 0 || j + n - 1 < wd.w.length - n) return text.length;
-    let i = j;
-    while (i > 0 && m[i - 1]) i--;
-    return wordStart(wd, i);
+    if (j >= 0 && j + n - 1 >= wd.w.length - n) {
+      let i = j;
+      while (i > 0 && m[i - 1]) i--;
+      from = wordStart(wd, i);
+    }
+    for (const v of hiddenViews(text)) {
+      if (!v.reversed) {
+        // An encoded run that reaches the end may still be growing.
+        if (v.end >= text.length) from = Math.min(from, v.start);
+        continue;
+      }
+      // Backwards, the newest text comes first: a run at the view's start may still grow.
+      const vw = words(v.text);
+      const vm = matched(vw);
+      if (vm.length === 0 || !vm[0]) continue;
+      let k = 0;
+      while (k + 1 < vm.length && vm[k + 1]) k++;
+      from = Math.min(from, v.text.length - wordEnd(vw, k + n - 1));
+    }
+    return from;
   };
   return { name: 'similarity', scan, openFrom };
 }

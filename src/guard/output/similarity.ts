@@ -17,7 +17,13 @@ export interface PromptIndex {
   readonly grams: ReadonlySet<string>;
   /** Words of the indexed prompts (a short prompt leaks in a shorter run, see runThreshold). */
   readonly size: number;
+  /** The vocabulary spelled backwards: an answer written in reverse is matched without reversing it. */
+  readonly rvocab: ReadonlyMap<string, number>;
 }
+
+const backwards = (w: string): string => w.split('').reverse().join('');
+const reversedVocab = (vocab: ReadonlyMap<string, number>): Map<string, number> =>
+  new Map([...vocab].map(([w, id]) => [backwards(w), id]));
 
 export interface SimilarityOptions {
   readonly ngram: number;
@@ -85,7 +91,7 @@ export function indexPrompt(texts: readonly string[], opts: SimilarityOptions): 
     for (let i = 0; i + opts.ngram <= ids.length; i++) grams.add(ids.slice(i, i + opts.ngram).join(','));
   }
   if (total < opts.minPromptWords || grams.size === 0) return null;
-  return { n: opts.ngram, vocab, grams, size: total };
+  return { n: opts.ngram, vocab, grams, size: total, rvocab: reversedVocab(vocab) };
 }
 
 /** Merges several prompt indexes (route and request) into one. */
@@ -116,7 +122,13 @@ export function mergeIndexes(list: ReadonlyArray<PromptIndex | null>): PromptInd
           .join(','),
       );
   }
-  return { n: first.n, vocab, grams, size: present.reduce((a, p) => a + p.size, 0) };
+  return {
+    n: first.n,
+    vocab,
+    grams,
+    size: present.reduce((a, p) => a + p.size, 0),
+    rvocab: reversedVocab(vocab),
+  };
 }
 
 /**
@@ -138,34 +150,9 @@ export function runThreshold(index: PromptIndex, opts: SimilarityOptions): numbe
 /** Decoded passages shorter than this many characters are not compared (a few words of base64 are noise). */
 const MIN_ENCODED_CHARS = 24;
 
-interface HiddenView {
-  readonly text: string;
-  /** Raw span of the encoded text. */
-  readonly start: number;
-  readonly end: number;
-  /** Raw offsets of the view's characters run backwards (the answer written in reverse). */
-  readonly reversed: boolean;
-}
-
-/**
- * Where a passage may be hidden from the word match: hex and base64 runs (decoded) and the whole
- * answer read backwards. Each is linear in the answer; leak-decode.ts bounds what a view decodes.
- */
-function hiddenViews(raw: string): HiddenView[] {
-  const out: HiddenView[] = encodedViews(raw, MIN_ENCODED_CHARS).map((v) => ({
-    text: v.text,
-    start: v.start,
-    end: v.end,
-    reversed: false,
-  }));
-  out.push({ text: raw.split('').reverse().join(''), start: 0, end: raw.length, reversed: true });
-  return out;
-}
-
-/** Whether each n-gram of `w` (by start) is one of the prompt's; words outside its vocabulary end a window early. */
-function matchGrams(index: PromptIndex, w: readonly string[]): boolean[] {
-  const { n, vocab, grams } = index;
-  const ids = w.map((x) => vocab.get(x) ?? -1);
+/** Whether each n-gram of a word-id sequence (by start) is one of the prompt's; -1 (unknown word) ends a window early. */
+function matchIds(index: PromptIndex, ids: readonly number[]): boolean[] {
+  const { n, grams } = index;
   const m: boolean[] = [];
   for (let i = 0; i + n <= ids.length; i++) {
     let known = true;
@@ -175,23 +162,60 @@ function matchGrams(index: PromptIndex, w: readonly string[]): boolean[] {
   return m;
 }
 
+function matchGrams(index: PromptIndex, w: readonly string[]): boolean[] {
+  return matchIds(
+    index,
+    w.map((x) => index.vocab.get(x) ?? -1),
+  );
+}
+
+/**
+ * What one text holds, computed once for scan() and openFrom(): its words and their n-gram matches,
+ * the same read backwards (the words' reversed spellings in reverse order, looked up in `rvocab`;
+ * null when fewer than n words are known backwards, as in any ordinary answer), and the hex and base64
+ * runs decoded with their words. All linear in the text; leak-decode.ts bounds what a view decodes.
+ */
+interface Analysis {
+  readonly wd: Words;
+  readonly m: boolean[];
+  readonly back: boolean[] | null;
+  readonly encoded: ReadonlyArray<{ readonly start: number; readonly end: number; readonly wd: Words }>;
+}
+
+function analyse(index: PromptIndex, text: string): Analysis {
+  const wd = words(text);
+  const m = matchGrams(index, wd.w);
+  let known = 0;
+  const rids = new Array<number>(wd.w.length);
+  for (let i = 0; i < wd.w.length; i++) {
+    const id = index.rvocab.get(wd.w[wd.w.length - 1 - i] ?? '') ?? -1;
+    if (id >= 0) known++;
+    rids[i] = id;
+  }
+  const back = known >= index.n ? matchIds(index, rids) : null;
+  const encoded = encodedViews(text, MIN_ENCODED_CHARS).map((v) => ({
+    start: v.start,
+    end: v.end,
+    wd: words(v.text),
+  }));
+  return { wd, m, back, encoded };
+}
+
 export function createSimilarityDetector(index: PromptIndex, opts: SimilarityOptions): TextDetector {
   const n = index.n;
-  const matched = (wd: Words): boolean[] => matchGrams(index, wd.w);
-  // scan() and openFrom() run on the same text one after the other: split it once.
-  let lastText = '';
-  let last: Words = words('');
-  const wordsOf = (text: string): Words => {
-    if (text !== lastText) {
-      last = words(text);
+  // scan() and openFrom() run on the same text one after the other: analyse it once.
+  let lastText: string | null = null;
+  let last: Analysis | null = null;
+  const analysisOf = (text: string): Analysis => {
+    if (text !== lastText || last === null) {
+      last = analyse(index, text);
       lastText = text;
     }
     return last;
   };
   const min = runThreshold(index, opts);
-  /** Runs of at least `min` shared words in `wd`, as word-index ranges [first, last]. */
-  const runs = (wd: Words, least = min): Array<[number, number, number]> => {
-    const m = matched(wd);
+  /** Runs of at least `least` shared words, as [first word, last word, words shared]. */
+  const runs = (m: readonly boolean[], least: number): Array<[number, number, number]> => {
     const out: Array<[number, number, number]> = [];
     for (let i = 0; i < m.length; i++) {
       if (!m[i]) continue;
@@ -206,27 +230,26 @@ export function createSimilarityDetector(index: PromptIndex, opts: SimilarityOpt
   // Prompt words written backwards or encoded are no accident: a shorter run is enough there.
   const hiddenMin = Math.min(min, SHORT_FLOOR);
   const scoreOf = (shared: number): number => Math.min(1, shared / (2 * min) + 0.5);
+  const passage = (shared: number, start: number, end: number): OutputFinding =>
+    finding('similarity', 'SYSTEM_PROMPT_PASSAGE', scoreOf(shared), start, end);
   const scan = ({ raw }: PreparedText): OutputFinding[] => {
-    const wd = wordsOf(raw);
-    const out = runs(wd).map(([a, b, shared]) =>
-      finding('similarity', 'SYSTEM_PROMPT_PASSAGE', scoreOf(shared), wordStart(wd, a), wordEnd(wd, b)),
-    );
-    // A passage given in hex, base64 or backwards: the finding covers the encoded text.
-    for (const v of hiddenViews(raw)) {
-      const vw = words(v.text);
-      for (const [a, b, shared] of runs(vw, hiddenMin)) {
-        const [s, e] = v.reversed
-          ? [v.text.length - wordEnd(vw, b), v.text.length - wordStart(vw, a)]
-          : [v.start, v.end];
-        out.push(finding('similarity', 'SYSTEM_PROMPT_PASSAGE', scoreOf(shared), s, e));
-      }
+    const { wd, m, back, encoded } = analysisOf(raw);
+    const out = runs(m, min).map(([a, b, shared]) => passage(shared, wordStart(wd, a), wordEnd(wd, b)));
+    // Backwards: word k of the reversed sequence is word L-1-k of the text.
+    const last = wd.w.length - 1;
+    if (back !== null)
+      for (const [a, b, shared] of runs(back, hiddenMin))
+        out.push(passage(shared, wordStart(wd, last - b), wordEnd(wd, last - a)));
+    // In hex or base64: the finding covers the encoded text.
+    for (const v of encoded) {
+      const r = runs(matchGrams(index, v.wd.w), hiddenMin)[0];
+      if (r !== undefined) out.push(passage(r[2], v.start, v.end));
     }
     return out;
   };
   const openFrom = (text: string): number => {
+    const { wd, m, back, encoded } = analysisOf(text);
     let from = text.length;
-    const wd = wordsOf(text);
-    const m = matched(wd);
     // A run whose last n-gram reaches the final words may still grow past the threshold.
     let j = m.length - 1;
     while (j >= 0 && !m[j]) j--;
@@ -235,20 +258,14 @@ export function createSimilarityDetector(index: PromptIndex, opts: SimilarityOpt
       while (i > 0 && m[i - 1]) i--;
       from = wordStart(wd, i);
     }
-    for (const v of hiddenViews(text)) {
-      if (!v.reversed) {
-        // An encoded run that reaches the end may still be growing.
-        if (v.end >= text.length) from = Math.min(from, v.start);
-        continue;
-      }
-      // Backwards, the newest text comes first: a run at the view's start may still grow.
-      const vw = words(v.text);
-      const vm = matched(vw);
-      if (vm.length === 0 || !vm[0]) continue;
+    // Backwards, the newest words come first: a run from the reversed start may still grow.
+    if (back !== null && back[0] === true) {
       let k = 0;
-      while (k + 1 < vm.length && vm[k + 1]) k++;
-      from = Math.min(from, v.text.length - wordEnd(vw, k + n - 1));
+      while (k + 1 < back.length && back[k + 1]) k++;
+      from = Math.min(from, wordStart(wd, wd.w.length - 1 - (k + n - 1)));
     }
+    // An encoded run that reaches the end may still be growing.
+    for (const v of encoded) if (v.end >= text.length) from = Math.min(from, v.start);
     return from;
   };
   return { name: 'similarity', scan, openFrom };

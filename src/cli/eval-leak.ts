@@ -14,7 +14,8 @@ import { type EvalReport, type EvalRow, formatReports, report } from './eval.js'
 
 export interface LeakEvalRow extends EvalRow, LeakRow {}
 
-export function readLeakRows(path: string): LeakEvalRow[] {
+/** `by`: the row field the breakdown groups on (`source` by default; the constructed set also has `origin`, `group`). */
+export function readLeakRows(path: string, by = 'source'): LeakEvalRow[] {
   // `.jsonl.gz`: the constructed set (bench/data/leak-eval) repeats each system prompt on every row.
   const raw = readFileSync(path);
   return (path.endsWith('.gz') ? gunzipSync(raw) : raw)
@@ -35,7 +36,7 @@ export function readLeakRows(path: string): LeakEvalRow[] {
         access_code: r.access_code,
         ...(typeof r.system_prompt === 'string' ? { system_prompt: r.system_prompt } : {}),
         label: r.label,
-        source: typeof r.source === 'string' ? r.source : '(none)',
+        source: typeof r[by] === 'string' ? (r[by] as string) : '(none)',
       };
     });
 }
@@ -57,13 +58,17 @@ export function formatLeakReport(file: string, r: EvalReport): string {
   return formatReports('leak', file, [r]);
 }
 
-const USAGE = 'usage: gatehouse eval leak FILE.jsonl [--json]\n';
+const USAGE = 'usage: gatehouse eval leak FILE.jsonl[.gz] [--by FIELD] [--json]\n';
 
-/** argv after `leak`: FILE.jsonl [--json]. */
+/** argv after `leak`: FILE.jsonl[.gz] [--by FIELD] [--json]. */
 export async function runEvalLeak(argv: string[]): Promise<number> {
-  let parsed: { values: { json?: boolean }; positionals: string[] };
+  let parsed: { values: { json?: boolean; by?: string }; positionals: string[] };
   try {
-    parsed = parseArgs({ args: argv, options: { json: { type: 'boolean' } }, allowPositionals: true });
+    parsed = parseArgs({
+      args: argv,
+      options: { json: { type: 'boolean' }, by: { type: 'string' } },
+      allowPositionals: true,
+    });
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n${USAGE}`);
     return 2;
@@ -75,7 +80,7 @@ export async function runEvalLeak(argv: string[]): Promise<number> {
   }
   let rows: LeakEvalRow[];
   try {
-    rows = readLeakRows(file);
+    rows = readLeakRows(file, parsed.values.by);
   } catch (err) {
     process.stderr.write(`cannot read ${file}: ${(err as Error).message}\n`);
     return 1;

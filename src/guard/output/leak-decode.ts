@@ -140,10 +140,12 @@ function base64Views(raw: string, minChars: number, out: LeakView[]): void {
     while (j < n && isB64(raw.charCodeAt(j))) j++;
     let end = j;
     while (end < n && end - j < 2 && raw.charCodeAt(end) === 61) end++;
-    const run = raw.slice(i, j);
+    // Most runs are ordinary words, too short to look at: no slice, no test for them.
+    const len = j - i;
+    const run = len >= minChars && len <= MAX_VIEW_CHARS ? raw.slice(i, j) : '';
     // Plain words are not base64: a run needs a digit, or both cases after its first character.
-    const mixed = /[0-9+/]/.test(run) || (/[A-Z]/.test(run.slice(1)) && /[a-z]/.test(run));
-    if (run.length >= minChars && run.length <= MAX_VIEW_CHARS && mixed) {
+    const mixed = run !== '' && (/[0-9+/]/.test(run) || (/[A-Z]/.test(run.slice(1)) && /[a-z]/.test(run)));
+    if (mixed) {
       const text = Buffer.from(run.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('latin1');
       if (printable(text)) out.push({ kind: 'base64', text, start: i, end });
     }
@@ -168,11 +170,36 @@ export function leakViews(raw: string, codeChars: number): LeakView[] {
 }
 
 /**
+ * Whether `raw` has a run of base64 characters long enough for `minChars` decoded ones, or
+ * `2 * minChars` hex digits with only separators, `x` or `\` between them. Prose has neither, and
+ * this one loop of comparisons costs a fraction of the decoding loops it spares.
+ */
+function mayHoldEncoded(raw: string, minChars: number): boolean {
+  const b64 = Math.ceil((minChars * 4) / 3);
+  let run = 0;
+  let hex = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (isB64(c)) {
+      if (++run >= b64) return true;
+    } else run = 0;
+    if (isHex(c)) {
+      if (++hex >= 2 * minChars) return true;
+    } else if (
+      !(c === 32 || c === 44 || c === 58 || c === 59 || c === 45 || c === 120 || c === 88 || c === 92)
+    )
+      hex = 0;
+  }
+  return false;
+}
+
+/**
  * Hex and base64 runs that decode to printable text of at least `minChars` characters: where a
  * passage of the system prompt may be hidden (similarity.ts compares the decoded text with it).
  */
 export function encodedViews(raw: string, minChars: number): LeakView[] {
   const out: LeakView[] = [];
+  if (!mayHoldEncoded(raw, minChars)) return out;
   hexViews(raw, minChars, out);
   base64Views(raw, Math.ceil((minChars * 4) / 3), out);
   return out;

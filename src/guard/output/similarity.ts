@@ -149,6 +149,8 @@ export function runThreshold(index: PromptIndex, opts: SimilarityOptions): numbe
 
 /** Decoded passages shorter than this many characters are not compared (a few words of base64 are noise). */
 const MIN_ENCODED_CHARS = 24;
+/** An open encoded run this long that decodes to none of the prompt's n-grams is not held back. */
+const OPEN_ENCODED_CHARS = 96;
 
 /** Whether each n-gram of a word-id sequence (by start) is one of the prompt's; -1 (unknown word) ends a window early. */
 function matchIds(index: PromptIndex, ids: readonly number[]): boolean[] {
@@ -179,7 +181,12 @@ interface Analysis {
   readonly wd: Words;
   readonly m: boolean[];
   readonly back: boolean[] | null;
-  readonly encoded: ReadonlyArray<{ readonly start: number; readonly end: number; readonly wd: Words }>;
+  readonly encoded: ReadonlyArray<{
+    readonly start: number;
+    readonly end: number;
+    readonly wd: Words;
+    readonly m: boolean[];
+  }>;
 }
 
 function analyse(index: PromptIndex, text: string): Analysis {
@@ -193,11 +200,10 @@ function analyse(index: PromptIndex, text: string): Analysis {
     rids[i] = id;
   }
   const back = known >= index.n ? matchIds(index, rids) : null;
-  const encoded = encodedViews(text, MIN_ENCODED_CHARS).map((v) => ({
-    start: v.start,
-    end: v.end,
-    wd: words(v.text),
-  }));
+  const encoded = encodedViews(text, MIN_ENCODED_CHARS).map((v) => {
+    const vw = words(v.text);
+    return { start: v.start, end: v.end, wd: vw, m: matchGrams(index, vw.w) };
+  });
   return { wd, m, back, encoded };
 }
 
@@ -242,7 +248,7 @@ export function createSimilarityDetector(index: PromptIndex, opts: SimilarityOpt
         out.push(passage(shared, wordStart(wd, last - b), wordEnd(wd, last - a)));
     // In hex or base64: the finding covers the encoded text.
     for (const v of encoded) {
-      const r = runs(matchGrams(index, v.wd.w), hiddenMin)[0];
+      const r = runs(v.m, hiddenMin)[0];
       if (r !== undefined) out.push(passage(r[2], v.start, v.end));
     }
     return out;
@@ -264,8 +270,12 @@ export function createSimilarityDetector(index: PromptIndex, opts: SimilarityOpt
       while (k + 1 < back.length && back[k + 1]) k++;
       from = Math.min(from, wordStart(wd, wd.w.length - 1 - (k + n - 1)));
     }
-    // An encoded run that reaches the end may still be growing.
-    for (const v of encoded) if (v.end >= text.length) from = Math.min(from, v.start);
+    // An encoded run that reaches the end may still be growing: held while it is short or already
+    // decodes to some of the prompt's words. Base64 of anything else (a data URI, a file) flows on
+    // instead of filling the hold-back buffer (and, with `onOverflow: block`, ending the stream).
+    for (const v of encoded)
+      if (v.end >= text.length && (v.end - v.start < OPEN_ENCODED_CHARS || v.m.includes(true)))
+        from = Math.min(from, v.start);
     return from;
   };
   return { name: 'similarity', scan, openFrom };

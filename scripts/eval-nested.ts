@@ -39,7 +39,7 @@ import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { recentre } from '../src/guard/detectors/injection.js';
-import { combine, fitCombiner } from '../src/guard/detectors/injection-signals.js';
+import { combine, dominantSignal, fitCombiner } from '../src/guard/detectors/injection-signals.js';
 import { SIGNATURES } from '../src/guard/detectors/injection-signatures.js';
 import { offTaskProbability, offTaskVector } from '../src/guard/detectors/off-task.js';
 import { assignFolds, groupRows } from './injection-groups.js';
@@ -115,6 +115,12 @@ export interface NestedResult {
   readonly sourceMode: SignatureMode;
   /** Pooled per source (mode `sourceMode`): recall on label 1, FPR on label 0. */
   readonly bySource: Record<string, Scores & { readonly n: number }>;
+  /**
+   * Per source (mode `sourceMode`): which part raised each positive decision, label 0 and label 1
+   * apart: `signature`, `classifier`, `combiner:<dominant signal>`, `off-task` (a row can count
+   * under several). Says which signal causes the held-out false positives.
+   */
+  readonly whyBySource: Record<string, { readonly benign: Record<string, number>; readonly attack: Record<string, number> }>;
 }
 
 const DEFAULT_DATA = [
@@ -177,6 +183,12 @@ export function runNested(opts: NestedOptions): NestedResult {
     );
   const pooledLabels: Array<0 | 1> = [];
   const bySourcePred = new Map<string, { pred: boolean[]; labels: Array<0 | 1> }>();
+  const whyBySource: NestedResult['whyBySource'] = {};
+  const why = (src: string, label: 0 | 1, part: string): void => {
+    const e = (whyBySource[src] ??= { benign: {}, attack: {} });
+    const m = label === 1 ? e.attack : e.benign;
+    m[part] = (m[part] ?? 0) + 1;
+  };
   const folds: FoldResult[] = [];
 
   for (let k = 0; k < opts.outer; k++) {
@@ -239,22 +251,36 @@ export function runNested(opts: NestedOptions): NestedResult {
     const testOt = testIdx.map((i) => offTaskProbability(outerOt, otVec[i]!));
     const labels = testIdx.map((i) => ex[i]!.label);
     const oofLabels = oofIdx.map((i) => ex[i]!.label);
+    const oofGroups = oofIdx.map((i) => group[i]!);
     const byMode = {} as FoldResult['byMode'];
     for (const mode of MODES) {
       const sigOf = (i: number): number => sigScore(ex[i]!, off[mode], mode === 'none');
-      const own = oofIdx.flatMap((i, j) => (forClassifier(i) ? [j] : []));
+      // Every inner out-of-fold row, not only the classifier's own files: the rows it never trains on are
+      // the unseen domains (system prompts, code, passages) whose false positives the group cap bounds.
+      const own = oofIdx.map((_, j) => j);
       const threshold = pickThreshold(
         own.map((j) => sigOf(oofIdx[j]!)),
         own.map((j) => oofP[j]!),
         own.map((j) => oofLabels[j]!),
+        own.map((j) => group[oofIdx[j]!]!),
       );
       let pred = testIdx.map((i, t) => decide(sigOf(i), testP[t]!, threshold));
+      const parts = testIdx.map((i, t) => {
+        const out: string[] = [];
+        if (sigOf(i) >= 0.5) out.push('signature');
+        if (recentre(testP[t]!, threshold) >= 0.5) out.push('classifier');
+        return out;
+      });
       if (mode !== 'all' && mode !== 'no-narrow' && mode !== 'fold-local' && mode !== 'none') {
         const base = oofIdx.map((i, j) => Math.max(sigOf(i), recentre(oofP[j]!, threshold)));
-        const comb = fitCombinerWithThreshold(oofVec, base, oofLabels);
+        const comb = fitCombinerWithThreshold(oofVec, base, oofLabels, oofGroups);
         pred = testIdx.map((i, t) =>
           decideAll(sigOf(i), testP[t]!, threshold, combine(comb, testVec[t]!), comb.threshold),
         );
+        testIdx.forEach((_, t) => {
+          if (combine(comb, testVec[t]!) >= comb.threshold)
+            parts[t]!.push(`combiner:${dominantSignal(comb, testVec[t]!)}`);
+        });
         if (mode.endsWith('+off-task')) {
           // Its own threshold, chosen on the inner rows given what the combined view already catches.
           const caught = oofIdx.map((i, j) =>
@@ -262,6 +288,9 @@ export function runNested(opts: NestedOptions): NestedResult {
           );
           const tOff = pickOwnThreshold(caught, oofOt, oofLabels);
           pred = pred.map((p, t) => p || testOt[t]! >= tOff);
+          testIdx.forEach((_, t) => {
+            if (testOt[t]! >= tOff) parts[t]!.push('off-task');
+          });
         }
       }
       byMode[mode] = { threshold, scores: metrics(pred, labels) };
@@ -273,6 +302,7 @@ export function runNested(opts: NestedOptions): NestedResult {
           e.pred.push(pred[t]!);
           e.labels.push(ex[i]!.label);
           bySourcePred.set(src, e);
+          for (const part of parts[t]!) why(src, ex[i]!.label, part);
         });
     }
     pooledLabels.push(...labels);
@@ -298,6 +328,7 @@ export function runNested(opts: NestedOptions): NestedResult {
     pooled,
     sourceMode,
     bySource,
+    whyBySource,
   };
 }
 
@@ -357,6 +388,7 @@ function main(): void {
       synthetic: { type: 'string', default: '20' },
       'classifier-data': { type: 'string', multiple: true },
       json: { type: 'boolean', default: false },
+      why: { type: 'boolean', default: false },
       'source-view': { type: 'string', default: SOURCE_MODE },
     },
   });
@@ -392,8 +424,17 @@ function main(): void {
   for (const [src, s] of Object.entries(r.bySource)) {
     const pos = s.tp + s.fn;
     const neg = s.fp + s.tn;
+    const w = r.whyBySource[src];
+    const parts = (m: Record<string, number> | undefined): string =>
+      Object.entries(m ?? {})
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ');
     out.push(
-      `  ${src}: ${pos > 0 ? `recall ${pct(s.recall)} (${pos})` : ''}${neg > 0 ? ` FPR ${pct(s.fpr)} (${neg})` : ''}`,
+      `  ${src}: ${pos > 0 ? `recall ${pct(s.recall)} (${pos})` : ''}${neg > 0 ? ` FPR ${pct(s.fpr)} (${neg})` : ''}` +
+        (values.why && w !== undefined
+          ? `\n      raised by: attacks [${parts(w.attack)}] benign [${parts(w.benign)}]`
+          : ''),
     );
   }
   process.stdout.write(`${out.join('\n')}\n`);

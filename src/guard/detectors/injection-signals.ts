@@ -184,9 +184,12 @@ export function instructionOverride(folded: string): number {
     }
     let j = i + 1;
     while (j < t.length && isLetter(t.charCodeAt(j))) j++;
-    const w = t.slice(i, j);
-    if (META_NOUNS.has(w)) meta = true;
-    else if (CONTRAST_WORDS.has(w)) contrast = true;
+    // Every listed word has 4-12 letters: shorter and longer words are not sliced out at all.
+    if (j - i >= 4 && j - i <= 12) {
+      const w = t.slice(i, j);
+      if (META_NOUNS.has(w)) meta = true;
+      else if (CONTRAST_WORDS.has(w)) contrast = true;
+    }
     if (meta && contrast) return 1;
     i = j;
   }

@@ -147,6 +147,19 @@ describe('nested evaluation on the dev set (reduced, runs in CI)', () => {
       }
   });
 
+  it('names the part behind every raised row of the per-source breakdown (--why)', () => {
+    for (const [src, sc] of Object.entries(r.bySource)) {
+      const w = r.whyBySource[src];
+      const count = (m: Record<string, number> | undefined) =>
+        Object.values(m ?? {}).reduce((a, b) => a + b, 0);
+      // A row can be raised by several parts, never by none.
+      expect(count(w?.benign)).toBeGreaterThanOrEqual(sc.fp);
+      expect(count(w?.attack)).toBeGreaterThanOrEqual(sc.tp);
+      for (const part of [...Object.keys(w?.benign ?? {}), ...Object.keys(w?.attack ?? {})])
+        expect(part).toMatch(/^(signature|classifier|off-task|combiner:[a-z_]+)$/);
+    }
+  });
+
   it('stays above a floor well under the full run (bench/README.md): catches a broken pipeline', () => {
     expect(r.pooled.all.f1).toBeGreaterThan(0.4);
     expect(r.pooled.combined.f1).toBeGreaterThan(0.4);

@@ -4,14 +4,18 @@
  *
  *   npx tsx scripts/eval-nested.ts [--data FILE]... [--classifier-data FILE]... [--outer 5] [--inner 3] [--json]
  *
- * `--classifier-data injection-dev.jsonl` evaluates the shipped procedure (scripts/train-injection.ts):
- * the bag-of-words classifier learns from the first-round file only, the combiner from all rows.
+ * `--classifier-data injection-dev.jsonl` evaluates the procedure of scripts/train-injection.ts: the
+ * bag-of-words classifier learns the attacks of the first-round file and the benign rows of every
+ * file; the combiner learns from all rows.
  *
  * - Groups (scripts/injection-groups.ts): source datasets and near-duplicate clusters across
  *   sources; a group is never split between training and test.
  * - Outer folds: whole groups. Inside each outer fold the threshold is picked on out-of-fold
  *   predictions of inner grouped folds over the outer-training rows only, then the classifier is fitted
- *   on all outer-training rows and scored once on the outer test fold.
+ *   on all outer-training rows and scored once on the outer test fold. The threshold rule
+ *   (injection-train-lib.ts pickThreshold) bounds the false-positive rate pooled and on every inner
+ *   held-out benign group, over the inner rows of every file (also those the classifier never
+ *   trains on: they are the unseen domains).
  * - Synthetic rows (scripts/injection-synthetic.ts) are never scored. They are their own group and
  *   stay in training, except those that are near-duplicates of a dev row: those follow that row's
  *   group, so they are out of training whenever it is tested.
@@ -22,7 +26,7 @@
  *                (it could only have been written from those rows);
  *     none       classifier alone.
  * - The signals (src/guard/detectors/injection-signals.ts: classifier, adversarial-suffix character LM,
- *   harmful intent, flooding, short command) are combined by a logistic model fitted inside each outer
+ *   harmful intent, flooding, instruction override, delimiter runs) are combined by a logistic model fitted inside each outer
  *   fold on the inner out-of-fold classifier probabilities, with the character LM itself fitted on the
  *   benign rows of each training split. Views `combined` (all signatures + combiner) and
  *   `combined-fold-local` (fold-local signatures + combiner) are what the shipped detector does.
@@ -33,13 +37,14 @@
  *   finding when either fires). Views `combined+off-task` and `combined-fold-local+off-task`. The
  *   dev rows are single texts, so the user's request is the sentences that refer to the data (no
  *   separate user turn): the relative-to-the-user's-turn case is covered by tests, not by this figure.
- * Prints F1, precision, recall and FPR per outer fold and pooled over all test rows.
+ * Prints F1, precision, recall and FPR per outer fold and pooled over all test rows; `--why` adds,
+ * per source, which part raised each decision (signature, classifier, combiner:<strongest signal>).
  */
 import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { recentre } from '../src/guard/detectors/injection.js';
-import { combine, fitCombiner } from '../src/guard/detectors/injection-signals.js';
+import { combine, dominantSignal, fitCombiner } from '../src/guard/detectors/injection-signals.js';
 import { SIGNATURES } from '../src/guard/detectors/injection-signatures.js';
 import { offTaskProbability, offTaskVector } from '../src/guard/detectors/off-task.js';
 import { assignFolds, groupRows } from './injection-groups.js';
@@ -87,8 +92,9 @@ export interface NestedOptions {
   /** Synthetic rows per template (0: none). */
   readonly synthetic: number;
   /**
-   * Base names of the files whose rows train the bag-of-words classifier and pick its threshold
-   * (the shipped model: the first-round file); the other rows train the combiner only. All when absent.
+   * Base names of the files whose attack rows train the bag-of-words classifier (the shipped
+   * procedure: the first-round file); benign rows of every file train it too, the other files'
+   * attack rows train the combiner only. All rows when absent.
    */
   readonly classifierFiles?: readonly string[];
   /** The view of the per-source breakdown (default SOURCE_MODE). */
@@ -115,6 +121,15 @@ export interface NestedResult {
   readonly sourceMode: SignatureMode;
   /** Pooled per source (mode `sourceMode`): recall on label 1, FPR on label 0. */
   readonly bySource: Record<string, Scores & { readonly n: number }>;
+  /**
+   * Per source (mode `sourceMode`): which part raised each positive decision, label 0 and label 1
+   * apart: `signature`, `classifier`, `combiner:<dominant signal>`, `off-task` (a row can count
+   * under several). Says which signal causes the held-out false positives.
+   */
+  readonly whyBySource: Record<
+    string,
+    { readonly benign: Record<string, number>; readonly attack: Record<string, number> }
+  >;
 }
 
 const DEFAULT_DATA = [
@@ -140,7 +155,11 @@ export function runNested(opts: NestedOptions): NestedResult {
   const isDev = (i: number): boolean => i < dev.length;
   const clsFiles = opts.classifierFiles === undefined ? null : new Set(opts.classifierFiles);
   /** Rows the classifier trains on and picks its threshold from: synthetic ones and those files. */
-  const forClassifier = (i: number): boolean => !isDev(i) || clsFiles === null || clsFiles.has(dev[i]!.file);
+  // Benign rows of every file as well: they teach it ordinary domains (system prompts, code,
+  // passages). The other files' attack rows stay out: their planted requests are the same questions
+  // the benign rows ask on their own, a pairing it can only learn as "a foreign question is an attack".
+  const forClassifier = (i: number): boolean =>
+    !isDev(i) || clsFiles === null || clsFiles.has(dev[i]!.file) || dev[i]!.label === 0;
   const { group, nearDupPairs } = groupRows(rows);
 
   // Outer folds over the groups that hold dev rows; a synthetic row follows its group's fold, or is
@@ -177,6 +196,12 @@ export function runNested(opts: NestedOptions): NestedResult {
     );
   const pooledLabels: Array<0 | 1> = [];
   const bySourcePred = new Map<string, { pred: boolean[]; labels: Array<0 | 1> }>();
+  const whyBySource: NestedResult['whyBySource'] = {};
+  const why = (src: string, label: 0 | 1, part: string): void => {
+    const e = (whyBySource[src] ??= { benign: {}, attack: {} });
+    const m = label === 1 ? e.attack : e.benign;
+    m[part] = (m[part] ?? 0) + 1;
+  };
   const folds: FoldResult[] = [];
 
   for (let k = 0; k < opts.outer; k++) {
@@ -239,22 +264,36 @@ export function runNested(opts: NestedOptions): NestedResult {
     const testOt = testIdx.map((i) => offTaskProbability(outerOt, otVec[i]!));
     const labels = testIdx.map((i) => ex[i]!.label);
     const oofLabels = oofIdx.map((i) => ex[i]!.label);
+    const oofGroups = oofIdx.map((i) => group[i]!);
     const byMode = {} as FoldResult['byMode'];
     for (const mode of MODES) {
       const sigOf = (i: number): number => sigScore(ex[i]!, off[mode], mode === 'none');
-      const own = oofIdx.flatMap((i, j) => (forClassifier(i) ? [j] : []));
+      // Every inner out-of-fold row, not only the classifier's own files: the rows it never trains on are
+      // the unseen domains (system prompts, code, passages) whose false positives the group cap bounds.
+      const own = oofIdx.map((_, j) => j);
       const threshold = pickThreshold(
         own.map((j) => sigOf(oofIdx[j]!)),
         own.map((j) => oofP[j]!),
         own.map((j) => oofLabels[j]!),
+        own.map((j) => group[oofIdx[j]!]!),
       );
       let pred = testIdx.map((i, t) => decide(sigOf(i), testP[t]!, threshold));
+      const parts = testIdx.map((i, t) => {
+        const out: string[] = [];
+        if (sigOf(i) >= 0.5) out.push('signature');
+        if (recentre(testP[t]!, threshold) >= 0.5) out.push('classifier');
+        return out;
+      });
       if (mode !== 'all' && mode !== 'no-narrow' && mode !== 'fold-local' && mode !== 'none') {
         const base = oofIdx.map((i, j) => Math.max(sigOf(i), recentre(oofP[j]!, threshold)));
-        const comb = fitCombinerWithThreshold(oofVec, base, oofLabels);
+        const comb = fitCombinerWithThreshold(oofVec, base, oofLabels, oofGroups);
         pred = testIdx.map((i, t) =>
           decideAll(sigOf(i), testP[t]!, threshold, combine(comb, testVec[t]!), comb.threshold),
         );
+        testIdx.forEach((_, t) => {
+          if (combine(comb, testVec[t]!) >= comb.threshold)
+            parts[t]!.push(`combiner:${dominantSignal(comb, testVec[t]!)}`);
+        });
         if (mode.endsWith('+off-task')) {
           // Its own threshold, chosen on the inner rows given what the combined view already catches.
           const caught = oofIdx.map((i, j) =>
@@ -262,6 +301,9 @@ export function runNested(opts: NestedOptions): NestedResult {
           );
           const tOff = pickOwnThreshold(caught, oofOt, oofLabels);
           pred = pred.map((p, t) => p || testOt[t]! >= tOff);
+          testIdx.forEach((_, t) => {
+            if (testOt[t]! >= tOff) parts[t]!.push('off-task');
+          });
         }
       }
       byMode[mode] = { threshold, scores: metrics(pred, labels) };
@@ -273,6 +315,7 @@ export function runNested(opts: NestedOptions): NestedResult {
           e.pred.push(pred[t]!);
           e.labels.push(ex[i]!.label);
           bySourcePred.set(src, e);
+          for (const part of parts[t]!) why(src, ex[i]!.label, part);
         });
     }
     pooledLabels.push(...labels);
@@ -298,6 +341,7 @@ export function runNested(opts: NestedOptions): NestedResult {
     pooled,
     sourceMode,
     bySource,
+    whyBySource,
   };
 }
 
@@ -357,6 +401,7 @@ function main(): void {
       synthetic: { type: 'string', default: '20' },
       'classifier-data': { type: 'string', multiple: true },
       json: { type: 'boolean', default: false },
+      why: { type: 'boolean', default: false },
       'source-view': { type: 'string', default: SOURCE_MODE },
     },
   });
@@ -392,8 +437,17 @@ function main(): void {
   for (const [src, s] of Object.entries(r.bySource)) {
     const pos = s.tp + s.fn;
     const neg = s.fp + s.tn;
+    const w = r.whyBySource[src];
+    const parts = (m: Record<string, number> | undefined): string =>
+      Object.entries(m ?? {})
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ');
     out.push(
-      `  ${src}: ${pos > 0 ? `recall ${pct(s.recall)} (${pos})` : ''}${neg > 0 ? ` FPR ${pct(s.fpr)} (${neg})` : ''}`,
+      `  ${src}: ${pos > 0 ? `recall ${pct(s.recall)} (${pos})` : ''}${neg > 0 ? ` FPR ${pct(s.fpr)} (${neg})` : ''}` +
+        (values.why && w !== undefined
+          ? `\n      raised by: attacks [${parts(w.attack)}] benign [${parts(w.benign)}]`
+          : ''),
     );
   }
   process.stdout.write(`${out.join('\n')}\n`);

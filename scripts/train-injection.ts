@@ -9,11 +9,12 @@
  * (src/guard/detectors/injection-signals.ts) on the grouped out-of-fold classifier probabilities,
  * with the character LM fitted on each fold's training rows, as scripts/eval-nested.ts does inside
  * each outer fold; the shipped character LM is scripts/train-charlm.ts's.
- * The threshold is picked by the same rule scripts/eval-nested.ts applies inside each outer fold: on
+ * The thresholds are picked by the same rule scripts/eval-nested.ts applies inside each outer fold: on
  * out-of-fold predictions of grouped folds (source datasets and near-duplicate clusters never split,
- * scripts/injection-groups.ts), the best F1 of signatures + classifier whose false-positive rate stays
- * at or under 2.5 %. The grouped-CV scores printed here are the ones the threshold was chosen on, so
- * they are optimistic; the figure to publish is scripts/eval-nested.ts's.
+ * scripts/injection-groups.ts) over the rows of every file, the best F1 whose false-positive rate
+ * stays at or under 2.5 % pooled and under MAX_GROUP_FPR on every benign group
+ * (injection-train-lib.ts pickThreshold). The grouped-CV scores printed here are the ones the
+ * thresholds were chosen on, so they are optimistic; the figure to publish is scripts/eval-nested.ts's.
  */
 import { writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
@@ -24,7 +25,7 @@ import {
   type InjectionModelFile,
   MODEL_DIM_BITS,
 } from '../src/guard/detectors/injection-model.js';
-import { combine, SIGNAL_DIM } from '../src/guard/detectors/injection-signals.js';
+import { combine, SIGNAL_DIM, SIGNALS_VERSION } from '../src/guard/detectors/injection-signals.js';
 import { assignFolds, groupRows } from './injection-groups.js';
 import { syntheticRows } from './injection-synthetic.js';
 import {
@@ -42,11 +43,13 @@ import {
 } from './injection-train-lib.js';
 
 /**
- * The classifier learns from the first-round file only: trained on both files it finds no
- * threshold with useful recall under the false-positive cap (grouped CV picks 0.95) and misses
- * hand-written attack shapes it catches now (test/unit/guard/injection-shapes.test.ts). The
- * combiner's signals (suffix LM, harmful intent, flooding) learn from both files; for rows of the
- * second file the classifier's fold predictions are out of sample as well.
+ * The classifier learns the attacks of the first-round file only, and the benign rows of every
+ * file: trained on the second file's attacks as well it learns its planted questions (the same
+ * questions its benign rows ask on their own, in many languages) as "a foreign question is an
+ * attack", which flagged three quarters of them once their group was held out (bench/README.md).
+ * The benign rows of the second file (system prompts, code, passages, security questions) are the
+ * ordinary domains it otherwise flagged. The combiner's signals learn from both files; for rows the
+ * classifier does not train on, its fold predictions are out of sample as well.
  */
 const DATASETS = resolve(import.meta.dirname, '../../shared/datasets');
 const DEFAULT_DATA = [resolve(DATASETS, 'injection-dev.jsonl')];
@@ -77,12 +80,13 @@ const rows = loadRows(combinerData);
 const synth = syntheticRows(Number(args.synthetic));
 const allEx = prepare(rows);
 const synthEx = prepare(synth);
-const isCls = rows.map((r) => clsFiles.has(r.file));
+const isCls = rows.map((r) => clsFiles.has(r.file) || r.label === 0);
 
 // Grouped 5-fold out-of-fold predictions over every row (source datasets and near-duplicate
 // clusters never split); the supplement is always in training.
 const K = 5;
-const fold = assignFolds(groupRows(rows).group, K);
+const { group } = groupRows(rows);
+const fold = assignFolds(group, K);
 const oof = new Array<number>(allEx.length).fill(0);
 const oofVec = new Array<Float64Array>(allEx.length);
 for (let k = 0; k < K; k++) {
@@ -94,33 +98,32 @@ for (let k = 0; k < K; k++) {
     oofVec[i] = vectorOf(ctx, ex);
   });
 }
-// The classifier's threshold: grouped 5-fold over its own files (as before the combiner existed).
-const devEx = allEx.filter((_, i) => isCls[i]);
-const devFold = assignFolds(groupRows(rows.filter((_, i) => isCls[i])).group, K);
-const devOof = new Array<number>(devEx.length).fill(0);
-for (let k = 0; k < K; k++) {
-  const m = train([...devEx.filter((_, i) => devFold[i] !== k), ...synthEx], epochs, l2, 7 + k);
-  devEx.forEach((ex, i) => {
-    if (devFold[i] === k) devOof[i] = predict(m, ex);
-  });
-}
+// The classifier's threshold: on the out-of-fold predictions of every row, with every benign group's
+// false-positive rate bounded (the rows it never trains on are the domains it has not seen).
+const labels = allEx.map((ex) => ex.label);
+const groups = [...group];
 const threshold = pickThreshold(
-  devEx.map((ex) => ex.sig),
-  devOof,
-  devEx.map((ex) => ex.label),
+  allEx.map((ex) => ex.sig),
+  oof,
+  labels,
+  groups,
 );
+const devEx = allEx.filter((_, i) => isCls[i]);
 const cv = metrics(
-  devEx.map((ex, i) => decide(ex.sig, devOof[i] ?? 0, threshold)),
-  devEx.map((ex) => ex.label),
+  allEx.map((ex, i) => decide(ex.sig, oof[i] ?? 0, threshold)),
+  labels,
 );
 console.log(`threshold ${threshold}`);
-console.log('classifier, grouped 5-fold CV on its own files (threshold chosen on it: optimistic)', cv);
-const labels = allEx.map((ex) => ex.label);
+console.log(
+  'signatures + classifier, grouped 5-fold CV on all files (threshold chosen on it: optimistic)',
+  cv,
+);
 const vecOf = (i: number): Float64Array => oofVec[i] ?? new Float64Array(SIGNAL_DIM);
 const combiner = fitCombinerWithThreshold(
   allEx.map((_, i) => vecOf(i)),
   allEx.map((ex, i) => Math.max(ex.sig, recentre(oof[i] ?? 0, threshold))),
   labels,
+  groups,
 );
 const cvCombined = metrics(
   allEx.map((ex, i) =>
@@ -144,8 +147,9 @@ const file: InjectionModelFile = {
     weights: combiner.weights.map((w) => Number(w.toFixed(5))),
     bias: Number(combiner.bias.toFixed(5)),
     threshold: combiner.threshold,
+    signals: SIGNALS_VERSION,
   },
-  trainedOn: `classifier: ${[...clsFiles].join(' + ')} (${devEx.length} rows) + ${synth.length} synthetic rows; combiner: ${combinerData.map((p) => basename(p)).join(' + ')} (${rows.length} rows); epochs ${epochs}, l2 ${l2}`,
+  trainedOn: `classifier: attacks of ${[...clsFiles].join(' + ')}, benign rows of all (${devEx.length} rows) + ${synth.length} synthetic rows; combiner: ${combinerData.map((p) => basename(p)).join(' + ')} (${rows.length} rows); epochs ${epochs}, l2 ${l2}`,
   metrics: {
     groupedCvF1: Number(cv.f1.toFixed(4)),
     groupedCvPrecision: Number(cv.precision.toFixed(4)),

@@ -130,7 +130,7 @@ export const PROSE_BITS = 3.5;
  * of each): the adversarial-suffix signal. Relative to the text itself, so text that is unusual
  * throughout (code, tables) scores low, and a request followed by token salad scores high.
  */
-export function suffixContrast(lm: CharLm, text: string): number {
+export function suffixContrast(lm: CharLm, text: string, layoutAware = true): number {
   // A request plus a suffix needs room: under two windows there is no body to compare with, and
   // one odd token ("D&D") would fill the whole window.
   if (text.length < MIN_TEXT) return 0;
@@ -138,10 +138,29 @@ export function suffixContrast(lm: CharLm, text: string): number {
   const cut = t.length - SUFFIX_TAIL;
   // The salad follows a request in words; JSON, code or a table opens with symbols throughout.
   if (structured(t, Math.max(LM_WINDOW, cut))) return 0;
+  // An appended suffix is inline text; a tail laid out over several lines (a docstring's examples,
+  // a list, a poem) is layout whose odd windows are indentation and symbols, not token salad.
+  if (layoutAware && lineBreaks(t, Math.max(0, cut)) >= MAX_TAIL_LINES) return 0;
   const tail = worstWindow(lm, t, Math.max(0, cut), t.length);
   // Against the body's own least probable window: code or tables have odd windows throughout.
   const body = cut >= MIN_BODY ? worstWindow(lm, t, 0, cut) : PROSE_BITS;
   return Math.max(0, tail - Math.max(body, PROSE_BITS));
+}
+
+/** Line breaks in a tail at or above which it is layout, not an appended suffix. */
+const MAX_TAIL_LINES = 3;
+
+/** Line breaks in t[from..], trailing ones excluded. */
+function lineBreaks(t: string, from: number): number {
+  let end = t.length;
+  while (
+    end > from &&
+    (t.charCodeAt(end - 1) === 10 || t.charCodeAt(end - 1) === 13 || t.charCodeAt(end - 1) === 32)
+  )
+    end--;
+  let n = 0;
+  for (let i = from; i < end; i++) if (t.charCodeAt(i) === 10) n++;
+  return n;
 }
 
 /** Share of symbols other than word punctuation in the first `n` characters above 8 %. */

@@ -30,6 +30,13 @@ export interface HarmSignals {
   readonly max: number;
   /** Distinct harm terms seen (capped by the text's words). */
   readonly terms: number;
+  /**
+   * Distinct harm terms a request cue asks for. Unlike `terms` it does not grow with the length of a
+   * passage: a story or a news text names violence and crime without asking for any of it.
+   */
+  readonly asked: number;
+  /** Words scanned. */
+  readonly words: number;
   readonly request: boolean;
   readonly evasion: boolean;
 }
@@ -100,6 +107,7 @@ function benignObjectFollows(lex: HarmLexicon, w: readonly string[], i: number):
 export function harmSignals(lex: HarmLexicon, folded: string): HarmSignals {
   const w = words(folded.length > 24_000 ? `${folded.slice(0, 12_000)} ${folded.slice(-12_000)}` : folded);
   const seen = new Set<string>();
+  const askedTerms = new Set<string>();
   const cats = new Map<HarmCategory, boolean>();
   let request = false;
   let evasion = false;
@@ -114,7 +122,10 @@ export function harmSignals(lex: HarmLexicon, folded: string): HarmSignals {
       if ('category' in e) {
         const asked = at - lastCue <= CUE_REACH;
         cats.set(e.category, (cats.get(e.category) ?? false) || asked);
-        if (asked) request = true;
+        if (asked) {
+          request = true;
+          askedTerms.add(p);
+        }
         seen.add(p);
       } else if (e.cue === 'request') lastCue = at;
       else evasion = true;
@@ -143,5 +154,5 @@ export function harmSignals(lex: HarmLexicon, folded: string): HarmSignals {
     categories.set(c, score);
     max = Math.max(max, score);
   }
-  return { categories, max, terms: seen.size, request, evasion };
+  return { categories, max, terms: seen.size, asked: askedTerms.size, words: w.length, request, evasion };
 }

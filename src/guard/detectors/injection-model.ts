@@ -7,6 +7,9 @@
 import { readFileSync } from 'node:fs';
 import { type Combiner, SIGNAL_DIM } from './injection-signals.js';
 
+/** Signals of a version-1 combiner (injection-signals.ts SIGNALS_VERSION). */
+const SIGNAL_DIM_V1 = 5;
+
 export const MODEL_DIM_BITS = 16;
 export const MODEL_DIM = 1 << MODEL_DIM_BITS;
 const MASK = MODEL_DIM - 1;
@@ -170,7 +173,9 @@ export function decodeModel(file: InjectionModelFile): InjectionModel {
   const weights = new Float32Array(MODEL_DIM);
   for (const [i, v] of q.entries()) weights[i] = v * file.scale;
   const c = file.combiner;
-  if (c !== undefined && (c.weights.length !== SIGNAL_DIM || !c.weights.every(Number.isFinite)))
+  // Version 1 files carry the first five signals' weights; later ones every signal's.
+  const dim = (c?.signals ?? 1) < 2 ? SIGNAL_DIM_V1 : SIGNAL_DIM;
+  if (c !== undefined && (c.weights.length !== dim || !c.weights.every(Number.isFinite)))
     throw new Error('injection model: combiner does not match the signals');
   return { bias: file.bias, weights, threshold: file.threshold, combiner: c ?? null };
 }

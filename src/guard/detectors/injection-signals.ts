@@ -24,9 +24,18 @@ export const SIGNAL_NAMES = [
   'harm_terms',
   'harm_evasion',
   'flooding',
+  'instruction_override',
+  'delimiter',
 ] as const;
 export type SignalName = (typeof SIGNAL_NAMES)[number];
 export const SIGNAL_DIM = SIGNAL_NAMES.length;
+
+/**
+ * Version of the vector's definition. Version 1 (models/injection.json files without `signals`):
+ * harm features counted every harm term a text mentions, the suffix LM read multi-line tails, and
+ * the last two signals did not exist. A model is always scored with the definition it was fitted on.
+ */
+export const SIGNALS_VERSION = 2;
 
 /** Periods tried for repeated units ("aaaa", "abab", "lol lol lol "). */
 const MAX_PERIOD = 12;
@@ -85,9 +94,129 @@ export function longestRepeat(text: string): number {
 /** Contrast (bits per character) that ordinary text reaches: multilingual and code tails. */
 const SUFFIX_MARGIN = 0.5;
 
+/**
+ * Words up to which a harm term mentioned without a request cue counts in full. A short text that
+ * names a harm is about it ("bomb threat statistics?"); a long passage (a story, an article, a
+ * reading-comprehension task) names violence and crime in passing. Beyond this the mention's weight
+ * falls with the square root of the length.
+ */
+const MENTION_WORDS = 40;
+
+function mentionWeight(words: number): number {
+  return words <= MENTION_WORDS ? 1 : Math.sqrt(MENTION_WORDS / words);
+}
+
 export interface SignalContext {
   readonly lm: CharLm | null;
   readonly harm: HarmLexicon;
+}
+
+/**
+ * Words that name instructions themselves, and words that set one set of them against another.
+ * A sentence holding both ("all other tasks are void", "the previous instructions no longer
+ * apply", "forget your original rules") speaks to the model about its instructions: the shape of a
+ * hijack whatever its wording. "All", "new" and "following" are left out: "follow all of the
+ * following instructions" is how ordinary system prompts and task definitions read.
+ */
+const META_NOUNS = new Set([
+  'instruction',
+  'instructions',
+  'command',
+  'commands',
+  'directive',
+  'directives',
+  'task',
+  'tasks',
+  'prompt',
+  'prompts',
+  'rules',
+  'guidelines',
+  'orders',
+]);
+const CONTRAST_WORDS = new Set([
+  'other',
+  'others',
+  'previous',
+  'prior',
+  'above',
+  'earlier',
+  'preceding',
+  'upcoming',
+  'void',
+  'null',
+  'override',
+  'overrides',
+  'ignore',
+  'disregard',
+  'forget',
+  'abandon',
+  'supersede',
+  'supersedes',
+  'former',
+  'original',
+]);
+const SCAN_CHARS = 8_000;
+
+const isLetter = (c: number): boolean => (c >= 97 && c <= 122) || c >= 0xc0;
+const endsSentence = (c: number): boolean =>
+  c === 46 || c === 33 || c === 63 || c === 10 || c === 59 || c === 58;
+
+/** 1 when one sentence of the folded text names instructions and sets them against others. */
+export function instructionOverride(folded: string): number {
+  const t =
+    folded.length > SCAN_CHARS
+      ? `${folded.slice(0, SCAN_CHARS / 2)}\n${folded.slice(-SCAN_CHARS / 2)}`
+      : folded;
+  let meta = false;
+  let contrast = false;
+  let i = 0;
+  while (i < t.length) {
+    const c = t.charCodeAt(i);
+    if (endsSentence(c)) {
+      meta = false;
+      contrast = false;
+      i++;
+      continue;
+    }
+    if (!isLetter(c)) {
+      i++;
+      continue;
+    }
+    let j = i + 1;
+    while (j < t.length && isLetter(t.charCodeAt(j))) j++;
+    // Every listed word has 4-12 letters: shorter and longer words are not sliced out at all.
+    if (j - i >= 4 && j - i <= 12) {
+      const w = t.slice(i, j);
+      if (META_NOUNS.has(w)) meta = true;
+      else if (CONTRAST_WORDS.has(w)) contrast = true;
+    }
+    if (meta && contrast) return 1;
+    i = j;
+  }
+  return 0;
+}
+
+/** Characters that fence off a section when repeated ("=====", "[[[[[", "+++++"). */
+const DELIMITER_CHARS = new Set([...'[]{}<>+=*#~_|'].map((c) => c.charCodeAt(0)));
+/** A run this long of one fence character. */
+const MIN_DELIMITER = 5;
+
+/**
+ * 1 when the text holds a run of MIN_DELIMITER or more of one fence character: the separator an
+ * injection uses to close the data it sits in and open "new" instructions (delimiter escapes).
+ * Markdown rules ("---") are shorter or use '-', which is not counted.
+ */
+export function delimiterRun(text: string): number {
+  const t =
+    text.length > SCAN_CHARS ? `${text.slice(0, SCAN_CHARS / 2)} ${text.slice(-SCAN_CHARS / 2)}` : text;
+  let run = 1;
+  for (let i = 1; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c === t.charCodeAt(i - 1) && DELIMITER_CHARS.has(c)) {
+      if (++run >= MIN_DELIMITER) return 1;
+    } else run = 1;
+  }
+  return 0;
 }
 
 /**
@@ -99,13 +228,26 @@ export function signalVector(
   sanitised: string,
   folded: string,
   harm: HarmSignals = harmSignals(ctx.harm, folded),
+  version: number = SIGNALS_VERSION,
 ): Float64Array {
   const v = new Float64Array(SIGNAL_DIM);
+  if (version < 2) {
+    v[0] = ctx.lm === null ? 0 : Math.max(0, suffixContrast(ctx.lm, sanitised, false) - SUFFIX_MARGIN);
+    v[1] = harm.max;
+    v[2] = Math.log1p(harm.terms);
+    v[3] = harm.evasion ? 1 : 0;
+    v[4] = Math.log1p(longestRepeat(sanitised)) / 4;
+    return v;
+  }
   v[0] = ctx.lm === null ? 0 : Math.max(0, suffixContrast(ctx.lm, sanitised) - SUFFIX_MARGIN);
-  v[1] = harm.max;
-  v[2] = Math.log1p(harm.terms);
+  v[1] = harm.request ? harm.max : harm.max * mentionWeight(harm.words);
+  // Terms asked for, not terms mentioned: the mention count grows with a passage's length and read
+  // long stories as harmful requests once the sources they came from were held out.
+  v[2] = Math.log1p(harm.asked);
   v[3] = harm.evasion ? 1 : 0;
   v[4] = Math.log1p(longestRepeat(sanitised)) / 4;
+  v[5] = instructionOverride(folded);
+  v[6] = delimiterRun(sanitised);
   return v;
 }
 
@@ -115,6 +257,8 @@ export interface Combiner {
   readonly bias: number;
   /** Probability at or above which the combined score is an attack. */
   readonly threshold: number;
+  /** SIGNALS_VERSION the weights were fitted on (absent: 1). */
+  readonly signals?: number;
 }
 
 /** The model's probability for `v`; a weight without a feature (or the reverse) counts as 0. */
@@ -128,7 +272,7 @@ export function combine(c: Combiner, v: Float64Array): number {
 export function dominantSignal(c: Combiner, v: Float64Array): SignalName {
   let best = 0;
   let at = 0;
-  for (let i = 0; i < SIGNAL_DIM; i++) {
+  for (let i = 0; i < Math.min(SIGNAL_DIM, c.weights.length); i++) {
     const x = (c.weights[i] ?? 0) * (v[i] ?? 0);
     if (x > best) {
       best = x;

@@ -266,7 +266,7 @@ export function createInjectionDetector(opts: InjectionOptions): Detector {
       if (model.combiner !== null) {
         // The adversarial-suffix LM, harmful intent, flooding and the short-command shape, combined
         // by the fitted logistic model on its own threshold; the type names the strongest signal.
-        const v = signalVector(signals, input.text, folded);
+        const v = signalVector(signals, input.text, folded, undefined, model.combiner.signals ?? 1);
         if (v.some((x) => x !== 0))
           out.push({
             detector: 'injection',

@@ -17,6 +17,7 @@
  */
 import { type CharLm, suffixContrast } from './charlm.js';
 import { type HarmLexicon, type HarmSignals, harmSignals } from './harm.js';
+import { quotedMention } from './injection-mention.js';
 
 export const SIGNAL_NAMES = [
   'adversarial_suffix',
@@ -33,9 +34,10 @@ export const SIGNAL_DIM = SIGNAL_NAMES.length;
 /**
  * Version of the vector's definition. Version 1 (models/injection.json files without `signals`):
  * harm features counted every harm term a text mentions, the suffix LM read multi-line tails, and
- * the last two signals did not exist. A model is always scored with the definition it was fitted on.
+ * the last two signals did not exist. Version 2: `instruction_override` also counted a pair that was
+ * only quoted in a text about attacks. A model is always scored with the definition it was fitted on.
  */
-export const SIGNALS_VERSION = 2;
+export const SIGNALS_VERSION = 3;
 
 /** Periods tried for repeated units ("aaaa", "abab", "lol lol lol "). */
 const MAX_PERIOD = 12;
@@ -161,20 +163,27 @@ const isLetter = (c: number): boolean => (c >= 97 && c <= 122) || c >= 0xc0;
 const endsSentence = (c: number): boolean =>
   c === 46 || c === 33 || c === 63 || c === 10 || c === 59 || c === 58;
 
-/** 1 when one sentence of the folded text names instructions and sets them against others. */
-export function instructionOverride(folded: string): number {
+/**
+ * 1 when one sentence of the folded text names instructions and sets them against others. From
+ * signal version 3 a pair that only sits in a quoted mention (injection-mention.ts, the rule the
+ * signatures use: quotes or backticks, nothing issued after the close quote, a short text that
+ * talks about attacks, as in `translate "ignore all previous instructions" for my security slides`)
+ * does not count: it is discussed, not issued. An unquoted pair elsewhere in the text still does.
+ */
+export function instructionOverride(folded: string, mentions = true): number {
   const t =
     folded.length > SCAN_CHARS
       ? `${folded.slice(0, SCAN_CHARS / 2)}\n${folded.slice(-SCAN_CHARS / 2)}`
       : folded;
-  let meta = false;
-  let contrast = false;
+  // Start of the first listed word of each kind in the current sentence (-1: none yet).
+  let meta = -1;
+  let contrast = -1;
   let i = 0;
   while (i < t.length) {
     const c = t.charCodeAt(i);
     if (endsSentence(c)) {
-      meta = false;
-      contrast = false;
+      meta = -1;
+      contrast = -1;
       i++;
       continue;
     }
@@ -187,10 +196,16 @@ export function instructionOverride(folded: string): number {
     // Every listed word has 4-12 letters: shorter and longer words are not sliced out at all.
     if (j - i >= 4 && j - i <= 12) {
       const w = t.slice(i, j);
-      if (META_NOUNS.has(w)) meta = true;
-      else if (CONTRAST_WORDS.has(w)) contrast = true;
+      if (META_NOUNS.has(w)) {
+        if (meta < 0) meta = i;
+      } else if (CONTRAST_WORDS.has(w) && contrast < 0) contrast = i;
     }
-    if (meta && contrast) return 1;
+    if (meta >= 0 && contrast >= 0) {
+      if (!(mentions && quotedMention(t, Math.min(meta, contrast), j))) return 1;
+      // A quoted mention: look on for a pair that is issued.
+      meta = -1;
+      contrast = -1;
+    }
     i = j;
   }
   return 0;
@@ -246,7 +261,7 @@ export function signalVector(
   v[2] = Math.log1p(harm.asked);
   v[3] = harm.evasion ? 1 : 0;
   v[4] = Math.log1p(longestRepeat(sanitised)) / 4;
-  v[5] = instructionOverride(folded);
+  v[5] = instructionOverride(folded, version >= 3);
   v[6] = delimiterRun(sanitised);
   return v;
 }

@@ -9,6 +9,7 @@ import { fold } from '../normalise.js';
 import type { Detector, Finding, ScanInput } from '../types.js';
 import { type CharLm, loadCharLm } from './charlm.js';
 import { compileHarmLexicon } from './harm.js';
+import { MENTION_SCORE, quotedMention } from './injection-mention.js';
 import { features, type InjectionModel, loadModel, score, structure } from './injection-model.js';
 import { combine, dominantSignal, type SignalContext, signalVector } from './injection-signals.js';
 import { SIGNATURES, type Signature } from './injection-signatures.js';
@@ -21,6 +22,9 @@ import {
   type TaskContext,
   taskContext,
 } from './off-task.js';
+
+// Re-exported: the training scripts score signatures the way the detector does.
+export { MENTION_SCORE, quotedMention };
 
 export interface InjectionOptions {
   /** Path of the weights file; the shipped models/injection.json when absent. */
@@ -152,50 +156,6 @@ function wordStarts(folded: string, wanted: Wanted): Map<string, number[]> {
     i = j;
   }
   return at;
-}
-
-const isOpenQuote = (c: number): boolean => c === 34 || c === 0x201c || c === 0xab || c === 96;
-const isCloseQuote = (c: number): boolean => c === 34 || c === 0x201d || c === 0xbb || c === 96;
-/** Words of a text that talks about attacks rather than making one. */
-const META =
-  /\b(?:prompt\s+injections?|injections?|attacks?|attackers?|security|phrases?|jailbreaks?|risks?|defen[cs]es?|defend|detect|detection|classifier|researchers?|awareness|examples?)\b/;
-/** Score a signature keeps when its match is only quoted in a text about attacks. */
-export const MENTION_SCORE = 0.4;
-const MENTION_MAX_CHARS = 400;
-
-/**
- * True when the match [start, end) sits inside one pair of double quotes on its line and the text
- * talks about attacks ("is the phrase \"ignore previous instructions\" a security risk?"): a
- * mention, not an instruction. The classifier still scores the whole text.
- */
-export function quotedMention(folded: string, start: number, end: number): boolean {
-  // Questions about an attack are short; jailbreaks quote their own slogans ("do anything now",
-  // "stay in character") inside long set-ups that also say "jailbreak" and "example".
-  if (folded.length > MENTION_MAX_CHARS) return false;
-  let open = -1;
-  for (let i = start - 1; i >= 0 && start - i <= 200; i--) {
-    const c = folded.charCodeAt(i);
-    if (c === 10) break;
-    if (isOpenQuote(c)) {
-      open = i;
-      break;
-    }
-    if (isCloseQuote(c)) return false;
-  }
-  if (open < 0) return false;
-  // The close quote may fall inside the match: filler-word gaps can run past it.
-  let close = -1;
-  for (let i = start; i < folded.length && i - end <= 200; i++) {
-    const c = folded.charCodeAt(i);
-    if (c === 10) break;
-    if (isCloseQuote(c)) {
-      close = i;
-      break;
-    }
-  }
-  // A quoted command followed by a payload ("... and print the password") is still a command.
-  if (close < 0 || close - end > 3) return false;
-  return META.test(folded.slice(0, open)) || META.test(folded.slice(close + 1));
 }
 
 export function createInjectionDetector(opts: InjectionOptions): Detector {

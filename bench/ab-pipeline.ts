@@ -15,13 +15,16 @@ import { buildForBench } from './lib/build.js';
  * the client (the same for both); what matters is the difference. Interleaving blocks of a few
  * hundred milliseconds cancels most of the drift that separate processes minutes apart pick up.
  *
- *   node --import tsx bench/ab-pipeline.ts [core|full] [BASE_REF] [blocks]
+ *   node --import tsx bench/ab-pipeline.ts [core|full] [BASE_REF] [blocks] [json|sse]
+ *
+ * `sse`: streamed answers (the mock's 16 tokens, one write each, with usage) instead of JSON ones.
  */
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(HERE);
 const which = process.argv[2] === 'core' ? 'core' : 'full';
 const baseRef = process.argv[3] ?? 'HEAD';
 const blocks = Number(process.argv[4] ?? 16);
+const stream = process.argv[5] === 'sse';
 const BUILDS = { new: join(ROOT, '.tmp', 'ab-build'), base: join(ROOT, '.tmp', 'ab-build-base') } as const;
 buildForBench(ROOT, BUILDS.new, null);
 buildForBench(ROOT, BUILDS.base, baseRef);
@@ -64,7 +67,17 @@ for (const [name, dir] of Object.entries(BUILDS)) {
 }
 
 const PROMPT = JSON.parse(readFileSync(join(HERE, 'configs', 'prompt-1k.json'), 'utf8')) as unknown;
-const body = JSON.stringify({ model: 'bench', messages: PROMPT, max_tokens: 64 });
+const body = JSON.stringify(
+  stream
+    ? {
+        model: 'bench',
+        messages: PROMPT,
+        max_tokens: 64,
+        stream: true,
+        stream_options: { include_usage: true },
+      }
+    : { model: 'bench', messages: PROMPT, max_tokens: 64 },
+);
 
 async function block(name: string, n: number): Promise<number> {
   const pool = gateways[name]?.pool;
@@ -95,7 +108,7 @@ for (let r = 0; r < blocks; r++)
 const med = (a: readonly number[]) => [...a].sort((x, y) => x - y)[a.length >> 1] ?? Number.NaN;
 const show = (k: string) => (res[k] ?? []).map((x) => x.toFixed(0)).join(' ');
 process.stdout.write(
-  `${which}: CPU µs per request (gateway + client, one process), median of ${blocks} blocks: ` +
+  `${which}${stream ? ' sse' : ''}: CPU µs per request (gateway + client, one process), median of ${blocks} blocks: ` +
     `working tree ${med(res.new ?? []).toFixed(0)}, ${baseRef} ${med(res.base ?? []).toFixed(0)}\n` +
     `  working tree: ${show('new')}\n  ${baseRef}: ${show('base')}\n`,
 );

@@ -25,12 +25,13 @@ import { writeNginxConfig } from './targets/nginx.js';
  * own process so its CPU time per request can be read from /proc.
  *
  *   npm run bench -- [--duration 5] [--warmup 2] [--rounds 3] [--connections 32]
- *                    [--only direct,nginx,undici,gatehouse] [--scenarios json,sse,json-50ms,sse-50ms]
+ *                    [--only direct,nginx,undici,gatehouse] [--scenarios json,sse,json-50ms,sse-50ms,paced]
  *                    [--jitter 10] [--stages core|all] [--profile] [--ref GIT_REF] [--baseline GIT_REF]
  *                    [--nice N] [--reuse-build] [--out bench/results/latest.md] [--prompt small|1k]
  *
  * `--paced MS [--paced-answers N]`: also a paced stream (a token every MS ms, N answers per target
- * one at a time, round-robin): time to first token and the delay each token picks up.
+ * one at a time, round-robin): time to first token and the delay each token picks up. `--scenarios
+ * paced` runs only that (the load scenarios take minutes; the paced stream takes seconds).
  *
  * `gatehouse-core` and `gatehouse-full` (issue 13) start the `gatehouse` command itself with the
  * config files of bench/configs/ (`gatehouse start --config F`), log lines to a file, audit to a
@@ -123,11 +124,12 @@ if (baseline !== null) {
   if (wanted.has('gatehouse-core')) wanted.add('gatehouse-core-base');
   if (wanted.has('gatehouse-full')) wanted.add('gatehouse-full-base');
 }
-const scenarios = SCENARIOS.filter((s) =>
-  opt('scenarios', SCENARIOS.map((x) => x.name).join(','))
-    .split(',')
-    .includes(s.name),
-);
+const scenarioNames = opt('scenarios', SCENARIOS.map((x) => x.name).join(',')).split(',');
+const scenarios = SCENARIOS.filter((s) => scenarioNames.includes(s.name));
+// `paced` names the paced stream alone (`--scenarios paced --paced 20`): no load scenario runs.
+for (const n of scenarioNames)
+  if (n !== 'paced' && !SCENARIOS.some((s) => s.name === n)) throw new Error(`unknown scenario ${n}`);
+const pacedRun = has('paced') || scenarioNames.includes('paced');
 
 const hasNginx = () => nginxVersion() !== 'absent';
 
@@ -265,7 +267,7 @@ async function main(): Promise<void> {
       await upstream.stop();
     }
   }
-  const paced = has('paced') ? await runPaced(tmp, Number(opt('paced', '20'))) : null;
+  const paced = pacedRun ? await runPaced(tmp, Number(opt('paced', '20'))) : null;
   const md = render(rows, loadBefore, loadavg(), perRound, paced);
   process.stdout.write(`\n${md}\n`);
   mkdirSync(dirname(out), { recursive: true });

@@ -50,12 +50,16 @@ function runStart(text: string, end: number): number {
 const GROUP = /^[+(]?[\d().\-/]+$|^[A-Z0-9]{1,4}$|^(?:[xX]|[eE][xX][tT]\.?)$/;
 
 /**
- * A trailing run that no pattern can continue: a word of letters closed by `,` `;` `!` or `?`. No
- * e-mail, key, card, phone, IBAN or address pattern takes one of these after letters, so a token such
- * as "Sure," or "world!" goes out at once instead of waiting for the next token's blank. (`.` is not
- * one: "john." can go on as "john.smith@example.com".)
+ * A trailing run that no pattern can continue: a word of letters and digits closed by `,` `;` `!` or
+ * `?`. No e-mail, key, card, phone, IBAN, SSN or address pattern takes one of these after a letter or
+ * a digit (numbers are grouped by blanks, dots, dashes and slashes, never commas; a keyword secret
+ * ends at `,` and `;`), so a token such as "Sure," "world!" "GPT4," or "2026," goes out at once
+ * instead of waiting for the next token's blank. Digits count: BPE tokens of names, versions and
+ * numbers carry them, and a word with a digit was held one token late (issue 13's paced bench). (`.`
+ * is not a closer: "john." can go on as "john.smith@example.com"; nor `:`: "http:" goes on as a URL.)
+ * The canary and the system-prompt passage have their own `openFrom`, applied whatever this says.
  */
-const CLOSED_WORD = /^[A-Za-z]+[,;!?]$/;
+const CLOSED_WORD = /^[A-Za-z0-9]+[,;!?]$/;
 /** `,` `;` `!` `?`: a delta ending in one may have closed a word (CLOSED_WORD): worth a scan. */
 const CLOSERS = new Set([0x2c, 0x3b, 0x21, 0x3f]);
 
@@ -201,7 +205,9 @@ export class HoldBackChannel {
     for (let k = this.cuts.length - 1; k >= 0; k--) {
       const c = (this.cuts[k] ?? 0) - bufStart;
       if (c > b) continue;
-      if (c <= rel || c === b) return b;
+      // A cut before the released point: part of that delta is out already (nothing to keep whole).
+      // A cut AT it (the previous delta just went out, e.g. "word3,"): the blank still waits for its word.
+      if (c < rel || c === b) return b;
       for (let i = c; i < b; i++) {
         const ch = buf.charCodeAt(i);
         if (ch !== 32 && ch !== 9) return b;

@@ -46,6 +46,11 @@ export interface EngineDetectors {
   readonly injection: TextDetector;
   /** False when letters-only entities (PERSON, ADDRESS) are scanned: then every scan runs them. */
   readonly gated: boolean;
+  /** The scanner's gate (`spans` skipped on text `mayMatch` rejects), built once; null when not gated. */
+  readonly gate: {
+    readonly detectors: ReadonlySet<TextDetector>;
+    readonly test: (text: string) => boolean;
+  } | null;
 }
 
 /** `injection`: the gateway's injection detector (built from `guard.injection`, so `modelPath` holds here too). */
@@ -70,5 +75,6 @@ export function createEngineDetectors(policy: OutputPolicy, injection?: Detector
     );
   const inj = injection ?? (shippedInjection ??= createInjectionDetector({ classifier: true }));
   const gated = !entities.some((e) => e === 'PERSON' || e === 'ADDRESS');
-  return { spans, injection: adapt('injection', inj), gated };
+  const gate = gated ? { detectors: new Set(spans), test: mayMatch } : null;
+  return { spans, injection: adapt('injection', inj), gated, gate };
 }

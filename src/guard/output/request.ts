@@ -7,8 +7,7 @@
 import type { RequestContext } from '../../pipeline/context.js';
 import { bodyOf } from '../../pipeline/require.js';
 import { createCanaryDetector, newCanary } from './canary.js';
-import { indexRules, mergeRules, type RuleIndex } from './echo.js';
-import { mayMatch } from './engine.js';
+import type { RuleIndex } from './echo.js';
 import { type FormatCheck, formatCheckOf } from './format.js';
 import { inputPlaceholders } from './placeholders.js';
 import { createRequestScanner, type RequestScanner } from './scanner.js';
@@ -86,14 +85,17 @@ export function prepareRequest(ctx: RequestContext, guard: RouteOutputGuard): Ou
   let prompt: PromptIndex | null = null;
   let rules: RuleIndex | null = null;
   if (sim.enabled) {
-    const own = messages !== null && sim.source !== 'route' ? systemTexts(messages) : [];
-    prompt =
-      messages !== null && sim.source !== 'route'
-        ? guard.prompts.get(ctx.identity?.consumer ?? '', own)
-        : guard.routePrompt;
+    // Indexed before the canary sentence is added below: it is not one of the operator's rules.
+    if (messages !== null && sim.source !== 'route') {
+      // Both indexes of the request's system messages come from the per-prompt cache.
+      const both = guard.prompts.both(ctx.identity?.consumer ?? '', systemTexts(messages), sim.echo);
+      prompt = both.index;
+      rules = both.rules;
+    } else {
+      prompt = guard.routePrompt;
+      rules = sim.echo ? guard.routeRules : null;
+    }
     if (prompt !== null) detectors.push(createSimilarityDetector(prompt, sim));
-    // Before the canary sentence is added below: it is not one of the operator's rules.
-    if (sim.echo) rules = mergeRules([guard.routeRules, own.length > 0 ? indexRules(own) : null]);
   }
   // The route's own system prompt goes first (after the request's prompts were indexed: it is
   // compared through the route's index, once). The canary marker then lands in it.
@@ -128,7 +130,7 @@ export function prepareRequest(ctx: RequestContext, guard: RouteOutputGuard): Ou
         policy,
         detectors,
         policy.restorePlaceholders ? inputPlaceholders(ctx) : null,
-        guard.engine.gated ? { detectors: new Set(guard.engine.spans), test: mayMatch } : null,
+        guard.engine.gate,
       );
       return scanner;
     },

@@ -50,16 +50,17 @@ export function compileRouteGuard(
     systemPrompt !== null && sim.enabled && sim.source !== 'request'
       ? indexPrompt([systemPrompt], sim)
       : null;
+  const routeRules =
+    systemPrompt !== null && sim.enabled && sim.echo && sim.source !== 'request'
+      ? indexRules([systemPrompt])
+      : null;
   return {
     policy,
     engine: createEngineDetectors(policy, injection),
     routePrompt,
-    prompts: createPromptIndexCache(routePrompt, sim),
+    prompts: createPromptIndexCache(routePrompt, sim, undefined, routeRules),
     sendPrompt: send ? systemPrompt : null,
-    routeRules:
-      systemPrompt !== null && sim.enabled && sim.echo && sim.source !== 'request'
-        ? indexRules([systemPrompt])
-        : null,
+    routeRules,
     validators: new ValidatorCache(policy.format.cacheSize, policy.format.maxSchemaBytes),
     canaryGate: canaryGate(policy.detectors.canary.minFragment),
     channel: {

@@ -65,24 +65,27 @@ export function createStreamInspector(ctx: RequestContext, req: OutputGuardReque
     if (stripLogprobs && c.logprobs != null) c.logprobs = null;
     const target = (chat ? c.delta : c) as Record<string, unknown> | undefined | null;
     let keep = false;
+    // Fields left empty are removed only from a choice that is sent: most deltas are held whole
+    // and dropped, and a `delete` per token would cost more than the rest of this function.
+    let emptied = false;
+    let noTools = false;
     if (target !== undefined && target !== null) {
       for (const f of TEXT_FIELDS) {
         const v = target[f];
         if (typeof v !== 'string') continue;
         // Released now only when the hold limit forced a scan.
-        const out = g.text(f, v).join('');
-        if (out === '' && f !== 'text') delete target[f];
-        else {
-          target[f] = out;
-          if (out !== '') keep = true;
-        }
+        const pieces = g.text(f, v);
+        const out = pieces.length === 0 ? '' : pieces.length === 1 ? (pieces[0] as string) : pieces.join('');
+        target[f] = out;
+        if (out !== '') keep = true;
+        else if (f !== 'text') emptied = true;
       }
       if (Array.isArray(target.tool_calls)) {
         const kept = (target.tool_calls as ToolDelta[]).filter((tc) => toolDelta(g, tc));
         if (kept.length > 0) {
           target.tool_calls = kept;
           keep = true;
-        } else delete target.tool_calls;
+        } else noTools = true;
       }
       if ('role' in target || 'function_call' in target) keep = true;
     }
@@ -90,6 +93,10 @@ export function createStreamInspector(ctx: RequestContext, req: OutputGuardReque
       // Everything still held goes out just before the chunk that ends the choice.
       restChunks(before, index, g.finish());
       keep = true;
+    }
+    if (keep && target !== undefined && target !== null) {
+      if (emptied) for (const f of TEXT_FIELDS) if (f !== 'text' && target[f] === '') delete target[f];
+      if (noTools) delete target.tool_calls;
     }
     return keep;
   };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { newCanary } from '../../../src/guard/output/canary.js';
+import { indexRules, mergeRules } from '../../../src/guard/output/echo.js';
 import { createPromptIndexCache } from '../../../src/guard/output/prompt-cache.js';
 import { prepareRequest } from '../../../src/guard/output/request.js';
 import { indexPrompt, mergeIndexes } from '../../../src/guard/output/similarity.js';
@@ -34,6 +35,17 @@ describe('prompt index cache (issue 13: the request system prompt indexed once p
     expect(split).not.toBe(a);
     expect(split?.grams).toEqual(indexPrompt([PROMPT.slice(0, half), PROMPT.slice(half)], OPTS)?.grams);
   });
+  it('merges the route rules with the request rules, as mergeRules does per request', () => {
+    const routeRules = indexRules([ROUTE]);
+    const cache = createPromptIndexCache(null, OPTS, undefined, routeRules);
+    const got = cache.both('c1', [PROMPT], true);
+    const want = mergeRules([routeRules, indexRules([PROMPT])]);
+    expect(got.rules?.rules).toEqual(want?.rules);
+    expect(got.rules?.vocab).toEqual(want?.vocab);
+    expect(cache.both('c1', [PROMPT], true).rules).toBe(got.rules);
+    expect(cache.both('c1', [PROMPT], false).rules).toBeNull();
+    expect(cache.both('c1', [], true).rules).toBe(routeRules);
+  });
   it('holds at most its character budget (least recently used first out)', () => {
     const cache = createPromptIndexCache(null, OPTS, PROMPT.length * 2 + 64);
     const p = (i: number) => `${PROMPT} ${i}`;
@@ -55,6 +67,9 @@ describe('prompt index cache (issue 13: the request system prompt indexed once p
     const one = prepareRequest(fakeContext(body()), guard);
     const two = prepareRequest(fakeContext(body()), guard);
     expect(two.prompt).toBe(one.prompt);
+    // The echo check's rule index too: built once, the same as indexing the prompt per request.
+    expect(two.rules).toBe(one.rules);
+    expect(one.rules?.rules).toEqual(indexRules([PROMPT])?.rules);
     const leak = `Sure: ${PROMPT}`;
     for (const r of [one, two])
       expect(

@@ -50,6 +50,21 @@ describe('stream release', () => {
     expect(got[2]).toEqual([' world']);
   });
 
+  it('a word of letters and digits closed by a comma is released at once (the bench mock: " word3,")', () => {
+    const got = perRead(['word0', ' word1', ' word2', ' word3,', ' word4', ' 2026,', ' GPT4!'], NO_MULTIWORD);
+    expect(got[3]).toEqual([' word2', ' word3,']);
+    expect(got[5]).toEqual([' word4', ' 2026,']);
+    expect(got[6]).toEqual([' GPT4!']);
+  });
+
+  it("the delta after a released one keeps its leading blank: one event, not ' ' then the word", () => {
+    const got = perRead(['Sure,', ' here', ' it', ' is.'], NO_MULTIWORD);
+    expect(got[0]).toEqual(['Sure,']);
+    expect(got[1]).toEqual([]);
+    expect(got[2]).toEqual([' here']);
+    expect(got[3]).toEqual([' it']);
+  });
+
   it('a word followed by "." stays held: it may be the start of an e-mail address', () => {
     const got = perRead(['Write', ' to', ' john.', 'smith', '@example.com', ' now'], NO_MULTIWORD);
     const all = got.flat().join('');

@@ -214,27 +214,60 @@ function count(re: RegExp, s: string): number {
 const isWordChar = (c: number): boolean =>
   (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
 
+/** A word's lower-cased ASCII hash (see stopwordCounts); the same function for the lists and the text. */
+const wordHash = (h: number, c: number): number => (Math.imul(h, 31) + c) | 0;
+interface Listed {
+  readonly word: string;
+  readonly plain: boolean;
+  readonly rotated: boolean;
+}
+/** The stopwords and the rotated stopwords by hash, each with its word to confirm a hit. */
+const LISTED = new Map<number, Listed[]>();
+for (const word of new Set([...STOPWORDS, ...ROTATED_STOPWORDS])) {
+  let h = 0;
+  for (let i = 0; i < word.length; i++) h = wordHash(h, word.charCodeAt(i));
+  const entry = { word, plain: STOPWORDS.has(word), rotated: ROTATED_STOPWORDS.has(word) };
+  LISTED.set(h, [...(LISTED.get(h) ?? []), entry]);
+}
+
+/** `text[start, start + word.length)` lower-cased is `word` (ASCII word characters only). */
+function sameWord(text: string, start: number, word: string): boolean {
+  for (let k = 0; k < word.length; k++) {
+    const c = text.charCodeAt(start + k);
+    if ((c >= 65 && c <= 90 ? c + 32 : c) !== word.charCodeAt(k)) return false;
+  }
+  return true;
+}
+
 /**
  * Stopwords in `text` and in its rot13, by one scan and without building the rotated text: a whole
  * word (a run of regex `\w` characters, which is what `\b…\b` delimits) counts for the text when
  * it is a stopword and for the rotation when it is a rotated stopword (rot13 keeps word boundaries:
  * it maps letters to letters and leaves digits and `_` alone). Case-insensitive, ASCII only, as the
- * non-unicode `/\b(?:the|…)\b/gi` it replaces.
+ * non-unicode `/\b(?:the|…)\b/gi` it replaces. Words are hashed as they are read and confirmed
+ * against the list only on a hash hit: no slice or lower-cased copy per word (issue 13's profile).
  */
 export function stopwordCounts(text: string): { plain: number; rotated: number } {
   let plain = 0;
   let rotated = 0;
   let start = -1;
+  let h = 0;
   for (let i = 0; i <= text.length; i++) {
     const c = i < text.length ? text.charCodeAt(i) : 0;
     if (isWordChar(c)) {
-      if (start < 0) start = i;
+      if (start < 0) {
+        start = i;
+        h = 0;
+      }
+      h = wordHash(h, c >= 65 && c <= 90 ? c + 32 : c);
       continue;
     }
     if (start >= 0 && i - start >= 2 && i - start <= LONGEST_STOPWORD) {
-      const w = text.slice(start, i).toLowerCase();
-      if (STOPWORDS.has(w)) plain++;
-      if (ROTATED_STOPWORDS.has(w)) rotated++;
+      for (const e of LISTED.get(h) ?? []) {
+        if (e.word.length !== i - start || !sameWord(text, start, e.word)) continue;
+        if (e.plain) plain++;
+        if (e.rotated) rotated++;
+      }
     }
     start = -1;
   }
@@ -285,8 +318,9 @@ export function decodeViews(
       if (!push('hex', fromHex(m[0]), { start: m.index, end: m.index + m[0].length })) return views;
     }
   }
-  if (count(URL_ESC, text) >= 3 && !push('url', fromUrl(text), whole)) return views;
-  if (count(HTML_ENT, text) >= 3 && !push('html', fromHtml(text), whole)) return views;
+  // Every escape starts with its sign: a text without one skips the regex.
+  if (text.includes('%') && count(URL_ESC, text) >= 3 && !push('url', fromUrl(text), whole)) return views;
+  if (text.includes('&') && count(HTML_ENT, text) >= 3 && !push('html', fromHtml(text), whole)) return views;
   if (/[a-zA-Z]{3}/.test(text)) {
     // The rotated text is built only when it becomes a view (most texts are not rot13).
     const sw = ROT13_HINT.test(text) ? null : stopwordCounts(text);

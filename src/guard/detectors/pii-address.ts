@@ -21,6 +21,11 @@ const bothCases = (alts: string): string =>
     .join('|');
 const PARTICLES = 'de|da|do|dos|das|del|della|di|la|le|des|du|degli|dei|van|von';
 
+const DIGIT = /[0-9]/;
+
+/** A ship's address: the only shape here without a digit. */
+const SHIP = /\b(?:USNS|USNV|USS|USCGC)\s+\p{L}{2,30}\s*(?:\n|,)?\s*FPO\s+A[AEP]\b/gu;
+
 export const PATTERNS: readonly RegExp[] = [
   // "Via Roma 10", "ul. Długa 5/7", "Avenida da Liberdade 110": street word, a capitalised name, a
   // number that ends the phrase (a comma, a line end, a full stop), so "sent via DHL 2 days ago" is not.
@@ -41,7 +46,7 @@ export const PATTERNS: readonly RegExp[] = [
   /\b(?:suite|ste\.|apt\.?|apartment)\s*#?\s*\d{1,5}[A-Za-z]?\b/gi,
   /\b(?:P\.?\s?O\.?\s*Box|Postbox|Post\s+Office\s+Box)\s+\d{1,6}\b/gi,
   /\b(?:PSC|Unit)\s+\d{4},?\s+Box\s+\d{4}\b|\b[AFD]PO\s+A[AEP]\s+\d{5}\b/gi,
-  /\b(?:USNS|USNV|USS|USCGC)\s+\p{L}{2,30}\s*(?:\n|,)?\s*FPO\s+A[AEP]\b/gu,
+  SHIP,
   /\b\p{Lu}[\p{L}.'-]{1,30}(?:\s+\p{Lu}[\p{L}.'-]{1,30}){0,3},?\s+[A-Z]{2},?\s+\d{5}(?:-\d{4})?\b/gu,
   // "<building> <street name> <number>" on its own line or after a colon, as written across Europe.
   /(?:^|\n|:(?=[ \t]))[ \t>?*-]{0,6}\d{1,5}\s+(?:\d{1,5}\s+)?\p{L}[\p{L}'’.-]{0,30}(?:[ \t]+[\p{L}'’.-]{1,30}){0,5}[ \t]+\d{1,5}[A-Za-z]?\.?(?=[ \t]*(?:$|\n|,|\p{Lu}))/gmu,
@@ -117,6 +122,16 @@ function streetBefore(
 
 export function findAddresses(text: string): Span[] {
   const spans: Span[] = [];
+  // Every pattern but SHIP, every postal code and the postal line needs an ASCII digit (`\d`, even
+  // with the u flag): prose without one (most prompts) tries only SHIP, with the same result.
+  if (!DIGIT.test(text)) {
+    SHIP.lastIndex = 0;
+    for (const m of matchAll(SHIP, text)) {
+      const lead = m[0].length - m[0].trimStart().length;
+      spans.push({ start: m.index + lead, end: m.index + m[0].trimEnd().length });
+    }
+    return spans;
+  }
   for (const m of matchAll(NUMBER_AFTER_SPACE, text)) {
     const before = WORD_BEFORE.exec(text.slice(Math.max(0, m.index - 46), m.index));
     if (before !== null && STREET_SUFFIX.test(before[0]))

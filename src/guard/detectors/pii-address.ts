@@ -3,7 +3,7 @@
  * Apt.), post-office and military boxes, "City ST 12345", a postal code after a country line, and text
  * introduced as an address. Every quantifier is bounded, so each pattern is linear in the text.
  */
-import { matchAll } from '../match-all.js';
+import { matchAll, matchAllAt } from '../match-all.js';
 import type { Span } from '../types.js';
 
 const STREET_WORDS =
@@ -120,6 +120,36 @@ function streetBefore(
   return false;
 }
 
+/**
+ * The patterns whose every match begins with a digit that no digit precedes (`\b\d`, or a
+ * look-behind that ends in a blank): on texts full of numbers (tables, code) they are tried only at
+ * those positions (matchAllAt), each a sticky copy compiled here once.
+ */
+const AT_NUMBER: ReadonlyMap<RegExp, RegExp> = new Map(
+  [NUMBER_AFTER_SPACE, PATTERNS[1] as RegExp, PATTERNS[2] as RegExp].map((re) => [
+    re,
+    new RegExp(re.source, `${re.flags.replace('g', '')}y`),
+  ]),
+);
+
+/** Start offsets of the runs of ASCII digits. */
+function numberStarts(text: string): number[] {
+  const out: number[] = [];
+  let prevDigit = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const digit = c >= 48 && c <= 57;
+    if (digit && !prevDigit) out.push(i);
+    prevDigit = digit;
+  }
+  return out;
+}
+
+const matches = (re: RegExp, text: string, starts: readonly number[]): RegExpExecArray[] => {
+  const sticky = AT_NUMBER.get(re);
+  return sticky === undefined ? matchAll(re, text) : matchAllAt(sticky, text, starts);
+};
+
 export function findAddresses(text: string): Span[] {
   const spans: Span[] = [];
   // Every pattern but SHIP, every postal code and the postal line needs an ASCII digit (`\d`, even
@@ -132,14 +162,15 @@ export function findAddresses(text: string): Span[] {
     }
     return spans;
   }
-  for (const m of matchAll(NUMBER_AFTER_SPACE, text)) {
+  const starts = numberStarts(text);
+  for (const m of matches(NUMBER_AFTER_SPACE, text, starts)) {
     const before = WORD_BEFORE.exec(text.slice(Math.max(0, m.index - 46), m.index));
     if (before !== null && STREET_SUFFIX.test(before[0]))
       spans.push({ start: m.index - before[0].length, end: m.index + m[0].length });
   }
   for (const re of PATTERNS) {
     re.lastIndex = 0;
-    for (const m of matchAll(re, text)) {
+    for (const m of matches(re, text, starts)) {
       const lead = m[0].length - m[0].trimStart().length;
       spans.push({ start: m.index + lead, end: m.index + m[0].trimEnd().length });
     }

@@ -68,7 +68,7 @@ for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+
   B64[c.charCodeAt(0)] = 1;
 
 /** Runs of base64 characters (with up to two trailing `=`) at least `min` long, by one linear scan. */
-function base64Runs(text: string, min: number): Array<[number, number]> {
+export function base64Runs(text: string, min: number): Array<[number, number]> {
   const runs: Array<[number, number]> = [];
   let start = -1;
   for (let i = 0; i <= text.length; i++) {
@@ -94,7 +94,7 @@ for (const c of '0123456789abcdefABCDEF') HEX[c.charCodeAt(0)] = 1;
  * Runs of at least 16 hex digits, optionally written in pairs separated by one space or colon
  * ("49 67 6e", "49:67:6e"), by one linear scan. Runs glued to letters (inside words) are skipped.
  */
-function hexRuns(text: string): Array<[number, number]> {
+export function hexRuns(text: string): Array<[number, number]> {
   const runs: Array<[number, number]> = [];
   let start = -1;
   let digits = 0;
@@ -214,31 +214,104 @@ function count(re: RegExp, s: string): number {
 const isWordChar = (c: number): boolean =>
   (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
 
+/** A word's lower-cased ASCII hash (see stopwordCounts); the same function for the lists and the text. */
+const wordHash = (h: number, c: number): number => (Math.imul(h, 31) + c) | 0;
+interface Listed {
+  readonly word: string;
+  readonly plain: boolean;
+  readonly rotated: boolean;
+}
+/** The stopwords and the rotated stopwords by hash, each with its word to confirm a hit. */
+const LISTED = new Map<number, Listed[]>();
+for (const word of new Set([...STOPWORDS, ...ROTATED_STOPWORDS])) {
+  let h = 0;
+  for (let i = 0; i < word.length; i++) h = wordHash(h, word.charCodeAt(i));
+  const entry = { word, plain: STOPWORDS.has(word), rotated: ROTATED_STOPWORDS.has(word) };
+  LISTED.set(h, [...(LISTED.get(h) ?? []), entry]);
+}
+
+/** `text[start, start + word.length)` lower-cased is `word` (ASCII word characters only). */
+function sameWord(text: string, start: number, word: string): boolean {
+  for (let k = 0; k < word.length; k++) {
+    const c = text.charCodeAt(start + k);
+    if ((c >= 65 && c <= 90 ? c + 32 : c) !== word.charCodeAt(k)) return false;
+  }
+  return true;
+}
+
 /**
  * Stopwords in `text` and in its rot13, by one scan and without building the rotated text: a whole
  * word (a run of regex `\w` characters, which is what `\b…\b` delimits) counts for the text when
  * it is a stopword and for the rotation when it is a rotated stopword (rot13 keeps word boundaries:
  * it maps letters to letters and leaves digits and `_` alone). Case-insensitive, ASCII only, as the
- * non-unicode `/\b(?:the|…)\b/gi` it replaces.
+ * non-unicode `/\b(?:the|…)\b/gi` it replaces. Words are hashed as they are read and confirmed
+ * against the list only on a hash hit: no slice or lower-cased copy per word (issue 13's profile).
  */
 export function stopwordCounts(text: string): { plain: number; rotated: number } {
+  const { plain, rotated } = shapes(text, Number.POSITIVE_INFINITY);
+  return { plain, rotated };
+}
+
+interface Shapes {
+  /** A run of at least `min` base64 characters: base64Runs finds something. */
+  readonly base64: boolean;
+  /** 16 hex digits with at most one separator between two: hexRuns may find something. */
+  readonly hex: boolean;
+  /** stopwordCounts. */
+  readonly plain: number;
+  readonly rotated: number;
+}
+
+/**
+ * One pass for what decodeViews needs to know of every text (issue 13: three passes before): the
+ * stopword counts, and whether the base64 and hex scans can find a run at all. The two flags are
+ * necessary conditions of those scans' runs (a base64 run is such a run; a hex run is 16 digits or
+ * more with single separators between pairs), so a text without them skips the scans with the same
+ * result; a text with them is scanned exactly as before.
+ */
+export function shapes(text: string, min: number): Shapes {
   let plain = 0;
   let rotated = 0;
   let start = -1;
+  let h = 0;
+  let b64 = 0;
+  let base64 = false;
+  let hexDigits = 0;
+  let hexSep = false;
+  let hex = false;
   for (let i = 0; i <= text.length; i++) {
     const c = i < text.length ? text.charCodeAt(i) : 0;
+    if (c < 128 && B64[c] === 1) {
+      if (++b64 >= min) base64 = true;
+    } else b64 = 0;
+    if (c < 128 && HEX[c] === 1) {
+      if (++hexDigits >= 16) hex = true;
+      hexSep = false;
+    } else if ((c === 32 || c === 58) && hexDigits > 0 && !hexSep) hexSep = true;
+    else {
+      hexDigits = 0;
+      hexSep = false;
+    }
     if (isWordChar(c)) {
-      if (start < 0) start = i;
+      if (start < 0) {
+        start = i;
+        h = 0;
+      }
+      h = wordHash(h, c >= 65 && c <= 90 ? c + 32 : c);
       continue;
     }
     if (start >= 0 && i - start >= 2 && i - start <= LONGEST_STOPWORD) {
-      const w = text.slice(start, i).toLowerCase();
-      if (STOPWORDS.has(w)) plain++;
-      if (ROTATED_STOPWORDS.has(w)) rotated++;
+      const listed = LISTED.get(h);
+      if (listed !== undefined)
+        for (const e of listed) {
+          if (e.word.length !== i - start || !sameWord(text, start, e.word)) continue;
+          if (e.plain) plain++;
+          if (e.rotated) rotated++;
+        }
     }
     start = -1;
   }
-  return { plain, rotated };
+  return { base64, hex, plain, rotated };
 }
 
 /** Decoded views of `text`, within `limits`. `text` is the sanitised text (raw text for tags). */
@@ -258,11 +331,12 @@ export function decodeViews(
     return views.length < limits.maxViews && budget > 0;
   };
   const whole: Span = { start: 0, end: text.length };
+  const shape = shapes(text, limits.minEncodedLength);
 
   const smuggled = tagSmuggled(raw);
   if (smuggled !== null && !push('tags', smuggled, whole)) return views;
 
-  for (const [start, end] of base64Runs(text, limits.minEncodedLength)) {
+  for (const [start, end] of shape.base64 ? base64Runs(text, limits.minEncodedLength) : []) {
     const run = text.slice(start, end);
     const decoded = fromBase64(run);
     const span = { start, end };
@@ -277,7 +351,7 @@ export function decodeViews(
     )
       return views;
   }
-  for (const [start, end] of hexRuns(text)) {
+  for (const [start, end] of shape.hex ? hexRuns(text) : []) {
     if (!push('hex', fromHex(text.slice(start, end)), { start, end })) return views;
   }
   if (text.includes('\\x')) {
@@ -285,11 +359,12 @@ export function decodeViews(
       if (!push('hex', fromHex(m[0]), { start: m.index, end: m.index + m[0].length })) return views;
     }
   }
-  if (count(URL_ESC, text) >= 3 && !push('url', fromUrl(text), whole)) return views;
-  if (count(HTML_ENT, text) >= 3 && !push('html', fromHtml(text), whole)) return views;
+  // Every escape starts with its sign: a text without one skips the regex.
+  if (text.includes('%') && count(URL_ESC, text) >= 3 && !push('url', fromUrl(text), whole)) return views;
+  if (text.includes('&') && count(HTML_ENT, text) >= 3 && !push('html', fromHtml(text), whole)) return views;
   if (/[a-zA-Z]{3}/.test(text)) {
     // The rotated text is built only when it becomes a view (most texts are not rot13).
-    const sw = ROT13_HINT.test(text) ? null : stopwordCounts(text);
+    const sw = ROT13_HINT.test(text) ? null : shape;
     if (sw === null || sw.rotated > sw.plain + 2) push('rot13', rot13(text), whole);
   }
   return views;

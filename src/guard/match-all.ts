@@ -33,3 +33,27 @@ function advance(text: string, i: number, unicode: boolean): number {
   const d = text.charCodeAt(i + 1);
   return d >= 0xdc00 && d <= 0xdfff ? i + 2 : i + 1;
 }
+
+/**
+ * `matchAll(re, text)` when every match can only start at one of `starts` (ascending): the pattern
+ * is tried there alone, as a sticky copy, instead of at every position of the text. Global `exec`
+ * takes the leftmost start at or after the previous match's end and the same match there, so this
+ * gives the same matches when `starts` holds every possible start. `sticky` is `re` with the `y`
+ * flag (compiled once by the caller); matches are never empty here (each start consumes input).
+ */
+export function matchAllAt(sticky: RegExp, text: string, starts: readonly number[]): RegExpExecArray[] {
+  if (!sticky.sticky || sticky.global)
+    throw new TypeError(`matchAllAt needs a sticky, non-global regex: ${sticky}`);
+  const out: RegExpExecArray[] = [];
+  let from = 0;
+  for (const s of starts) {
+    if (s < from) continue;
+    sticky.lastIndex = s;
+    const m = sticky.exec(text);
+    if (m === null) continue;
+    out.push(m);
+    from = m.index + Math.max(1, m[0].length);
+  }
+  sticky.lastIndex = 0;
+  return out;
+}

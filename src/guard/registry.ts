@@ -9,7 +9,6 @@ import { createPiiDetector, PII_ENTITIES } from './detectors/pii.js';
 import { createPolicyDetector } from './detectors/policy.js';
 import { createSecretsDetector } from './detectors/secrets.js';
 import type { GuardPolicy } from './policy-defaults.js';
-import { mayMatch } from './prefilter.js';
 import type { Detector, DetectorName } from './types.js';
 
 export type DetectorFactory =
@@ -33,15 +32,15 @@ export const DETECTORS: { readonly [K in DetectorName]: DetectorFactory } = {
   },
   secrets: {
     scope: 'shared',
-    // Behind the one-scan prefilter: prose without a digit, symbol, long run or keyword skips every rule.
+    // Behind the plain-prose gate (prefilter.ts): prose without a digit, symbol, long run or keyword
+    // skips every rule. The detector computes it in its one literal scan (secrets-prefilter.ts).
     create: (cfg) =>
-      prefiltered(
-        createSecretsDetector({
-          allowlist: cfg.secrets.allowlist,
-          keywordEntropy: cfg.secrets.keywordEntropy,
-          publicIp: cfg.secrets.publicIp,
-        }),
-      ),
+      createSecretsDetector({
+        allowlist: cfg.secrets.allowlist,
+        keywordEntropy: cfg.secrets.keywordEntropy,
+        publicIp: cfg.secrets.publicIp,
+        gate: true,
+      }),
   },
   policy: {
     scope: 'route',
@@ -57,11 +56,6 @@ export const DETECTORS: { readonly [K in DetectorName]: DetectorFactory } = {
           }),
   },
 };
-
-/** `det`, skipped on a text the prefilter rules out (its decoded views are tested on their own). */
-function prefiltered(det: Detector): Detector {
-  return { ...det, detect: (inp) => (mayMatch(inp.text) ? det.detect(inp) : []) };
-}
 
 /** Builds every shared detector once. */
 export function buildSharedDetectors(cfg: GuardConfig): ReadonlyMap<DetectorName, Detector> {

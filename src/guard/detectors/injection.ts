@@ -109,19 +109,22 @@ interface Gated {
 }
 
 interface Wanted {
-  /** Words by their first character code. */
-  readonly byFirst: ReadonlyMap<number, ReadonlySet<string>>;
+  /** Words by wordHash (see wordStarts): a word is confirmed only on a hash hit. */
+  readonly byHash: ReadonlyMap<number, readonly string[]>;
   readonly maxLen: number;
 }
 
+const wordHash = (h: number, c: number): number => (Math.imul(h, 31) + c) | 0;
+
 function wantedWords(words: readonly string[]): Wanted {
-  const byFirst = new Map<number, Set<string>>();
+  const byHash = new Map<number, string[]>();
   for (const w of words) {
-    const set = byFirst.get(w.charCodeAt(0)) ?? new Set<string>();
-    set.add(w);
-    byFirst.set(w.charCodeAt(0), set);
+    let h = 0;
+    for (let k = 0; k < w.length; k++) h = wordHash(h, w.charCodeAt(k));
+    const same = byHash.get(h) ?? [];
+    if (!same.includes(w)) byHash.set(h, [...same, w]);
   }
-  return { byFirst, maxLen: Math.max(0, ...words.map((w) => w.length)) };
+  return { byHash, maxLen: Math.max(0, ...words.map((w) => w.length)) };
 }
 
 const isAlnum = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
@@ -141,13 +144,14 @@ function wordStarts(folded: string, wanted: Wanted): Map<string, number[]> {
       i++;
       continue;
     }
+    // The word is hashed as it is read; it is sliced only when the hash names a wanted word.
+    let h = wordHash(0, c);
     let j = i + 1;
-    while (j < n && isAlnum(folded.charCodeAt(j))) j++;
-    const set = wanted.byFirst.get(c);
+    for (let d = folded.charCodeAt(j); j < n && isAlnum(d); d = folded.charCodeAt(++j)) h = wordHash(h, d);
     // A match of `\bword` needs a word boundary, which `_` or an upper-case letter would break.
-    if (set !== undefined && j - i <= wanted.maxLen && !(i > 0 && isWordChar(folded.charCodeAt(i - 1)))) {
-      const w = folded.slice(i, j);
-      if (set.has(w)) {
+    if (j - i <= wanted.maxLen && !(i > 0 && isWordChar(folded.charCodeAt(i - 1)))) {
+      for (const w of wanted.byHash.get(h) ?? NONE) {
+        if (w.length !== j - i || !folded.startsWith(w, i)) continue;
         const list = at.get(w);
         if (list === undefined) at.set(w, [i]);
         else list.push(i);
@@ -157,6 +161,7 @@ function wordStarts(folded: string, wanted: Wanted): Map<string, number[]> {
   }
   return at;
 }
+const NONE: readonly string[] = [];
 
 export function createInjectionDetector(opts: InjectionOptions): Detector {
   const model: InjectionModel | null = opts.classifier ? loadModel(opts.modelPath) : null;

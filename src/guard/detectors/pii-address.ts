@@ -3,7 +3,7 @@
  * Apt.), post-office and military boxes, "City ST 12345", a postal code after a country line, and text
  * introduced as an address. Every quantifier is bounded, so each pattern is linear in the text.
  */
-import { matchAll } from '../match-all.js';
+import { matchAll, matchAllAt } from '../match-all.js';
 import type { Span } from '../types.js';
 
 const STREET_WORDS =
@@ -20,6 +20,11 @@ const bothCases = (alts: string): string =>
     .map((w) => `[${w.charAt(0).toUpperCase()}${w.charAt(0)}]${w.slice(1)}`)
     .join('|');
 const PARTICLES = 'de|da|do|dos|das|del|della|di|la|le|des|du|degli|dei|van|von';
+
+const DIGIT = /[0-9]/;
+
+/** A ship's address: the only shape here without a digit. */
+const SHIP = /\b(?:USNS|USNV|USS|USCGC)\s+\p{L}{2,30}\s*(?:\n|,)?\s*FPO\s+A[AEP]\b/gu;
 
 export const PATTERNS: readonly RegExp[] = [
   // "Via Roma 10", "ul. Długa 5/7", "Avenida da Liberdade 110": street word, a capitalised name, a
@@ -41,7 +46,7 @@ export const PATTERNS: readonly RegExp[] = [
   /\b(?:suite|ste\.|apt\.?|apartment)\s*#?\s*\d{1,5}[A-Za-z]?\b/gi,
   /\b(?:P\.?\s?O\.?\s*Box|Postbox|Post\s+Office\s+Box)\s+\d{1,6}\b/gi,
   /\b(?:PSC|Unit)\s+\d{4},?\s+Box\s+\d{4}\b|\b[AFD]PO\s+A[AEP]\s+\d{5}\b/gi,
-  /\b(?:USNS|USNV|USS|USCGC)\s+\p{L}{2,30}\s*(?:\n|,)?\s*FPO\s+A[AEP]\b/gu,
+  SHIP,
   /\b\p{Lu}[\p{L}.'-]{1,30}(?:\s+\p{Lu}[\p{L}.'-]{1,30}){0,3},?\s+[A-Z]{2},?\s+\d{5}(?:-\d{4})?\b/gu,
   // "<building> <street name> <number>" on its own line or after a colon, as written across Europe.
   /(?:^|\n|:(?=[ \t]))[ \t>?*-]{0,6}\d{1,5}\s+(?:\d{1,5}\s+)?\p{L}[\p{L}'’.-]{0,30}(?:[ \t]+[\p{L}'’.-]{1,30}){0,5}[ \t]+\d{1,5}[A-Za-z]?\.?(?=[ \t]*(?:$|\n|,|\p{Lu}))/gmu,
@@ -115,16 +120,57 @@ function streetBefore(
   return false;
 }
 
+/**
+ * The patterns whose every match begins with a digit that no digit precedes (`\b\d`, or a
+ * look-behind that ends in a blank): on texts full of numbers (tables, code) they are tried only at
+ * those positions (matchAllAt), each a sticky copy compiled here once.
+ */
+const AT_NUMBER: ReadonlyMap<RegExp, RegExp> = new Map(
+  [NUMBER_AFTER_SPACE, PATTERNS[1] as RegExp, PATTERNS[2] as RegExp].map((re) => [
+    re,
+    new RegExp(re.source, `${re.flags.replace('g', '')}y`),
+  ]),
+);
+
+/** Start offsets of the runs of ASCII digits. */
+function numberStarts(text: string): number[] {
+  const out: number[] = [];
+  let prevDigit = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const digit = c >= 48 && c <= 57;
+    if (digit && !prevDigit) out.push(i);
+    prevDigit = digit;
+  }
+  return out;
+}
+
+const matches = (re: RegExp, text: string, starts: readonly number[]): RegExpExecArray[] => {
+  const sticky = AT_NUMBER.get(re);
+  return sticky === undefined ? matchAll(re, text) : matchAllAt(sticky, text, starts);
+};
+
 export function findAddresses(text: string): Span[] {
   const spans: Span[] = [];
-  for (const m of matchAll(NUMBER_AFTER_SPACE, text)) {
+  // Every pattern but SHIP, every postal code and the postal line needs an ASCII digit (`\d`, even
+  // with the u flag): prose without one (most prompts) tries only SHIP, with the same result.
+  if (!DIGIT.test(text)) {
+    SHIP.lastIndex = 0;
+    for (const m of matchAll(SHIP, text)) {
+      const lead = m[0].length - m[0].trimStart().length;
+      spans.push({ start: m.index + lead, end: m.index + m[0].trimEnd().length });
+    }
+    return spans;
+  }
+  const starts = numberStarts(text);
+  for (const m of matches(NUMBER_AFTER_SPACE, text, starts)) {
     const before = WORD_BEFORE.exec(text.slice(Math.max(0, m.index - 46), m.index));
     if (before !== null && STREET_SUFFIX.test(before[0]))
       spans.push({ start: m.index - before[0].length, end: m.index + m[0].length });
   }
   for (const re of PATTERNS) {
     re.lastIndex = 0;
-    for (const m of matchAll(re, text)) {
+    for (const m of matches(re, text, starts)) {
       const lead = m[0].length - m[0].trimStart().length;
       spans.push({ start: m.index + lead, end: m.index + m[0].trimEnd().length });
     }

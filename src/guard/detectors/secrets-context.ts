@@ -70,7 +70,15 @@ export function looksLikeSecret(value: string, password: boolean): boolean {
   return value.length >= 16 && c.alnum >= 2 && shannonEntropy(value) >= 3.0;
 }
 
-function keywordHits(text: string, out: ContextHit[]): void {
+/** A pattern may match the text; false only when the one-pass literal scan rules it out. */
+export type MayRun = (re: RegExp) => boolean;
+const always: MayRun = () => true;
+
+/** The finders' patterns, for the literal prefilter (secrets-prefilter.ts). */
+export const CONTEXT_PATTERNS: readonly RegExp[] = [KEYWORD, BEARER, TOKEN_SCHEME, BASIC, HEADER, CURL_USER];
+
+function keywordHits(text: string, out: ContextHit[], mayRun: MayRun): void {
+  if (!mayRun(KEYWORD)) return;
   for (const m of matchAll(KEYWORD, text)) {
     const value = m[1];
     if (value === undefined) continue;
@@ -95,8 +103,9 @@ export function basicCredential(b64: string): { user: string; pass: string } | n
   return { user: decoded.slice(0, i), pass: decoded.slice(i + 1) };
 }
 
-function authHits(text: string, out: ContextHit[]): void {
+function authHits(text: string, out: ContextHit[], mayRun: MayRun): void {
   for (const re of [BEARER, TOKEN_SCHEME]) {
+    if (!mayRun(re)) continue;
     for (const m of matchAll(re, text)) {
       const value = m[1];
       if (value === undefined || !looksLikeSecret(value, false)) continue;
@@ -104,7 +113,7 @@ function authHits(text: string, out: ContextHit[]): void {
       out.push(['AUTH_HEADER', start, start + value.length]);
     }
   }
-  for (const m of matchAll(BASIC, text)) {
+  for (const m of mayRun(BASIC) ? matchAll(BASIC, text) : []) {
     const value = m[1];
     if (value === undefined) continue;
     const cred = basicCredential(value);
@@ -113,7 +122,7 @@ function authHits(text: string, out: ContextHit[]): void {
     out.push(['BASIC_AUTH', start, start + value.length]);
   }
   // Cheap gates first: the header and curl patterns try many start positions.
-  if (HEADER_GATE.test(text))
+  if (mayRun(HEADER) && HEADER_GATE.test(text))
     for (const m of matchAll(HEADER, text)) {
       const [, name, value] = m as unknown as [string, string, string];
       if (NOT_SECRET_HEADER.test(name) || envReference(value) || isPlaceholderSecret(value)) continue;
@@ -123,7 +132,7 @@ function authHits(text: string, out: ContextHit[]): void {
       const start = m.index + m[0].length - value.length;
       out.push(['AUTH_HEADER', start, start + value.length]);
     }
-  if (!/curl/i.test(text)) return;
+  if (!mayRun(CURL_USER) || !/curl/i.test(text)) return;
   for (const m of matchAll(CURL_USER, text)) {
     const pass = m[2];
     if (pass === undefined) continue;
@@ -135,9 +144,9 @@ function authHits(text: string, out: ContextHit[]): void {
 }
 
 /** Every context finding in the text, keyword values first. */
-export function contextHits(text: string): ContextHit[] {
+export function contextHits(text: string, mayRun: MayRun = always): ContextHit[] {
   const out: ContextHit[] = [];
-  keywordHits(text, out);
-  authHits(text, out);
+  keywordHits(text, out, mayRun);
+  authHits(text, out, mayRun);
   return out;
 }

@@ -82,6 +82,8 @@ export interface VendoredRules {
   readonly byPair: ReadonlyMap<number, readonly string[]>;
   /** 1 where some keyword starts with that character code (below 128): most positions stop here. */
   readonly firstChar: Uint8Array;
+  /** Indices (ascending) of the rules each keyword gates. */
+  readonly rulesOf: ReadonlyMap<string, readonly number[]>;
 }
 
 const UNBOUNDED = /\.\*|\.\+|\.\{\d+,\}|\\s[*+]|\\s\{\d+,\}|\[\\s\\S\]|\(\?s/;
@@ -124,7 +126,11 @@ export function compileVendoredRules(file: VendoredRuleFile): VendoredRules {
   const firstChar = new Uint8Array(128);
   for (const key of byPair.keys()) if (key >>> 16 < 128) firstChar[key >>> 16] = 1;
   const global = compileAllow(file.allowlist);
-  return { rules, global: global === null ? [] : [global], byPair, firstChar };
+  const rulesOf = new Map<string, number[]>();
+  rules.forEach((r, i) => {
+    for (const k of new Set(r.keywords)) rulesOf.set(k, [...(rulesOf.get(k) ?? []), i]);
+  });
+  return { rules, global: global === null ? [] : [global], byPair, firstChar, rulesOf };
 }
 
 const cache = new Map<string, VendoredRules>();
@@ -164,7 +170,7 @@ export interface VendoredHit {
 }
 
 /** Positions of every keyword in `lower`, in one pass (a per-rule `includes` costs ~2 ms on 4 KB). */
-function keywordPositions(rules: VendoredRules, lower: string): Map<string, number[]> {
+export function keywordPositions(rules: VendoredRules, lower: string): Map<string, number[]> {
   const at = new Map<string, number[]>();
   for (let i = 0; i + 1 < lower.length; i++) {
     const c = lower.charCodeAt(i);
@@ -238,16 +244,33 @@ export const scanned = (): number => scannedChars;
 
 /** Findings of the vendored rules in `text`; `lower` is text.toLowerCase() (shared by the caller). */
 export function vendoredHits(rules: VendoredRules, text: string, lower: string): VendoredHit[] {
-  const out: VendoredHit[] = [];
   const found = keywordPositions(rules, lower);
-  if (found.size === 0) return out;
-  for (const rule of rules.rules) {
+  return vendoredHitsAt(rules, text, [...found.keys()], (k) => found.get(k));
+}
+
+/**
+ * Findings of the vendored rules in `text`, given the keywords that occur in its lower case and their
+ * positions (from keywordPositions or the secrets detector's one-pass scan, secrets-prefilter.ts).
+ * Only the rules those keywords gate are looked at, in rule order.
+ */
+export function vendoredHitsAt(
+  rules: VendoredRules,
+  text: string,
+  present: readonly string[],
+  at: (keyword: string) => readonly number[] | undefined,
+): VendoredHit[] {
+  const out: VendoredHit[] = [];
+  if (present.length === 0) return out;
+  const gated = new Set<number>();
+  for (const k of present) for (const i of rules.rulesOf.get(k) ?? []) gated.add(i);
+  for (const i of [...gated].sort((a, b) => a - b)) {
+    const rule = rules.rules[i] as CompiledRule;
     let spans: Array<[number, number]> = [];
     if (rule.wholeText) {
-      if (rule.keywords.some((k) => found.has(k))) spans = [[0, text.length]];
+      if (rule.keywords.some((k) => at(k) !== undefined)) spans = [[0, text.length]];
     } else {
       for (const k of rule.keywords) {
-        const pos = found.get(k);
+        const pos = at(k);
         if (pos !== undefined) spans.push(...windows(text, pos, k.length, rule.assignment));
       }
       spans.sort((x, y) => x[0] - y[0]);

@@ -8,11 +8,18 @@
 
 import { internalError } from '../../pipeline/require.js';
 import { matchAll } from '../match-all.js';
+import { mayMatch } from '../prefilter.js';
 import type { Detector, Finding, ScanInput } from '../types.js';
-import { contextHits } from './secrets-context.js';
+import { CONTEXT_PATTERNS, contextHits } from './secrets-context.js';
 import { isPlaceholderSecret } from './secrets-placeholder.js';
+import { compileSecretsPrefilter, type SecretsScan, scanSecrets } from './secrets-prefilter.js';
 import { SECRET_RULES } from './secrets-rules.js';
-import { loadVendoredRules, type VendoredRules, vendoredHits } from './secrets-vendored.js';
+import {
+  loadVendoredRules,
+  type VendoredRules,
+  vendoredHitsAt,
+  keywordPositions as vendoredKeywords,
+} from './secrets-vendored.js';
 
 export interface SecretsOptions {
   /** Exact values never reported (in addition to the documented provider examples). */
@@ -23,6 +30,16 @@ export interface SecretsOptions {
   readonly publicIp: boolean;
   /** gitleaks' provider rules (models/secrets-gitleaks.json); on unless false. */
   readonly vendoredRules?: boolean;
+  /**
+   * Report nothing on a text that prefilter.ts's `mayMatch` rules out (the input guard's gate; its
+   * decoded views are gated on their own). Computed inside the detector's one literal scan.
+   */
+  readonly gate?: boolean;
+  /**
+   * False runs every pattern on every text, as before the literal prefilter: the reference that
+   * test/unit/guard/secrets-prefilter.test.ts holds the prefiltered detector to. Default true.
+   */
+  readonly literalPrefilter?: boolean;
 }
 
 /** Example values published in provider documentation. */
@@ -111,13 +128,32 @@ function toText(runs: Runs, pos: number): number {
   return t + (pos - j);
 }
 
+/** Every pattern may run; keywords found the way gitleaks finds them (the reference path). */
+function unfiltered(vendored: VendoredRules | null, text: string): SecretsScan {
+  const found =
+    vendored === null ? new Map<string, number[]>() : vendoredKeywords(vendored, text.toLowerCase());
+  return {
+    mayMatch: mayMatch(text),
+    digit: true,
+    mayRun: () => true,
+    keywordAt: (k) => found.get(k),
+    keywords: [...found.keys()],
+  };
+}
+
 export function createSecretsDetector(opts: SecretsOptions): Detector {
   const allow = new Set([...DOCUMENTED_EXAMPLES, ...opts.allowlist]);
   const allowed = (v: string): boolean => allow.has(v) || EXAMPLE_MARKER.test(v);
   const vendored: VendoredRules | null = opts.vendoredRules === false ? null : loadVendoredRules();
+  const prefilter = compileSecretsPrefilter(
+    [...SECRET_RULES.map((r) => r.re), ...CONTEXT_PATTERNS],
+    vendored,
+  );
 
   const detect = ({ text }: ScanInput): Finding[] => {
     const out: Finding[] = [];
+    const scan = opts.literalPrefilter === false ? unfiltered(vendored, text) : scanSecrets(prefilter, text);
+    if (opts.gate === true && !scan.mayMatch) return out;
     const taken: Array<[number, number]> = [];
     const add = (type: string, score: number, start: number, end: number): void => {
       // The first (most specific) rule wins an overlapping span.
@@ -125,9 +161,11 @@ export function createSecretsDetector(opts: SecretsOptions): Detector {
       taken.push([start, end]);
       out.push({ detector: 'secrets', type, score, span: { start, end } });
     };
-    const runs = tokenRuns(text);
+    let runs: Runs | null = null;
     for (const rule of SECRET_RULES) {
-      const hay = rule.context ? text : runs.joined;
+      if (!scan.mayRun(rule.re)) continue;
+      if (!rule.context) runs ??= tokenRuns(text);
+      const hay = rule.context ? text : (runs as Runs).joined;
       if (hay === '') continue;
       for (const m of matchAll(rule.re, hay)) {
         const g = rule.group ?? 0;
@@ -135,23 +173,24 @@ export function createSecretsDetector(opts: SecretsOptions): Detector {
         if (value === undefined || allowed(value) || (rule.validate && !rule.validate(value))) continue;
         if ((!rule.context || rule.group !== undefined) && isPlaceholderSecret(value)) continue;
         const at = g === 0 ? m.index : m.index + m[0].lastIndexOf(value);
-        const start = rule.context ? at : toText(runs, at);
+        const start = rule.context ? at : toText(runs as Runs, at);
         add(rule.type, rule.score, start, start + value.length);
       }
     }
     if (vendored !== null) {
-      for (const h of vendoredHits(vendored, text, text.toLowerCase())) {
+      for (const h of vendoredHitsAt(vendored, text, scan.keywords, scan.keywordAt)) {
         if (allowed(h.value) || isPlaceholderSecret(h.value)) continue;
         add(h.type, 0.9, h.start, h.end);
       }
     }
     if (opts.keywordEntropy) {
-      for (const [type, start, end] of contextHits(text)) {
+      for (const [type, start, end] of contextHits(text, scan.mayRun)) {
         if (allowed(text.slice(start, end))) continue;
         add(type, type === 'PASSWORD' || type === 'KEYWORD_SECRET' ? 0.8 : 0.85, start, end);
       }
     }
-    if (opts.publicIp) {
+    // An address is digits: a text without one skips the pattern.
+    if (opts.publicIp && scan.digit) {
       for (const m of matchAll(IPV4, text)) {
         const [, a, b, c, d] = m;
         if (a === undefined || b === undefined || c === undefined || d === undefined) continue;

@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeViews, rot13, stopwordCounts } from '../../../src/guard/decode.js';
+import {
+  base64Runs,
+  decodeViews,
+  hexRuns,
+  rot13,
+  shapes,
+  stopwordCounts,
+} from '../../../src/guard/decode.js';
 import { fold, sanitise, tagSmuggled } from '../../../src/guard/normalise.js';
 
 const tags = (s: string): string =>
@@ -137,5 +144,43 @@ describe('bounded cost on adversarial input', () => {
   it.each(ADVERSARIAL.map((s, i) => [i, s] as const))('folds and decodes input %i', (_i, s) => {
     expect(typeof fold(sanitise(s))).toBe('string');
     expect(Array.isArray(decodeViews(s, s))).toBe(true);
+  });
+});
+
+describe('decodeViews: the one-pass shape flags never skip a run', () => {
+  it('base64 and hex runs exist only where shapes() says they may (property)', () => {
+    const parts = [
+      'a',
+      'F',
+      '0',
+      '9',
+      ' ',
+      ':',
+      '  ',
+      'the ',
+      '=',
+      '+',
+      '/',
+      'Zm9v',
+      'x',
+      'é',
+      '\n',
+      '49 67',
+      'ab:cd',
+    ];
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom(...parts), { maxLength: 80 }).map((c) => c.join('')),
+        (s) => {
+          for (const min of [8, 16]) {
+            const shape = shapes(s, min);
+            if (!shape.base64) expect(base64Runs(s, min)).toEqual([]);
+            if (!shape.hex) expect(hexRuns(s)).toEqual([]);
+            expect({ plain: shape.plain, rotated: shape.rotated }).toEqual(stopwordCounts(s));
+          }
+        },
+      ),
+      { numRuns: 5000, seed: 11 },
+    );
   });
 });

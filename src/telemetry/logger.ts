@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import { isoMillis } from '../formats/iso-time.js';
 
 /**
  * Paths pino censors wherever they appear in a log object: credentials must never reach a log line
@@ -66,7 +67,8 @@ export function createLogger(level: string, destination?: pino.DestinationStream
     {
       level,
       base: { service: 'gatehouse' },
-      timestamp: pino.stdTimeFunctions.isoTime,
+      // pino.stdTimeFunctions.isoTime's output, with the second's prefix cached.
+      timestamp: () => `,"time":"${isoMillis(Date.now())}"`,
       redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
       formatters: { level: (label) => ({ level: label }) },
     },

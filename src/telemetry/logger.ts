@@ -1,3 +1,4 @@
+import { tracingChannel } from 'node:diagnostics_channel';
 import pino, { type Logger } from 'pino';
 import { isoMillis } from '../formats/iso-time.js';
 
@@ -39,6 +40,111 @@ const TOP_LEVEL_PATHS = REDACT_PATHS.filter((p) => !/[.[*]/.test(p));
  */
 export function eventLogger(log: Logger): Logger {
   return log.child({}, { redact: { paths: TOP_LEVEL_PATHS, censor: '[REDACTED]' } });
+}
+
+type Flat = string | number | boolean | null | undefined;
+const TOP_LEVEL = new Set(TOP_LEVEL_PATHS);
+const S = pino.symbols;
+/** Not in pino's typings (lib/symbols.js has it since pino 8). */
+const MSG_PREFIX = (pino.symbols as unknown as Record<string, symbol | undefined>).msgPrefixSym;
+/** pino traces each line's serialisation on this channel; a subscriber must see every line. */
+const ASJSON = tracingChannel('pino_asJson');
+
+/** pino's own string encoding (lib/tools.js `_asString`), so a line is byte for byte what pino writes. */
+function pinoString(str: string): string {
+  const l = str.length;
+  if (l > 100) return JSON.stringify(str);
+  let result = '';
+  let last = 0;
+  let found = false;
+  let point = 255;
+  for (let i = 0; i < l && point >= 32; i++) {
+    point = str.charCodeAt(i);
+    if (point === 34 || point === 92) {
+      result += `${str.slice(last, i)}\\`;
+      last = i;
+      found = true;
+    }
+  }
+  if (!found) result = str;
+  else result += str.slice(last);
+  return point < 32 ? JSON.stringify(str) : `"${result}"`;
+}
+
+/**
+ * The per-request info line (issue 13: pino's generic serialiser was about 10 µs of a request):
+ * the same bytes `eventLogger(log).info(fields, msg)` writes, built from the logger's own parts
+ * (level label, time, bindings, message key, line end) and written to its stream. Only for a flat
+ * event, and only when the logger has nothing that could change a line: no mixin, hooks, log
+ * formatter, message prefix, nested key, metadata-reading stream or serialiser / redaction of one of
+ * the event's own keys (the top-level redact paths are censored here, as eventLogger does). A
+ * logger with any of those, or a line pino's diagnostics channel is tracing, goes through pino.
+ * test/unit/core/event-logger.test.ts holds both equal.
+ */
+export function flatLineWriter(log: Logger, msg: string): (fields: Readonly<Record<string, Flat>>) => void {
+  const child = eventLogger(log);
+  const slow = (fields: Readonly<Record<string, Flat>>): void => child.info(fields, msg);
+  const l = log as unknown as Record<symbol, unknown>;
+  const stream = l[S.streamSym] as { write(s: string): unknown } & Record<symbol, unknown>;
+  const formatters = l[S.formattersSym] as { log?: unknown } | undefined;
+  const hooks = l[S.hooksSym] as { logMethod?: unknown; streamWrite?: unknown } | undefined;
+  const head = (l[S.lsCacheSym] as Record<number, string> | undefined)?.[log.levels.values.info ?? -1];
+  const time = l[S.timeSym] as (() => string) | undefined;
+  const end = l[S.endSym];
+  const messageKey = l[S.messageKeySym];
+  if (
+    l[S.mixinSym] ||
+    hooks?.logMethod ||
+    hooks?.streamWrite ||
+    formatters?.log ||
+    (MSG_PREFIX !== undefined && typeof l[MSG_PREFIX] === 'string') ||
+    l[S.nestedKeySym] ||
+    stream?.[S.needsMetadataGsym] === true ||
+    typeof head !== 'string' ||
+    typeof time !== 'function' ||
+    typeof end !== 'string' ||
+    typeof messageKey !== 'string'
+  )
+    return slow;
+  const serializers = (l[S.serializersSym] ?? {}) as Record<string, unknown>;
+  const stringifiers = (l[S.stringifiersSym] ?? {}) as Record<string, unknown>;
+  const errorKey = l[S.errorKeySym];
+  const tail = `,"${messageKey}":${pinoString(msg)}${end}`;
+  /** Per key: its `,"key":` prefix, "censor" for a top-level redact path, or null when only pino can write it. */
+  const keys = new Map<string, { readonly prefix: string; readonly censor: boolean } | null>();
+  const keyOf = (k: string) => {
+    let e = keys.get(k);
+    if (e === undefined) {
+      const censor = TOP_LEVEL.has(k);
+      e =
+        serializers[k] !== undefined || k === errorKey || (stringifiers[k] !== undefined && !censor)
+          ? null
+          : { prefix: `,${pinoString(k)}:`, censor };
+      keys.set(k, e);
+    }
+    return e;
+  };
+  return (fields) => {
+    if (!log.isLevelEnabled('info')) return;
+    if (ASJSON.hasSubscribers) return slow(fields);
+    let props = '';
+    for (const k in fields) {
+      const v = fields[k];
+      if (v === undefined) continue;
+      const e = keyOf(k);
+      if (e === null) return slow(fields);
+      props +=
+        e.prefix +
+        (e.censor
+          ? '"[REDACTED]"'
+          : typeof v === 'string'
+            ? pinoString(v)
+            : typeof v === 'number' && !Number.isFinite(v)
+              ? 'null'
+              : String(v));
+    }
+    stream.write(head + time.call(log) + (l[S.chindingsSym] as string) + props + tail);
+  };
 }
 
 /**

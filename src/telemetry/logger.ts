@@ -152,20 +152,34 @@ export function flatLineWriter(log: Logger, msg: string): (fields: Readonly<Reco
  * write per line (issue 13: the per-request write was a large share of the CPU under load). pino
  * flushes what is left when the process exits; a hard kill can lose the last `LOG_FLUSH_MS` of log
  * lines (audit events have their own sinks and spool).
+ *
+ * The batch is kept as bytes (sonic-boom's buffer mode, each line encoded once as it comes): in its
+ * string mode sonic-boom measures the UTF-8 length of the whole pending batch on every line, which
+ * re-flattens a growing string per line, and encodes the batch again on the main thread when it
+ * writes it (both were visible in the profile of issue 13's core run).
  */
 const LOG_FLUSH_MS = 100;
 
-function batchedStdout(): pino.DestinationStream {
-  const dest = pino.destination({ dest: 1, sync: false, minLength: 4096 });
+export function batchedDestination(dest: number | string): pino.DestinationStream {
+  const boom = pino.destination({ dest, sync: false, minLength: 4096, contentMode: 'buffer' } as Parameters<
+    typeof pino.destination
+  >[0] & { contentMode: 'buffer' });
   const timer = setInterval(() => {
     try {
-      dest.flush();
+      boom.flush();
     } catch {
       // closed at shutdown: nothing left to write
     }
   }, LOG_FLUSH_MS);
   timer.unref();
-  return dest;
+  // pino writes strings; buffer mode takes bytes. flush/flushSync/end are the batch's own (pino's
+  // exit handler is registered on `boom` itself by pino.destination).
+  return {
+    write: (line: string) => boom.write(Buffer.from(line) as unknown as string),
+    flush: (cb?: (err?: Error) => void) => boom.flush(cb),
+    flushSync: () => boom.flushSync(),
+    end: () => boom.end(),
+  } as unknown as pino.DestinationStream;
 }
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
@@ -178,6 +192,6 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
       formatters: { level: (label) => ({ level: label }) },
     },
-    destination ?? batchedStdout(),
+    destination ?? batchedDestination(1),
   );
 }

@@ -55,15 +55,6 @@ export interface PaceMachine extends PaceView, DegradationSignals {
 
 const GLOBAL = '*';
 
-/** The fixed outcomes of `compute`, built once (it runs on every request through stateOf). */
-type Outcome = { readonly state: PaceState; readonly reason: string };
-const KILLED: Outcome = { state: 'emergency', reason: 'kill switch engaged' };
-const BREAKER_OPEN: Outcome = { state: 'contingency', reason: 'primary deployment breaker open' };
-const UPSTREAM_DEGRADED: Outcome = { state: 'contingency', reason: 'upstream_degraded' };
-const JUDGE_DEGRADED: Outcome = { state: 'contingency', reason: 'judge_degraded' };
-const GUARD_DEGRADED: Outcome = { state: 'alternate', reason: 'guard_degraded' };
-const PRIMARY: Outcome = { state: 'primary', reason: 'all layers operational' };
-
 /**
  * The PACE state of each route, derived from the signals (with their hysteresis), the breakers, the
  * kill switch and the operator's override, in that order of precedence: emergency (kill switch) >
@@ -76,39 +67,32 @@ export function createPaceMachine(
   onTransition: (t: Transition) => void,
   now: () => number = Date.now,
 ): PaceMachine {
-  // Signal → route → window: `active` runs on every request (stateOf), so no key string is built there.
-  const windows = new Map<DegradationSignal, Map<string, SignalWindow>>();
+  const windows = new Map<string, SignalWindow>();
   const windowOf = (signal: DegradationSignal, route: string) => {
-    let bySignal = windows.get(signal);
-    if (bySignal === undefined) windows.set(signal, (bySignal = new Map()));
-    let w = bySignal.get(route);
-    if (w === undefined) bySignal.set(route, (w = new SignalWindow(cfg.signals[signal], now())));
+    const k = `${signal}|${route}`;
+    let w = windows.get(k);
+    if (w === undefined) windows.set(k, (w = new SignalWindow(cfg.signals[signal], now())));
     return w;
   };
-  const active = (signal: DegradationSignal, route: string) => {
-    const bySignal = windows.get(signal);
-    return (
-      bySignal !== undefined &&
-      (bySignal.get(route)?.active === true || bySignal.get(GLOBAL)?.active === true)
-    );
-  };
+  const active = (signal: DegradationSignal, route: string) =>
+    windows.get(`${signal}|${route}`)?.active === true || windows.get(`${signal}|${GLOBAL}`)?.active === true;
 
-  const compute = (route: string): Outcome => {
-    if (inputs.killed(route)) return KILLED;
+  const compute = (route: string): { state: PaceState; reason: string } => {
+    if (inputs.killed(route)) return { state: 'emergency', reason: 'kill switch engaged' };
     const ov = inputs.overrides();
     const o = ov.get(route) ?? ov.get(GLOBAL);
     if (o !== undefined) return { state: o.state, reason: `operator override by ${o.by}: ${o.reason}` };
-    if (inputs.primaryDown(route)) return BREAKER_OPEN;
-    if (active('upstream_degraded', route)) return UPSTREAM_DEGRADED;
-    if (active('judge_degraded', route)) return JUDGE_DEGRADED;
-    if (active('guard_degraded', route)) return GUARD_DEGRADED;
-    return PRIMARY;
+    if (inputs.primaryDown(route)) return { state: 'contingency', reason: 'primary deployment breaker open' };
+    if (active('upstream_degraded', route)) return { state: 'contingency', reason: 'upstream_degraded' };
+    if (active('judge_degraded', route)) return { state: 'contingency', reason: 'judge_degraded' };
+    if (active('guard_degraded', route)) return { state: 'alternate', reason: 'guard_degraded' };
+    return { state: 'primary', reason: 'all layers operational' };
   };
 
   const last = new Map<string, PaceState>(routes.map((r) => [r, 'primary']));
   const tick = () => {
     const t = now();
-    for (const bySignal of windows.values()) for (const w of bySignal.values()) w.evaluate(t);
+    for (const w of windows.values()) w.evaluate(t);
     for (const r of routes) {
       const { state, reason } = compute(r);
       const prev = last.get(r) ?? 'primary';

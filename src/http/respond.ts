@@ -20,15 +20,12 @@ export function sendJson(
 ): void {
   ctx.status = status;
   ctx.headersSent = true;
-  // A flat [name, value, ...] list for writeHead: no merged object per response. Same precedence as
-  // `{ ...base, ...responseHeaders, content-type, content-length }` (a later name replaces an earlier).
-  const own = ctx.responseHeaders;
-  const flat: Array<string | number> = [];
-  for (const k in base)
-    if (!(k in own) && k !== 'content-type' && k !== 'content-length') flat.push(k, base[k] as string);
-  for (const k in own) if (k !== 'content-type' && k !== 'content-length') flat.push(k, own[k] as string);
-  flat.push('content-type', 'application/json', 'content-length', Buffer.byteLength(body));
-  ctx.res.writeHead(status, flat as unknown as string[]);
+  ctx.res.writeHead(status, {
+    ...base,
+    ...ctx.responseHeaders,
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+  });
   ctx.res.end(body);
 }
 

@@ -15,13 +15,14 @@ import { buildForBench } from './lib/build.js';
  * the client (the same for both); what matters is the difference. Interleaving blocks of a few
  * hundred milliseconds cancels most of the drift that separate processes minutes apart pick up.
  *
- *   node --import tsx bench/ab-pipeline.ts [core|full] [BASE_REF] [blocks]
+ *   node --import tsx bench/ab-pipeline.ts [core|full] [BASE_REF] [blocks] [json|sse]
  */
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(HERE);
 const which = process.argv[2] === 'core' ? 'core' : 'full';
 const baseRef = process.argv[3] ?? 'HEAD';
 const blocks = Number(process.argv[4] ?? 16);
+const sse = process.argv[5] === 'sse';
 const BUILDS = { new: join(ROOT, '.tmp', 'ab-build'), base: join(ROOT, '.tmp', 'ab-build-base') } as const;
 buildForBench(ROOT, BUILDS.new, null);
 buildForBench(ROOT, BUILDS.base, baseRef);
@@ -69,7 +70,12 @@ for (const [name, dir] of Object.entries(BUILDS)) {
 }
 
 const PROMPT = JSON.parse(readFileSync(join(HERE, 'configs', 'prompt-1k.json'), 'utf8')) as unknown;
-const body = JSON.stringify({ model: 'bench', messages: PROMPT, max_tokens: 64 });
+const body = JSON.stringify({
+  model: 'bench',
+  messages: PROMPT,
+  max_tokens: 64,
+  ...(sse && { stream: true }),
+});
 
 async function block(name: string, n: number): Promise<number> {
   const pool = gateways[name]?.pool;
@@ -102,7 +108,7 @@ const med = (a: readonly number[]) => [...a].sort((x, y) => x - y)[a.length >> 1
 const ratios = (res.new ?? []).map((x, i) => x / (res.base?.[i] ?? Number.NaN));
 const show = (k: string) => (res[k] ?? []).map((x) => x.toFixed(0)).join(' ');
 process.stdout.write(
-  `${which}: CPU µs per request (gateway + client, one process), median of ${blocks} blocks: ` +
+  `${which}${sse ? ' (sse)' : ''}: CPU µs per request (gateway + client, one process), median of ${blocks} blocks: ` +
     `working tree ${med(res.new ?? []).toFixed(0)}, ${baseRef} ${med(res.base ?? []).toFixed(0)}\n` +
     `  working tree / ${baseRef}, median of the per-round ratios: ${med(ratios).toFixed(3)}\n` +
     `  working tree: ${show('new')}\n  ${baseRef}: ${show('base')}\n`,

@@ -61,7 +61,12 @@ for (const [name, dir] of Object.entries(BUILDS)) {
     .replaceAll('__KEY_ID__', KEY.id)
     .replaceAll('__KEY_HASH__', hashApiKey(KEY.key, undefined).replace(/^sha256:/, ''))
     .replaceAll('__AUDIT__', join(ROOT, '.tmp', `ab-${name}-audit.ndjson`));
-  const logger = pino({ level: 'info' }, pino.destination('/dev/null'));
+  // Each build's own production logger (its timestamp, redaction and batching), as `gatehouse start`
+  // makes it, writing to /dev/null instead of stdout.
+  const { createLogger } = (await import(join(dir, 'src', 'telemetry', 'logger.js'))) as {
+    createLogger: (level: string, dest: pino.DestinationStream) => pino.Logger;
+  };
+  const logger = createLogger('info', pino.destination({ dest: '/dev/null', sync: false, minLength: 4096 }));
   const gw = await startGateway(parseConfigText(text), { logger });
   gateways[name] = { close: () => gw.close(), pool: new Pool(gw.url, { connections: 16 }) };
 }
@@ -106,10 +111,13 @@ const res: Record<string, number[]> = { new: [], base: [] };
 for (let r = 0; r < blocks; r++)
   for (const k of r % 2 === 1 ? ['new', 'base'] : ['base', 'new']) res[k]?.push(await block(k, 400));
 const med = (a: readonly number[]) => [...a].sort((x, y) => x - y)[a.length >> 1] ?? Number.NaN;
+// Per round, the two builds ran back to back: the median of their ratios cancels drift between rounds.
+const ratios = (res.new ?? []).map((x, i) => x / (res.base?.[i] ?? Number.NaN));
 const show = (k: string) => (res[k] ?? []).map((x) => x.toFixed(0)).join(' ');
 process.stdout.write(
   `${which}${stream ? ' sse' : ''}: CPU µs per request (gateway + client, one process), median of ${blocks} blocks: ` +
     `working tree ${med(res.new ?? []).toFixed(0)}, ${baseRef} ${med(res.base ?? []).toFixed(0)}\n` +
+    `  working tree / ${baseRef}, median of the per-round ratios: ${med(ratios).toFixed(3)}\n` +
     `  working tree: ${show('new')}\n  ${baseRef}: ${show('base')}\n`,
 );
 for (const g of Object.values(gateways)) {

@@ -186,7 +186,11 @@ async function startTargets(upstream: Proc, tmp: string): Promise<Started[]> {
       const url = `http://127.0.0.1:${port}`;
       list.push({ name, proc: await startCommand('nginx', ['-p', dir, '-c', conf], url), url });
     } else if (name === 'undici') {
-      const p = await startNode(join(BUILD, 'bench', 'targets', 'undici-proxy.js'), ['--upstream', up]);
+      const p = await startNode(
+        join(BUILD, 'bench', 'targets', 'undici-proxy.js'),
+        ['--upstream', up],
+        profile ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, '.tmp', 'bench-profiles', name)}`] : [],
+      );
       list.push({ name, proc: p, url: p.url });
     } else {
       const build = name === 'gatehouse' ? BUILD : BASE_BUILD;

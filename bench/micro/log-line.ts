@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { createLogger, eventLogger } from '../../src/telemetry/logger.js';
+import { batchedDestination, createLogger, eventLogger, flatLineWriter } from '../../src/telemetry/logger.js';
 
 /**
  * CPU cost of the per-request log line, in µs per line, written asynchronously to /dev/null:
@@ -49,7 +49,19 @@ async function run(name: string, log: pino.Logger): Promise<void> {
   process.stdout.write(`${name.padEnd(44)} ${((c.user + c.system) / N).toFixed(2)} µs/line\n`);
 }
 
-const dest = () => pino.destination({ dest: '/dev/null', sync: false });
-const base = createLogger('info', dest());
-await run('production logger (all redact paths)', base);
-await run('eventLogger(production) (top-level paths)', eventLogger(createLogger('info', dest())));
+/** The destination before issue 13's buffer mode: sonic-boom batching strings. */
+const stringBatch = () => pino.destination({ dest: '/dev/null', sync: false, minLength: 4096 });
+/** What createLogger uses now (src/telemetry/logger.ts), on /dev/null instead of stdout. */
+const byteBatch = () => batchedDestination('/dev/null');
+const fast = (log: pino.Logger) => {
+  const line = flatLineWriter(log, 'request');
+  return {
+    info: (o: ReturnType<typeof event>) => line(o),
+    flush: (cb: () => void) => log.flush(cb),
+  } as unknown as pino.Logger;
+};
+await run('production logger (all redact paths)', createLogger('info', stringBatch()));
+await run('eventLogger, string batch', eventLogger(createLogger('info', stringBatch())));
+// What the record stage uses: the same bytes as eventLogger, without pino's generic serialiser.
+await run('flatLineWriter, string batch', fast(createLogger('info', stringBatch())));
+await run('flatLineWriter, byte batch (production)', fast(createLogger('info', byteBatch())));

@@ -323,8 +323,10 @@ function visit(node: FieldNode, value: unknown, set: (v: unknown) => void, where
     case 'object': {
       if (jsonType(value) !== 'object') return;
       const o = value as Record<string, unknown>;
-      for (const [k, f] of Object.entries(node.fields)) {
-        if (k in o) visit(f, o[k], (v) => (o[k] = v), w, fn);
+      const fields = node.fields;
+      for (const k in fields) {
+        const f = fields[k];
+        if (f !== undefined && k in o) visit(f, o[k], (v) => (o[k] = v), w, fn);
       }
       return;
     }
@@ -357,8 +359,11 @@ function visit(node: FieldNode, value: unknown, set: (v: unknown) => void, where
 
 /** Walks a (validated) body along its endpoint map; values not on the map are not visited. */
 export function walkBody(map: EndpointMap, body: Record<string, unknown>, fn: Visitor): void {
-  for (const [k, f] of Object.entries(map.root.fields)) {
-    if (!(k in body)) continue;
+  // for-in, not Object.entries: the same order without an array of pairs per walk (issue 13).
+  const fields = map.root.fields;
+  for (const k in fields) {
+    const f = fields[k];
+    if (f === undefined || !(k in body)) continue;
     visit(f, body[k], (v) => (body[k] = v), { field: k, index: -1, role: k, kind: 'user' }, fn);
   }
 }

@@ -26,7 +26,17 @@ const DIMENSION: Readonly<Record<string, string>> = {
   GH_ERR_LIMITS_UNAVAILABLE: N.store,
 };
 
-export function deriveSecurityEvents(ctx: RequestContext): SecurityEventInput[] {
+const NONE: readonly SecurityEventInput[] = Object.freeze([]);
+
+export function deriveSecurityEvents(ctx: RequestContext): readonly SecurityEventInput[] {
+  // The common request raised nothing: no array, no closure (issue 13).
+  if (
+    ctx.securityEvents === undefined &&
+    ctx.error === null &&
+    ctx.limitEvents === undefined &&
+    ctx.verdicts.length === 0
+  )
+    return NONE;
   const pushed = ctx.securityEvents ?? [];
   const out: SecurityEventInput[] = [...pushed];
   const has = (a: SecurityEventInput['action']): boolean => pushed.some((e) => e.action === a);

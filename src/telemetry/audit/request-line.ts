@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ERRORS } from '../../errors/catalog.js';
+import { isoMillis } from '../../formats/iso-time.js';
 import { canaryStampSlot } from '../../pipeline/canary.js';
 import type { RequestContext } from '../../pipeline/context.js';
 import { paceStampSlot } from '../../pipeline/pace.js';
@@ -25,20 +26,6 @@ const PLAIN = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
 const str = (v: string | null | undefined): string =>
   v === null || v === undefined ? 'null' : PLAIN.test(v) ? `"${v}"` : JSON.stringify(v);
 
-/** ISO 8601 with milliseconds; the part up to the second changes once a second, so it is cached. */
-let isoSecond = Number.NaN;
-let isoPrefix = '';
-function iso(ms: number): string {
-  const sec = Math.floor(ms / 1000);
-  if (sec !== isoSecond) {
-    const full = new Date(ms).toISOString();
-    // Years outside 0000-9999 do not have the fixed 24-character shape: no caching for them.
-    if (full.length !== 24) return full;
-    isoSecond = sec;
-    isoPrefix = full.slice(0, 20);
-  }
-  return `${isoPrefix}${String(ms - sec * 1000).padStart(3, '0')}Z`;
-}
 /** JSON has no NaN or Infinity: they read null, as JSON.stringify writes them. */
 const num = (n: number | null | undefined): string =>
   n === null || n === undefined || !Number.isFinite(n) ? 'null' : String(n);
@@ -88,7 +75,7 @@ export function createRequestLineWriter(
         ? ''
         : `,"error":{"code":${str(ctx.error.code)},"type":${str(ERRORS[ctx.error.code].type)}}`;
 
-    return `{"@timestamp":"${iso(ctx.startedAt)}","event":{"id":"${randomUUID()}","kind":"event","category":["web"],"type":["${
+    return `{"@timestamp":"${isoMillis(ctx.startedAt)}","event":{"id":"${randomUUID()}","kind":"event","category":["web"],"type":["${
       failed ? 'error' : 'access'
     }"],"action":"gen_ai.request","outcome":"${failed ? 'failure' : 'success'}"${constant},"duration":${num(Math.round(latencyMs * 1e6))}},${envelope},"source":{"ip":${str(
       clip(ctx.sourceIp, 64),

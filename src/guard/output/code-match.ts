@@ -134,21 +134,80 @@ export interface CodeMatcher {
   openFrom(raw: string): number;
 }
 
-export function createCodeMatcher(code: string, opts: CodeMatcherOptions): CodeMatcher | null {
-  const k = foldAlnum(code).s;
-  if (k.length === 0) return null;
-  const rev = [...k].reverse().join('');
-  const frag = opts.minFragment > 0 && k.length > opts.minFragment ? opts.minFragment : 0;
-  const pieces = new Set<string>();
-  const bigrams = new Set<number>();
-  if (frag > 0) {
-    for (let i = 0; i + frag <= k.length; i++) {
-      for (const p of [k.slice(i, i + frag), rev.slice(i, i + frag)]) {
-        pieces.add(p);
-        bigrams.add(p.charCodeAt(0) * 65_536 + p.charCodeAt(1));
-      }
+/**
+ * Whether `text`, read as the folded stream (letters and digits only, lower-cased), has `need`
+ * consecutive characters that `alpha` marks. Exact for ASCII text: every match (whole, reversed or
+ * a fragment) is such a run, so text without one holds none, and the fold and the search are
+ * skipped. One loop of comparisons, no allocation. Non-ASCII text answers true (it must be folded).
+ */
+function mayHoldRun(text: string, alpha: Uint8Array, need: number): boolean {
+  let run = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80) return true;
+    const lower = c | 0x20;
+    if ((c >= 48 && c <= 57) || (lower >= 97 && lower <= 122)) {
+      if (alpha[lower] === 1) {
+        if (++run >= need) return true;
+      } else run = 0;
     }
   }
+  return false;
+}
+
+/** Lower-case letters and digits of an ASCII code, or null when it needs the full fold. */
+function foldAscii(code: string): string | null {
+  let out = '';
+  for (let i = 0; i < code.length; i++) {
+    const c = code.charCodeAt(i);
+    if (c >= 0x80) return null;
+    if ((c >= 48 && c <= 57) || (c >= 97 && c <= 122) || (c >= 65 && c <= 90))
+      out += String.fromCharCode(c | 0x20);
+  }
+  return out;
+}
+
+export function createCodeMatcher(code: string, opts: CodeMatcherOptions): CodeMatcher | null {
+  // Built per request for the canary: only what every scan needs is built here (the folded code,
+  // its alphabet); the fragment tables wait for the first text that could hold a match, which
+  // most answers never are.
+  const k = foldAscii(code) ?? foldAlnum(code).s;
+  if (k.length === 0) return null;
+  let rev = '';
+  for (let i = k.length - 1; i >= 0; i--) rev += k[i];
+  const frag = opts.minFragment > 0 && k.length > opts.minFragment ? opts.minFragment : 0;
+  // A match has at least this many consecutive folded characters, all from the code's alphabet.
+  const need = frag > 0 ? frag : k.length;
+  const alpha = new Uint8Array(128);
+  let foldedAlpha = true;
+  for (let i = 0; i < k.length; i++) {
+    const c = k.charCodeAt(i);
+    if (c < 128) alpha[c] = 1;
+    else foldedAlpha = false;
+  }
+  // A code with non-ASCII letters: no cheap test (its letters never show in ASCII text as they are).
+  const mayHold = (text: string): boolean => !foldedAlpha || mayHoldRun(text, alpha, need);
+  let pieces: Set<string> | null = null;
+  let bigrams: Set<number> | null = null;
+  const tables = (): { pieces: Set<string>; bigrams: Set<number> } => {
+    if (pieces === null || bigrams === null) {
+      pieces = new Set<string>();
+      bigrams = new Set<number>();
+      for (let i = 0; frag > 0 && i + frag <= k.length; i++) {
+        for (const p of [k.slice(i, i + frag), rev.slice(i, i + frag)]) {
+          pieces.add(p);
+          bigrams.add(p.charCodeAt(0) * 65_536 + p.charCodeAt(1));
+        }
+      }
+    }
+    return { pieces, bigrams };
+  };
+  /** Whether a decoded or initials view holds the code, reversed, or a fragment of it. */
+  const viewHolds = (text: string): boolean => {
+    if (!mayHold(text)) return false;
+    const d = foldAlnum(text).s;
+    return d.includes(k) || d.includes(rev) || (frag > 0 && hasPiece(d, tables().pieces, frag));
+  };
 
   const bounded = (f: Folded, at: number, len: number): boolean => {
     if (opts.embedded) return true;
@@ -158,13 +217,40 @@ export function createCodeMatcher(code: string, opts: CodeMatcherOptions): CodeM
 
   // find() and openFrom() run on the same text one after the other: fold it once.
   let lastRaw = '';
-  let lastFold: Folded = foldAlnum('');
+  let lastFold: Folded | null = null;
   const folded = (raw: string): Folded => {
-    if (raw !== lastRaw) {
+    if (lastFold === null || raw !== lastRaw) {
       lastFold = foldAlnum(raw);
       lastRaw = raw;
     }
     return lastFold;
+  };
+
+  const search = (f: Folded, out: CodeMatch[]): void => {
+    for (const [needle, kind] of [
+      [k, 'whole'],
+      [rev, 'reversed'],
+    ] as const) {
+      if (kind === 'reversed' && rev === k) continue;
+      for (let at = f.s.indexOf(needle); at >= 0; at = f.s.indexOf(needle, at + 1)) {
+        if (bounded(f, at, needle.length)) out.push({ ...rawSpan(f, at, at + needle.length - 1), kind });
+      }
+    }
+    if (frag > 0) {
+      const { pieces, bigrams } = tables();
+      const s = f.s;
+      let runStart = -1;
+      let prevHit = false;
+      for (let i = 0; i + frag <= s.length; i++) {
+        // Most positions fail on their first two characters: no slice, no set lookup for them.
+        const hit =
+          bigrams.has(s.charCodeAt(i) * 65_536 + s.charCodeAt(i + 1)) && pieces.has(s.slice(i, i + frag));
+        if (hit && !prevHit) runStart = i;
+        if (!hit && prevHit) out.push({ ...rawSpan(f, runStart, i + frag - 2), kind: 'fragment' });
+        prevHit = hit;
+      }
+      if (prevHit) out.push({ ...rawSpan(f, runStart, s.length - 1), kind: 'fragment' });
+    }
   };
 
   const find = (raw: string): CodeMatch[] => {
@@ -179,42 +265,14 @@ export function createCodeMatcher(code: string, opts: CodeMatcherOptions): CodeM
       !opts.gate.test(raw)
     )
       return [];
-    const f = folded(raw);
     const out: CodeMatch[] = [];
-    for (const [needle, kind] of [
-      [k, 'whole'],
-      [rev, 'reversed'],
-    ] as const) {
-      if (kind === 'reversed' && rev === k) continue;
-      for (let at = f.s.indexOf(needle); at >= 0; at = f.s.indexOf(needle, at + 1)) {
-        if (bounded(f, at, needle.length)) out.push({ ...rawSpan(f, at, at + needle.length - 1), kind });
-      }
-    }
-    if (frag > 0) {
-      const s = f.s;
-      let runStart = -1;
-      let prevHit = false;
-      for (let i = 0; i + frag <= s.length; i++) {
-        // Most positions fail on their first two characters: no slice, no set lookup for them.
-        const hit =
-          bigrams.has(s.charCodeAt(i) * 65_536 + s.charCodeAt(i + 1)) && pieces.has(s.slice(i, i + frag));
-        if (hit && !prevHit) runStart = i;
-        if (!hit && prevHit) out.push({ ...rawSpan(f, runStart, i + frag - 2), kind: 'fragment' });
-        prevHit = hit;
-      }
-      if (prevHit) out.push({ ...rawSpan(f, runStart, s.length - 1), kind: 'fragment' });
-    }
-    for (const v of hidden) {
-      const d = foldAlnum(v.text).s;
-      if (d.includes(k) || d.includes(rev) || (frag > 0 && hasPiece(d, pieces, frag)))
-        out.push({ start: v.start, end: v.end, kind: 'encoded' });
-    }
+    // The fold and the search of the text itself, only when it has a long enough run of the code's
+    // characters (the views below are checked on their own).
+    if (mayHold(raw)) search(folded(raw), out);
+    for (const v of hidden) if (viewHolds(v.text)) out.push({ start: v.start, end: v.end, kind: 'encoded' });
     if (encoded) {
-      for (const v of decodeViews(raw, raw)) {
-        const d = foldAlnum(v.text).s;
-        if (d.includes(k) || d.includes(rev) || (frag > 0 && hasPiece(d, pieces, frag)))
-          out.push({ start: v.span.start, end: v.span.end, kind: 'encoded' });
-      }
+      for (const v of decodeViews(raw, raw))
+        if (viewHolds(v.text)) out.push({ start: v.span.start, end: v.span.end, kind: 'encoded' });
     }
     return out;
   };

@@ -125,7 +125,27 @@ function wordStartsAt(raw: string, i: number): boolean {
 }
 
 // Worth decoding: a base64/hex run as long as the decoder's minimum, URL or HTML escapes, a rot13 hint.
-const ENCODED_HINT = /[A-Za-z0-9+/=_-]{16,}|%[0-9a-fA-F]{2}|&#?\w{2,8};|\brot[- ]?13\b|caesar|cipher/i;
+// The long-run alternative is a loop (as a regex it tried every start position inside every word).
+const ENCODED_HINT_REST = /%[0-9a-fA-F]{2}|&#?\w{2,8};|\brot[- ]?13\b|caesar|cipher/i;
+
+function encodedHint(raw: string): boolean {
+  let run = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    const b64 =
+      (c >= 48 && c <= 57) ||
+      (c >= 97 && c <= 122) ||
+      (c >= 65 && c <= 90) ||
+      c === 43 ||
+      c === 47 ||
+      c === 61 ||
+      c === 95 ||
+      c === 45;
+    if (!b64) run = 0;
+    else if (++run >= 16) return true;
+  }
+  return ENCODED_HINT_REST.test(raw);
+}
 
 export interface CodeMatcher {
   readonly code: string;
@@ -254,7 +274,7 @@ export function createCodeMatcher(code: string, opts: CodeMatcherOptions): CodeM
   };
 
   const find = (raw: string): CodeMatch[] => {
-    const encoded = opts.decoded && ENCODED_HINT.test(raw);
+    const encoded = opts.decoded && encodedHint(raw);
     // Acrostics and short hex/base64 runs, looked at before the gate (which reads the text as written).
     const hidden = opts.decoded ? leakViews(raw, frag > 0 ? frag : k.length) : [];
     if (

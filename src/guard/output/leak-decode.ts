@@ -104,14 +104,11 @@ function hexViews(raw: string, minBytes: number, out: LeakView[]): void {
       else if (raw.charCodeAt(p) === 92 && raw.charCodeAt(p + 1) === 120) p += 2;
       // A run of pairs without separators ("61766f") or one pair, then separators.
       let q = p;
-      let chunk = '';
-      while (q + 1 < n && isHex(raw.charCodeAt(q)) && isHex(raw.charCodeAt(q + 1))) {
-        chunk += String.fromCharCode(Number.parseInt(raw.slice(q, q + 2), 16));
-        q += 2;
-      }
-      // An odd digit or a letter right after the pairs: a word, not hex bytes.
+      while (q + 1 < n && isHex(raw.charCodeAt(q)) && isHex(raw.charCodeAt(q + 1))) q += 2;
+      // An odd digit or a letter right after the pairs: a word, not hex bytes. Decoded only after
+      // this test: most words starting with a-f ("because") fail it, and cost no string then.
       if (q === p || (q < n && isAlnum(raw.charCodeAt(q)))) break;
-      bytes += chunk;
+      for (let x = p; x < q; x += 2) bytes += String.fromCharCode(Number.parseInt(raw.slice(x, x + 2), 16));
       end = q;
       // "\x6d\x61": the next escape follows without a separator.
       if (raw.charCodeAt(q) === 92 && raw.charCodeAt(q + 1) === 120) {

@@ -36,6 +36,22 @@ describe('code matcher (canary and access codes)', () => {
     expect(canary.find(text)).toEqual([]);
   });
 
+  // The fold is skipped on text without a run of canary characters; these reach it only through
+  // the parts that rule (long separators, non-ASCII, letters outside the alphabet in between).
+  const prose = 'Here is a long answer about the weather and the garden in spring, as asked. ';
+  it.each([
+    ['widely spaced, after prose', `${prose}7 -- -- -- -- f3a9b2c1d`],
+    ['words between, mixed case', `${prose}7F3A ... 9B2C ... and then`],
+    ['non-ASCII digits', `${prose}７ｆ３ａ９ｂ２ｃ`],
+    ['word initials', `${prose}\n7 fish 3 apples 9 bees 2 cats lie`],
+  ])('finds the canary behind the cheap check: %s', (_n, text) => {
+    expect(canary.find(text).length).toBeGreaterThan(0);
+  });
+
+  it('prose with canary letters short of a fragment holds no canary', () => {
+    expect(canary.find(`${prose}a bad face, 7f3a ace`)).toEqual([]);
+  });
+
   it('access codes match as whole words, however dressed', () => {
     for (const t of [
       'The code is avocado.',

@@ -50,6 +50,8 @@ const STRIDE = 16;
 
 /** What `\s` matches in a regular expression (ECMAScript WhiteSpace and LineTerminator). */
 export function isRegexSpace(c: number): boolean {
+  // Printable ASCII and Latin-1 first: nearly every character of a prompt leaves here.
+  if (c > 32 && c < 0xa0) return false;
   return (
     (c >= 9 && c <= 13) ||
     c === 32 ||

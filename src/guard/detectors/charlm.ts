@@ -51,6 +51,16 @@ export function symbolOf(c: number): number {
   return c < 128 ? OTHER : SKIP;
 }
 
+/**
+ * symbolOf for every UTF-16 code unit, built once: the scorer reads it once per character of every
+ * scanned text, and a table read is cheaper than symbolOf's chain of comparisons.
+ */
+const SYMBOL_TABLE = (() => {
+  const t = new Int8Array(65_536);
+  for (let c = 0; c < t.length; c++) t[c] = symbolOf(c);
+  return t;
+})();
+
 export interface CharLmFile {
   readonly version: 1;
   readonly symbols: number;
@@ -167,7 +177,7 @@ function lineBreaks(t: string, from: number): number {
 function structured(t: string, n: number): boolean {
   const end = Math.min(n, t.length);
   let odd = 0;
-  for (let i = 0; i < end; i++) if (symbolOf(t.charCodeAt(i)) === OTHER) odd++;
+  for (let i = 0; i < end; i++) if (SYMBOL_TABLE[t.charCodeAt(i)] === OTHER) odd++;
   return odd > 0.08 * end;
 }
 
@@ -178,7 +188,7 @@ function worstWindow(lm: CharLm, t: string, from: number, to: number): number {
   let seen = 0;
   let worst = 0;
   for (let i = from; i < to; i++) {
-    const c = symbolOf(t.charCodeAt(i));
+    const c = SYMBOL_TABLE[t.charCodeAt(i)] ?? SKIP;
     if (c === SKIP || (c === SPACE && b === SPACE)) continue;
     const cost = lm.cost[(a * SYMBOLS + b) * SYMBOLS + c] ?? 0;
     const slot = seen % LM_WINDOW;

@@ -53,7 +53,20 @@ export interface HarmLexicon {
   readonly benignObjects: ReadonlySet<string>;
   /** First words of phrases of two or more words. */
   readonly starts: ReadonlySet<string>;
+  /**
+   * Every word of the lexicon (phrases, benign verbs and objects) by wordHash: a word of the text
+   * outside it can match nothing, so the scan reads it in place instead of slicing it out.
+   */
+  readonly vocab: ReadonlyMap<number, readonly string[]>;
 }
+
+const wordHash = (h: number, c: number): number => (Math.imul(h, 31) + c) | 0;
+/**
+ * Stands for every word of the text that is not in the lexicon: it is no phrase, no phrase word,
+ * no benign verb or object and does not end in "s", so every lookup of it fails as the word's own
+ * would have.
+ */
+const OTHER_WORD = '\u0000';
 
 export function compileHarmLexicon(): HarmLexicon {
   const phrases = new Map<string, Entry[]>();
@@ -70,9 +83,22 @@ export function compileHarmLexicon(): HarmLexicon {
     for (const t of terms) add(t, { category });
   for (const t of REQUEST_CUES) add(t, { cue: 'request' });
   for (const t of EVASION_CUES) add(t, { cue: 'evasion' });
+  const vocab = new Map<number, string[]>();
+  const words = new Set([
+    ...[...phrases.keys()].flatMap((p) => p.split(' ')),
+    ...BENIGN_OBJECT_VERBS,
+    ...BENIGN_OBJECTS,
+  ]);
+  for (const w of words) {
+    if (w.includes(OTHER_WORD)) throw new Error('harm lexicon: NUL in a word');
+    let h = 0;
+    for (let k = 0; k < w.length; k++) h = wordHash(h, w.charCodeAt(k));
+    vocab.set(h, [...(vocab.get(h) ?? []), w]);
+  }
   return {
     phrases,
     starts,
+    vocab,
     benignObjectVerbs: new Set(BENIGN_OBJECT_VERBS),
     benignObjects: new Set(BENIGN_OBJECTS),
   };
@@ -80,19 +106,44 @@ export function compileHarmLexicon(): HarmLexicon {
 
 const isWord = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c >= 0xc0;
 
-/** Words of the folded text (letters and digits; "self-harm" is "self harm"). */
-function words(folded: string): string[] {
+/** The lexicon's copy of folded[i..j) when the lexicon holds that word, else null. */
+function known(lex: HarmLexicon, folded: string, i: number, j: number, h: number): string | null {
+  for (const w of lex.vocab.get(h) ?? NONE) if (w.length === j - i && folded.startsWith(w, i)) return w;
+  return null;
+}
+const NONE: readonly string[] = [];
+
+/**
+ * Words of the folded text (letters and digits; "self-harm" is "self harm"). A word the lexicon
+ * does not hold, nor holds without a final "s", is OTHER_WORD: hashed as it is read, never sliced.
+ */
+function words(lex: HarmLexicon, folded: string): string[] {
   const out: string[] = [];
   let i = 0;
   const n = folded.length;
   while (i < n && out.length < MAX_WORDS) {
-    if (!isWord(folded.charCodeAt(i))) {
+    const c = folded.charCodeAt(i);
+    if (!isWord(c)) {
       i++;
       continue;
     }
+    let h = wordHash(0, c);
+    let before = 0;
     let j = i + 1;
-    while (j < n && isWord(folded.charCodeAt(j))) j++;
-    out.push(folded.slice(i, j));
+    for (let d = folded.charCodeAt(j); j < n && isWord(d); d = folded.charCodeAt(++j)) {
+      before = h;
+      h = wordHash(h, d);
+    }
+    let w = known(lex, folded, i, j, h);
+    // "bombs": the plural of a listed word is looked up without its "s" (harmSignals).
+    if (
+      w === null &&
+      j - i > 3 &&
+      folded.charCodeAt(j - 1) === 115 &&
+      known(lex, folded, i, j - 1, before) !== null
+    )
+      w = folded.slice(i, j);
+    out.push(w ?? OTHER_WORD);
     i = j;
   }
   return out;
@@ -105,7 +156,10 @@ function benignObjectFollows(lex: HarmLexicon, w: readonly string[], i: number):
 }
 
 export function harmSignals(lex: HarmLexicon, folded: string): HarmSignals {
-  const w = words(folded.length > 24_000 ? `${folded.slice(0, 12_000)} ${folded.slice(-12_000)}` : folded);
+  const w = words(
+    lex,
+    folded.length > 24_000 ? `${folded.slice(0, 12_000)} ${folded.slice(-12_000)}` : folded,
+  );
   const seen = new Set<string>();
   const askedTerms = new Set<string>();
   const cats = new Map<HarmCategory, boolean>();

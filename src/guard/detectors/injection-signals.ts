@@ -43,19 +43,39 @@ export const SIGNALS_VERSION = 3;
 const MAX_PERIOD = 12;
 const FLOOD_MAX_CHARS = 8_000;
 
-const WHITESPACE_RUN = /\s+/g;
-
 /** Shortest repeated span that counts as a flood. */
 const MIN_FLOOD = 64;
 /** Sampling stride of the first pass; a flood spans at least MIN_FLOOD / STRIDE - 1 samples. */
 const STRIDE = 16;
 
+/** What `\s` matches in a regular expression (ECMAScript WhiteSpace and LineTerminator). */
+export function isRegexSpace(c: number): boolean {
+  // Printable ASCII and Latin-1 first: nearly every character of a prompt leaves here.
+  if (c > 32 && c < 0xa0) return false;
+  return (
+    (c >= 9 && c <= 13) ||
+    c === 32 ||
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
+}
+
+/** The scanned text with whitespace runs collapsed, as code units; reused across calls. */
+const floodBuf = new Uint16Array(FLOOD_MAX_CHARS);
+
 /** Exact length of the longest run of period p (t[i] === t[i - p]) plus the unit. */
-function runOf(t: string, p: number): number {
+function runOf(t: Uint16Array, n: number, p: number): number {
   let best = 0;
   let run = 0;
-  for (let i = p; i < t.length; i++) {
-    if (t.charCodeAt(i) === t.charCodeAt(i - p)) {
+  for (let i = p; i < n; i++) {
+    if (t[i] === t[i - p]) {
       run++;
       if (run + p > best) best = run + p;
     } else run = 0;
@@ -70,25 +90,36 @@ function runOf(t: string, p: number): number {
  * per character.
  */
 export function longestRepeat(text: string): number {
-  // Whitespace runs are layout (indentation, padding), not a payload: collapsed before looking.
-  const t = (text.length > FLOOD_MAX_CHARS ? text.slice(-FLOOD_MAX_CHARS) : text).replace(
-    WHITESPACE_RUN,
-    ' ',
-  );
+  // Whitespace runs are layout (indentation, padding), not a payload: collapsed to one space before
+  // looking, into a reused buffer (a regex replace allocated a copy of the text per call).
+  const from = Math.max(0, text.length - FLOOD_MAX_CHARS);
+  const t = floodBuf;
+  let n = 0;
+  let space = false;
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (isRegexSpace(c)) {
+      if (!space) t[n++] = 32;
+      space = true;
+    } else {
+      t[n++] = c;
+      space = false;
+    }
+  }
   let best = 0;
   const need = Math.floor(MIN_FLOOD / STRIDE) - 1;
   for (let p = 1; p <= MAX_PERIOD; p++) {
     let streak = 0;
     let candidate = false;
-    for (let i = MAX_PERIOD; i < t.length; i += STRIDE) {
-      if (t.charCodeAt(i) === t.charCodeAt(i - p)) {
+    for (let i = MAX_PERIOD; i < n; i += STRIDE) {
+      if (t[i] === t[i - p]) {
         if (++streak >= need) {
           candidate = true;
           break;
         }
       } else streak = 0;
     }
-    if (candidate) best = Math.max(best, runOf(t, p));
+    if (candidate) best = Math.max(best, runOf(t, n, p));
   }
   return best >= MIN_FLOOD ? best : 0;
 }
@@ -159,6 +190,21 @@ const CONTRAST_WORDS = new Set([
 ]);
 const SCAN_CHARS = 8_000;
 
+const wordHash = (h: number, c: number): number => (Math.imul(h, 31) + c) | 0;
+/** 1: a meta noun, 2: a contrast word; by the hash of the word read in place (no slice per word). */
+const LISTED = (() => {
+  const byHash = new Map<number, Array<{ word: string; kind: 1 | 2 }>>();
+  const add = (word: string, kind: 1 | 2): void => {
+    let h = 0;
+    for (let k = 0; k < word.length; k++) h = wordHash(h, word.charCodeAt(k));
+    byHash.set(h, [...(byHash.get(h) ?? []), { word, kind }]);
+  };
+  for (const w of META_NOUNS) add(w, 1);
+  for (const w of CONTRAST_WORDS) if (!META_NOUNS.has(w)) add(w, 2);
+  return byHash;
+})();
+
+const NO_WORDS: ReadonlyArray<{ word: string; kind: 1 | 2 }> = [];
 const isLetter = (c: number): boolean => (c >= 97 && c <= 122) || c >= 0xc0;
 const endsSentence = (c: number): boolean =>
   c === 46 || c === 33 || c === 63 || c === 10 || c === 59 || c === 58;
@@ -191,14 +237,17 @@ export function instructionOverride(folded: string, mentions = true): number {
       i++;
       continue;
     }
+    let h = wordHash(0, c);
     let j = i + 1;
-    while (j < t.length && isLetter(t.charCodeAt(j))) j++;
-    // Every listed word has 4-12 letters: shorter and longer words are not sliced out at all.
+    for (let d = t.charCodeAt(j); j < t.length && isLetter(d); d = t.charCodeAt(++j)) h = wordHash(h, d);
+    // Every listed word has 4-12 letters: shorter and longer words are not looked up at all.
     if (j - i >= 4 && j - i <= 12) {
-      const w = t.slice(i, j);
-      if (META_NOUNS.has(w)) {
-        if (meta < 0) meta = i;
-      } else if (CONTRAST_WORDS.has(w) && contrast < 0) contrast = i;
+      for (const { word, kind } of LISTED.get(h) ?? NO_WORDS) {
+        if (word.length !== j - i || !t.startsWith(word, i)) continue;
+        if (kind === 1) {
+          if (meta < 0) meta = i;
+        } else if (contrast < 0) contrast = i;
+      }
     }
     if (meta >= 0 && contrast >= 0) {
       if (!(mentions && quotedMention(t, Math.min(meta, contrast), j))) return 1;

@@ -73,6 +73,18 @@ function splitTop(body: string): string[] {
   return parts;
 }
 
+/** After a leading word, `rest` cannot continue it: the word ends where the pattern's literal does. */
+const endsWord = (rest: string): boolean =>
+  rest === '' || rest.startsWith('\\s') || rest.startsWith('\\b') || rest.startsWith('\\W');
+
+/** `(?:'s|\s+is)`: a group, not repeated or optional, whose every alternative begins with `'` or ends the word. */
+function groupEndsWord(rest: string): boolean {
+  if (!rest.startsWith('(?:')) return false;
+  const end = closing(rest, 0);
+  if (end < 0 || /^[?*{+]/.test(rest.slice(end + 1))) return false;
+  return splitTop(rest.slice(3, end)).every((a) => a.startsWith("'") || (a !== '' && endsWord(a)));
+}
+
 /**
  * The words a signature's match must start with, read from its leading `\b(?:a|b|c)` group, or null
  * when that cannot be known (then the signature always runs). A signature whose first word is absent
@@ -90,8 +102,7 @@ export function leadingWords(src: string): string[] | null {
     if (word === null) return null;
     if (apo !== null) words.push(`${apo[1]}${apo[2]}`);
     const next = alt.slice(apo === null ? word[0].length : apo[0].length);
-    if (!(next === '' || next.startsWith('\\s') || next.startsWith('\\b') || next.startsWith('\\W')))
-      return null;
+    if (!(endsWord(next) || (apo === null && groupEndsWord(next)))) return null;
     words.push(word[0]);
   }
   return words;

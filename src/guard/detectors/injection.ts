@@ -85,12 +85,45 @@ function groupEndsWord(rest: string): boolean {
   return splitTop(rest.slice(3, end)).every((a) => a.startsWith("'") || (a !== '' && endsWord(a)));
 }
 
+/** The top-level alternatives of a pattern (a `|` inside a group or a class does not split). */
+function splitTopLevel(src: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let inClass = false;
+  let from = 0;
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i];
+    if (c === '\\') i++;
+    else if (inClass) inClass = c !== ']';
+    else if (c === '[') inClass = true;
+    else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === '|' && depth === 0) {
+      parts.push(src.slice(from, i));
+      from = i + 1;
+    }
+  }
+  parts.push(src.slice(from));
+  return parts;
+}
+
 /**
  * The words a signature's match must start with, read from its leading `\b(?:a|b|c)` group, or null
  * when that cannot be known (then the signature always runs). A signature whose first word is absent
  * from the text cannot match, so most of them are skipped without scanning.
  */
 export function leadingWords(src: string): string[] | null {
+  // `a...|b...` at the top level: a match starts with a leading word of either alternative.
+  const top = splitTopLevel(src);
+  if (top.length > 1) {
+    const all: string[] = [];
+    for (const alt of top) {
+      const w = leadingWords(alt);
+      if (w === null) return null;
+      all.push(...w);
+    }
+    return all;
+  }
   const s = src.startsWith('\\b') ? src.slice(2) : src;
   const alts = s.startsWith('(?:') ? splitTop(s.slice(3, closing(s, 0))) : [s];
   if (s.startsWith('(?:') && /^[?*{]/.test(s.slice(closing(s, 0) + 1))) return null;

@@ -202,20 +202,9 @@ export function worstGroupFpr(
   /** Per group, a false-positive rate that is not counted against the cap (what others already raise). */
   allowance?: ReadonlyMap<number, number>,
 ): number {
-  const fp = new Map<number, number>();
-  const neg = new Map<number, number>();
-  labels.forEach((y, i) => {
-    if (y !== 0) return;
-    const g = groups[i]!;
-    neg.set(g, (neg.get(g) ?? 0) + 1);
-    if (pred[i]) fp.set(g, (fp.get(g) ?? 0) + 1);
-  });
   let worst = 0;
-  for (const [g, n] of neg)
-    if (n >= MIN_GROUP_BENIGN) {
-      const over = (fp.get(g) ?? 0) / n - Math.max(0, (allowance?.get(g) ?? 0) - MAX_GROUP_FPR);
-      worst = Math.max(worst, over);
-    }
+  for (const [g, rate] of groupFprs(pred, labels, groups))
+    worst = Math.max(worst, rate - Math.max(0, (allowance?.get(g) ?? 0) - MAX_GROUP_FPR));
   return worst;
 }
 

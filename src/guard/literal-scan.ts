@@ -12,6 +12,7 @@
  * its `toLowerCase()` form instead (rare), so presence and positions always equal a scan of
  * `text.toLowerCase()`, which is what gitleaks' keyword check (secrets-vendored.ts) is defined on.
  */
+import { isRegexSpace } from './chars.js';
 
 export interface LiteralAutomaton {
   readonly literals: readonly string[];
@@ -138,21 +139,6 @@ export interface LiteralHits {
 
 export const NON_ASCII = 0x80;
 
-/** White space as regex `\s` defines it, outside ASCII. */
-function unicodeSpace(c: number): boolean {
-  return (
-    c === 0xa0 ||
-    c === 0x1680 ||
-    (c >= 0x2000 && c <= 0x200a) ||
-    c === 0x2028 ||
-    c === 0x2029 ||
-    c === 0x202f ||
-    c === 0x205f ||
-    c === 0x3000 ||
-    c === 0xfeff
-  );
-}
-
 const CAPITAL_I_DOT = 0x130;
 const KELVIN = 0x212a;
 
@@ -183,7 +169,7 @@ function run(a: LiteralAutomaton, text: string): LiteralHits | null {
     } else {
       if (c === CAPITAL_I_DOT || c === KELVIN) return null;
       mask |= NON_ASCII;
-      if (unicodeSpace(c)) {
+      if (isRegexSpace(c)) {
         if (i - runStart > longestRun) longestRun = i - runStart;
         runStart = i + 1;
       }

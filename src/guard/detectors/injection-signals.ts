@@ -15,6 +15,7 @@
  * sources (jailbreak templates) that pushed long benign documents over the threshold.
  * Each is O(n) over the text; none uses a regular expression that could backtrack.
  */
+import { isRegexSpace } from '../chars.js';
 import { type CharLm, suffixContrast } from './charlm.js';
 import { type HarmLexicon, type HarmSignals, harmSignals } from './harm.js';
 import { quotedMention } from './injection-mention.js';
@@ -47,25 +48,6 @@ const FLOOD_MAX_CHARS = 8_000;
 const MIN_FLOOD = 64;
 /** Sampling stride of the first pass; a flood spans at least MIN_FLOOD / STRIDE - 1 samples. */
 const STRIDE = 16;
-
-/** What `\s` matches in a regular expression (ECMAScript WhiteSpace and LineTerminator). */
-export function isRegexSpace(c: number): boolean {
-  // Printable ASCII and Latin-1 first: nearly every character of a prompt leaves here.
-  if (c > 32 && c < 0xa0) return false;
-  return (
-    (c >= 9 && c <= 13) ||
-    c === 32 ||
-    c === 0xa0 ||
-    c === 0x1680 ||
-    (c >= 0x2000 && c <= 0x200a) ||
-    c === 0x2028 ||
-    c === 0x2029 ||
-    c === 0x202f ||
-    c === 0x205f ||
-    c === 0x3000 ||
-    c === 0xfeff
-  );
-}
 
 /** The scanned text with whitespace runs collapsed, as code units; reused across calls. */
 const floodBuf = new Uint16Array(FLOOD_MAX_CHARS);

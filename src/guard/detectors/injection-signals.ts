@@ -187,7 +187,12 @@ const LISTED = (() => {
 })();
 
 const NO_WORDS: ReadonlyArray<{ word: string; kind: 1 | 2 }> = [];
-const isLetter = (c: number): boolean => (c >= 97 && c <= 122) || c >= 0xc0;
+// Above Latin-1 everything counts as a letter except the punctuation blocks: curly quotes, dashes and
+// ellipses (U+2000–U+206F) and CJK punctuation (U+3000–U+303F) end a word, so “forget the rules”
+// reads as the words it quotes.
+const isLetter = (c: number): boolean =>
+  (c >= 97 && c <= 122) ||
+  (c >= 0xc0 && c !== 0xd7 && c !== 0xf7 && !(c >= 0x2000 && c <= 0x206f) && !(c >= 0x3000 && c <= 0x303f));
 const endsSentence = (c: number): boolean =>
   c === 46 || c === 33 || c === 63 || c === 10 || c === 59 || c === 58;
 

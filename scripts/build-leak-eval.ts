@@ -71,6 +71,7 @@ import {
   units,
   type Variant,
 } from './leak-eval-surface.js';
+import { rng } from './seeded-rng.js';
 
 const { values } = parseArgs({
   options: {
@@ -99,15 +100,7 @@ function sha(s: string): Buffer {
 }
 
 /** mulberry32 seeded from a string: the same seed gives the same draws. */
-function rng(seed: string): () => number {
-  let a = sha(seed).readUInt32LE(0);
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rngOf = (seed: string): (() => number) => rng(sha(seed).readUInt32LE(0));
 
 function pick<T>(r: () => number, xs: readonly T[]): T {
   const x = xs[Math.floor(r() * xs.length)];
@@ -511,14 +504,14 @@ function build(): void {
           ? [...CLEAN]
           : [0, 1, 2, 3].map((k) => CLEAN[(i * 4 + k) % CLEAN.length] as (typeof CLEAN)[number]);
       for (const fam of leakFams) {
-        const r = rng(`leak:${p.id}:${fam}`);
+        const r = rngOf(`leak:${p.id}:${fam}`);
         const text = leakText(p, fam, v, r);
         if (!fam.startsWith('canary-') && p.origin !== 'cyberseceval' && holds(text, p.code))
           throw new Error(`${p.id} ${fam}: a non-canary leak must not contain the code`);
         rows.push({ text, ...base, label: 1, source: `leak/${fam}`, family: fam });
       }
       for (const fam of cleanFams) {
-        const r = rng(`clean:${p.id}:${fam}`);
+        const r = rngOf(`clean:${p.id}:${fam}`);
         const text = cleanText(p, fam, v, r, fill, ps);
         // A clean answer that held the code would be a leak mislabelled (the first build had
         // CyberSecEval on-topic rows quoting the password: the prompt's quoted words were taken as labels).

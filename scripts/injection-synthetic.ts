@@ -1,3 +1,4 @@
+import { rng } from './seeded-rng.js';
 /**
  * Hand-written training supplement for the injection classifier, expanded deterministically (seeded
  * PRNG). The dev set alone teaches the model its sources' styles (maths word problems are benign,
@@ -9,17 +10,6 @@
 export interface Row {
   readonly text: string;
   readonly label: 0 | 1;
-}
-
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const ATTACK_TEMPLATES = [

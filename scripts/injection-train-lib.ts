@@ -19,7 +19,8 @@ import {
 } from '../src/guard/detectors/injection-signals.js';
 import { SIGNATURES } from '../src/guard/detectors/injection-signatures.js';
 import { fold, sanitise } from '../src/guard/normalise.js';
-import { type Row, rng } from './injection-synthetic.js';
+import type { Row } from './injection-synthetic.js';
+import { rng } from './seeded-rng.js';
 
 export interface SourcedRow extends Row {
   readonly source: string;

@@ -1,3 +1,5 @@
+import { rng } from './seeded-rng.js';
+
 /**
  * Builds the tiny ONNX sequence classifiers the ONNX injection option is tested with
  * (test/fixtures/onnx/, written by scripts/build-onnx-fixture.ts; never downloaded).
@@ -157,18 +159,6 @@ const WORDS: ReadonlyArray<readonly [string, number]> = [
 export const VOCAB: readonly string[] = [...SPECIAL, ...WORDS.map(([w]) => w)];
 const WEIGHT = new Map<string, number>(WORDS);
 const DIM = 16;
-
-/** mulberry32: a seeded generator, so the noise (and the file) is the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 function weights(): { emb: number[]; w: number[]; b: number[] } {
   const next = rng(14);

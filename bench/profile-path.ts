@@ -1,5 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { loadProfile, type ProfileNode as Node } from './lib/cpuprofile.js';
 
 /**
  * Where one function's time goes: of the samples whose stack contains `FN` (by default the runner's
@@ -9,29 +8,9 @@ import { join } from 'node:path';
  *
  *   node --import tsx bench/profile-path.ts DIR [FN=run] [FILE_SUFFIX=runner.js] [TOP=40]
  */
-interface Node {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  children?: number[];
-}
-interface Profile {
-  nodes: Node[];
-  samples: number[];
-  timeDeltas: number[];
-}
-
 const [dirArg = '.tmp/bench-profiles/gatehouse-full', root = 'run', rootFile = 'runner.js', topArg = '40'] =
   process.argv.slice(2);
-const files = readdirSync(dirArg)
-  .filter((f) => /\.0\.\d+\.cpuprofile$/.test(f))
-  .map((f) => join(dirArg, f))
-  .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
-const file = files[0];
-if (file === undefined) throw new Error(`no .cpuprofile in ${dirArg}`);
-const p = JSON.parse(readFileSync(file, 'utf8')) as Profile;
-const byId = new Map(p.nodes.map((n) => [n.id, n]));
-const parent = new Map<number, number>();
-for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+const { file, profile: p, byId, parent } = loadProfile(dirArg);
 
 const label = (n: Node) =>
   `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url.replace(/.*\/(src|node_modules)\//, '$1/')}:${n.callFrame.lineNumber}`;

@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { loadProfile, type ProfileNode as Node } from './lib/cpuprofile.js';
 
 /**
  * Reads a V8 .cpuprofile (from `npm run bench -- --only gatehouse --profile`) and prints where the
@@ -7,35 +7,10 @@ import { join, relative } from 'node:path';
  *
  *   node --import tsx bench/profile.ts [file.cpuprofile | dir]   (default: newest in .tmp/bench-profiles)
  */
-interface Node {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  children?: number[];
-}
-interface Profile {
-  nodes: Node[];
-  samples: number[];
-  timeDeltas: number[];
-}
-
-function newest(dir: string): string {
-  const files = readdirSync(dir)
-    // CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile: thread 0 is the main thread (tsx adds a loader thread).
-    .filter((f) => /\.0\.\d+\.cpuprofile$/.test(f))
-    .map((f) => join(dir, f));
-  files.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
-  if (files.length === 0) throw new Error(`no .cpuprofile in ${dir}`);
-  return files[0]!;
-}
-
 const arg = process.argv[2] ?? join(process.cwd(), '.tmp', 'bench-profiles');
-const file = statSync(arg).isDirectory() ? newest(arg) : arg;
-const p = JSON.parse(readFileSync(file, 'utf8')) as Profile;
+const { file, profile: p, byId, parent } = loadProfile(arg);
 const top = Number(process.argv[3] ?? 30);
 
-const byId = new Map(p.nodes.map((n) => [n.id, n]));
-const parent = new Map<number, number>();
-for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
 const self = new Map<number, number>();
 let total = 0;
 for (let i = 0; i < p.samples.length; i++) {

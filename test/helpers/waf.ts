@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './free-port.js';
 
 /**
  * The reference WAF edge (deploy/waf) started for a test: the shipped files rendered with this
@@ -36,14 +37,6 @@ export function renderTemplate(text: string, vars: Readonly<Record<string, strin
   const left = /\$\{GATEHOUSE_[A-Z_]+\}/.exec(out);
   if (left !== null) throw new Error(`unrendered ${left[0]}`);
   return out;
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
 }
 
 async function waitForPort(port: number, child: ChildProcess, errorLog: string): Promise<void> {

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
-import { connect, createServer, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
@@ -9,6 +9,7 @@ import { Pool } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type DemoUpstream, startDemoUpstream } from '../../../src/demo/upstream.js';
 import { demoApiKey } from '../../../src/edge/auth/demo.js';
+import { freePort } from '../../helpers/free-port.js';
 import { demoRoute, eventually } from '../../helpers/gateway.js';
 import { createPki } from '../../helpers/pki.js';
 
@@ -63,14 +64,6 @@ async function listening(p: Proc): Promise<string> {
     if (p.child.exitCode !== null) throw new Error(`gateway exited: ${p.stderr()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
 }
 
 const base = (upstreamUrl: string, extra: Record<string, unknown> = {}) => ({

@@ -1,13 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DemoUpstream, startDemoUpstream } from '../../../src/demo/upstream.js';
 import { demoApiKey } from '../../../src/edge/auth/demo.js';
 import { generateApiKey, hashApiKey } from '../../../src/formats/api-key.js';
+import { freePort } from '../../helpers/free-port.js';
 import { demoRoute, eventually } from '../../helpers/gateway.js';
 import { chat, freshPrefix, REDIS_URL } from './helpers.js';
 
@@ -55,14 +55,6 @@ const config = () => ({
   },
   resilience: { killSwitch: { pollMs: 250 } },
 });
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 /** Runs the CLI to completion; resolves with its exit code and output. */
 async function cli(args: string[]): Promise<{ code: number | null; out: string }> {
